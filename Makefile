@@ -1,0 +1,27 @@
+# Two commands do all set-up:  `make demo` runs the main job, `make test` runs the tests.
+# Both create the virtual environment (.venv, Python from .python-version) on first use.
+PYTHON ?= python3.12
+VENV := .venv
+BIN := $(VENV)/bin
+export NUMBA_CACHE_DIR := $(CURDIR)/.numba_cache
+
+.PHONY: demo test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/synclusive run --persons 20000 --months 120 --seed 1 --out outputs/demo
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_model.py
+
+clean:
+	rm -rf outputs .numba_cache .pytest_cache

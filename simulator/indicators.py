@@ -1,0 +1,247 @@
+"""Monthly monitoring: raw counters recorded during a run, turned into tidy tables.
+
+The recorder keeps, for every month, the flow counters, the census by target group, vacancy
+and chain statistics and intervention costs. :meth:`IndicatorRecorder.tables` derives rates and
+means from them and returns tidy tables (one row per month × indicator × group).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulator import packed as K
+from simulator import state as S
+from simulator.kernels import consequences as C
+
+# Position statistics recorded each month (group "all" only).
+V_ACTIVE = 0
+V_FILLED = 1
+V_OPEN = 2
+V_OPEN_AGE_SUM = 3
+V_CARVED = 4
+N_VSTATS = 5
+
+
+def position_stats(qi: np.ndarray, month: int) -> np.ndarray:
+    """Active, filled and open positions, summed age of open vacancies, active carved jobs."""
+    active = qi[:, S.Q_ACTIVE] == 1
+    filled = active & (qi[:, S.Q_HOLDER] >= 0)
+    vacant = active & (qi[:, S.Q_HOLDER] < 0)
+    out = np.zeros(N_VSTATS)
+    out[V_ACTIVE] = active.sum()
+    out[V_FILLED] = filled.sum()
+    out[V_OPEN] = vacant.sum()
+    out[V_OPEN_AGE_SUM] = (month - qi[vacant, S.Q_VAC_SINCE]).sum()
+    out[V_CARVED] = (active & (qi[:, S.Q_CARVED] == 1)).sum()
+    return out
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+@dataclass
+class ModelResults:
+    """Tidy outputs of one run.
+
+    Attributes
+    ----------
+    indicators : DataFrame
+        Columns ``month, indicator, group, value``.
+    chains : DataFrame
+        Columns ``month, start_level, chains, mean_length``: vacancy chains ended each month.
+    interventions : DataFrame
+        Columns ``month, intervention, starts, cost``.
+    """
+
+    indicators: pd.DataFrame
+    chains: pd.DataFrame
+    interventions: pd.DataFrame
+
+    def wide(self, group: str = "all") -> pd.DataFrame:
+        """Indicators of one group as a month × indicator table."""
+        d = self.indicators[self.indicators["group"] == group]
+        return d.pivot(index="month", columns="indicator", values="value")
+
+    def save(
+        self, directory: str | Path, formats: tuple[str, ...] = ("parquet", "csv")
+    ) -> list[Path]:
+        """Write every table in the given formats; files are written atomically.
+
+        Returns
+        -------
+        list of Path
+            Files written.
+        """
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in ("indicators", "chains", "interventions"):
+            table: pd.DataFrame = getattr(self, name)
+            for fmt in formats:
+                path = directory / f"{name}.{fmt}"
+                tmp = path.with_suffix(path.suffix + ".tmp")
+                if fmt == "parquet":
+                    table.to_parquet(tmp, index=False)
+                elif fmt == "csv":
+                    table.to_csv(tmp, index=False)
+                else:
+                    raise ValueError(f"format must be 'parquet' or 'csv', got {fmt!r}")
+                tmp.replace(path)
+                written.append(path)
+        return written
+
+
+class IndicatorRecorder:
+    """Collects the monthly counters of one run."""
+
+    def __init__(self, n_levels: int, intervention_names: list[str]) -> None:
+        self.n_levels = n_levels
+        self.intervention_names = intervention_names
+        self.months: list[int] = []
+        self.flows: list[np.ndarray] = []
+        self.census: list[np.ndarray] = []
+        self.vstats: list[np.ndarray] = []
+        self.chains: list[np.ndarray] = []
+        self.starts: list[np.ndarray] = []
+        self.cost: list[np.ndarray] = []
+        self.integration: list[float] = []
+
+    def record(
+        self,
+        month: int,
+        flows: np.ndarray,
+        census: np.ndarray,
+        vstats: np.ndarray,
+        chain_count: np.ndarray,
+        chain_sum: np.ndarray,
+        starts: np.ndarray,
+        cost: np.ndarray,
+        integration: float,
+    ) -> None:
+        """Store one month's counters (copies)."""
+        self.months.append(month)
+        self.flows.append(flows.copy())
+        self.census.append(census.copy())
+        self.vstats.append(vstats.copy())
+        self.chains.append(np.stack([chain_count, chain_sum]).copy())
+        self.starts.append(starts.copy())
+        self.cost.append(cost.copy())
+        self.integration.append(float(integration))
+
+    def tables(self, initial_census: np.ndarray) -> ModelResults:
+        """Derive the indicators and return the tidy tables.
+
+        Parameters
+        ----------
+        initial_census : ndarray, shape (N_CENSUS, N_GROUPS)
+            Census at month 0 (the denominators of the first month's rates).
+        """
+        months = np.asarray(self.months)
+        T = len(months)
+        flows = np.stack(self.flows) if T else np.zeros((0, K.N_FLOWS, K.N_GROUPS))
+        cen = np.stack(self.census) if T else np.zeros((0, C.N_CENSUS, K.N_GROUPS))
+        prev = np.concatenate([initial_census[None], cen[:-1]]) if T else cen
+        f = {name: flows[:, i, :] for i, name in enumerate(K.FLOW_NAMES)}
+        E, U = cen[:, C.C_EMPLOYED], cen[:, C.C_UNEMPLOYED]
+        LF = E + U
+        per_group: dict[str, np.ndarray] = {
+            "labour_force": LF,
+            "employed": E,
+            "unemployed": U,
+            "inactive": cen[:, C.C_INACTIVE],
+            "long_term_unemployed": cen[:, C.C_LONG_TERM],
+            "employment_rate": _ratio(E, LF),
+            "unemployment_rate": _ratio(U, LF),
+            "long_term_share": _ratio(cen[:, C.C_LONG_TERM], U),
+            "job_finding_rate": _ratio(f["hires_from_unemployment"], prev[:, C.C_UNEMPLOYED]),
+            "job_loss_rate": _ratio(f["separations"], prev[:, C.C_EMPLOYED]),
+            "mean_unemployment_duration": _ratio(cen[:, C.C_SUM_UDUR], U),
+            "mean_completed_spell": _ratio(
+                f["completed_spell_months"], f["hires_from_unemployment"]
+            ),
+            "mean_self_efficacy": _ratio(cen[:, C.C_SUM_EFFICACY], LF),
+            "mean_trust": _ratio(cen[:, C.C_SUM_TRUST], LF),
+            "mean_skill": _ratio(cen[:, C.C_SUM_SKILL], LF),
+            "mean_experiences_of_success": _ratio(cen[:, C.C_SUM_SUCCESSES], LF),
+            "participants": cen[:, C.C_PARTICIPANTS],
+        }
+        for name in K.FLOW_NAMES:
+            if name not in (
+                "completed_spell_months",
+                "filled_vacancy_months",
+                "jobs_destroyed",
+                "jobs_created",
+                "carved_jobs",
+            ):
+                per_group[name] = f[name]
+        hires = f["hires_from_unemployment"]
+        for lag, col in ((6, C.C_RETAINED_6M), (12, C.C_RETAINED_12M)):
+            cohort = np.full_like(hires, np.nan)
+            if lag < T:
+                cohort[lag:] = hires[:-lag]
+            per_group[f"retention_{lag}m"] = _ratio(cen[:, col], cohort)
+
+        vs = np.stack(self.vstats) if T else np.zeros((0, N_VSTATS))
+        ch = np.stack(self.chains) if T else np.zeros((0, 2, self.n_levels))
+        total_cost = np.array([c.sum() for c in self.cost]) if T else np.zeros(0)
+        moves = f["promotions"][:, 0] + f["job_to_job_moves"][:, 0]
+        overall = {
+            "vacancies": vs[:, V_OPEN],
+            "vacancy_rate": _ratio(vs[:, V_OPEN], vs[:, V_ACTIVE]),
+            "mean_vacancy_age": _ratio(vs[:, V_OPEN_AGE_SUM], vs[:, V_OPEN]),
+            "vacancy_duration_at_fill": _ratio(f["filled_vacancy_months"][:, 0], hires[:, 0]),
+            "chains_ended": ch[:, 0].sum(axis=1),
+            "chain_length": _ratio(ch[:, 1].sum(axis=1), ch[:, 0].sum(axis=1)),
+            "share_filled_from_employment": _ratio(moves, moves + hires[:, 0]),
+            "jobs_created": f["jobs_created"][:, 0],
+            "jobs_destroyed": f["jobs_destroyed"][:, 0],
+            "carved_jobs": f["carved_jobs"][:, 0],
+            "carved_jobs_active": vs[:, V_CARVED],
+            "coalition_integration": np.asarray(self.integration),
+            "cost": total_cost,
+        }
+
+        frames = []
+        for name, values in per_group.items():
+            for g, gname in enumerate(K.GROUP_NAMES):
+                frames.append((name, gname, values[:, g]))
+        for name, values in overall.items():
+            frames.append((name, "all", values))
+        indicators = pd.DataFrame(
+            {
+                "month": np.concatenate([months for _ in frames]).astype(np.int64),
+                "indicator": np.repeat([fr[0] for fr in frames], T),
+                "group": np.repeat([fr[1] for fr in frames], T),
+                "value": np.concatenate([np.asarray(fr[2], dtype=np.float64) for fr in frames])
+                if frames
+                else np.zeros(0),
+            }
+        )
+        indicators["indicator"] = indicators["indicator"].astype("category")
+        indicators["group"] = indicators["group"].astype("category")
+
+        lv = np.arange(self.n_levels)
+        chains = pd.DataFrame(
+            {
+                "month": np.repeat(months, self.n_levels),
+                "start_level": np.tile(lv, T),
+                "chains": ch[:, 0, :].ravel() if T else np.zeros(0),
+                "mean_length": _ratio(ch[:, 1, :], ch[:, 0, :]).ravel() if T else np.zeros(0),
+            }
+        )
+        names = self.intervention_names
+        interventions = pd.DataFrame(
+            {
+                "month": np.repeat(months, len(names)),
+                "intervention": np.tile(np.asarray(names, dtype=object), T),
+                "starts": np.concatenate(self.starts) if T and names else np.zeros(0),
+                "cost": np.concatenate(self.cost) if T and names else np.zeros(0),
+            }
+        )
+        return ModelResults(indicators=indicators, chains=chains, interventions=interventions)

@@ -1,0 +1,147 @@
+"""Consequences of the month and the monthly census.
+
+A hire is an experience of success and raises self-efficacy; a month of applications that all
+fail lowers self-efficacy and search effort; skills depreciate in long spells; trust, effort and
+employer bias drift back towards their usual levels; in-work support and subsidies run down.
+The census then counts stocks and state means by target group.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator import interventions as IV
+from simulator import packed as K
+from simulator import rules
+from simulator import state as S
+from simulator.jit import njit
+from simulator.kernels.demand import person_groups
+
+
+@njit(cache=True)
+def consequences_step(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    n: int,
+    ef: np.ndarray,
+    iv: np.ndarray,
+    par: np.ndarray,
+    cost: np.ndarray,
+) -> None:
+    """Update mechanism states, durations and ages at the end of the month.
+
+    Parameters
+    ----------
+    pf, pi : ndarray
+        Person tables (updated).
+    n : int
+        Person rows in use.
+    ef : ndarray of float64
+        Employer float table (bias relapse).
+    iv : ndarray of float64, shape (K, IV_N_COLUMNS)
+        Compiled interventions (subsidies).
+    par : ndarray of float64
+        Packed parameters.
+    cost : ndarray of float64, shape (K,)
+        Cost per intervention this month (subsidies added).
+    """
+    on_eff = par[K.K_ON_SELF_EFFICACY] > 0.0
+    on_trust = par[K.K_ON_TRUST] > 0.0
+    for p in range(n):
+        status = pi[p, S.P_STATUS]
+        if status == S.GONE:
+            continue
+        pi[p, S.P_AGE] += 1
+        if status == S.EMPLOYED:
+            pi[p, S.P_TENURE] += 1
+            if pi[p, S.P_HIRED_NOW] == 1:
+                pf[p, S.P_SUCCESSES] += 1.0
+                if on_eff:
+                    eff = pf[p, S.P_EFFICACY]
+                    pf[p, S.P_EFFICACY] = eff + par[K.K_EFFICACY_GAIN_HIRE] * (1.0 - eff)
+            left = pi[p, S.P_SUPPORT_LEFT]
+            if left > 0:
+                k = pi[p, S.P_SUPPORT_K]
+                cost[k] += iv[k, IV.IV_SUBSIDY]
+                pi[p, S.P_SUPPORT_LEFT] = left - 1
+        elif status == S.UNEMPLOYED:
+            pi[p, S.P_UDUR] += 1
+            if pi[p, S.P_UDUR] > rules.DEPRECIATION_AFTER:
+                pf[p, S.P_SKILL] = rules.clip01(pf[p, S.P_SKILL] - par[K.K_SKILL_DEPRECIATION])
+            effort = pf[p, S.P_EFFORT]
+            if pi[p, S.P_APPLIED] > 0:
+                if on_eff:
+                    pf[p, S.P_EFFICACY] = rules.clip01(
+                        pf[p, S.P_EFFICACY] - par[K.K_EFFICACY_LOSS_REJECTION]
+                    )
+                effort -= par[K.K_EFFORT_LOSS_REJECTION]
+            effort += par[K.K_EFFORT_RECOVERY] * (pf[p, S.P_EFFORT0] - effort)
+            pf[p, S.P_EFFORT] = rules.clip01(effort)
+        if on_trust:
+            trust = pf[p, S.P_TRUST]
+            pf[p, S.P_TRUST] = trust + par[K.K_TRUST_DECAY] * (pf[p, S.P_TRUST0] - trust)
+        pi[p, S.P_APPLIED] = 0
+        pi[p, S.P_HIRED_NOW] = 0
+    relapse = par[K.K_BIAS_RELAPSE]
+    for e in range(ef.shape[0]):
+        ef[e, S.E_BIAS] += relapse * (ef[e, S.E_BIAS0] - ef[e, S.E_BIAS])
+
+
+# Census columns.
+C_EMPLOYED = 0
+C_UNEMPLOYED = 1
+C_INACTIVE = 2
+C_LONG_TERM = 3
+C_SUM_EFFICACY = 4
+C_SUM_TRUST = 5
+C_SUM_SKILL = 6
+C_PARTICIPANTS = 7
+C_SUM_UDUR = 8
+C_SUM_SUCCESSES = 9
+C_RETAINED_6M = 10  # employed and hired out of unemployment 6 months ago (by groups at hire)
+C_RETAINED_12M = 11
+N_CENSUS = 12
+
+
+@njit(cache=True)
+def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) -> None:
+    """Count stocks and sum states by indicator group.
+
+    Employees hired out of long-term unemployment keep counting in that group, so the group's
+    employment rate is the share of (formerly) long-term unemployed people who are in work.
+
+    Parameters
+    ----------
+    month : int
+        Current month (for the retention of hire cohorts).
+    out : ndarray of float64, shape (N_CENSUS, N_GROUPS)
+        Filled with this month's census (overwritten).
+    """
+    out[:, :] = 0.0
+    for p in range(n):
+        status = pi[p, S.P_STATUS]
+        if status == S.GONE:
+            continue
+        g = person_groups(pi, p)
+        if status == S.EMPLOYED:
+            g |= pi[p, S.P_HIRE_GROUPS] & S.G_LTU
+            K.add_flow(out, C_EMPLOYED, g, 1.0)
+            since = month - pi[p, S.P_HIRE_MONTH]
+            if since == 6:
+                K.add_flow(out, C_RETAINED_6M, pi[p, S.P_HIRE_GROUPS], 1.0)
+            elif since == 12:
+                K.add_flow(out, C_RETAINED_12M, pi[p, S.P_HIRE_GROUPS], 1.0)
+        elif status == S.UNEMPLOYED:
+            K.add_flow(out, C_UNEMPLOYED, g, 1.0)
+            K.add_flow(out, C_SUM_UDUR, g, float(pi[p, S.P_UDUR]))
+            if pi[p, S.P_UDUR] >= S.LTU_MONTHS:
+                K.add_flow(out, C_LONG_TERM, g, 1.0)
+        else:
+            K.add_flow(out, C_INACTIVE, g, 1.0)
+            continue
+        K.add_flow(out, C_SUM_EFFICACY, g, pf[p, S.P_EFFICACY])
+        K.add_flow(out, C_SUM_TRUST, g, pf[p, S.P_TRUST])
+        K.add_flow(out, C_SUM_SKILL, g, pf[p, S.P_SKILL])
+        K.add_flow(out, C_SUM_SUCCESSES, g, pf[p, S.P_SUCCESSES])
+        if pi[p, S.P_ENROLLED] >= 0:
+            K.add_flow(out, C_PARTICIPANTS, g, 1.0)

@@ -1,0 +1,222 @@
+"""Mobility: training at work, promotions, job-to-job moves and vacancy chains.
+
+A vacancy that is not yet decided (``PENDING``) is offered, with the probabilities of the
+ladder's fill matrix ``Q``, to the level below inside the same employer (a promotion), to an
+employee at the same level of another employer (a job-to-job move), or to outside applicants.
+A move leaves a new vacancy behind, which is decided at once: the vacancy travels down the
+ladder (and across employers) until it is opened to outside applicants, where the matching
+step fills it. Chains are followed one at a time, in position order, so the result does not
+depend on how the work is organised.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator import packed as K
+from simulator import rng as R
+from simulator import rules
+from simulator import state as S
+from simulator.jit import njit
+from simulator.kernels.demand import person_groups
+
+
+@njit(cache=True)
+def training_step(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    n: int,
+    qi: np.ndarray,
+    ef: np.ndarray,
+    par: np.ndarray,
+    key: np.uint64,
+    month: int,
+    flows: np.ndarray,
+) -> None:
+    """Employees train with a probability set by their employer's willingness and resources
+    and their own motivation and awareness of support; training raises skill."""
+    for p in range(n):
+        if pi[p, S.P_STATUS] != S.EMPLOYED:
+            continue
+        e = qi[pi[p, S.P_POSITION], S.Q_EMPLOYER]
+        development = ef[e, S.E_DEVELOPMENT] * (0.5 + 0.5 * ef[e, S.E_RESOURCES])
+        prob = rules.training_probability(
+            par[K.K_TRAINING_RATE], development, pf[p, S.P_MOTIVATION], pf[p, S.P_AWARENESS]
+        )
+        skill = pf[p, S.P_SKILL] + par[K.K_LEARNING_ON_JOB]
+        if R.uniform(key, R.STREAM_TRAIN, month, p, 0) < prob:
+            skill += par[K.K_SKILL_GAIN]
+            K.add_flow(flows, K.F_TRAINED, person_groups(pi, p), 1.0)
+        pf[p, S.P_SKILL] = rules.clip01(skill)
+
+
+@njit
+def choose_source(fill: np.ndarray, level: int, development: float, effect: float, u: float) -> int:
+    """Level the vacancy is filled from (``level`` itself: another employer), or -1: outside."""
+    scale = rules.internal_fill_scale(development, effect)
+    cum = 0.0
+    for j in range(level + 1):
+        pr = fill[level, j] * (scale if j < level else 1.0)
+        cum += pr
+        if u < cum:
+            return j
+    return -1
+
+
+@njit
+def eligible_mover(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    h: int,
+    requirement: float,
+    requires_skill: bool,
+    month: int,
+) -> bool:
+    """Whether holder ``h`` may move into a job with the given requirement this month."""
+    if pi[h, S.P_MOVED_MONTH] == month:
+        return False
+    return (not requires_skill) or pf[h, S.P_SKILL] >= requirement
+
+
+@njit
+def open_to_outside(qi: np.ndarray, v: int, chain_count: np.ndarray, chain_sum: np.ndarray):
+    """End a chain: the vacancy is opened to outside applicants."""
+    qi[v, S.Q_STATE] = S.OPEN
+    lv = qi[v, S.Q_CHAIN_LEVEL]
+    chain_count[lv] += 1
+    chain_sum[lv] += qi[v, S.Q_CHAIN_LEN] + 1
+
+
+@njit
+def move(pi: np.ndarray, qi: np.ndarray, mover: int, v: int, internal: bool, month: int) -> int:
+    """Move ``mover`` into vacancy ``v``; return the position left behind (now vacant)."""
+    s = pi[mover, S.P_POSITION]
+    qi[v, S.Q_HOLDER] = mover
+    qi[v, S.Q_STATE] = S.FILLED
+    pi[mover, S.P_POSITION] = v
+    pi[mover, S.P_MOVED_MONTH] = month
+    if not internal:
+        pi[mover, S.P_TENURE] = 0
+    qi[s, S.Q_HOLDER] = -1
+    qi[s, S.Q_STATE] = S.PENDING
+    qi[s, S.Q_VAC_SINCE] = month
+    qi[s, S.Q_CHAIN_LEN] = qi[v, S.Q_CHAIN_LEN] + 1
+    qi[s, S.Q_CHAIN_MOB] = 1 if (internal or qi[v, S.Q_CHAIN_MOB] == 1) else 0
+    qi[s, S.Q_CHAIN_LEVEL] = qi[v, S.Q_CHAIN_LEVEL]
+    return s
+
+
+@njit
+def carve(qi: np.ndarray, level_start: np.ndarray, e: int, month: int, flows: np.ndarray) -> None:
+    """Turn tasks freed by a promotion into a tailored entry job, if the employer has a slot."""
+    for q in range(level_start[e, 0], level_start[e, 1]):
+        if qi[q, S.Q_ACTIVE] == 0:
+            qi[q, S.Q_ACTIVE] = 1
+            qi[q, S.Q_CARVED] = 1
+            qi[q, S.Q_HOLDER] = -1
+            qi[q, S.Q_STATE] = S.OPEN
+            qi[q, S.Q_VAC_SINCE] = month
+            qi[q, S.Q_CHAIN_LEN] = 0
+            qi[q, S.Q_CHAIN_MOB] = 1
+            qi[q, S.Q_CHAIN_LEVEL] = 0
+            K.add_flow(flows, K.F_CARVED_JOBS, 0, 1.0)
+            return
+
+
+#: Draws a vacancy makes to find a job-to-job mover before it is opened to outsiders.
+J2J_TRIES = 8
+
+
+@njit(cache=True)
+def vacancy_chains(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    qi: np.ndarray,
+    requirement: np.ndarray,
+    level_start: np.ndarray,
+    level_slots: np.ndarray,
+    level_slots_start: np.ndarray,
+    ef: np.ndarray,
+    fill: np.ndarray,
+    par: np.ndarray,
+    key: np.uint64,
+    month: int,
+    flows: np.ndarray,
+    chain_count: np.ndarray,
+    chain_sum: np.ndarray,
+) -> None:
+    """Decide every pending vacancy and follow the chains it starts.
+
+    Parameters
+    ----------
+    pf, pi : ndarray
+        Person tables.
+    qi : ndarray of int64, shape (n_slots, columns)
+        Position table.
+    requirement : ndarray of float64, shape (n_slots,)
+        Skill requirement of each slot.
+    level_start : ndarray of int64, shape (n_employers, n_levels + 1)
+        Slot ranges per employer and level (candidates for promotion are found here, without
+        scanning the employer's whole staff).
+    level_slots, level_slots_start : ndarray of int64
+        Slots grouped by level, for drawing job-to-job movers.
+    ef : ndarray of float64
+        Employer float table.
+    fill : ndarray of float64, shape (n_levels, n_levels)
+        Fill matrix Q.
+    par, key, month, flows
+        Packed parameters, run key, month and monthly counters.
+    chain_count, chain_sum : ndarray of float64, shape (n_levels,)
+        Chains ended this month and their summed lengths, by starting level (updated).
+    """
+    requires = par[K.K_REQUIRES_SKILL] > 0.0
+    effect = par[K.K_DEVELOPMENT_EFFECT]
+    for q in range(qi.shape[0]):
+        if qi[q, S.Q_STATE] != S.PENDING or qi[q, S.Q_ACTIVE] == 0:
+            continue
+        v = q
+        while True:
+            e = qi[v, S.Q_EMPLOYER]
+            lv = qi[v, S.Q_LEVEL]
+            req = requirement[v]
+            u = R.uniform(key, R.STREAM_FILL, month, v, 0)
+            src = choose_source(fill, lv, ef[e, S.E_DEVELOPMENT], effect, u)
+            mover = -1
+            internal = False
+            if 0 <= src < lv:
+                best_skill = -1.0
+                for s in range(level_start[e, src], level_start[e, src + 1]):
+                    h = qi[s, S.Q_HOLDER]
+                    if h < 0 or not eligible_mover(pf, pi, h, req, requires, month):
+                        continue
+                    sk = pf[h, S.P_SKILL]
+                    if sk > best_skill or (sk == best_skill and h < mover):
+                        best_skill = sk
+                        mover = h
+                internal = True
+            elif src == lv:
+                a = level_slots_start[lv]
+                count = level_slots_start[lv + 1] - a
+                for t in range(J2J_TRIES):
+                    r = R.uniform(key, R.STREAM_J2J, month, v, t)
+                    s = level_slots[a + int(r * count)]
+                    h = qi[s, S.Q_HOLDER]
+                    if (
+                        h >= 0
+                        and qi[s, S.Q_EMPLOYER] != e
+                        and eligible_mover(pf, pi, h, req, requires, month)
+                    ):
+                        mover = h
+                        break
+            if mover < 0:
+                open_to_outside(qi, v, chain_count, chain_sum)
+                break
+            g = person_groups(pi, mover)
+            s = move(pi, qi, mover, v, internal, month)
+            if internal:
+                K.add_flow(flows, K.F_PROMOTIONS, g, 1.0)
+                if R.uniform(key, R.STREAM_CARVE, month, v, 0) < ef[e, S.E_CARVING]:
+                    carve(qi, level_start, e, month, flows)
+            else:
+                K.add_flow(flows, K.F_JOB_TO_JOB_MOVES, g, 1.0)
+            v = s

@@ -1,0 +1,270 @@
+"""Services: enrolment up to capacity, effects of interventions in progress, peer learning.
+
+For each intervention in force, eligible people are referred (more often when they are aware
+of support and the coalition is integrated) and take the service up (more often when they trust
+services); among those, the intervention's monthly capacity (and its provider's) is filled in
+a random priority order. Participants' states then change by the intervention's monthly
+effects; in peer-group formats, participants of the same target group learn from each other.
+Employer-targeted interventions change the participating employers once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator import interventions as IV
+from simulator import packed as K
+from simulator import rng as R
+from simulator import rules
+from simulator import state as S
+from simulator.jit import njit
+from simulator.kernels.demand import person_groups
+
+#: Number of peer cohorts per intervention: one per target group, plus one for everyone else.
+N_PEER_COHORTS = 6
+
+
+@njit
+def peer_cohort(groups: int) -> int:
+    """Peer cohort of a participant: their first target group, or 5 for none."""
+    for b in range(5):
+        if (groups >> b) & 1:
+            return b
+    return 5
+
+
+@njit
+def person_eligible(
+    pf: np.ndarray, pi: np.ndarray, p: int, qi: np.ndarray, ei: np.ndarray, row: np.ndarray
+) -> bool:
+    """Whether person ``p`` is eligible for the intervention described by ``row``."""
+    if pi[p, S.P_ENROLLED] >= 0:
+        return False
+    target = int(row[IV.IV_TARGET])
+    status = pi[p, S.P_STATUS]
+    if target == 0:
+        if status != S.UNEMPLOYED or pi[p, S.P_UDUR] < row[IV.IV_MIN_U]:
+            return False
+    else:
+        if status != S.EMPLOYED:
+            return False
+        q = pi[p, S.P_POSITION]
+        if qi[q, S.Q_LEVEL] > row[IV.IV_MAX_LEVEL]:
+            return False
+        if row[IV.IV_COALITION_ONLY] > 0.0 and ei[qi[q, S.Q_EMPLOYER], S.E_COALITION] == 0:
+            return False
+    if pf[p, S.P_SKILL] > row[IV.IV_MAX_SKILL]:
+        return False
+    mask = int(row[IV.IV_GROUPS])
+    return mask == 0 or (person_groups(pi, p) & mask) != 0
+
+
+@njit
+def takes_up(
+    pf: np.ndarray,
+    p: int,
+    k: int,
+    integration: float,
+    coordination: float,
+    par: np.ndarray,
+    key,
+    month: int,
+) -> bool:
+    """Whether eligible person ``p`` is referred to intervention ``k`` and takes it up."""
+    trust = pf[p, S.P_TRUST] if par[K.K_ON_TRUST] > 0.0 else pf[p, S.P_TRUST0]
+    prob = rules.referral_probability(
+        par[K.K_REFERRAL_BASE], integration, coordination, pf[p, S.P_AWARENESS]
+    ) * rules.takeup_probability(trust, par[K.K_TRUST_WEIGHT])
+    return R.uniform(key, R.STREAM_REFER + k, month, p, 0) < prob
+
+
+@njit
+def intake(row: np.ndarray, provider_left: np.ndarray) -> int:
+    """How many can start this intervention this month (its own and its provider's capacity)."""
+    cap = int(row[IV.IV_CAPACITY])
+    prov = int(row[IV.IV_PROVIDER])
+    if prov >= 0 and provider_left[prov] < cap:
+        cap = int(provider_left[prov])
+    return cap
+
+
+@njit
+def employer_takes_part(ef: np.ndarray, e: int, integration: float, par, key, k, month) -> bool:
+    """Whether an eligible employer is reached and joins an employer intervention."""
+    prob = rules.referral_probability(
+        par[K.K_REFERRAL_BASE], integration, 1.0, ef[e, S.E_AWARENESS]
+    )
+    return R.uniform(key, R.STREAM_REFER + k, month, e, 0) < prob
+
+
+@njit
+def apply_employer_effects(ef: np.ndarray, e: int, eff: np.ndarray) -> None:
+    """One-off change of a participating employer."""
+    ef[e, S.E_BIAS] *= 1.0 - eff[0]
+    ef[e, S.E_BIAS0] *= 1.0 - 0.5 * eff[0]  # part of the change lasts
+    ef[e, S.E_DEVELOPMENT] = rules.clip01(ef[e, S.E_DEVELOPMENT] + eff[1])
+    ef[e, S.E_AWARENESS] = rules.clip01(ef[e, S.E_AWARENESS] + eff[2])
+    ef[e, S.E_STANDARD] -= eff[3]
+    if eff[4] > ef[e, S.E_CARVING]:
+        ef[e, S.E_CARVING] = eff[4]
+
+
+@njit(cache=True)
+def enrolment_step(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    n: int,
+    qi: np.ndarray,
+    ef: np.ndarray,
+    ei: np.ndarray,
+    iv: np.ndarray,
+    iv_employer: np.ndarray,
+    coordination: np.ndarray,
+    provider_in_coalition: np.ndarray,
+    provider_left: np.ndarray,
+    integration: float,
+    par: np.ndarray,
+    key: np.uint64,
+    month: int,
+    flows: np.ndarray,
+    starts: np.ndarray,
+    cost: np.ndarray,
+) -> None:
+    """Enrol new participants in every intervention in force this month.
+
+    Parameters
+    ----------
+    iv : ndarray of float64, shape (K, IV_N_COLUMNS)
+        Compiled interventions; enrolment goes in this order.
+    iv_employer : ndarray of float64, shape (K, len(EMPLOYER_EFFECTS))
+        Employer effects of each intervention.
+    coordination, provider_in_coalition, provider_left : ndarray, shape (n_providers,)
+        Providers' coordination, coalition membership this month, capacity left (updated).
+    integration : float
+        Coalition integration this month.
+    starts, cost : ndarray of float64, shape (K,)
+        New participants and cost per intervention this month (updated).
+    """
+    for k in range(iv.shape[0]):
+        row = iv[k]
+        if month < row[IV.IV_START] or month > row[IV.IV_END]:
+            continue
+        cap = intake(row, provider_left)
+        if cap <= 0:
+            continue
+        prov = int(row[IV.IV_PROVIDER])
+        coord = 1.0
+        link = integration
+        if prov >= 0:
+            coord = coordination[prov]
+            if provider_in_coalition[prov] == 0:
+                link = 0.0
+        target = int(row[IV.IV_TARGET])
+        size = pi.shape[0] if target < 2 else ei.shape[0]
+        cand = np.empty(n if target < 2 else size, dtype=np.int64)
+        m = 0
+        if target < 2:
+            for p in range(n):
+                if person_eligible(pf, pi, p, qi, ei, row) and takes_up(
+                    pf, p, k, link, coord, par, key, month
+                ):
+                    cand[m] = p
+                    m += 1
+        else:
+            bit = np.int64(1) << np.int64(k)
+            for e in range(size):
+                if (ei[e, S.E_TREATED] & bit) != 0:
+                    continue
+                if row[IV.IV_COALITION_ONLY] > 0.0 and ei[e, S.E_COALITION] == 0:
+                    continue
+                if employer_takes_part(ef, e, link, par, key, k, month):
+                    cand[m] = e
+                    m += 1
+        if m == 0:
+            continue
+        prio = np.empty(m, dtype=np.float64)
+        for j in range(m):
+            prio[j] = R.uniform(key, R.STREAM_REFER + k, month, cand[j], 1)
+        order = np.argsort(prio, kind="mergesort")
+        take = m if m < cap else cap
+        for j in range(take):
+            c = cand[order[j]]
+            if target < 2:
+                pi[c, S.P_ENROLLED] = k
+                pi[c, S.P_ENROL_LEFT] = int(row[IV.IV_DURATION])
+                K.add_flow(flows, K.F_INTERVENTION_STARTS, person_groups(pi, c), 1.0)
+            else:
+                ei[c, S.E_TREATED] |= np.int64(1) << np.int64(k)
+                apply_employer_effects(ef, c, iv_employer[k])
+                K.add_flow(flows, K.F_INTERVENTION_STARTS, 0, 1.0)
+        starts[k] += take
+        cost[k] += take * row[IV.IV_COST]
+        if prov >= 0:
+            provider_left[prov] -= take
+
+
+@njit(cache=True)
+def participation_step(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    n: int,
+    iv: np.ndarray,
+    effects: np.ndarray,
+    par: np.ndarray,
+) -> None:
+    """Apply the monthly effects of interventions in progress, then peer learning.
+
+    Parameters
+    ----------
+    effects : ndarray of float64, shape (K, len(PERSON_EFFECTS))
+        Monthly effects on participants (columns as in ``PERSON_EFFECTS``).
+    """
+    n_iv = iv.shape[0]
+    on_eff = par[K.K_ON_SELF_EFFICACY] > 0.0
+    on_trust = par[K.K_ON_TRUST] > 0.0
+    on_success = par[K.K_ON_SUCCESS] > 0.0
+    peer_sum = np.zeros((n_iv, N_PEER_COHORTS, 2), dtype=np.float64)
+    peer_n = np.zeros((n_iv, N_PEER_COHORTS), dtype=np.float64)
+    for p in range(n):
+        k = pi[p, S.P_ENROLLED]
+        if k < 0:
+            continue
+        eff = effects[k]
+        pf[p, S.P_SKILL] = rules.clip01(pf[p, S.P_SKILL] + eff[0])
+        if on_eff:
+            gain = eff[1]
+            if on_success:
+                gain += par[K.K_SUCCESS_TO_EFFICACY] * eff[7]
+            pf[p, S.P_EFFICACY] = rules.clip01(pf[p, S.P_EFFICACY] + gain)
+        if on_trust:
+            pf[p, S.P_TRUST] = rules.clip01(pf[p, S.P_TRUST] + eff[2])
+        pf[p, S.P_SEARCH_SKILL] = rules.clip01(pf[p, S.P_SEARCH_SKILL] + eff[3])
+        pf[p, S.P_EFFORT] = rules.clip01(pf[p, S.P_EFFORT] + eff[4])
+        pf[p, S.P_MOTIVATION] = rules.clip01(pf[p, S.P_MOTIVATION] + eff[5])
+        pf[p, S.P_AWARENESS] = rules.clip01(pf[p, S.P_AWARENESS] + eff[6])
+        pf[p, S.P_SUCCESSES] += eff[7]
+        if iv[k, IV.IV_PEER] > 0.0:
+            c = peer_cohort(person_groups(pi, p))
+            peer_sum[k, c, 0] += pf[p, S.P_EFFICACY]
+            peer_sum[k, c, 1] += pf[p, S.P_SEARCH_SKILL]
+            peer_n[k, c] += 1.0
+
+    peer = par[K.K_PEER_LEARNING] if par[K.K_ON_PEER] > 0.0 else 0.0
+    for p in range(n):
+        k = pi[p, S.P_ENROLLED]
+        if k < 0:
+            continue
+        if peer > 0.0 and iv[k, IV.IV_PEER] > 0.0:
+            c = peer_cohort(person_groups(pi, p))
+            if peer_n[k, c] > 1.0:
+                if on_eff:
+                    gap = peer_sum[k, c, 0] / peer_n[k, c] - pf[p, S.P_EFFICACY]
+                    if gap > 0.0:
+                        pf[p, S.P_EFFICACY] += peer * gap
+                gap = peer_sum[k, c, 1] / peer_n[k, c] - pf[p, S.P_SEARCH_SKILL]
+                if gap > 0.0:
+                    pf[p, S.P_SEARCH_SKILL] += peer * gap
+        left = pi[p, S.P_ENROL_LEFT] - 1
+        pi[p, S.P_ENROL_LEFT] = left
+        if left <= 0:
+            pi[p, S.P_ENROLLED] = -1

@@ -1,0 +1,363 @@
+"""The Mesa model of one regional labour market (a living lab), stepped monthly.
+
+The model orchestrates; the work is done by pure kernels over the columnar state
+(:mod:`simulator.kernels`), run either compiled (numba) or as plain Python (the reference).
+Each month:
+
+1. labour demand and labour-force flows (job destruction and creation, separations,
+   retirements, exits to and returns from inactivity, entrants);
+2. mobility (training, promotions, job-to-job moves, vacancy chains, job carving);
+3. services (enrolment, effects of interventions in progress, peer learning, coalition);
+4. matching (applications, screening, hiring);
+5. consequences (experiences of success, discouragement, depreciation, drift of states);
+6. monitoring (the month's indicators).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import mesa
+import numpy as np
+
+from simulator import packed as K
+from simulator import rng as R
+from simulator import rules
+from simulator import state as S
+from simulator.agents import (
+    Coalition,
+    Column,
+    Employee,
+    Employer,
+    Jobseeker,
+    Person,
+    ServiceProvider,
+    TableAgent,
+)
+from simulator.agentset import TableAgentSet
+from simulator.backends import Backend, get_backend
+from simulator.indicators import IndicatorRecorder, ModelResults, position_stats
+from simulator.interventions import compile_interventions
+from simulator.kernels import consequences as C
+from simulator.params import ModelParams
+from simulator.setup import build_world
+
+
+def _seed_sequence(rng: object, model_rng: np.random.Generator) -> np.random.SeedSequence:
+    """The run's SeedSequence: from an integer or SeedSequence, else drawn from Mesa's rng."""
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    if isinstance(rng, (int, np.integer)):
+        return np.random.SeedSequence(int(rng))
+    return np.random.SeedSequence(int(model_rng.integers(2**63)))
+
+
+class LabourMarketModel(mesa.Model):
+    """A regional labour market with employers, persons, service providers and a coalition.
+
+    Parameters
+    ----------
+    params
+        Model parameters (defaults: :class:`~simulator.params.ModelParams`).
+    rng
+        Seed as in Mesa: an int, a ``numpy.random.SeedSequence`` or a Generator. Everything
+        random derives from it; the same seed gives the same run on either backend.
+    backend
+        ``"numba"`` (compiled kernels, default) or ``"python"`` (the plain-Python reference).
+
+    Notes
+    -----
+    Persons and employers are table rows; ``model.agents_by_type[Person]`` (and
+    ``Employee``, ``Jobseeker``, ``Employer``) are live agent sets over them. Random draws come
+    from a counter-based generator keyed by (run key, purpose, month, agent), so two runs that
+    differ only in an intervention share the random numbers of everything it does not touch.
+    """
+
+    def __init__(
+        self,
+        params: ModelParams | None = None,
+        *,
+        rng: int | np.random.SeedSequence | np.random.Generator | None = None,
+        backend: str | Backend = "numba",
+    ) -> None:
+        super().__init__(rng=rng if not isinstance(rng, np.random.SeedSequence) else None)
+        self.params = params if params is not None else ModelParams()
+        self.backend = backend if isinstance(backend, Backend) else get_backend(backend)
+        seq = _seed_sequence(rng, self.rng)
+        self.seed_sequence = seq
+        setup_seq, run_seq = seq.spawn(2)
+        self.key = R.run_key(run_seq)
+
+        p = self.params
+        self.world = build_world(p, setup_seq)
+        self._par = K.pack_params(p)
+        self._fill = np.asarray(p.fill_matrix(), dtype=np.float64)
+        provider_names = [pr.name for pr in p.providers]
+        self._iv, self._iv_person, self._iv_employer = compile_interventions(
+            list(p.interventions), provider_names, p.months
+        )
+        self._coordination = np.array([pr.coordination for pr in p.providers], dtype=np.float64)
+        self._provider_capacity = np.array([pr.capacity for pr in p.providers], dtype=np.int64)
+        self.population0 = self.world.persons.n
+        self.recorder = IndicatorRecorder(p.ladder.n_levels, [s.name for s in p.interventions])
+        self._census = np.zeros((C.N_CENSUS, K.N_GROUPS))
+        self.backend.census(
+            self.world.persons.f, self.world.persons.i, self.world.persons.n, 0, self._census
+        )
+        self.initial_census = self._census.copy()
+        self._register_agents()
+
+    # ------------------------------------------------------------------ agents
+    def _register_agents(self) -> None:
+        def person(row: int) -> Person:
+            status = self.world.persons.i[row, S.P_STATUS]
+            cls = (
+                Employee
+                if status == S.EMPLOYED
+                else Jobseeker
+                if status == S.UNEMPLOYED
+                else Person
+            )
+            return cls(self, row)
+
+        def rows_with(*statuses: int):
+            def rows() -> np.ndarray:
+                w = self.world.persons
+                return np.flatnonzero(np.isin(w.i[: w.n, S.P_STATUS], statuses))
+
+            return rows
+
+        def column_of(cls: type[TableAgent]):
+            def column(name: str, rows: np.ndarray) -> np.ndarray | None:
+                col = cls.columns.get(name)
+                if not isinstance(col, Column):
+                    return None
+                values = col.array(self)[rows]
+                return values.astype(bool) if col.cast is bool else values
+
+            return column
+
+        people = column_of(Person)
+        alive = rows_with(S.EMPLOYED, S.UNEMPLOYED, S.INACTIVE)
+        self._agents_by_type[Person] = TableAgentSet(self, person, alive, self.random, people)
+        self._agents_by_type[Employee] = TableAgentSet(
+            self, person, rows_with(S.EMPLOYED), self.random, people
+        )
+        self._agents_by_type[Jobseeker] = TableAgentSet(
+            self, person, rows_with(S.UNEMPLOYED), self.random, people
+        )
+        self._agents_by_type[Employer] = TableAgentSet(
+            self,
+            lambda row: Employer(self, row),
+            np.arange(self.world.employers.n, dtype=np.int64),
+            self.random,
+            column_of(Employer),
+        )
+        for index in range(len(self.params.providers)):
+            ServiceProvider(self, index)
+        self.coalition = Coalition(self)
+
+    def employer(self, row: int) -> Employer:
+        """The employer handle of a row."""
+        return Employer(self, row)
+
+    def person(self, row: int) -> Person:
+        """The person handle of a row."""
+        return self._agents_by_type[Person]._handle(row)
+
+    @property
+    def persons(self) -> TableAgentSet:
+        """Everyone in the population (employed, unemployed, inactive)."""
+        return self._agents_by_type[Person]
+
+    @property
+    def employees(self) -> TableAgentSet:
+        """Everyone in work."""
+        return self._agents_by_type[Employee]
+
+    @property
+    def jobseekers(self) -> TableAgentSet:
+        """Everyone unemployed and looking for work."""
+        return self._agents_by_type[Jobseeker]
+
+    @property
+    def employers(self) -> TableAgentSet:
+        """All employers."""
+        return self._agents_by_type[Employer]
+
+    @property
+    def month(self) -> int:
+        """Months simulated so far."""
+        return self.world.month
+
+    # ------------------------------------------------------------------ the monthly step
+    def _creation_multiplier(self, month: int, population: float) -> float:
+        d = self.params.demand
+        shock = d.demand_shock if d.shock_start <= month < d.shock_start + d.shock_length else 0.0
+        # Labour demand follows the population in the long run (population is the same in a
+        # policy arm and its baseline, so this keeps common random numbers intact).
+        return d.job_creation_multiplier * (1.0 + shock) * population / self.population0
+
+    def _entrant_counts(self, month: int) -> tuple[int, int]:
+        base = self.population0
+        n_school = rules.count_draw.py_func(
+            self._par[K.K_ENTRY_RATE] * base, R.uniform(self.key, R.STREAM_ENTRY_COUNT, month, 0, 0)
+        )
+        n_migrant = rules.count_draw.py_func(
+            self._par[K.K_MIGRANT_ENTRY_RATE] * base,
+            R.uniform(self.key, R.STREAM_ENTRY_COUNT, month, 1, 0),
+        )
+        return n_school, n_migrant
+
+    def step(self) -> None:
+        """Advance the labour market by one month."""
+        w, b, par, key = self.world, self.backend, self._par, self.key
+        t = w.month + 1
+        flows = K.new_flows()
+        c = self._census
+        population = c[C.C_EMPLOYED, 0] + c[C.C_UNEMPLOYED, 0] + c[C.C_INACTIVE, 0]
+
+        # 1. Labour demand and labour-force flows.
+        pos = w.positions
+        b.demand_step(
+            w.persons.f,
+            w.persons.i,
+            w.persons.n,
+            pos.i,
+            pos.level_start,
+            pos.target,
+            w.employers.i,
+            w.sector_destruction,
+            self._creation_multiplier(t, population),
+            par,
+            key,
+            t,
+            flows,
+        )
+        n_school, n_migrant = self._entrant_counts(t)
+        if n_school + n_migrant:
+            w.persons.grow(w.persons.n + n_school + n_migrant)
+            b.add_entrants(
+                w.persons.f, w.persons.i, w.persons.n, n_school, n_migrant, par, key, t, flows
+            )
+            w.persons.n += n_school + n_migrant
+        pf, pi, n = w.persons.f, w.persons.i, w.persons.n
+
+        # 2. Mobility: training, then vacancy chains.
+        b.training_step(pf, pi, n, pos.i, w.employers.f, par, key, t, flows)
+        n_levels = self.params.ladder.n_levels
+        chain_count = np.zeros(n_levels)
+        chain_sum = np.zeros(n_levels)
+        b.vacancy_chains(
+            pf,
+            pi,
+            pos.i,
+            pos.requirement,
+            pos.level_start,
+            pos.level_slots,
+            pos.level_slots_start,
+            w.employers.f,
+            self._fill,
+            par,
+            key,
+            t,
+            flows,
+            chain_count,
+            chain_sum,
+        )
+
+        # 3. Services and the coalition.
+        for index, spec in enumerate(self.params.providers):
+            w.provider_in_coalition[index] = int(spec.in_coalition and spec.joins_month <= t)
+        n_iv = self._iv.shape[0]
+        starts = np.zeros(n_iv)
+        cost = np.zeros(n_iv)
+        provider_left = self._provider_capacity.copy()
+        b.enrolment_step(
+            pf,
+            pi,
+            n,
+            pos.i,
+            w.employers.f,
+            w.employers.i,
+            self._iv,
+            self._iv_employer,
+            self._coordination,
+            w.provider_in_coalition,
+            provider_left,
+            w.integration,
+            par,
+            key,
+            t,
+            flows,
+            starts,
+            cost,
+        )
+        b.participation_step(pf, pi, n, self._iv, self._iv_person, par)
+        self._update_integration(provider_left)
+
+        # 4. Matching.
+        b.matching_step(
+            pf, pi, n, pos.i, pos.requirement, w.employers.f, self._iv, par, key, t, flows
+        )
+
+        # 5. Consequences.
+        b.consequences_step(pf, pi, n, w.employers.f, self._iv, par, cost)
+
+        # 6. Monitoring.
+        b.census(pf, pi, n, t, c)
+        self.recorder.record(
+            t,
+            flows,
+            c,
+            position_stats(pos.i, t),
+            chain_count,
+            chain_sum,
+            starts,
+            cost,
+            w.integration,
+        )
+        w.month = t
+
+    def _update_integration(self, provider_left: np.ndarray) -> None:
+        """Integration grows with joint work and trust and erodes without them."""
+        w, cp = self.world, self.params.coalition
+        members = w.provider_in_coalition == 1
+        capacity = self._provider_capacity[members].sum()
+        if capacity == 0 and not self.params.interventions:
+            joint = 0.0
+        else:
+            used = (self._provider_capacity - provider_left)[members].sum()
+            joint = float(used) / float(capacity) if capacity > 0 else 0.0
+        c = self._census
+        lf = c[C.C_EMPLOYED, 0] + c[C.C_UNEMPLOYED, 0]
+        trust = c[C.C_SUM_TRUST, 0] / lf if lf > 0 else 0.0
+        i = w.integration
+        i += cp.integration_growth * joint * trust * (1.0 - i)
+        i -= cp.integration_decay * (1.0 - joint) * i
+        w.integration = min(max(i, 0.0), 1.0)
+
+    # ------------------------------------------------------------------ running
+    def run(self, months: int | None = None, progress: bool = False) -> ModelResults:
+        """Run for ``months`` (default: ``params.months``) and return the tidy results.
+
+        Parameters
+        ----------
+        months
+            Months to simulate from the current month.
+        progress
+            Show a progress bar (tqdm).
+        """
+        months = self.params.months if months is None else months
+        steps: Iterable[int] = range(months)
+        if progress:
+            from tqdm.auto import tqdm
+
+            steps = tqdm(steps, desc="months", unit="month")
+        for _ in steps:
+            self.step()
+        return self.results()
+
+    def results(self) -> ModelResults:
+        """Tidy tables of everything recorded so far."""
+        return self.recorder.tables(self.initial_census)

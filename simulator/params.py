@@ -1,0 +1,802 @@
+"""Model parameters: typed, validated, documented.
+
+Every parameter carries a default, a unit, an allowed range and, where the value comes from
+published evidence, a reference. Parameters whose value is uncertain also carry an
+``uncertain`` range: sensitivity analysis and calibration sample from it.
+
+The parameter tree is plain data (pydantic models), so it can be written to and read from
+scenario files, exported as JSON Schema and compared between runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from simulator.interventions import InterventionSpec
+
+#: Ladder levels are indexed 0 (entry) .. n_levels-1 (senior).
+MAX_LEVELS = 8
+
+
+def param(
+    default: Any,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+    unit: str,
+    description: str,
+    reference: str | None = None,
+    uncertain: tuple[float, float] | None = None,
+    mechanism: str | None = None,
+) -> Any:
+    """Declare a model parameter with its metadata.
+
+    Parameters
+    ----------
+    default
+        Default value.
+    ge, le
+        Inclusive bounds enforced on validation.
+    unit
+        Unit of measurement (``"1/month"``, ``"share"``, ``"months"`` ...).
+    description
+        One sentence saying what the parameter does in the model.
+    reference
+        Published source of the default, if any; ``None`` marks an assumption.
+    uncertain
+        Plausible range used by sensitivity analysis and calibration.
+    mechanism
+        The mechanism this parameter belongs to (for grouped sensitivity indices).
+    """
+    extra: dict[str, Any] = {"unit": unit, "reference": reference or "assumption"}
+    if uncertain is not None:
+        extra["uncertain"] = list(uncertain)
+    if mechanism is not None:
+        extra["mechanism"] = mechanism
+    return Field(default, ge=ge, le=le, description=description, json_schema_extra=extra)
+
+
+class Strict(BaseModel):
+    """Base for parameter groups: unknown keys are errors, assignment is validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+class SectorSpec(Strict):
+    """One economic sector of the region."""
+
+    name: str = Field(description="Sector name, unique within the lab.")
+    employment_share: float = param(
+        0.2, ge=0.0, le=1.0, unit="share", description="Share of positions in this sector."
+    )
+    job_destruction: float = param(
+        0.0035,
+        ge=0.0,
+        le=0.2,
+        unit="1/month",
+        description="Monthly probability that a position is destroyed.",
+        reference="OECD job-flow statistics: annual job destruction of 4-8% of jobs",
+        uncertain=(0.002, 0.006),
+    )
+    skill_intensity: float = param(
+        0.0,
+        ge=-0.3,
+        le=0.3,
+        unit="skill",
+        description="Shift of this sector's skill requirements relative to the ladder default.",
+    )
+
+
+def _default_sectors() -> list[SectorSpec]:
+    return [
+        SectorSpec(
+            name="industry", employment_share=0.22, job_destruction=0.0035, skill_intensity=0.05
+        ),
+        SectorSpec(
+            name="trade_services",
+            employment_share=0.30,
+            job_destruction=0.004,
+            skill_intensity=-0.05,
+        ),
+        SectorSpec(name="public_admin", employment_share=0.15, job_destruction=0.002),
+        SectorSpec(name="care_education", employment_share=0.20, job_destruction=0.0025),
+        SectorSpec(
+            name="construction_logistics",
+            employment_share=0.13,
+            job_destruction=0.0055,
+            skill_intensity=-0.03,
+        ),
+    ]
+
+
+class PopulationParams(Strict):
+    """Who lives and works in the region."""
+
+    n_persons: int = param(
+        10_000, ge=20, le=50_000_000, unit="persons", description="Labour force at the start."
+    )
+    persons_per_employer: float = param(
+        20.0,
+        ge=2.0,
+        le=10_000.0,
+        unit="persons",
+        description="Average labour-force members per employer (sets the employer count).",
+    )
+    employer_size_shape: float = param(
+        1.1,
+        ge=0.5,
+        le=5.0,
+        unit="1",
+        description="Pareto shape of the employer size distribution (smaller: more large firms).",
+        reference="Firm-size distributions are close to Pareto with shape ~1 (Axtell 2001)",
+    )
+    initial_unemployment_rate: float = param(
+        0.08, ge=0.0, le=0.6, unit="share", description="Unemployment rate at set-up."
+    )
+    share_young: float = param(
+        0.18, ge=0.0, le=1.0, unit="share", description="Share aged 15-29 in the labour force."
+    )
+    share_older: float = param(
+        0.22, ge=0.0, le=1.0, unit="share", description="Share aged 55-64 in the labour force."
+    )
+    share_female: float = param(
+        0.48, ge=0.0, le=1.0, unit="share", description="Share of women in the labour force."
+    )
+    share_migrant: float = param(
+        0.08, ge=0.0, le=1.0, unit="share", description="Share of migrants in the labour force."
+    )
+    share_partial_ability: float = param(
+        0.07,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Share with partial work ability (limited capacity for some tasks).",
+    )
+    sectors: list[SectorSpec] = Field(
+        default_factory=_default_sectors, description="Sectors of the regional economy."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> PopulationParams:
+        if self.share_young + self.share_older > 1.0:
+            raise ValueError("share_young + share_older must not exceed 1")
+        if not self.sectors:
+            raise ValueError("at least one sector is required")
+        total = sum(s.employment_share for s in self.sectors)
+        if total <= 0:
+            raise ValueError("sector employment shares must sum to a positive number")
+        names = [s.name for s in self.sectors]
+        if len(set(names)) != len(names):
+            raise ValueError(f"sector names must be unique, got {names}")
+        return self
+
+
+class LadderParams(Strict):
+    """The job ladder inside every employer."""
+
+    skill_requirements: list[float] = Field(
+        default_factory=lambda: [0.15, 0.40, 0.60, 0.75],
+        description="Skill (0-1) required at each level, entry first; its length sets the "
+        "number of levels (2-8).",
+        json_schema_extra={"unit": "skill", "reference": "assumption"},
+    )
+    level_shares: list[float] = Field(
+        default_factory=lambda: [0.50, 0.27, 0.15, 0.08],
+        description="Share of positions at each level, entry first.",
+        json_schema_extra={"unit": "share", "reference": "assumption"},
+    )
+    slack: float = param(
+        0.3,
+        ge=0.0,
+        le=3.0,
+        unit="share",
+        description="Extra position slots per employer that job creation can activate.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> LadderParams:
+        n = len(self.skill_requirements)
+        if not 2 <= n <= MAX_LEVELS:
+            raise ValueError(f"the ladder needs 2-{MAX_LEVELS} levels, got {n}")
+        if len(self.level_shares) != n:
+            raise ValueError(
+                f"level_shares has {len(self.level_shares)} entries, skill_requirements has {n}"
+            )
+        if any(not 0.0 <= r <= 1.0 for r in self.skill_requirements):
+            raise ValueError("skill_requirements must lie in [0, 1]")
+        if any(
+            b < a
+            for a, b in zip(self.skill_requirements[:-1], self.skill_requirements[1:], strict=True)
+        ):
+            raise ValueError("skill_requirements must not decrease up the ladder")
+        if any(s < 0 for s in self.level_shares) or sum(self.level_shares) <= 0:
+            raise ValueError("level_shares must be non-negative with a positive sum")
+        return self
+
+    @property
+    def n_levels(self) -> int:
+        """Number of ladder levels."""
+        return len(self.skill_requirements)
+
+
+class DemandParams(Strict):
+    """Labour demand, separations and labour-force flows (monthly rates)."""
+
+    job_creation_multiplier: float = param(
+        1.0,
+        ge=0.0,
+        le=5.0,
+        unit="1",
+        description="Job creation relative to the rate that keeps employment steady.",
+        uncertain=(0.9, 1.1),
+    )
+    demand_shock: float = param(
+        0.0,
+        ge=-0.9,
+        le=0.9,
+        unit="share",
+        description="Change in job creation during the shock window (negative: recession).",
+    )
+    shock_start: int = param(
+        0, ge=0, le=10_000, unit="month", description="First month of the demand shock."
+    )
+    shock_length: int = param(
+        0, ge=0, le=10_000, unit="months", description="Length of the demand shock."
+    )
+    quit_rate: float = param(
+        0.003,
+        ge=0.0,
+        le=0.2,
+        unit="1/month",
+        description="Monthly probability that an employee quits into unemployment.",
+        reference="EU-LFS: quarterly E->U transition 1.5-3% (Eurostat lfsi_long_q)",
+        uncertain=(0.002, 0.008),
+    )
+    dismissal_rate: float = param(
+        0.0015,
+        ge=0.0,
+        le=0.2,
+        unit="1/month",
+        description="Monthly probability of dismissal for a settled employee.",
+        uncertain=(0.001, 0.004),
+    )
+    vulnerable_separation_multiplier: float = param(
+        1.8,
+        ge=1.0,
+        le=10.0,
+        unit="1",
+        description="Separation risk of vulnerable employees (target groups) relative to others.",
+        reference="Higher job-loss risk of vulnerable employees (source documents; OECD 2019)",
+        uncertain=(1.2, 2.5),
+    )
+    probation_separation: float = param(
+        0.015,
+        ge=0.0,
+        le=0.5,
+        unit="1/month",
+        description="Extra monthly separation risk in the first 6 months after a hire.",
+        uncertain=(0.01, 0.04),
+    )
+    retirement_age: int = param(
+        65, ge=55, le=75, unit="years", description="Age at which people retire."
+    )
+    entry_rate: float = param(
+        0.0021,
+        ge=0.0,
+        le=0.05,
+        unit="1/month",
+        description="School leavers entering the labour force, per labour-force member.",
+    )
+    migrant_entry_rate: float = param(
+        0.0004,
+        ge=0.0,
+        le=0.05,
+        unit="1/month",
+        description="Migrants entering the labour force, per labour-force member.",
+    )
+    inactivity_exit_rate: float = param(
+        0.015,
+        ge=0.0,
+        le=0.2,
+        unit="1/month",
+        description="Monthly probability that an unemployed person leaves the labour force.",
+        reference="EU-LFS: quarterly U->I transitions of 10-20% (Eurostat lfsi_long_q)",
+        uncertain=(0.008, 0.025),
+    )
+    reentry_rate: float = param(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        description="Monthly probability that an inactive person returns to job search.",
+    )
+
+
+class MobilityParams(Strict):
+    """Training, promotion, vacancy chains and job carving."""
+
+    training_rate: float = param(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        description="Monthly training probability of a fully motivated, aware employee at an "
+        "employer that fully develops staff.",
+        uncertain=(0.01, 0.06),
+        mechanism="employee_development",
+    )
+    skill_gain: float = param(
+        0.02,
+        ge=0.0,
+        le=0.5,
+        unit="skill",
+        description="Skill gained per month of training.",
+        uncertain=(0.01, 0.04),
+        mechanism="employee_development",
+    )
+    learning_on_job: float = param(
+        0.0006,
+        ge=0.0,
+        le=0.05,
+        unit="skill/month",
+        description="Skill gained per month of work without training.",
+    )
+    internal_fill: list[float] = Field(
+        default_factory=lambda: [0.0, 0.55, 0.6, 0.65],
+        description="Probability that a vacancy at each level is offered to the level below "
+        "inside the same employer (scaled by the employer's willingness to develop staff).",
+        json_schema_extra={
+            "unit": "share",
+            "reference": "Internal labour markets fill most upper-level jobs from inside "
+            "(Doeringer & Piore 1971)",
+            "uncertain": [0.3, 0.8],
+            "mechanism": "employee_development",
+        },
+    )
+    job_to_job_fill: list[float] = Field(
+        default_factory=lambda: [0.12, 0.2, 0.2, 0.2],
+        description="Probability that a vacancy at each level is filled by an employee of "
+        "another employer at the same level (job-to-job move).",
+        json_schema_extra={"unit": "share", "reference": "assumption", "uncertain": [0.05, 0.3]},
+    )
+    fill_matrix: list[list[float]] | None = Field(
+        None,
+        description="Expert override: Q[i][j], probability that a vacancy at level i is filled "
+        "by moving someone from level j (j < i internal, j == i from another employer). "
+        "When set, replaces internal_fill and job_to_job_fill.",
+        json_schema_extra={"unit": "share", "reference": "White (1970) Chains of Opportunity"},
+    )
+    development_effect: float = param(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="1",
+        description="How much an employer's unwillingness to develop staff cuts internal "
+        "promotion (0: not at all, 1: an employer with no willingness promotes no one).",
+        mechanism="employee_development",
+        uncertain=(0.3, 0.9),
+    )
+    promotion_requires_skill: bool = Field(
+        True, description="Only employees meeting the level's skill requirement can move up."
+    )
+    job_carving: float = param(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Probability that tasks freed by a promotion become a tailored entry position "
+        "for a person with partial work ability (baseline: none).",
+        mechanism="job_carving",
+    )
+
+
+class MatchingParams(Strict):
+    """Applications, screening and hiring."""
+
+    applications: float = param(
+        2.0,
+        ge=0.0,
+        le=50.0,
+        unit="applications/month",
+        description="Applications per month of a jobseeker with full search effort and skill.",
+        uncertain=(1.5, 6.0),
+        mechanism="job_search",
+    )
+    aim: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Weight of search skill in aiming applications at suitable vacancies.",
+        mechanism="job_search",
+    )
+    screening_noise: float = param(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        unit="skill",
+        description="Noise in the employer's assessment of an applicant.",
+    )
+    stigma_per_month: float = param(
+        0.003,
+        ge=0.0,
+        le=0.1,
+        unit="skill/month",
+        description="Penalty in screening for each month of unemployment (capped at 24 months).",
+        reference="Duration dependence in callbacks (Kroft, Lange & Notowidigdo 2013)",
+        uncertain=(0.002, 0.012),
+        mechanism="discrimination",
+    )
+    bias_mean: float = param(
+        0.06,
+        ge=0.0,
+        le=1.0,
+        unit="skill",
+        description="Mean penalty employers apply to target-group applicants.",
+        reference="Field experiments on hiring discrimination (Quillian et al. 2017)",
+        uncertain=(0.02, 0.12),
+        mechanism="discrimination",
+    )
+    hiring_standard: float = param(
+        -0.15,
+        ge=-1.0,
+        le=1.0,
+        unit="skill",
+        description="Lowest screening score (skill fit minus penalties) an employer accepts.",
+        uncertain=(-0.2, -0.05),
+    )
+    support_bonus: float = param(
+        0.08,
+        ge=0.0,
+        le=1.0,
+        unit="skill",
+        description="Screening bonus for applicants who bring hiring support (subsidy, coach).",
+        mechanism="hiring_support",
+    )
+    external_skill_weight: float = param(
+        1.0,
+        ge=0.0,
+        le=5.0,
+        unit="1",
+        description="Weight of skill fit (skill minus requirement) in the screening score.",
+    )
+
+
+class MechanismParams(Strict):
+    """Realist-evaluation mechanisms: self-efficacy, trust, successes, peer learning."""
+
+    efficacy_gain_hire: float = param(
+        0.12,
+        ge=0.0,
+        le=1.0,
+        unit="score",
+        description="Self-efficacy gained from a hire (an experience of success).",
+        mechanism="self_efficacy",
+        uncertain=(0.05, 0.2),
+    )
+    efficacy_loss_rejection: float = param(
+        0.012,
+        ge=0.0,
+        le=0.5,
+        unit="score/month",
+        description="Self-efficacy lost in a month of applications that all fail.",
+        mechanism="self_efficacy",
+        uncertain=(0.005, 0.025),
+    )
+    effort_loss_rejection: float = param(
+        0.01,
+        ge=0.0,
+        le=0.5,
+        unit="score/month",
+        description="Search effort lost in a month of failed applications.",
+        mechanism="self_efficacy",
+    )
+    efficacy_effort_link: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="1",
+        description="How strongly self-efficacy drives the number and aim of applications.",
+        reference="Liu, Huang & Wang (2014): self-efficacy is an active ingredient of coaching",
+        mechanism="self_efficacy",
+        uncertain=(0.2, 0.8),
+    )
+    discouragement_threshold: float = param(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        unit="score",
+        description="Self-efficacy below which a jobseeker may give up and leave the labour force.",
+        mechanism="self_efficacy",
+    )
+    discouraged_exit: float = param(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        description="Monthly exit probability of a discouraged jobseeker.",
+        mechanism="self_efficacy",
+    )
+    skill_depreciation: float = param(
+        0.001,
+        ge=0.0,
+        le=0.1,
+        unit="skill/month",
+        description="Skill lost per month of unemployment beyond 6 months.",
+        reference="Human-capital depreciation in unemployment (Edin & Gustavsson 2008)",
+        uncertain=(0.0005, 0.004),
+    )
+    success_to_efficacy: float = param(
+        0.03,
+        ge=0.0,
+        le=0.5,
+        unit="score/success",
+        description="Self-efficacy gained per experience of success in an intervention.",
+        mechanism="experiences_of_success",
+        uncertain=(0.01, 0.06),
+    )
+    effort_recovery: float = param(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        description="Monthly pull of search effort back towards the person's usual level.",
+        mechanism="self_efficacy",
+    )
+    bias_relapse: float = param(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        description="Monthly return of an employer's bias towards its level before training.",
+        reference="Bezrukova et al. (2016): diversity-training effects decay over months",
+        mechanism="discrimination",
+    )
+    trust_decay: float = param(
+        0.01,
+        ge=0.0,
+        le=0.5,
+        unit="1/month",
+        description="Monthly pull of trust in services back towards its starting level.",
+        mechanism="trust",
+    )
+    trust_referral_weight: float = param(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        unit="1",
+        description="Weight of trust in whether a referred person takes up a service.",
+        mechanism="trust",
+        uncertain=(0.3, 0.9),
+    )
+    peer_learning: float = param(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        unit="1",
+        description="Share of the gap to the peer group's mean self-efficacy and search skill "
+        "closed per month by participants of the same group intervention.",
+        mechanism="peer_learning",
+        uncertain=(0.05, 0.5),
+    )
+    supported_retention: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Reduction of early separation risk for hires with in-work support.",
+        mechanism="hiring_support",
+    )
+
+
+class CoalitionParams(Strict):
+    """The local partnership network and its integration."""
+
+    integration: float = param(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        unit="score",
+        description="Initial integration of the coalition's work (referrals, shared contacts).",
+        mechanism="coalition",
+    )
+    integration_growth: float = param(
+        0.04,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        description="Monthly integration growth at full joint work and trust.",
+        mechanism="coalition",
+        uncertain=(0.01, 0.08),
+    )
+    integration_decay: float = param(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        description="Monthly erosion of integration without joint work.",
+        mechanism="coalition",
+    )
+    employer_share: float = param(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Share of employers taking part in the coalition (largest first).",
+        mechanism="coalition",
+    )
+    referral_base: float = param(
+        0.08,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        description="Monthly probability that an eligible, fully aware person is referred "
+        "to a service when integration is zero.",
+        mechanism="coalition",
+    )
+
+
+class ProviderSpec(Strict):
+    """A service provider of the region."""
+
+    name: str = Field(description="Provider name, unique within the lab.")
+    kind: Literal[
+        "public_employment_service",
+        "training_provider",
+        "third_sector",
+        "job_coach_ips",
+        "occupational_health",
+        "employer_services",
+    ] = Field(description="Type of provider.")
+    capacity: int = param(
+        50, ge=0, le=10_000_000, unit="participants/month", description="Monthly intake capacity."
+    )
+    coordination: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="score",
+        description="How well this provider's work is coordinated with the others.",
+    )
+    in_coalition: bool = Field(True, description="Whether the provider is a coalition partner.")
+    joins_month: int = param(
+        0, ge=0, le=10_000, unit="month", description="Month the provider joins the coalition."
+    )
+
+
+def _default_providers() -> list[ProviderSpec]:
+    return [
+        ProviderSpec(name="public_employment_service", kind="public_employment_service"),
+        ProviderSpec(name="training_provider", kind="training_provider", capacity=30),
+        ProviderSpec(name="third_sector", kind="third_sector", capacity=20),
+    ]
+
+
+class PersonStateParams(Strict):
+    """Starting distributions of the mechanism states (0-1 scores)."""
+
+    self_efficacy: float = param(
+        0.6, ge=0.0, le=1.0, unit="score", description="Mean initial self-efficacy."
+    )
+    trust: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="score",
+        description="Mean initial trust in services.",
+        mechanism="trust",
+        uncertain=(0.3, 0.7),
+    )
+    awareness: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="score",
+        description="Mean initial awareness of support services.",
+        uncertain=(0.1, 0.5),
+    )
+    motivation: float = param(
+        0.45,
+        ge=0.0,
+        le=1.0,
+        unit="score",
+        description="Mean initial motivation to develop at work.",
+        mechanism="employee_development",
+    )
+    search_skill: float = param(
+        0.5, ge=0.0, le=1.0, unit="score", description="Mean initial job-search skill."
+    )
+    employer_development: float = param(
+        0.35,
+        ge=0.0,
+        le=1.0,
+        unit="score",
+        description="Mean willingness of employers to develop staff.",
+        mechanism="employee_development",
+        uncertain=(0.2, 0.5),
+    )
+    employer_awareness: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="score",
+        description="Mean awareness of employers of support services.",
+    )
+
+
+class ModelParams(Strict):
+    """All parameters of one simulation."""
+
+    months: int = param(120, ge=1, le=10_000, unit="months", description="Months to simulate.")
+    population: PopulationParams = Field(default_factory=PopulationParams)
+    ladder: LadderParams = Field(default_factory=LadderParams)
+    demand: DemandParams = Field(default_factory=DemandParams)
+    mobility: MobilityParams = Field(default_factory=MobilityParams)
+    matching: MatchingParams = Field(default_factory=MatchingParams)
+    mechanisms: MechanismParams = Field(default_factory=MechanismParams)
+    coalition: CoalitionParams = Field(default_factory=CoalitionParams)
+    initial: PersonStateParams = Field(default_factory=PersonStateParams)
+    providers: list[ProviderSpec] = Field(default_factory=_default_providers)
+    interventions: list[InterventionSpec] = Field(
+        default_factory=list, description="Interventions in force (empty: the baseline)."
+    )
+    disabled_mechanisms: list[
+        Literal["self_efficacy", "trust", "experiences_of_success", "peer_learning"]
+    ] = Field(default_factory=list, description="Mechanisms switched off (for ablation).")
+
+    @model_validator(mode="after")
+    def _check(self) -> ModelParams:
+        n = self.ladder.n_levels
+        mob = self.mobility
+        for name in ("internal_fill", "job_to_job_fill"):
+            values = getattr(mob, name)
+            if len(values) != n:
+                raise ValueError(f"mobility.{name} needs {n} entries (one per ladder level)")
+            if any(not 0.0 <= v <= 1.0 for v in values):
+                raise ValueError(f"mobility.{name} entries must lie in [0, 1]")
+        if mob.fill_matrix is not None:
+            q = mob.fill_matrix
+            if len(q) != n or any(len(row) != n for row in q):
+                raise ValueError(f"mobility.fill_matrix must be {n} x {n}")
+            for i, row in enumerate(q):
+                if any(v < 0 for v in row) or sum(row) > 1.0 + 1e-12:
+                    raise ValueError(f"mobility.fill_matrix row {i} must be >= 0 and sum to <= 1")
+                if any(row[j] > 0 for j in range(i + 1, n)):
+                    raise ValueError("mobility.fill_matrix: moves down the ladder are not modelled")
+        names = [p.name for p in self.providers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"provider names must be unique, got {names}")
+        for spec in self.interventions:
+            if spec.provider is not None and spec.provider not in names:
+                raise ValueError(
+                    f"intervention {spec.name!r} names provider {spec.provider!r}, "
+                    f"which is not one of {names}"
+                )
+        inames = [s.name for s in self.interventions]
+        if len(set(inames)) != len(inames):
+            raise ValueError(f"intervention names must be unique, got {inames}")
+        return self
+
+    def fill_matrix(self) -> list[list[float]]:
+        """The vacancy-fill matrix Q for an employer that fully develops staff.
+
+        Returns
+        -------
+        list of list of float
+            ``Q[i][j]``: probability that a vacancy at level ``i`` is filled by a move from
+            level ``j``; the rest of each row is filled from outside (jobseekers).
+        """
+        n = self.ladder.n_levels
+        if self.mobility.fill_matrix is not None:
+            return [list(r) for r in self.mobility.fill_matrix]
+        q = [[0.0] * n for _ in range(n)]
+        for i in range(n):
+            j2j = self.mobility.job_to_job_fill[i]
+            internal = self.mobility.internal_fill[i] if i > 0 else 0.0
+            internal = min(internal, 1.0 - j2j)
+            q[i][i] = j2j
+            if i > 0:
+                q[i][i - 1] = internal
+        return q

@@ -1,0 +1,221 @@
+"""Plain-Python reference versions of the kernels that organise work for speed.
+
+These are written to be obviously correct, not fast: candidates are found by scanning every
+position, applications are gathered per vacancy by scanning every application, orders are
+Python sorts on explicit keys. They share the model's scalar rules and its counter-based random
+numbers with the kernels, so on the same seed the results must be identical; the tests in
+``tests/test_reference_equivalence.py`` check exactly that.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from simulator import interventions as IV
+from simulator import packed as K
+from simulator import rng as R
+from simulator import state as S
+from simulator.kernels import demand, matching, mobility, services
+
+
+def vacancy_chains(
+    pf,
+    pi,
+    qi,
+    requirement,
+    level_start,
+    level_slots,
+    level_slots_start,
+    ef,
+    fill,
+    par,
+    key,
+    month,
+    flows,
+    chain_count,
+    chain_sum,
+) -> None:
+    """Reference of :func:`simulator.kernels.mobility.vacancy_chains` (same arguments)."""
+    requires = par[K.K_REQUIRES_SKILL] > 0.0
+    effect = float(par[K.K_DEVELOPMENT_EFFECT])
+    n_slots = qi.shape[0]
+    slots_at_level: dict[int, list[int]] = {}
+    for s in range(n_slots):
+        slots_at_level.setdefault(int(qi[s, S.Q_LEVEL]), []).append(s)
+
+    def may_move(h: int, req: float) -> bool:
+        if pi[h, S.P_MOVED_MONTH] == month:
+            return False
+        return (not requires) or pf[h, S.P_SKILL] >= req
+
+    for q in range(n_slots):
+        if qi[q, S.Q_STATE] != S.PENDING or qi[q, S.Q_ACTIVE] == 0:
+            continue
+        v = q
+        while True:
+            e = int(qi[v, S.Q_EMPLOYER])
+            lv = int(qi[v, S.Q_LEVEL])
+            req = float(requirement[v])
+            u = R.uniform_py(int(key), R.STREAM_FILL, month, v, 0)
+            src = mobility.choose_source.py_func(fill, lv, ef[e, S.E_DEVELOPMENT], effect, u)
+            mover = -1
+            internal = False
+            if 0 <= src < lv:
+                internal = True
+                candidates = [
+                    (float(pf[h, S.P_SKILL]), -h, h)
+                    for s in range(n_slots)
+                    if qi[s, S.Q_EMPLOYER] == e and qi[s, S.Q_LEVEL] == src
+                    for h in [int(qi[s, S.Q_HOLDER])]
+                    if h >= 0 and may_move(h, req)
+                ]
+                if candidates:
+                    mover = max(candidates)[2]
+            elif src == lv:
+                same_level = slots_at_level[lv]
+                for t in range(mobility.J2J_TRIES):
+                    r = R.uniform_py(int(key), R.STREAM_J2J, month, v, t)
+                    s = same_level[int(r * len(same_level))]
+                    h = int(qi[s, S.Q_HOLDER])
+                    if h >= 0 and qi[s, S.Q_EMPLOYER] != e and may_move(h, req):
+                        mover = h
+                        break
+            if mover < 0:
+                mobility.open_to_outside.py_func(qi, v, chain_count, chain_sum)
+                break
+            g = demand.person_groups.py_func(pi, mover)
+            s = mobility.move.py_func(pi, qi, mover, v, internal, month)
+            if internal:
+                K.add_flow.py_func(flows, K.F_PROMOTIONS, g, 1.0)
+                if R.uniform_py(int(key), R.STREAM_CARVE, month, v, 0) < ef[e, S.E_CARVING]:
+                    mobility.carve.py_func(qi, level_start, e, month, flows)
+            else:
+                K.add_flow.py_func(flows, K.F_JOB_TO_JOB_MOVES, g, 1.0)
+            v = int(s)
+
+
+def matching_step(pf, pi, n, qi, requirement, ef, iv, par, key, month, flows) -> None:
+    """Reference of :func:`simulator.kernels.matching.matching_step` (same arguments)."""
+    open_vacancies = [
+        q for q in range(qi.shape[0]) if qi[q, S.Q_ACTIVE] == 1 and qi[q, S.Q_STATE] == S.OPEN
+    ]
+    if not open_vacancies:
+        return
+    by_requirement = sorted(open_vacancies, key=lambda q: (float(requirement[q]), q))
+    requirements_sorted = [float(requirement[q]) for q in by_requirement]
+    link = par[K.K_EFFICACY_LINK]
+    applications: list[tuple[int, int, int]] = []  # (person, application number, vacancy)
+    for p in range(n):
+        if pi[p, S.P_STATUS] != S.UNEMPLOYED:
+            continue
+        na, extra = matching.applications_of.py_func(pf, pi, p, iv, par, key, month)
+        pi[p, S.P_APPLIED] = na
+        for a in range(na):
+            aim_p = matching.rules.aim_probability(
+                par[K.K_AIM], pf[p, S.P_SEARCH_SKILL], pf[p, S.P_EFFICACY], link
+            )
+            aimed = a < extra or R.uniform_py(int(key), R.STREAM_AIM, month, p, 2 * a) < aim_p
+            r = R.uniform_py(int(key), R.STREAM_AIM, month, p, 2 * a + 1)
+            target = -1
+            if aimed:
+                m = bisect.bisect_right(
+                    requirements_sorted, float(pf[p, S.P_SKILL]) + matching.AIM_MARGIN
+                )
+                if m > 0:
+                    target = by_requirement[int(r * m)]
+            if target < 0:
+                target = open_vacancies[int(r * len(open_vacancies))]
+            applications.append((p, a, target))
+
+    screening_order = sorted(
+        open_vacancies, key=lambda q: (R.uniform_py(int(key), R.STREAM_VAC_ORDER, month, q, 0), q)
+    )
+    for q in screening_order:
+        e = qi[q, S.Q_EMPLOYER]
+        best, best_score = -1, 0.0
+        for p, a, target in applications:
+            if target != q:
+                continue
+            if pi[p, S.P_STATUS] != S.UNEMPLOYED or not matching.acceptable.py_func(pi, p, q, qi):
+                continue
+            sc = matching.score_of.py_func(
+                pf, pi, p, a, q, qi, requirement, ef, iv, par, key, month
+            )
+            if sc < ef[e, S.E_STANDARD]:
+                continue
+            if best < 0 or sc > best_score:
+                best, best_score = p, sc
+        if best >= 0:
+            matching.hire.py_func(pi, qi, best, q, iv, month, flows)
+
+
+def enrolment_step(
+    pf,
+    pi,
+    n,
+    qi,
+    ef,
+    ei,
+    iv,
+    iv_employer,
+    coordination,
+    provider_in_coalition,
+    provider_left,
+    integration,
+    par,
+    key,
+    month,
+    flows,
+    starts,
+    cost,
+) -> None:
+    """Reference of :func:`simulator.kernels.services.enrolment_step` (same arguments)."""
+    for k in range(iv.shape[0]):
+        row = iv[k]
+        if month < row[IV.IV_START] or month > row[IV.IV_END]:
+            continue
+        cap = services.intake.py_func(row, provider_left)
+        if cap <= 0:
+            continue
+        prov = int(row[IV.IV_PROVIDER])
+        coord, link = 1.0, integration
+        if prov >= 0:
+            coord = coordination[prov]
+            link = integration if provider_in_coalition[prov] else 0.0
+        target = int(row[IV.IV_TARGET])
+        if target < 2:
+            willing = [
+                p
+                for p in range(n)
+                if services.person_eligible.py_func(pf, pi, p, qi, ei, row)
+                and services.takes_up.py_func(pf, p, k, link, coord, par, key, month)
+            ]
+        else:
+            bit = 1 << k
+            willing = [
+                e
+                for e in range(ei.shape[0])
+                if not (int(ei[e, S.E_TREATED]) & bit)
+                and not (row[IV.IV_COALITION_ONLY] > 0.0 and ei[e, S.E_COALITION] == 0)
+                and services.employer_takes_part.py_func(ef, e, link, par, key, k, month)
+            ]
+        if not willing:
+            continue
+        chosen = sorted(
+            willing, key=lambda c: (R.uniform_py(int(key), R.STREAM_REFER + k, month, c, 1), c)
+        )[:cap]
+        for c in chosen:
+            if target < 2:
+                pi[c, S.P_ENROLLED] = k
+                pi[c, S.P_ENROL_LEFT] = int(row[IV.IV_DURATION])
+                K.add_flow.py_func(
+                    flows, K.F_INTERVENTION_STARTS, demand.person_groups.py_func(pi, c), 1.0
+                )
+            else:
+                ei[c, S.E_TREATED] = int(ei[c, S.E_TREATED]) | (1 << k)
+                services.apply_employer_effects.py_func(ef, c, iv_employer[k])
+                K.add_flow.py_func(flows, K.F_INTERVENTION_STARTS, 0, 1.0)
+        starts[k] += len(chosen)
+        cost[k] += len(chosen) * row[IV.IV_COST]
+        if prov >= 0:
+            provider_left[prov] -= len(chosen)

@@ -1,0 +1,160 @@
+"""Scalar behavioural rules shared by the numba kernels and the plain-Python reference.
+
+These are the model's formulas, one small function each. The kernels call the compiled
+versions; the reference engine calls the same functions' ``py_func``, so the two engines can
+differ only in how they organise the work (queues, sorting, grouping), which is what the
+equivalence tests check.
+"""
+
+from __future__ import annotations
+
+import math
+
+from simulator.jit import njit
+from simulator.state import (
+    G_BIAS_MASK,
+    G_LTU,
+    G_MIGRANT,
+    G_PARTIAL,
+    G_WOMEN55,
+    G_YOUNG,
+    LTU_MONTHS,
+    OLDER_MIN_MONTHS,
+    UNEMPLOYED,
+    YOUNG_MAX_MONTHS,
+)
+
+#: Unemployment months beyond which stigma no longer grows.
+STIGMA_CAP_MONTHS = 24
+#: Months after which skills start to depreciate in unemployment.
+DEPRECIATION_AFTER = 6
+#: Months of a hire's probation period (extra separation risk).
+PROBATION_MONTHS = 6
+
+
+@njit(inline="always")
+def clip01(x: float) -> float:
+    """Clip to [0, 1]."""
+    if x < 0.0:
+        return 0.0
+    if x > 1.0:
+        return 1.0
+    return x
+
+
+@njit(inline="always")
+def group_bits(status: int, age: int, female: int, migrant: int, partial: int, udur: int) -> int:
+    """Target-group bit mask of a person."""
+    g = 0
+    if status == UNEMPLOYED and udur >= LTU_MONTHS:
+        g |= G_LTU
+    if age < YOUNG_MAX_MONTHS:
+        g |= G_YOUNG
+    if female != 0 and age >= OLDER_MIN_MONTHS:
+        g |= G_WOMEN55
+    if migrant != 0:
+        g |= G_MIGRANT
+    if partial != 0:
+        g |= G_PARTIAL
+    return g
+
+
+@njit(inline="always")
+def is_vulnerable(groups: int) -> bool:
+    """Whether a person belongs to any target group."""
+    return groups != 0
+
+
+@njit(inline="always")
+def count_draw(rate: float, u: float) -> int:
+    """An integer count with mean ``rate``: its floor plus one with the fractional probability."""
+    base = math.floor(rate)
+    frac = rate - base
+    return int(base) + (1 if u < frac else 0)
+
+
+@njit(inline="always")
+def noise(u1: float, u2: float, sd: float) -> float:
+    """Zero-mean triangular noise with standard deviation ``sd`` from two uniforms."""
+    return sd * math.sqrt(6.0) * (u1 + u2 - 1.0)
+
+
+@njit(inline="always")
+def screening_score(
+    skill: float,
+    requirement: float,
+    skill_weight: float,
+    employer_bias: float,
+    groups: int,
+    udur: int,
+    stigma: float,
+    support: float,
+    support_bonus: float,
+    work_ability: float,
+    carved: int,
+    eps: float,
+) -> float:
+    """The employer's assessment of an applicant (skill units; higher is better).
+
+    Skill fit, minus the employer's bias against target groups, minus the stigma of long
+    unemployment, minus the mismatch of a limited work ability with an ordinary job (a carved
+    job is tailored to it), plus any hiring support the applicant brings, plus noise.
+    """
+    score = skill_weight * (skill - requirement)
+    if (groups & G_BIAS_MASK) != 0:
+        score -= employer_bias
+    months = udur if udur < STIGMA_CAP_MONTHS else STIGMA_CAP_MONTHS
+    score -= stigma * months
+    if carved == 0:
+        score -= 0.3 * (1.0 - work_ability)
+    score += support_bonus * support
+    return score + eps
+
+
+@njit(inline="always")
+def application_rate(
+    base: float,
+    effort: float,
+    efficacy: float,
+    link: float,
+    lock_in: float,
+    extra: float,
+) -> float:
+    """Expected applications per month: effort and self-efficacy drive search."""
+    drive = effort * ((1.0 - link) + link * efficacy)
+    return base * drive * (1.0 - lock_in) + extra
+
+
+@njit(inline="always")
+def aim_probability(aim: float, search_skill: float, efficacy: float, link: float) -> float:
+    """Probability that an application is aimed at a vacancy the applicant qualifies for."""
+    return clip01(aim * search_skill * ((1.0 - link) + link * efficacy) + (1.0 - aim) * 0.2)
+
+
+@njit(inline="always")
+def referral_probability(
+    base: float, integration: float, coordination: float, awareness: float
+) -> float:
+    """Monthly probability that an eligible person is referred to a service."""
+    reach = base + (1.0 - base) * integration * coordination
+    return clip01(reach * (0.3 + 0.7 * awareness))
+
+
+@njit(inline="always")
+def takeup_probability(trust: float, trust_weight: float) -> float:
+    """Probability that a referred person takes the service up."""
+    return clip01((1.0 - trust_weight) + trust_weight * trust)
+
+
+@njit(inline="always")
+def training_probability(
+    rate: float, development: float, motivation: float, awareness: float
+) -> float:
+    """Monthly probability that an employee trains at work."""
+    return clip01(rate * development * motivation * (0.5 + 0.5 * awareness) * 4.0)
+
+
+@njit(inline="always")
+def internal_fill_scale(development: float, effect: float) -> float:
+    """How much of the ladder's internal-fill propensity an employer realises."""
+    return 1.0 - effect * (1.0 - development)

@@ -1,0 +1,235 @@
+"""Synthesis of the initial population, employers and job ladders from parameters.
+
+Set-up is vectorised numpy drawing from its own ``numpy.random.Generator`` (a child of the run's
+``SeedSequence``), so a policy arm and its baseline start from the same world.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator import state as S
+from simulator.params import ModelParams
+
+#: Share of active positions vacant at set-up.
+INITIAL_VACANCY_RATE = 0.02
+
+
+def _beta_with_mean(rng: np.random.Generator, mean: float, n: int, strength: float = 6.0):
+    """Beta draws with the given mean; ``strength`` is alpha + beta."""
+    mean = min(max(mean, 1e-3), 1 - 1e-3)
+    return rng.beta(mean * strength, (1 - mean) * strength, size=n)
+
+
+def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
+    """Split an integer total by shares, preserving the sum."""
+    raw = total * shares / shares.sum()
+    out = np.floor(raw).astype(np.int64)
+    rest = total - out.sum()
+    if rest > 0:
+        out[np.argsort(-(raw - out), kind="stable")[:rest]] += 1
+    return out
+
+
+def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.WorldState:
+    """Create the world at month 0.
+
+    Parameters
+    ----------
+    params
+        Validated model parameters.
+    seed_seq
+        The run's set-up seed sequence.
+
+    Returns
+    -------
+    WorldState
+        Persons (employed and unemployed), employers with job ladders, positions with holders.
+    """
+    rng = np.random.default_rng(seed_seq)
+    pop = params.population
+    n = pop.n_persons
+    n_levels = params.ladder.n_levels
+
+    # ---------------------------------------------------------------- persons
+    entry_per_month = params.demand.entry_rate + params.demand.migrant_entry_rate
+    capacity = int(n * (1.0 + 1.3 * entry_per_month * params.months)) + 64
+    pf = S.new_float_table(capacity, len(S.PERSON_FLOAT_COLUMNS))
+    pi = S.new_int_table(capacity, len(S.PERSON_INT_COLUMNS))
+
+    band = rng.random(n)
+    age_years = np.where(
+        band < pop.share_young,
+        rng.uniform(18, 30, n),
+        np.where(
+            band < pop.share_young + pop.share_older, rng.uniform(55, 64, n), rng.uniform(30, 55, n)
+        ),
+    )
+    pi[:n, S.P_AGE] = (age_years * 12).astype(np.int64)
+    pi[:n, S.P_FEMALE] = rng.random(n) < pop.share_female
+    pi[:n, S.P_MIGRANT] = rng.random(n) < pop.share_migrant
+    pi[:n, S.P_PARTIAL] = rng.random(n) < pop.share_partial_ability
+    pi[:n, S.P_POSITION] = -1
+    pi[:n, S.P_ENROLLED] = -1
+    pi[:n, S.P_SUPPORT_K] = -1
+    pi[:n, S.P_HIRE_MONTH] = -1
+    pi[:n, S.P_MOVED_MONTH] = -1
+    pi[:n, S.P_ENTRY_MONTH] = 0
+
+    skill = rng.beta(2.5, 2.5, n)
+    # Migrants' skills are often not recognised; the young have had less time to learn.
+    skill -= 0.05 * pi[:n, S.P_MIGRANT] + 0.05 * (age_years < 25)
+    ini = params.initial
+    pf[:n, S.P_SKILL] = np.clip(skill, 0.0, 1.0)
+    pf[:n, S.P_WORK_ABILITY] = np.where(pi[:n, S.P_PARTIAL] == 1, rng.uniform(0.4, 0.8, n), 1.0)
+    pf[:n, S.P_EFFICACY] = _beta_with_mean(rng, ini.self_efficacy, n)
+    pf[:n, S.P_TRUST] = _beta_with_mean(rng, ini.trust, n)
+    pf[:n, S.P_TRUST0] = pf[:n, S.P_TRUST]
+    pf[:n, S.P_SEARCH_SKILL] = _beta_with_mean(rng, ini.search_skill, n)
+    pf[:n, S.P_EFFORT] = _beta_with_mean(rng, 0.7, n)
+    pf[:n, S.P_EFFORT0] = pf[:n, S.P_EFFORT]
+    pf[:n, S.P_MOTIVATION] = _beta_with_mean(rng, ini.motivation, n)
+    pf[:n, S.P_AWARENESS] = _beta_with_mean(rng, ini.awareness, n)
+
+    # Who is unemployed at the start: lower skill raises the risk.
+    risk = rng.random(n) + 0.6 * (0.5 - pf[:n, S.P_SKILL])
+    n_unemployed = round(pop.initial_unemployment_rate * n)
+    unemployed = np.zeros(n, dtype=bool)
+    unemployed[np.argsort(-risk, kind="stable")[:n_unemployed]] = True
+    pi[:n, S.P_STATUS] = np.where(unemployed, S.UNEMPLOYED, S.EMPLOYED)
+    # Spell lengths: geometric, so about two in five of the unemployed are long-term unemployed.
+    pi[:n, S.P_UDUR] = np.where(unemployed, rng.geometric(0.075, n) - 1, 0)
+
+    # ---------------------------------------------------------------- employers
+    n_employed = n - n_unemployed
+    n_active = max(n_levels, round(n_employed / (1.0 - INITIAL_VACANCY_RATE)))
+    n_emp = max(1, round(n / pop.persons_per_employer))
+    sizes_raw = rng.pareto(pop.employer_size_shape, n_emp) + 1.0
+    sizes_raw = np.minimum(sizes_raw, 0.15 * n_active + 1)  # no employer above 15% of jobs
+    sizes = np.maximum(1, _largest_remainder(n_active, sizes_raw))
+    # Rounding up tiny employers can overshoot; trim from the largest.
+    excess = int(sizes.sum() - n_active)
+    if excess > 0:
+        order = np.argsort(-sizes, kind="stable")
+        k = 0
+        while excess > 0:
+            e = order[k % len(order)]
+            if sizes[e] > 1:
+                sizes[e] -= 1
+                excess -= 1
+            k += 1
+    shares = np.array([s.employment_share for s in pop.sectors])
+    sector = rng.choice(len(shares), size=n_emp, p=shares / shares.sum())
+
+    ef = S.new_float_table(n_emp, len(S.EMPLOYER_FLOAT_COLUMNS))
+    ei = S.new_int_table(n_emp, len(S.EMPLOYER_INT_COLUMNS))
+    ei[:, S.E_SECTOR] = sector
+    ei[:, S.E_SIZE] = sizes
+    ef[:, S.E_DEVELOPMENT] = _beta_with_mean(rng, ini.employer_development, n_emp)
+    bias = params.matching.bias_mean * 2.0 * rng.beta(2.0, 2.0, n_emp)
+    ef[:, S.E_BIAS] = bias
+    ef[:, S.E_BIAS0] = bias
+    ef[:, S.E_AWARENESS] = _beta_with_mean(rng, ini.employer_awareness, n_emp)
+    ef[:, S.E_STANDARD] = params.matching.hiring_standard
+    ef[:, S.E_CARVING] = params.mobility.job_carving
+    # Training resources grow with size: micro firms have least.
+    ef[:, S.E_RESOURCES] = np.clip(np.log1p(sizes) / np.log(500.0), 0.05, 1.0)
+    n_coalition = round(params.coalition.employer_share * n_emp)
+    if n_coalition > 0:
+        ei[np.argsort(-sizes, kind="stable")[:n_coalition], S.E_COALITION] = 1
+
+    # ---------------------------------------------------------------- job ladders
+    level_shares = np.asarray(params.ladder.level_shares, dtype=np.float64)
+    cum = np.cumsum(level_shares) / level_shares.sum()
+    # Active positions per employer and level: each employer's size split by the shares,
+    # rounding so that small employers still have an entry level.
+    bounds = np.floor(np.outer(sizes, np.concatenate(([0.0], cum))) + 0.5).astype(np.int64)
+    bounds[:, -1] = sizes
+    per_level = np.diff(bounds, axis=1)
+    empty_entry = per_level[:, 0] == 0
+    top = np.argmax(per_level, axis=1)
+    per_level[empty_entry, top[empty_entry]] -= 1
+    per_level[empty_entry, 0] += 1
+    slots = per_level + np.ceil(params.ladder.slack * per_level).astype(np.int64)
+    slots[:, 0] = np.maximum(slots[:, 0], per_level[:, 0] + 1)  # room for a carved job
+
+    flat_slots = slots.ravel()
+    level_start = np.zeros((n_emp, n_levels + 1), dtype=np.int64)
+    level_start[:, 1:] = np.cumsum(slots, axis=1)
+    offsets = np.concatenate(([0], np.cumsum(slots.sum(axis=1))[:-1]))
+    level_start += offsets[:, None]
+    n_slots = int(flat_slots.sum())
+
+    qi = S.new_int_table(n_slots, len(S.POSITION_INT_COLUMNS))
+    emp_of_block = np.repeat(np.arange(n_emp), n_levels)
+    lvl_of_block = np.tile(np.arange(n_levels), n_emp)
+    qi[:, S.Q_EMPLOYER] = np.repeat(emp_of_block, flat_slots)
+    qi[:, S.Q_LEVEL] = np.repeat(lvl_of_block, flat_slots)
+    qi[:, S.Q_HOLDER] = -1
+    qi[:, S.Q_VAC_SINCE] = 0
+    block_start = level_start[:, :n_levels].ravel()
+    rank_in_block = np.arange(n_slots) - np.repeat(block_start, flat_slots)
+    qi[:, S.Q_ACTIVE] = rank_in_block < np.repeat(per_level.ravel(), flat_slots)
+
+    req = np.asarray(params.ladder.skill_requirements, dtype=np.float64)
+    intensity = np.array([s.skill_intensity for s in pop.sectors])
+    requirement = np.clip(req[qi[:, S.Q_LEVEL]] + intensity[sector[qi[:, S.Q_EMPLOYER]]], 0, 1)
+
+    # ---------------------------------------------------------------- fill positions
+    active_idx = np.flatnonzero(qi[:, S.Q_ACTIVE])
+    employed_idx = np.flatnonzero(pi[:n, S.P_STATUS] == S.EMPLOYED)
+    # The most skilled take the most demanding jobs, with noise so that ladders are mixed.
+    person_order = employed_idx[
+        np.argsort(
+            -(pf[employed_idx, S.P_SKILL] + rng.normal(0, 0.05, len(employed_idx))), kind="stable"
+        )
+    ]
+    pos_order = active_idx[
+        np.argsort(-(requirement[active_idx] + rng.normal(0, 0.02, len(active_idx))), kind="stable")
+    ]
+    # Vacancies at the start are spread over the ladder at random.
+    n_fill = len(person_order)
+    vacant_at_start = rng.choice(len(pos_order), size=len(pos_order) - n_fill, replace=False)
+    keep = np.ones(len(pos_order), dtype=bool)
+    keep[vacant_at_start] = False
+    filled_pos = pos_order[keep]
+    qi[filled_pos, S.Q_HOLDER] = person_order
+    pi[person_order, S.P_POSITION] = filled_pos
+    pi[person_order, S.P_TENURE] = rng.geometric(1 / 60, n_fill)
+    vacant = pos_order[~keep]
+    qi[vacant, S.Q_STATE] = S.PENDING
+    qi[vacant, S.Q_CHAIN_LEVEL] = qi[vacant, S.Q_LEVEL]
+    # Skill at least the requirement minus a margin: people grew into their jobs.
+    held = pf[person_order, S.P_SKILL]
+    pf[person_order, S.P_SKILL] = np.maximum(held, requirement[filled_pos] - 0.05)
+
+    # Slots grouped by level, for drawing job-to-job movers.
+    by_level = np.argsort(qi[:, S.Q_LEVEL], kind="stable")
+    level_counts = np.bincount(qi[:, S.Q_LEVEL], minlength=n_levels)
+    level_slots_start = np.concatenate(([0], np.cumsum(level_counts))).astype(np.int64)
+
+    positions = S.PositionTable(
+        i=qi,
+        requirement=np.ascontiguousarray(requirement),
+        level_start=level_start,
+        level_slots=by_level.astype(np.int64),
+        level_slots_start=level_slots_start,
+        target=per_level.astype(np.float64),
+    )
+    persons = S.PersonTable(f=pf, i=pi, n=n)
+    employers = S.EmployerTable(f=ef, i=ei)
+    destruction = np.array([s.job_destruction for s in pop.sectors], dtype=np.float64)
+    in_coalition = np.array(
+        [1 if (p.in_coalition and p.joins_month <= 0) else 0 for p in params.providers],
+        dtype=np.int64,
+    )
+    return S.WorldState(
+        persons=persons,
+        positions=positions,
+        employers=employers,
+        sector_destruction=destruction,
+        integration=params.coalition.integration,
+        labour_force0=n,
+        month=0,
+        provider_in_coalition=in_coalition,
+    )

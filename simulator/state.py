@@ -1,0 +1,248 @@
+"""Columnar state of the model: persons, positions and employers as typed numpy columns.
+
+Each table stores its float columns in one Fortran-ordered ``float64`` matrix and its integer
+columns in one Fortran-ordered ``int64`` matrix, so every column (``table.f[:, SKILL]``) is a
+contiguous array, and a kernel takes a whole table as two arguments. The column indices below
+are the only names kernels use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# ---------------------------------------------------------------- person status codes
+EMPLOYED = 0
+UNEMPLOYED = 1
+INACTIVE = 2
+GONE = 3  # retired or otherwise out of the population for good
+STATUS_NAMES = ("employed", "unemployed", "inactive", "gone")
+
+# ---------------------------------------------------------------- person float columns
+P_SKILL = 0
+P_WORK_ABILITY = 1
+P_EFFICACY = 2
+P_TRUST = 3
+P_TRUST0 = 4
+P_SUCCESSES = 5
+P_SEARCH_SKILL = 6
+P_EFFORT = 7
+P_EFFORT0 = 8
+P_MOTIVATION = 9
+P_AWARENESS = 10
+PERSON_FLOAT_COLUMNS = (
+    "skill",
+    "work_ability",
+    "self_efficacy",
+    "trust",
+    "initial_trust",
+    "experiences_of_success",
+    "search_skill",
+    "search_effort",
+    "initial_search_effort",
+    "motivation",
+    "awareness",
+)
+
+# ---------------------------------------------------------------- person int columns
+P_STATUS = 0
+P_AGE = 1  # months
+P_FEMALE = 2
+P_MIGRANT = 3
+P_PARTIAL = 4
+P_UDUR = 5  # months in the current unemployment spell
+P_POSITION = 6  # -1 when not employed
+P_TENURE = 7  # months with the current employer
+P_ENROLLED = 8  # intervention index, -1 when none
+P_ENROL_LEFT = 9
+P_SUPPORT_LEFT = 10  # months of in-work support left
+P_SUPPORT_K = 11  # intervention paying the in-work support / subsidy
+P_HIRE_MONTH = 12  # month of the last hire from unemployment, -1 if none
+P_MOVED_MONTH = 13  # month of the last move within employment (promotion or job-to-job)
+P_APPLIED = 14  # applications sent this month
+P_HIRED_NOW = 15  # 1 when hired this month
+P_ENTRY_MONTH = 16
+P_HIRE_GROUPS = 17  # target-group bits at the last hire from unemployment
+PERSON_INT_COLUMNS = (
+    "status",
+    "age_months",
+    "female",
+    "migrant",
+    "partial_ability",
+    "unemployment_duration",
+    "position",
+    "tenure",
+    "enrolled",
+    "enrolment_left",
+    "support_left",
+    "support_intervention",
+    "hire_month",
+    "moved_month",
+    "applications",
+    "hired_this_month",
+    "entry_month",
+    "hire_groups",
+)
+
+# ---------------------------------------------------------------- position columns
+Q_EMPLOYER = 0
+Q_LEVEL = 1
+Q_HOLDER = 2  # -1 when vacant
+Q_ACTIVE = 3  # 0: an unused slot that job creation may activate
+Q_CARVED = 4  # 1: tailored entry job for a person with partial work ability
+Q_STATE = 5  # FILLED, PENDING (vacant, chain decision due) or OPEN (to outside applicants)
+Q_VAC_SINCE = 6
+Q_CHAIN_LEN = 7  # moves made by the vacancy so far
+Q_CHAIN_MOB = 8  # 1 when the chain passed through a promotion (freed by mobility)
+Q_CHAIN_LEVEL = 9  # ladder level where the chain started
+POSITION_INT_COLUMNS = (
+    "employer",
+    "level",
+    "holder",
+    "active",
+    "carved",
+    "state",
+    "vacant_since",
+    "chain_length",
+    "chain_from_mobility",
+    "chain_start_level",
+)
+FILLED = 0
+PENDING = 1
+OPEN = 2
+
+# ---------------------------------------------------------------- employer columns
+E_DEVELOPMENT = 0
+E_BIAS = 1
+E_BIAS0 = 2
+E_AWARENESS = 3
+E_STANDARD = 4
+E_CARVING = 5
+E_RESOURCES = 6
+EMPLOYER_FLOAT_COLUMNS = (
+    "development",
+    "bias",
+    "initial_bias",
+    "awareness",
+    "hiring_standard",
+    "job_carving",
+    "resources",
+)
+E_SECTOR = 0
+E_SIZE = 1
+E_COALITION = 2
+E_TREATED = 3  # bit k set: employer intervention k applied
+EMPLOYER_INT_COLUMNS = ("sector", "size", "coalition", "treated")
+
+# ---------------------------------------------------------------- target groups
+G_LTU = 1
+G_YOUNG = 2
+G_WOMEN55 = 4
+G_MIGRANT = 8
+G_PARTIAL = 16
+#: Groups that employers may discriminate against (long-term unemployment acts via stigma).
+G_BIAS_MASK = G_WOMEN55 | G_MIGRANT | G_PARTIAL
+#: Indicator groups: label and bit mask (0: everyone).
+INDICATOR_GROUPS: tuple[tuple[str, int], ...] = (
+    ("all", 0),
+    ("long_term_unemployed", G_LTU),
+    ("young", G_YOUNG),
+    ("women_55plus", G_WOMEN55),
+    ("migrant", G_MIGRANT),
+    ("partial_ability", G_PARTIAL),
+    ("any_target_group", G_LTU | G_YOUNG | G_WOMEN55 | G_MIGRANT | G_PARTIAL),
+)
+YOUNG_MAX_MONTHS = 30 * 12  # under 30
+OLDER_MIN_MONTHS = 55 * 12
+LTU_MONTHS = 12
+
+
+def new_float_table(rows: int, columns: int) -> np.ndarray:
+    """A zeroed column-major float64 table."""
+    return np.zeros((rows, columns), dtype=np.float64, order="F")
+
+
+def new_int_table(rows: int, columns: int) -> np.ndarray:
+    """A zeroed column-major int64 table."""
+    return np.zeros((rows, columns), dtype=np.int64, order="F")
+
+
+@dataclass
+class PersonTable:
+    """Persons (employees, jobseekers, inactive); rows beyond ``n`` are free capacity."""
+
+    f: np.ndarray
+    i: np.ndarray
+    n: int
+
+    def grow(self, needed: int) -> None:
+        """Make room for at least ``needed`` rows, keeping the existing ones."""
+        if needed <= self.f.shape[0]:
+            return
+        rows = max(needed, int(self.f.shape[0] * 1.25) + 16)
+        f = new_float_table(rows, self.f.shape[1])
+        i = new_int_table(rows, self.i.shape[1])
+        f[: self.n] = self.f[: self.n]
+        i[: self.n] = self.i[: self.n]
+        self.f, self.i = f, i
+
+
+@dataclass
+class PositionTable:
+    """Position slots: per employer and level a contiguous block, active or not."""
+
+    i: np.ndarray
+    requirement: np.ndarray
+    level_start: np.ndarray  # (n_employers, n_levels + 1): slot ranges per employer and level
+    level_slots: np.ndarray  # position indices grouped by level (for job-to-job draws)
+    level_slots_start: np.ndarray  # (n_levels + 1,) offsets into level_slots
+    target: np.ndarray  # (n_employers, n_levels): positions each employer keeps in steady state
+
+    @property
+    def n(self) -> int:
+        """Number of slots."""
+        return self.i.shape[0]
+
+
+@dataclass
+class EmployerTable:
+    """Employers."""
+
+    f: np.ndarray
+    i: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of employers."""
+        return self.f.shape[0]
+
+
+@dataclass
+class WorldState:
+    """Everything that changes during a run."""
+
+    persons: PersonTable
+    positions: PositionTable
+    employers: EmployerTable
+    sector_destruction: np.ndarray  # (n_sectors,) monthly destruction rate
+    integration: float = 0.2
+    labour_force0: int = 0
+    month: int = 0
+    provider_in_coalition: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+def person_groups(i_row: np.ndarray) -> int:
+    """Target-group bits of one person from their integer columns (plain Python)."""
+    g = 0
+    if i_row[P_STATUS] == UNEMPLOYED and i_row[P_UDUR] >= LTU_MONTHS:
+        g |= G_LTU
+    if i_row[P_AGE] < YOUNG_MAX_MONTHS:
+        g |= G_YOUNG
+    if i_row[P_FEMALE] and i_row[P_AGE] >= OLDER_MIN_MONTHS:
+        g |= G_WOMEN55
+    if i_row[P_MIGRANT]:
+        g |= G_MIGRANT
+    if i_row[P_PARTIAL]:
+        g |= G_PARTIAL
+    return g
