@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import mesa
 import numpy as np
 
+from simulator import interventions as IV
 from simulator import packed as K
 from simulator import rng as R
 from simulator import rules
@@ -40,7 +41,7 @@ from simulator.indicators import IndicatorRecorder, ModelResults, position_stats
 from simulator.interventions import compile_interventions
 from simulator.kernels import consequences as C
 from simulator.params import ModelParams
-from simulator.setup import build_world
+from simulator.setup import build_world, coalition_employers
 
 
 def _seed_sequence(rng: object, model_rng: np.random.Generator) -> np.random.SeedSequence:
@@ -106,6 +107,10 @@ class LabourMarketModel(mesa.Model):
         )
         self.initial_census = self._census.copy()
         self._register_agents()
+        #: Called at the start of every month as ``hook(model, month)``, before the step's
+        #: work: the place for rules that adapt the package from monitored indicators (engine
+        #: step 5), e.g. with :meth:`set_capacity`.
+        self.month_hooks: list = []
 
     # ------------------------------------------------------------------ agents
     def _register_agents(self) -> None:
@@ -213,6 +218,9 @@ class LabourMarketModel(mesa.Model):
         """Advance the labour market by one month."""
         w, b, par, key = self.world, self.backend, self._par, self.key
         t = w.month + 1
+        for hook in self.month_hooks:
+            hook(self, t)
+        self._join_coalition(t)
         flows = K.new_flows()
         c = self._census
         population = c[C.C_EMPLOYED, 0] + c[C.C_UNEMPLOYED, 0] + c[C.C_INACTIVE, 0]
@@ -267,8 +275,6 @@ class LabourMarketModel(mesa.Model):
         )
 
         # 3. Services and the coalition.
-        for index, spec in enumerate(self.params.providers):
-            w.provider_in_coalition[index] = int(spec.in_coalition and spec.joins_month <= t)
         n_iv = self._iv.shape[0]
         starts = np.zeros(n_iv)
         cost = np.zeros(n_iv)
@@ -318,6 +324,35 @@ class LabourMarketModel(mesa.Model):
             w.integration,
         )
         w.month = t
+
+    def _join_coalition(self, month: int) -> None:
+        """Partner commitment: providers and employers join in their declared months."""
+        w = self.world
+        for index, spec in enumerate(self.params.providers):
+            w.provider_in_coalition[index] = int(spec.in_coalition and spec.joins_month <= month)
+        cp = self.params.coalition
+        if cp.employers_join_month == month and cp.employer_share > 0:
+            count = round(cp.employer_share * w.employers.n)
+            chosen = coalition_employers(w.employers.i[:, S.E_SIZE], count)
+            w.employers.i[chosen, S.E_COALITION] = 1
+
+    # ------------------------------------------------------------------ package adaptation
+    def intervention_index(self, name: str) -> int:
+        """Index of an intervention in force, by name."""
+        names = [s.name for s in self.params.interventions]
+        if name not in names:
+            raise KeyError(f"no intervention {name!r}; in force: {names}")
+        return names.index(name)
+
+    def capacity(self, name: str) -> int:
+        """Current monthly intake capacity of an intervention."""
+        return int(self._iv[self.intervention_index(name), IV.IV_CAPACITY])
+
+    def set_capacity(self, name: str, capacity: int) -> None:
+        """Change an intervention's monthly intake capacity from the next enrolment on."""
+        if capacity < 0:
+            raise ValueError(f"capacity must be >= 0, got {capacity}")
+        self._iv[self.intervention_index(name), IV.IV_CAPACITY] = float(capacity)
 
     def _update_integration(self, provider_left: np.ndarray) -> None:
         """Integration grows with joint work and trust and erodes without them."""

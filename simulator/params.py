@@ -18,6 +18,8 @@ from simulator.interventions import InterventionSpec
 
 #: Ladder levels are indexed 0 (entry) .. n_levels-1 (senior).
 MAX_LEVELS = 8
+#: Employer participation is tracked in a 63-bit mask, one bit per intervention.
+MAX_INTERVENTIONS = 63
 
 
 def param(
@@ -627,6 +629,14 @@ class CoalitionParams(Strict):
         description="Share of employers taking part in the coalition (largest first).",
         mechanism="coalition",
     )
+    employers_join_month: int = param(
+        0,
+        ge=0,
+        le=10_000,
+        unit="month",
+        description="Month the coalition's employers join (partner commitment, engine step 1).",
+        mechanism="coalition",
+    )
     referral_base: float = param(
         0.08,
         ge=0.0,
@@ -774,6 +784,8 @@ class ModelParams(Strict):
                     f"intervention {spec.name!r} names provider {spec.provider!r}, "
                     f"which is not one of {names}"
                 )
+        if len(self.interventions) > MAX_INTERVENTIONS:
+            raise ValueError(f"at most {MAX_INTERVENTIONS} interventions can be in force")
         inames = [s.name for s in self.interventions]
         if len(set(inames)) != len(inames):
             raise ValueError(f"intervention names must be unique, got {inames}")

@@ -207,6 +207,7 @@ def enrolment_step(
         for c in chosen:
             if target < 2:
                 pi[c, S.P_ENROLLED] = k
+                pi[c, S.P_LAST_IV] = k
                 pi[c, S.P_ENROL_LEFT] = int(row[IV.IV_DURATION])
                 K.add_flow.py_func(
                     flows, K.F_INTERVENTION_STARTS, demand.person_groups.py_func(pi, c), 1.0

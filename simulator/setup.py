@@ -31,6 +31,11 @@ def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
     return out
 
 
+def coalition_employers(sizes: np.ndarray, count: int) -> np.ndarray:
+    """The employers that join the coalition: the largest first (they have most to offer)."""
+    return np.argsort(-sizes, kind="stable")[:count]
+
+
 def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.WorldState:
     """Create the world at month 0.
 
@@ -75,6 +80,7 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     pi[:n, S.P_HIRE_MONTH] = -1
     pi[:n, S.P_MOVED_MONTH] = -1
     pi[:n, S.P_ENTRY_MONTH] = 0
+    pi[:n, S.P_LAST_IV] = -1
 
     skill = rng.beta(2.5, 2.5, n)
     # Migrants' skills are often not recognised; the young have had less time to learn.
@@ -135,8 +141,8 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     # Training resources grow with size: micro firms have least.
     ef[:, S.E_RESOURCES] = np.clip(np.log1p(sizes) / np.log(500.0), 0.05, 1.0)
     n_coalition = round(params.coalition.employer_share * n_emp)
-    if n_coalition > 0:
-        ei[np.argsort(-sizes, kind="stable")[:n_coalition], S.E_COALITION] = 1
+    if n_coalition > 0 and params.coalition.employers_join_month <= 0:
+        ei[coalition_employers(sizes, n_coalition), S.E_COALITION] = 1
 
     # ---------------------------------------------------------------- job ladders
     level_shares = np.asarray(params.ladder.level_shares, dtype=np.float64)

@@ -64,6 +64,7 @@ P_APPLIED = 14  # applications sent this month
 P_HIRED_NOW = 15  # 1 when hired this month
 P_ENTRY_MONTH = 16
 P_HIRE_GROUPS = 17  # target-group bits at the last hire from unemployment
+P_LAST_IV = 18  # last intervention taken part in, -1 if never (participants vs non-participants)
 PERSON_INT_COLUMNS = (
     "status",
     "age_months",
@@ -83,6 +84,7 @@ PERSON_INT_COLUMNS = (
     "hired_this_month",
     "entry_month",
     "hire_groups",
+    "last_intervention",
 )
 
 # ---------------------------------------------------------------- position columns

@@ -242,6 +242,7 @@ def add_entrants(
         pi[p, S.P_HIRE_MONTH] = -1
         pi[p, S.P_MOVED_MONTH] = -1
         pi[p, S.P_ENTRY_MONTH] = month
+        pi[p, S.P_LAST_IV] = -1
         pf[p, S.P_SKILL] = rules.clip01(skill)
         pf[p, S.P_WORK_ABILITY] = 0.4 + 0.4 * _eu(key, month, k, 6) if partial == 1 else 1.0
         pf[p, S.P_EFFICACY] = rules.clip01(

@@ -191,6 +191,7 @@ def enrolment_step(
             c = cand[order[j]]
             if target < 2:
                 pi[c, S.P_ENROLLED] = k
+                pi[c, S.P_LAST_IV] = k
                 pi[c, S.P_ENROL_LEFT] = int(row[IV.IV_DURATION])
                 K.add_flow(flows, K.F_INTERVENTION_STARTS, person_groups(pi, c), 1.0)
             else:

@@ -1,0 +1,11 @@
+"""Test configuration: numba's cache lives in the repository so compiled kernels persist."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".numba_cache"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
