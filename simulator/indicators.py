@@ -159,7 +159,11 @@ class IndicatorRecorder:
             "employment_rate": _ratio(E, LF),
             "unemployment_rate": _ratio(U, LF),
             "long_term_share": _ratio(cen[:, C.C_LONG_TERM], U),
-            "job_finding_rate": _ratio(f["hires_from_unemployment"], prev[:, C.C_UNEMPLOYED]),
+            # Everyone unemployed at some point of the month was at risk of being hired.
+            "job_finding_rate": _ratio(
+                f["hires_from_unemployment"],
+                prev[:, C.C_UNEMPLOYED] + f["separations"] + f["entrants"] + f["reentries"],
+            ),
             "job_loss_rate": _ratio(f["separations"], prev[:, C.C_EMPLOYED]),
             "mean_unemployment_duration": _ratio(cen[:, C.C_SUM_UDUR], U),
             "mean_completed_spell": _ratio(

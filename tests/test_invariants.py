@@ -1,0 +1,109 @@
+"""Property-based invariants over random small worlds (hypothesis).
+
+Nobody holds two positions, no position has two holders, the holder links agree both ways,
+headcount changes only through the modelled flows, and rates stay in [0, 1].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from helpers import every_mechanic_package
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator import state as S
+from simulator.model import LabourMarketModel
+from simulator.params import ModelParams
+
+RATE_INDICATORS = (
+    "employment_rate", "unemployment_rate", "long_term_share", "job_finding_rate",
+    "job_loss_rate", "vacancy_rate", "share_filled_from_employment", "retention_6m",
+    "retention_12m", "coalition_integration",
+)
+
+
+@st.composite
+def worlds(draw) -> tuple[ModelParams, int]:
+    levels = draw(st.integers(2, 5))
+    reqs = sorted(draw(st.lists(st.floats(0.0, 0.9), min_size=levels, max_size=levels)))
+    shares = draw(st.lists(st.floats(0.05, 1.0), min_size=levels, max_size=levels))
+    fill_internal = draw(st.lists(st.floats(0.0, 0.8), min_size=levels, max_size=levels))
+    fill_j2j = draw(st.lists(st.floats(0.0, 0.2), min_size=levels, max_size=levels))
+    data = {
+        "months": 6,
+        "population": {
+            "n_persons": draw(st.integers(30, 400)),
+            "persons_per_employer": draw(st.floats(2.0, 60.0)),
+            "initial_unemployment_rate": draw(st.floats(0.0, 0.4)),
+            "share_partial_ability": draw(st.floats(0.0, 0.5)),
+        },
+        "ladder": {"skill_requirements": reqs, "level_shares": shares,
+                   "slack": draw(st.floats(0.0, 1.0))},
+        "demand": {
+            "quit_rate": draw(st.floats(0.0, 0.1)),
+            "dismissal_rate": draw(st.floats(0.0, 0.1)),
+            "entry_rate": draw(st.floats(0.0, 0.02)),
+            "inactivity_exit_rate": draw(st.floats(0.0, 0.2)),
+            "reentry_rate": draw(st.floats(0.0, 0.5)),
+            "retirement_age": draw(st.integers(55, 70)),
+            "demand_shock": draw(st.floats(-0.8, 0.8)),
+            "shock_length": draw(st.integers(0, 6)),
+        },
+        "mobility": {"internal_fill": fill_internal, "job_to_job_fill": fill_j2j,
+                     "training_rate": draw(st.floats(0.0, 0.5)),
+                     "promotion_requires_skill": draw(st.booleans()),
+                     "job_carving": draw(st.floats(0.0, 1.0))},
+        "matching": {"applications": draw(st.floats(0.0, 8.0)),
+                     "hiring_standard": draw(st.floats(-0.5, 0.2))},
+        "coalition": {"employer_share": draw(st.floats(0.0, 1.0))},
+        "interventions": every_mechanic_package() if draw(st.booleans()) else [],
+    }
+    return ModelParams.model_validate(data), draw(st.integers(0, 2**32 - 1))
+
+
+def check_links(model: LabourMarketModel) -> None:
+    w = model.world
+    n = w.persons.n
+    pi, qi = w.persons.i[:n], w.positions.i
+    employed = np.flatnonzero(pi[:, S.P_STATUS] == S.EMPLOYED)
+    pos = pi[employed, S.P_POSITION]
+    assert (pos >= 0).all(), "an employee without a position"
+    assert len(np.unique(pos)) == len(pos), "two employees share a position"
+    np.testing.assert_array_equal(qi[pos, S.Q_HOLDER], employed)
+    assert (qi[pos, S.Q_ACTIVE] == 1).all(), "someone holds a destroyed position"
+    holders = qi[qi[:, S.Q_HOLDER] >= 0, S.Q_HOLDER]
+    assert len(np.unique(holders)) == len(holders), "a person holds two positions"
+    np.testing.assert_array_equal(np.sort(holders), employed)
+    others = pi[pi[:, S.P_STATUS] != S.EMPLOYED]
+    assert (others[:, S.P_POSITION] == -1).all(), "a non-employee keeps a position"
+    # Positions never change employer or level; vacancies are active.
+    vacant = (qi[:, S.Q_ACTIVE] == 1) & (qi[:, S.Q_HOLDER] < 0)
+    assert (qi[vacant, S.Q_STATE] != S.FILLED).all()
+    assert (w.persons.f[:n] >= 0).all()
+    for col in (S.P_SKILL, S.P_EFFICACY, S.P_TRUST, S.P_SEARCH_SKILL, S.P_EFFORT):
+        assert (w.persons.f[:n, col] <= 1.0).all()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds())
+def test_invariants_hold_every_month(world) -> None:
+    params, seed = world
+    model = LabourMarketModel(params, rng=seed)
+    check_links(model)
+    alive = lambda: int((model.world.persons.i[: model.world.persons.n, S.P_STATUS] != S.GONE).sum())  # noqa: E731
+    for _ in range(params.months):
+        before = alive()
+        model.step()
+        check_links(model)
+        w = model.results().wide()
+        last = w.iloc[-1]
+        # Headcount: only entrants join, only retirements leave the population.
+        assert alive() == before + last["entrants"] - last["retirements"]
+        # The labour-force accounting closes.
+        assert last["employed"] + last["unemployed"] + last["inactive"] == alive()
+    results = model.results()
+    d = results.indicators
+    for name in RATE_INDICATORS:
+        values = d.loc[d["indicator"] == name, "value"].dropna()
+        assert ((values >= 0) & (values <= 1)).all(), name
+    assert (d["value"].dropna() >= 0).all()
