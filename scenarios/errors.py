@@ -1,0 +1,122 @@
+"""Error messages for scenario files: the file, the line, the key path and what is allowed."""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
+
+from scenarios.locate import locate
+from simulator.errors import ParameterError, allowed
+
+
+class ScenarioError(ParameterError):
+    """Invalid scenario input; ``str(err)`` is meant for the user (the CLI exits with 2)."""
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """Pydantic models inside an annotation (``X | None``, ``list[X]``, ``dict[str, X]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        found.extend(_models_in(arg))
+    return found
+
+
+def field_at(model: type[BaseModel], path: Sequence[Any]) -> tuple[FieldInfo | None, type | None]:
+    """The field at a pydantic location and the model that holds it.
+
+    Returns
+    -------
+    (FieldInfo or None, model class or None)
+        ``None`` when the path leaves the known models (e.g. inside a free-form dict).
+    """
+    current: type[BaseModel] | None = model
+    info: FieldInfo | None = None
+    holder: type | None = None
+    for part in path:
+        if isinstance(part, int) or current is None:
+            continue
+        if part not in current.model_fields:
+            # A dict key (e.g. a provider name under [partners]) keeps the value model.
+            if info is not None and typing.get_origin(info.annotation) is dict:
+                continue
+            return None, current
+        holder = current
+        info = current.model_fields[part]
+        models = _models_in(info.annotation)
+        current = models[0] if models else None
+    return info, holder
+
+
+def suggestion(word: str, choices: Sequence[str]) -> str:
+    """``" (did you mean 'x'?)"`` when a close match exists, else an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _where(source: str, text: str | None, loc: Sequence[Any]) -> str:
+    line = locate(text, loc) if text is not None and loc else None
+    return f"{source}:{line}" if line else source
+
+
+def format_errors(
+    err: ValidationError,
+    model: type[BaseModel],
+    source: str | Path,
+    text: str | None = None,
+    prefix: Sequence[Any] = (),
+) -> str:
+    """One line per problem: ``file:line: key.path: problem; what is allowed``.
+
+    Parameters
+    ----------
+    err
+        The validation error.
+    model
+        The model that was validated (to look up ranges, units and known keys).
+    source
+        The file (or ``--set``) the values came from.
+    text
+        The file's text, to find line numbers.
+    prefix
+        Location of the validated data inside the file (e.g. ``("interventions", 2)``).
+    """
+    lines = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        full = (*prefix, *loc)
+        key = ".".join(str(p) for p in full) or "(top level)"
+        where = _where(str(source), text, full)
+        given = e.get("input")
+        if e["type"] == "extra_forbidden":
+            known = list(model.model_fields)
+            if len(loc) > 1:
+                parent, _ = field_at(model, loc[:-1])
+                models = _models_in(parent.annotation) if parent is not None else []
+                known = list(models[0].model_fields) if models else []
+            msg = f"unknown key {str(loc[-1])!r}{suggestion(str(loc[-1]), known)}"
+            if known:
+                msg += f"; allowed keys here: {', '.join(known)}"
+            lines.append(f"{where}: {key}: {msg}")
+            continue
+        msg = e["msg"]
+        if e["type"] == "missing":
+            msg = "required key is missing"
+        elif given is not None and not isinstance(given, (dict, list)):
+            msg += f" (given: {given!r})"
+        info, _ = field_at(model, loc)
+        if info is not None:
+            hint = allowed(info)
+            if hint:
+                msg += f"; {hint}"
+            if info.description and e["type"] != "missing":
+                msg += f" — {info.description}"
+        lines.append(f"{where}: {key}: {msg}")
+    return "\n".join(lines)

@@ -1,0 +1,361 @@
+"""Schema of the scenario files: living labs, intervention packages, scenarios, the catalogue.
+
+Four kinds of TOML file, each validated by a pydantic model (unknown keys are errors, values
+are checked in strict mode so a quoted number is a wrong type, not silently converted):
+
+* a **lab** file (:class:`LabFile`) describes a region: who lives and works there, its
+  employers, service providers, coalition and barriers. Its parameter sections are the
+  sections of :class:`~simulator.params.ModelParams`; whatever a lab leaves out keeps the
+  model default.
+* a **package** file (:class:`PackageFile`) combines interventions from the catalogue with the
+  coalition's set-up (which partners join, and when) and an optional adaptation rule.
+* a **scenario** file (:class:`ScenarioFile`) names a lab and a package and adds run settings
+  and parameter overrides.
+* the **catalogue** (:class:`CatalogueEntry` per intervention type) holds the evidence-based
+  defaults every package entry starts from.
+
+Scenario files are data: they are parsed with ``tomllib`` and nothing in them is executed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+from simulator.interventions import GroupName, InterventionKind, InterventionSpec
+from simulator.params import (
+    CoalitionParams,
+    DemandParams,
+    LadderParams,
+    MatchingParams,
+    MechanismParams,
+    MobilityParams,
+    PersonStateParams,
+    PopulationParams,
+    ProviderSpec,
+)
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+Mechanism = Literal["self_efficacy", "trust", "experiences_of_success", "peer_learning"]
+MECHANISMS: tuple[str, ...] = ("self_efficacy", "trust", "experiences_of_success", "peer_learning")
+ProviderKind = Literal[
+    "public_employment_service",
+    "training_provider",
+    "third_sector",
+    "job_coach_ips",
+    "occupational_health",
+    "employer_services",
+]
+#: The sections of ModelParams a lab file may set (everything but the package).
+LAB_PARAMETER_SECTIONS: tuple[str, ...] = (
+    "population",
+    "ladder",
+    "demand",
+    "mobility",
+    "matching",
+    "mechanisms",
+    "coalition",
+    "initial",
+    "providers",
+)
+
+
+class Strict(BaseModel):
+    """Base of every file model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ------------------------------------------------------------------ run settings
+class RunSettings(Strict):
+    """How a comparison is run: horizon, replications, seed and reporting choices."""
+
+    months: int = Field(120, ge=6, le=1200, description="Months simulated (unit: months).")
+    replications: int = Field(
+        20, ge=1, le=100_000, description="Replications of each arm (common random numbers)."
+    )
+    seed: int = Field(
+        20240601, ge=0, le=2**63 - 1, description="Root seed; each replication derives its own."
+    )
+    persons: int | None = Field(
+        None,
+        ge=200,
+        le=50_000_000,
+        description="Simulated labour force; default: the lab's population.n_persons.",
+    )
+    evaluation_months: int = Field(
+        12,
+        ge=1,
+        le=600,
+        description="Length of the window at the end of the run over which stocks and rates "
+        "are averaged (unit: months).",
+    )
+    confidence: float = Field(
+        0.95, gt=0.5, lt=1.0, description="Confidence level of the intervals (share)."
+    )
+    min_cell: int = Field(
+        10,
+        ge=0,
+        le=10_000,
+        description="Cells with fewer persons (mean per replication) are suppressed in "
+        "breakdowns (unit: persons).",
+    )
+    ablation: bool = Field(
+        True, description="Also run mechanism ablation (one mechanism off at a time)."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> RunSettings:
+        if self.evaluation_months > self.months:
+            raise ValueError(
+                f"evaluation_months ({self.evaluation_months}) must not exceed months "
+                f"({self.months})"
+            )
+        return self
+
+
+# ------------------------------------------------------------------ labs
+class Barrier(Strict):
+    """A barrier named for the lab, and the model parameters that express it."""
+
+    name: str = Field(description="Short name of the barrier.")
+    applies_to: Literal["jobseekers", "employees", "employers", "services"] = Field(
+        description="Level of the engine the barrier acts on."
+    )
+    description: str = Field("", description="What the barrier is, in the lab's own words.")
+    parameters: list[str] = Field(
+        min_length=1,
+        description="Dotted paths of the model parameters that express the barrier "
+        "(e.g. matching.bias_mean).",
+    )
+
+
+class LabInfo(Strict):
+    """Who and where: the living lab's identity, target groups and barriers."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="Identifier (lower case, underscores).")
+    title: str = Field(description="Human-readable name.")
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 country code.")
+    description: str = Field("", description="A paragraph on the region and its labour market.")
+    target_groups: list[GroupName] = Field(
+        min_length=1, description="Jobseeker groups the lab targets (reported first)."
+    )
+    employee_targets: list[str] = Field(
+        default_factory=list, description="Employee groups the lab targets (mobility side)."
+    )
+    barriers: list[Barrier] = Field(default_factory=list, description="Barriers identified.")
+    sources: list[str] = Field(
+        default_factory=list, description="Published sources of the figures used."
+    )
+    assumptions: list[str] = Field(
+        default_factory=list, description="Figures that are assumptions, not published numbers."
+    )
+
+
+class LabFile(Strict):
+    """A living-lab file: ``[lab]`` plus any parameter sections of the model."""
+
+    model_config = ConfigDict(extra="forbid", title="Synclusive living lab")
+
+    lab: LabInfo
+    run: RunSettings | None = Field(None, description="Default run settings for this lab.")
+    population: PopulationParams | None = None
+    ladder: LadderParams | None = None
+    demand: DemandParams | None = None
+    mobility: MobilityParams | None = None
+    matching: MatchingParams | None = None
+    mechanisms: MechanismParams | None = None
+    coalition: CoalitionParams | None = None
+    initial: PersonStateParams | None = None
+    providers: list[ProviderSpec] | None = None
+
+    def parameters(self) -> dict[str, Any]:
+        """The parameter values the file sets (sections left out keep model defaults)."""
+        out: dict[str, Any] = {}
+        for name in LAB_PARAMETER_SECTIONS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, list):
+                out[name] = [v.model_dump() for v in value]
+            else:
+                out[name] = value.model_dump(exclude_unset=True)
+        return out
+
+
+# ------------------------------------------------------------------ interventions in packages
+def _optional_fields(model: type[BaseModel], skip: tuple[str, ...]) -> dict[str, Any]:
+    """Fields of ``model`` made optional (default ``None``), keeping bounds and descriptions."""
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name in skip:
+            continue
+        bounds: dict[str, Any] = {}
+        for meta in info.metadata:
+            for attr in ("ge", "le", "gt", "lt"):
+                if getattr(meta, attr, None) is not None:
+                    bounds[attr] = getattr(meta, attr)
+        fields[name] = (info.annotation | None, Field(None, description=info.description, **bounds))
+    return fields
+
+
+#: Settings of an intervention that a catalogue entry or a package may give (all optional).
+InterventionSettings = create_model(
+    "InterventionSettings",
+    __config__=ConfigDict(extra="forbid"),
+    __doc__="Settings of an intervention; whatever is left out comes from the catalogue.",
+    **_optional_fields(InterventionSpec, ("name", "kind")),
+)
+
+
+class PackageIntervention(InterventionSettings):  # type: ignore[misc, valid-type]
+    """One intervention of a package: a catalogue type plus the package's own settings."""
+
+    kind: InterventionKind = Field(description="Intervention type from the catalogue.")
+    name: str | None = Field(
+        None,
+        pattern=NAME_PATTERN,
+        description="Unique name within the package (default: the type).",
+    )
+
+    def settings(self) -> dict[str, Any]:
+        """The settings given in the file (unset ones are left to the catalogue)."""
+        return self.model_dump(exclude_unset=True, exclude={"kind", "name"})
+
+
+class ProviderCommitment(Strict):
+    """Partner commitment of one provider (engine step 1)."""
+
+    in_coalition: bool | None = Field(None, description="Whether the provider takes part.")
+    joins_month: int | None = Field(None, ge=0, le=10_000, description="Month it joins.")
+
+
+class AdaptationRule(Strict):
+    """Engine step 5: the coalition reallocates intake capacity from monitored indicators.
+
+    Every ``every_months`` months from ``start_month`` on, the coalition looks at each
+    intervention's uptake (starts against capacity) and, for person-targeted interventions,
+    the share of its past participants in work. Budget (capacity × unit cost) moves from
+    interventions with unused places or weak outcomes to those with full intake and strong
+    outcomes; the package's monthly budget stays the same.
+    """
+
+    enabled: bool = Field(True, description="Whether the rule is applied.")
+    every_months: int = Field(3, ge=1, le=60, description="Review interval (months).")
+    start_month: int = Field(6, ge=1, le=10_000, description="First review (month).")
+    rule: Literal["uptake", "outcomes", "uptake_and_outcomes"] = Field(
+        "uptake_and_outcomes",
+        description="What the reviews look at: unused places, participants' outcomes, or both.",
+    )
+    max_shift: float = Field(
+        0.25, gt=0.0, le=1.0, description="Largest share of one intervention's budget moved "
+        "at a review (share)."
+    )
+    full_uptake: float = Field(
+        0.9, gt=0.0, le=1.0, description="Uptake (starts / capacity) counted as a full intake."
+    )
+    min_capacity: int = Field(
+        1, ge=0, le=10_000, description="No intervention's capacity falls below this."
+    )
+
+
+class PackageInfo(Strict):
+    """What the package is and which lab it was designed for."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="Identifier (lower case, underscores).")
+    title: str = Field(description="Human-readable name.")
+    description: str = Field("", description="What the package does and why.")
+    lab: str | None = Field(
+        None, description="The lab the package was designed for (used when none is given)."
+    )
+    engine: Literal["none", "mobility", "inflow", "mobility_and_inflow"] = Field(
+        description="Which side of the engine the package works on."
+    )
+
+
+class PackageFile(Strict):
+    """An intervention package: interventions, coalition set-up and adaptation."""
+
+    model_config = ConfigDict(extra="forbid", title="Synclusive intervention package")
+
+    package: PackageInfo
+    coalition: CoalitionParams | None = Field(
+        None, description="Coalition set-up of the package (overrides the lab's)."
+    )
+    partners: dict[str, ProviderCommitment] = Field(
+        default_factory=dict, description="Provider commitment by provider name."
+    )
+    interventions: list[PackageIntervention] = Field(
+        default_factory=list, description="Interventions of the package."
+    )
+    adaptation: AdaptationRule | None = Field(None, description="Quarterly adaptation rule.")
+
+
+# ------------------------------------------------------------------ scenarios
+class ScenarioInfo(Strict):
+    """A named combination of a lab and a package."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="Identifier (lower case, underscores).")
+    title: str = Field("", description="Human-readable name.")
+    description: str = Field("", description="What the scenario examines.")
+    lab: str = Field(description="Lab name (or path of a lab file).")
+    packages: list[str] = Field(
+        min_length=1,
+        description="Packages compared with the baseline (names or paths of package files).",
+    )
+
+
+TomlScalar = bool | int | float | str
+TomlValue = TomlScalar | list[TomlScalar]
+
+
+class ScenarioFile(Strict):
+    """A scenario: lab + packages + run settings + overrides."""
+
+    model_config = ConfigDict(extra="forbid", title="Synclusive scenario")
+
+    scenario: ScenarioInfo
+    run: RunSettings | None = None
+    set: dict[str, TomlValue] = Field(
+        default_factory=dict,
+        description="Parameter overrides by dotted path, e.g. 'demand.quit_rate' = 0.004 or "
+        "'interventions.taite_coaching.capacity' = 30.",
+    )
+
+
+# ------------------------------------------------------------------ the catalogue
+class Benchmark(Strict):
+    """A published effect size the intervention type should be judged against."""
+
+    measure: Literal["relative_risk", "odds_ratio", "percentage_points", "hedges_g"]
+    low: float
+    high: float
+    source: str
+
+
+class CatalogueEntry(Strict):
+    """An intervention type: what it is, its evidence and its default settings."""
+
+    title: str
+    summary: str
+    engine_side: Literal["inflow", "mobility", "employers"]
+    provider_kind: ProviderKind | None = Field(
+        None, description="Kind of provider that usually delivers it (first such provider)."
+    )
+    mechanisms: list[Literal["self_efficacy", "trust", "experiences_of_success", "peer_learning",
+                             "hiring_support", "discrimination", "employee_development",
+                             "job_carving", "job_search"]] = Field(default_factory=list)
+    evidence: list[str] = Field(min_length=1, description="Published sources of the defaults.")
+    assumptions: list[str] = Field(
+        default_factory=list, description="Defaults that are assumptions."
+    )
+    benchmark: Benchmark | None = None
+    defaults: InterventionSettings  # type: ignore[valid-type]
+
+
+SCHEMA_MODELS: dict[str, type[BaseModel]] = {
+    "lab": LabFile,
+    "package": PackageFile,
+    "scenario": ScenarioFile,
+}

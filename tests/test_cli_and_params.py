@@ -1,0 +1,84 @@
+"""The command line writes its outputs; invalid parameters get a clear error and exit 2."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from simulator.cli import build_params, main
+from simulator.errors import ParameterError
+from simulator.params import ModelParams
+
+
+def test_run_writes_tables_and_figures(tmp_path, capsys) -> None:
+    out = tmp_path / "run"
+    code = main(["run", "--persons", "800", "--months", "8", "--seed", "3", "--out", str(out),
+                 "--quiet", "--set", "demand.quit_rate=0.004"])
+    assert code == 0
+    table = pd.read_parquet(out / "indicators.parquet")
+    assert set(table.columns) == {"month", "indicator", "group", "value"}
+    assert table["month"].max() == 8
+    csv = pd.read_csv(out / "indicators.csv")
+    assert len(csv) == len(table)
+    for name in ("indicators", "flows", "chains", "beveridge"):
+        assert (out / "figures" / f"{name}.png").stat().st_size > 5_000
+        assert (out / "figures" / f"{name}.svg").exists()
+    saved = json.loads((out / "parameters.json").read_text())
+    assert saved["demand"]["quit_rate"] == 0.004 and saved["seed"] == 3
+    # The same seed gives the same numbers.
+    again = tmp_path / "again"
+    main(["run", "--persons", "800", "--months", "8", "--seed", "3", "--out", str(again),
+          "--quiet", "--no-figures", "--set", "demand.quit_rate=0.004"])
+    pd.testing.assert_frame_equal(table, pd.read_parquet(again / "indicators.parquet"))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--set", "demand.quit_rate=2"], ["demand.quit_rate", "allowed range [0.0, 0.2]",
+                                           "1/month"]),
+        (["--set", "demand.quitrate=0.1"], ["demand.quitrate", "unknown parameter",
+                                            "quit_rate"]),
+        (["--set", "matching.aim=high"], ["matching.aim", "valid number"]),
+        (["--set", "nothing.here=1"], ["'nothing'", "no parameter group", "population"]),
+        (["--set", "noequals"], ["PATH=VALUE"]),
+    ],
+)
+def test_bad_parameters_exit_2_with_message(tmp_path, capsys, args, expected) -> None:
+    out = tmp_path / "never"
+    code = main(["run", "--months", "2", "--out", str(out), "--quiet", *args])
+    assert code == 2
+    err = capsys.readouterr().err
+    for text in expected:
+        assert text in err, err
+    assert not out.exists(), "nothing is written on bad input"
+
+
+def test_bad_flags_exit_2(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--persons", "-5"])
+    assert exc.value.code == 2
+    assert "--persons must be at least 1" in capsys.readouterr().err
+
+
+def test_params_listing_and_schema(capsys) -> None:
+    assert main(["params", "--uncertain"]) == 0
+    listing = capsys.readouterr().out
+    assert "demand.quit_rate" in listing and "1/month" in listing
+    assert main(["params", "--schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "ModelParams"
+
+
+def test_cross_field_validation() -> None:
+    with pytest.raises(ParameterError, match="level_shares"):
+        build_params(None, ["ladder.skill_requirements=[0.1, 0.5, 0.9]"])
+    with pytest.raises(ParameterError, match="must not decrease"):
+        build_params(None, ["ladder.skill_requirements=[0.5, 0.4, 0.6, 0.7]"])
+    with pytest.raises(ParameterError, match="fill_matrix"):
+        build_params(None, ["mobility.fill_matrix=[[0.5, 0.6], [0, 0]]"])
+    ok = build_params(None, ["mobility.internal_fill.1=0.3"])
+    assert ok.mobility.internal_fill[1] == 0.3
+    assert ModelParams.model_validate(ok.model_dump()) == ok

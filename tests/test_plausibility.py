@@ -1,0 +1,73 @@
+"""With default parameters the baseline behaves like a European labour market."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simulator import state as S
+from simulator.model import LabourMarketModel
+from simulator.params import ModelParams
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    params = ModelParams.model_validate({"months": 120, "population": {"n_persons": 20_000}})
+    return LabourMarketModel(params, rng=12).run().wide()
+
+
+def test_settles_to_a_stable_unemployment_rate(baseline) -> None:
+    u = baseline["unemployment_rate"].to_numpy()
+    yearly = u[24:].reshape(-1, 12).mean(axis=1)  # years 3-10
+    assert 0.04 < yearly.mean() < 0.13
+    assert yearly.max() - yearly.min() < 0.03, yearly
+
+
+def test_long_term_share_and_quarterly_flows(baseline) -> None:
+    late = baseline.iloc[24:]
+    assert 0.2 < late["long_term_share"].mean() < 0.6
+    f = late["job_finding_rate"].mean()
+    s = late["job_loss_rate"].mean()
+    quarterly_finding = 1 - (1 - f) ** 3
+    quarterly_loss = 1 - (1 - s) ** 3
+    # EU-LFS quarterly transitions: U->E roughly 15-50%, E->U roughly 1-4%.
+    assert 0.15 < quarterly_finding < 0.6, quarterly_finding
+    assert 0.01 < quarterly_loss < 0.045, quarterly_loss
+    assert 0.001 < late["vacancy_rate"].mean() < 0.05
+
+
+def test_exit_rate_falls_with_spell_length() -> None:
+    params = ModelParams.model_validate({"population": {"n_persons": 20_000}})
+    model = LabourMarketModel(params, rng=3)
+    bins = np.array([0, 3, 6, 12, 24, 10_000])
+    at_risk = np.zeros(len(bins) - 1)
+    exits = np.zeros(len(bins) - 1)
+    for _ in range(18):
+        model.step()
+    for _ in range(36):
+        w = model.world
+        n = w.persons.n
+        seekers = np.flatnonzero(w.persons.i[:n, S.P_STATUS] == S.UNEMPLOYED)
+        spell = w.persons.i[seekers, S.P_UDUR]
+        model.step()
+        hired = model.world.persons.i[seekers, S.P_HIRE_MONTH] == model.world.month
+        which = np.digitize(spell, bins) - 1
+        np.add.at(at_risk, which, 1)
+        np.add.at(exits, which, hired)
+    hazard = exits / at_risk
+    assert (np.diff(hazard) < 0).all(), hazard
+    assert hazard[0] > 2 * hazard[-1]
+
+
+def test_demand_shock_moves_along_a_beveridge_curve() -> None:
+    base = {"months": 72, "population": {"n_persons": 20_000}}
+    shock = {**base, "demand": {"demand_shock": -0.6, "shock_start": 36, "shock_length": 18}}
+    calm = LabourMarketModel(ModelParams.model_validate(base), rng=5).run().wide()
+    hit = LabourMarketModel(ModelParams.model_validate(shock), rng=5).run().wide()
+    window = slice(42, 54)
+    du = hit["unemployment_rate"].iloc[window].mean() - calm["unemployment_rate"].iloc[window].mean()
+    dv = hit["vacancy_rate"].iloc[window].mean() - calm["vacancy_rate"].iloc[window].mean()
+    assert du > 0.01, du
+    assert dv < 0, dv
+    # Before the shock the two runs are identical (common random numbers).
+    np.testing.assert_array_equal(hit["unemployment_rate"].iloc[:35], calm["unemployment_rate"].iloc[:35])
