@@ -44,8 +44,9 @@ def apply_assignments(data: dict[str, Any], assignments: list[str]) -> dict[str,
                 node = node[key]
             except (KeyError, IndexError, TypeError):
                 where = ".".join(path[: i + 1])
+                known = ", ".join(map(str, node)) if isinstance(node, dict) else "list indices"
                 raise ParameterError(
-                    f"--set {text}: there is no parameter group {where!r}"
+                    f"--set {text}: there is no parameter group {where!r}; known here: {known}"
                 ) from None
         last = path[-1]
         if isinstance(node, list):
