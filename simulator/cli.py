@@ -200,7 +200,15 @@ def make_parser() -> argparse.ArgumentParser:
         "--uncertain", action="store_true", help="only parameters with an uncertainty range"
     )
     params.set_defaults(func=_cmd_params)
+    _add_experiment_commands(sub)
     return parser
+
+
+def _add_experiment_commands(sub: argparse._SubParsersAction) -> None:
+    """``synclusive experiment ...`` (batch runs), defined in the experiments package."""
+    from experiments.cli import add_experiment_parser
+
+    add_experiment_parser(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

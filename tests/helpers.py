@@ -11,38 +11,72 @@ def every_mechanic_package() -> list[InterventionSpec]:
     lock-in, hiring support, in-work support, subsidies and job carving."""
     return [
         InterventionSpec(
-            name="coaching", kind="job_search_coaching", target="jobseekers",
-            provider="third_sector", capacity=15, duration_months=3, peer_group=True,
+            name="coaching",
+            kind="job_search_coaching",
+            target="jobseekers",
+            provider="third_sector",
+            capacity=15,
+            duration_months=3,
+            peer_group=True,
             eligibility={"groups": ["long_term_unemployed", "young"]},
-            effects={"self_efficacy": 0.03, "search_skill": 0.04, "search_effort": 0.03,
-                     "successes": 1.0, "trust": 0.02},
+            effects={
+                "self_efficacy": 0.03,
+                "search_skill": 0.04,
+                "search_effort": 0.03,
+                "successes": 1.0,
+                "trust": 0.02,
+            },
         ),
         InterventionSpec(
-            name="upskilling", kind="upskilling", target="jobseekers",
-            provider="training_provider", capacity=8, duration_months=4, lock_in=0.4,
+            name="upskilling",
+            kind="upskilling",
+            target="jobseekers",
+            provider="training_provider",
+            capacity=8,
+            duration_months=4,
+            lock_in=0.4,
             effects={"skill": 0.02, "successes": 0.5},
         ),
         InterventionSpec(
-            name="subsidy", kind="hiring_subsidy", target="jobseekers", capacity=10,
-            duration_months=6, hiring_support=0.7, in_work_support_months=6,
-            subsidy_per_month=800.0, eligibility={"min_unemployment_months": 6},
+            name="subsidy",
+            kind="hiring_subsidy",
+            target="jobseekers",
+            capacity=10,
+            duration_months=6,
+            hiring_support=0.7,
+            in_work_support_months=6,
+            subsidy_per_month=800.0,
+            eligibility={"min_unemployment_months": 6},
         ),
         InterventionSpec(
-            name="development", kind="employee_development", target="employees",
-            capacity=12, duration_months=6, eligibility={"max_level": 1},
+            name="development",
+            kind="employee_development",
+            target="employees",
+            capacity=12,
+            duration_months=6,
+            eligibility={"max_level": 1},
             effects={"skill": 0.015, "motivation": 0.05, "awareness": 0.05},
         ),
         InterventionSpec(
-            name="inclusive", kind="inclusive_culture", target="employers", capacity=3,
-            duration_months=1, cost_per_participant=3000.0,
-            employer_effects={"bias_reduction": 0.5, "development": 0.2, "job_carving": 0.5,
-                              "hiring_standard": 0.02},
+            name="inclusive",
+            kind="inclusive_culture",
+            target="employers",
+            capacity=3,
+            duration_months=1,
+            cost_per_participant=3000.0,
+            employer_effects={
+                "bias_reduction": 0.5,
+                "development": 0.2,
+                "job_carving": 0.5,
+                "hiring_standard": 0.02,
+            },
         ),
     ]
 
 
-def small_params(n_persons: int = 600, months: int = 18, package: bool = True,
-                 **overrides) -> ModelParams:
+def small_params(
+    n_persons: int = 600, months: int = 18, package: bool = True, **overrides
+) -> ModelParams:
     """A small world, by default with :func:`every_mechanic_package` and a coalition."""
     data = {
         "months": months,

@@ -13,8 +13,12 @@ from simulator.params import ModelParams
 
 @pytest.fixture(scope="module")
 def model() -> LabourMarketModel:
-    m = LabourMarketModel(ModelParams.model_validate(
-        {"population": {"n_persons": 2000}, "coalition": {"employer_share": 0.2}}), rng=4)
+    m = LabourMarketModel(
+        ModelParams.model_validate(
+            {"population": {"n_persons": 2000}, "coalition": {"employer_share": 0.2}}
+        ),
+        rng=4,
+    )
     for _ in range(3):
         m.step()
     return m
@@ -38,7 +42,10 @@ def test_agents_by_type_views(model: LabourMarketModel) -> None:
 def test_handles_read_and_write_the_table(model: LabourMarketModel) -> None:
     p = model.employees[0]
     assert p == model.person(p.row) and hash(p) == hash(model.person(p.row))
-    assert p.employer is not None and p.employer.row == model.world.positions.i[p.position, S.Q_EMPLOYER]
+    assert (
+        p.employer is not None
+        and p.employer.row == model.world.positions.i[p.position, S.Q_EMPLOYER]
+    )
     old = p.self_efficacy
     p.self_efficacy = 0.123
     assert model.world.persons.f[p.row, S.P_EFFICACY] == 0.123
@@ -95,8 +102,7 @@ def test_employer_and_coalition_views(model: LabourMarketModel) -> None:
 
 
 def test_person_agents_cost_nothing_until_used() -> None:
-    m = LabourMarketModel(ModelParams.model_validate({"population": {"n_persons": 200_000}}),
-                          rng=1)
+    m = LabourMarketModel(ModelParams.model_validate({"population": {"n_persons": 200_000}}), rng=1)
     # Only providers and the coalition are registered Mesa agents.
     assert len(m.agents) == len(m.params.providers) + 1
     assert len(m.persons) == 200_000

@@ -14,8 +14,22 @@ from simulator.params import ModelParams
 
 def test_run_writes_tables_and_figures(tmp_path, capsys) -> None:
     out = tmp_path / "run"
-    code = main(["run", "--persons", "800", "--months", "8", "--seed", "3", "--out", str(out),
-                 "--quiet", "--set", "demand.quit_rate=0.004"])
+    code = main(
+        [
+            "run",
+            "--persons",
+            "800",
+            "--months",
+            "8",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--quiet",
+            "--set",
+            "demand.quit_rate=0.004",
+        ]
+    )
     assert code == 0
     table = pd.read_parquet(out / "indicators.parquet")
     assert set(table.columns) == {"month", "indicator", "group", "value"}
@@ -29,18 +43,34 @@ def test_run_writes_tables_and_figures(tmp_path, capsys) -> None:
     assert saved["demand"]["quit_rate"] == 0.004 and saved["seed"] == 3
     # The same seed gives the same numbers.
     again = tmp_path / "again"
-    main(["run", "--persons", "800", "--months", "8", "--seed", "3", "--out", str(again),
-          "--quiet", "--no-figures", "--set", "demand.quit_rate=0.004"])
+    main(
+        [
+            "run",
+            "--persons",
+            "800",
+            "--months",
+            "8",
+            "--seed",
+            "3",
+            "--out",
+            str(again),
+            "--quiet",
+            "--no-figures",
+            "--set",
+            "demand.quit_rate=0.004",
+        ]
+    )
     pd.testing.assert_frame_equal(table, pd.read_parquet(again / "indicators.parquet"))
 
 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--set", "demand.quit_rate=2"], ["demand.quit_rate", "allowed range [0.0, 0.2]",
-                                           "1/month"]),
-        (["--set", "demand.quitrate=0.1"], ["demand.quitrate", "unknown parameter",
-                                            "quit_rate"]),
+        (
+            ["--set", "demand.quit_rate=2"],
+            ["demand.quit_rate", "allowed range [0.0, 0.2]", "1/month"],
+        ),
+        (["--set", "demand.quitrate=0.1"], ["demand.quitrate", "unknown parameter", "quit_rate"]),
         (["--set", "matching.aim=high"], ["matching.aim", "valid number"]),
         (["--set", "nothing.here=1"], ["'nothing'", "no parameter group", "population"]),
         (["--set", "noequals"], ["PATH=VALUE"]),

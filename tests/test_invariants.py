@@ -16,9 +16,16 @@ from simulator.model import LabourMarketModel
 from simulator.params import ModelParams
 
 RATE_INDICATORS = (
-    "employment_rate", "unemployment_rate", "long_term_share", "job_finding_rate",
-    "job_loss_rate", "vacancy_rate", "share_filled_from_employment", "retention_6m",
-    "retention_12m", "coalition_integration",
+    "employment_rate",
+    "unemployment_rate",
+    "long_term_share",
+    "job_finding_rate",
+    "job_loss_rate",
+    "vacancy_rate",
+    "share_filled_from_employment",
+    "retention_6m",
+    "retention_12m",
+    "coalition_integration",
 )
 
 
@@ -37,8 +44,11 @@ def worlds(draw) -> tuple[ModelParams, int]:
             "initial_unemployment_rate": draw(st.floats(0.0, 0.4)),
             "share_partial_ability": draw(st.floats(0.0, 0.5)),
         },
-        "ladder": {"skill_requirements": reqs, "level_shares": shares,
-                   "slack": draw(st.floats(0.0, 1.0))},
+        "ladder": {
+            "skill_requirements": reqs,
+            "level_shares": shares,
+            "slack": draw(st.floats(0.0, 1.0)),
+        },
         "demand": {
             "quit_rate": draw(st.floats(0.0, 0.1)),
             "dismissal_rate": draw(st.floats(0.0, 0.1)),
@@ -49,12 +59,17 @@ def worlds(draw) -> tuple[ModelParams, int]:
             "demand_shock": draw(st.floats(-0.8, 0.8)),
             "shock_length": draw(st.integers(0, 6)),
         },
-        "mobility": {"internal_fill": fill_internal, "job_to_job_fill": fill_j2j,
-                     "training_rate": draw(st.floats(0.0, 0.5)),
-                     "promotion_requires_skill": draw(st.booleans()),
-                     "job_carving": draw(st.floats(0.0, 1.0))},
-        "matching": {"applications": draw(st.floats(0.0, 8.0)),
-                     "hiring_standard": draw(st.floats(-0.5, 0.2))},
+        "mobility": {
+            "internal_fill": fill_internal,
+            "job_to_job_fill": fill_j2j,
+            "training_rate": draw(st.floats(0.0, 0.5)),
+            "promotion_requires_skill": draw(st.booleans()),
+            "job_carving": draw(st.floats(0.0, 1.0)),
+        },
+        "matching": {
+            "applications": draw(st.floats(0.0, 8.0)),
+            "hiring_standard": draw(st.floats(-0.5, 0.2)),
+        },
         "coalition": {"employer_share": draw(st.floats(0.0, 1.0))},
         "interventions": every_mechanic_package() if draw(st.booleans()) else [],
     }
@@ -90,7 +105,9 @@ def test_invariants_hold_every_month(world) -> None:
     params, seed = world
     model = LabourMarketModel(params, rng=seed)
     check_links(model)
-    alive = lambda: int((model.world.persons.i[: model.world.persons.n, S.P_STATUS] != S.GONE).sum())  # noqa: E731
+    alive = lambda: int(
+        (model.world.persons.i[: model.world.persons.n, S.P_STATUS] != S.GONE).sum()
+    )  # noqa: E731
     for _ in range(params.months):
         before = alive()
         model.step()

@@ -14,15 +14,24 @@ from simulator.params import ModelParams
 
 
 def _urn_ball_world(vacancies: int) -> tuple[LabourMarketModel, np.ndarray]:
-    params = ModelParams.model_validate({
-        "population": {"n_persons": 3000, "initial_unemployment_rate": 0.4,
-                       "share_partial_ability": 0.0},
-        "ladder": {"slack": 1.0},
-        "matching": {"applications": 1.0, "hiring_standard": -1.0, "bias_mean": 0.0,
-                     "stigma_per_month": 0.0,
-                     "external_skill_weight": 0.0},
-        "mechanisms": {"efficacy_effort_link": 0.0},
-    })
+    params = ModelParams.model_validate(
+        {
+            "population": {
+                "n_persons": 3000,
+                "initial_unemployment_rate": 0.4,
+                "share_partial_ability": 0.0,
+            },
+            "ladder": {"slack": 1.0},
+            "matching": {
+                "applications": 1.0,
+                "hiring_standard": -1.0,
+                "bias_mean": 0.0,
+                "stigma_per_month": 0.0,
+                "external_skill_weight": 0.0,
+            },
+            "mechanisms": {"efficacy_effort_link": 0.0},
+        }
+    )
     model = LabourMarketModel(params, rng=3)
     w = model.world
     n = w.persons.n
@@ -49,9 +58,24 @@ def test_hiring_probability_is_urn_ball(vacancies: int) -> None:
     seekers = int((w.persons.i[:n, S.P_STATUS] == S.UNEMPLOYED).sum())
     hires = []
     for month in range(1, 41):
-        pf, pi, qi = w.persons.f.copy(order="F"), w.persons.i.copy(order="F"), w.positions.i.copy(order="F")
-        NUMBA.matching_step(pf, pi, n, qi, np.zeros_like(w.positions.requirement),
-                            w.employers.f, model._iv, model._par, model.key, month, new_flows())
+        pf, pi, qi = (
+            w.persons.f.copy(order="F"),
+            w.persons.i.copy(order="F"),
+            w.positions.i.copy(order="F"),
+        )
+        NUMBA.matching_step(
+            pf,
+            pi,
+            n,
+            qi,
+            np.zeros_like(w.positions.requirement),
+            w.employers.f,
+            model._iv,
+            model._par,
+            model.key,
+            month,
+            new_flows(),
+        )
         assert (pi[:n, S.P_APPLIED][pi[:n, S.P_STATUS] != S.EMPLOYED] <= 1).all()
         hires.append(int(pi[:n, S.P_HIRED_NOW].sum()))
     success = np.mean(hires) / seekers

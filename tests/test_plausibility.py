@@ -65,9 +65,13 @@ def test_demand_shock_moves_along_a_beveridge_curve() -> None:
     calm = LabourMarketModel(ModelParams.model_validate(base), rng=5).run().wide()
     hit = LabourMarketModel(ModelParams.model_validate(shock), rng=5).run().wide()
     window = slice(42, 54)
-    du = hit["unemployment_rate"].iloc[window].mean() - calm["unemployment_rate"].iloc[window].mean()
+    du = (
+        hit["unemployment_rate"].iloc[window].mean() - calm["unemployment_rate"].iloc[window].mean()
+    )
     dv = hit["vacancy_rate"].iloc[window].mean() - calm["vacancy_rate"].iloc[window].mean()
     assert du > 0.01, du
     assert dv < 0, dv
     # Before the shock the two runs are identical (common random numbers).
-    np.testing.assert_array_equal(hit["unemployment_rate"].iloc[:35], calm["unemployment_rate"].iloc[:35])
+    np.testing.assert_array_equal(
+        hit["unemployment_rate"].iloc[:35], calm["unemployment_rate"].iloc[:35]
+    )

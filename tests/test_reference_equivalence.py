@@ -34,8 +34,9 @@ def test_whole_run_identical(seed: int) -> None:
         slow.step()
         _assert_same_world(fast, slow)
     ra, rb = fast.results(), slow.results()
-    np.testing.assert_array_equal(ra.indicators["value"].to_numpy(),
-                                  rb.indicators["value"].to_numpy())
+    np.testing.assert_array_equal(
+        ra.indicators["value"].to_numpy(), rb.indicators["value"].to_numpy()
+    )
     # The run did exercise the mechanics being compared.
     w = ra.wide()
     assert w["promotions"].sum() > 0 and w["job_to_job_moves"].sum() > 0
@@ -53,9 +54,13 @@ def _mid_run(seed: int = 5, months: int = 6) -> LabourMarketModel:
 
 def _copies(model: LabourMarketModel):
     w = model.world
-    return (w.persons.f.copy(order="F"), w.persons.i.copy(order="F"),
-            w.positions.i.copy(order="F"), w.employers.f.copy(order="F"),
-            w.employers.i.copy(order="F"))
+    return (
+        w.persons.f.copy(order="F"),
+        w.persons.i.copy(order="F"),
+        w.positions.i.copy(order="F"),
+        w.employers.f.copy(order="F"),
+        w.employers.i.copy(order="F"),
+    )
 
 
 @pytest.mark.parametrize("kernel", ["vacancy_chains", "matching_step", "enrolment_step"])
@@ -80,21 +85,53 @@ def test_single_kernel_identical(kernel: str) -> None:
         extra: tuple = ()
         if kernel == "vacancy_chains":
             cc, cs = np.zeros(4), np.zeros(4)
-            backend.vacancy_chains(pf, pi, qi, pos.requirement, pos.level_start,
-                                   pos.level_slots, pos.level_slots_start, ef, model._fill,
-                                   model._par, model.key, t, flows, cc, cs)
+            backend.vacancy_chains(
+                pf,
+                pi,
+                qi,
+                pos.requirement,
+                pos.level_start,
+                pos.level_slots,
+                pos.level_slots_start,
+                ef,
+                model._fill,
+                model._par,
+                model.key,
+                t,
+                flows,
+                cc,
+                cs,
+            )
             extra = (cc, cs)
         elif kernel == "matching_step":
             # Open every pending vacancy so that matching has work.
             qi[qi[:, S.Q_STATE] == S.PENDING, S.Q_STATE] = S.OPEN
-            backend.matching_step(pf, pi, n, qi, pos.requirement, ef, model._iv, model._par,
-                                  model.key, t, flows)
+            backend.matching_step(
+                pf, pi, n, qi, pos.requirement, ef, model._iv, model._par, model.key, t, flows
+            )
         else:
             starts, cost = np.zeros(len(model._iv)), np.zeros(len(model._iv))
             left = model._provider_capacity.copy()
-            backend.enrolment_step(pf, pi, n, qi, ef, ei, model._iv, model._iv_employer,
-                                   model._coordination, w.provider_in_coalition, left,
-                                   w.integration, model._par, model.key, t, flows, starts, cost)
+            backend.enrolment_step(
+                pf,
+                pi,
+                n,
+                qi,
+                ef,
+                ei,
+                model._iv,
+                model._iv_employer,
+                model._coordination,
+                w.provider_in_coalition,
+                left,
+                w.integration,
+                model._par,
+                model.key,
+                t,
+                flows,
+                starts,
+                cost,
+            )
             extra = (starts, cost, left)
         outputs.append((pf, pi, qi, ef, ei, flows, *extra))
     for a, b in zip(*outputs, strict=True):

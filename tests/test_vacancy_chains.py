@@ -18,16 +18,25 @@ Q = [
 
 def white_params(fill: list[list[float]]) -> ModelParams:
     n = len(fill)
-    return ModelParams.model_validate({
-        "months": 30,
-        "population": {"n_persons": 24_000, "persons_per_employer": 400.0,
-                       "employer_size_shape": 5.0},
-        # Everyone qualifies everywhere and every employer fully realises Q.
-        "ladder": {"skill_requirements": [0.0] * n, "level_shares": [1.0] * n, "slack": 0.0},
-        "mobility": {"fill_matrix": fill, "promotion_requires_skill": False,
-                     "development_effect": 0.0, "internal_fill": [0.0] * n,
-                     "job_to_job_fill": [0.0] * n},
-    })
+    return ModelParams.model_validate(
+        {
+            "months": 30,
+            "population": {
+                "n_persons": 24_000,
+                "persons_per_employer": 400.0,
+                "employer_size_shape": 5.0,
+            },
+            # Everyone qualifies everywhere and every employer fully realises Q.
+            "ladder": {"skill_requirements": [0.0] * n, "level_shares": [1.0] * n, "slack": 0.0},
+            "mobility": {
+                "fill_matrix": fill,
+                "promotion_requires_skill": False,
+                "development_effect": 0.0,
+                "internal_fill": [0.0] * n,
+                "job_to_job_fill": [0.0] * n,
+            },
+        }
+    )
 
 
 def test_mean_chain_length_matches_white() -> None:

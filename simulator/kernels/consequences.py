@@ -103,12 +103,18 @@ C_RETAINED_12M = 11
 N_CENSUS = 12
 
 
+#: Distinct target-group bit combinations (5 bits).
+N_COMBOS = 32
+
+
 @njit(cache=True)
 def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) -> None:
     """Count stocks and sum states by indicator group.
 
     Employees hired out of long-term unemployment keep counting in that group, so the group's
     employment rate is the share of (formerly) long-term unemployed people who are in work.
+    Sums are gathered per combination of group bits first and folded into the indicator
+    groups at the end, so each person is touched once.
 
     Parameters
     ----------
@@ -117,7 +123,7 @@ def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) 
     out : ndarray of float64, shape (N_CENSUS, N_GROUPS)
         Filled with this month's census (overwritten).
     """
-    out[:, :] = 0.0
+    by_combo = np.zeros((N_CENSUS, N_COMBOS), dtype=np.float64)
     for p in range(n):
         status = pi[p, S.P_STATUS]
         if status == S.GONE:
@@ -125,23 +131,29 @@ def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) 
         g = person_groups(pi, p)
         if status == S.EMPLOYED:
             g |= pi[p, S.P_HIRE_GROUPS] & S.G_LTU
-            K.add_flow(out, C_EMPLOYED, g, 1.0)
+            by_combo[C_EMPLOYED, g] += 1.0
             since = month - pi[p, S.P_HIRE_MONTH]
             if since == 6:
-                K.add_flow(out, C_RETAINED_6M, pi[p, S.P_HIRE_GROUPS], 1.0)
+                by_combo[C_RETAINED_6M, pi[p, S.P_HIRE_GROUPS]] += 1.0
             elif since == 12:
-                K.add_flow(out, C_RETAINED_12M, pi[p, S.P_HIRE_GROUPS], 1.0)
+                by_combo[C_RETAINED_12M, pi[p, S.P_HIRE_GROUPS]] += 1.0
         elif status == S.UNEMPLOYED:
-            K.add_flow(out, C_UNEMPLOYED, g, 1.0)
-            K.add_flow(out, C_SUM_UDUR, g, float(pi[p, S.P_UDUR]))
+            by_combo[C_UNEMPLOYED, g] += 1.0
+            by_combo[C_SUM_UDUR, g] += pi[p, S.P_UDUR]
             if pi[p, S.P_UDUR] >= S.LTU_MONTHS:
-                K.add_flow(out, C_LONG_TERM, g, 1.0)
+                by_combo[C_LONG_TERM, g] += 1.0
         else:
-            K.add_flow(out, C_INACTIVE, g, 1.0)
+            by_combo[C_INACTIVE, g] += 1.0
             continue
-        K.add_flow(out, C_SUM_EFFICACY, g, pf[p, S.P_EFFICACY])
-        K.add_flow(out, C_SUM_TRUST, g, pf[p, S.P_TRUST])
-        K.add_flow(out, C_SUM_SKILL, g, pf[p, S.P_SKILL])
-        K.add_flow(out, C_SUM_SUCCESSES, g, pf[p, S.P_SUCCESSES])
+        by_combo[C_SUM_EFFICACY, g] += pf[p, S.P_EFFICACY]
+        by_combo[C_SUM_TRUST, g] += pf[p, S.P_TRUST]
+        by_combo[C_SUM_SKILL, g] += pf[p, S.P_SKILL]
+        by_combo[C_SUM_SUCCESSES, g] += pf[p, S.P_SUCCESSES]
         if pi[p, S.P_ENROLLED] >= 0:
-            K.add_flow(out, C_PARTICIPANTS, g, 1.0)
+            by_combo[C_PARTICIPANTS, g] += 1.0
+    out[:, :] = 0.0
+    for c in range(N_CENSUS):
+        for combo in range(N_COMBOS):
+            value = by_combo[c, combo]
+            if value != 0.0:
+                K.add_flow(out, c, combo, value)

@@ -123,6 +123,80 @@ def carve(qi: np.ndarray, level_start: np.ndarray, e: int, month: int, flows: np
             return
 
 
+@njit
+def _sort_block(pf: np.ndarray, qi: np.ndarray, a: int, b: int, order: np.ndarray) -> None:
+    """Write the filled slots of block ``[a, b)`` into ``order[a:]`` by (skill desc, holder),
+    and -1 after them."""
+    m = 0
+    for s in range(a, b):
+        if qi[s, S.Q_HOLDER] >= 0:
+            m += 1
+    slots = np.empty(m, dtype=np.int64)
+    holders = np.empty(m, dtype=np.int64)
+    j = 0
+    for s in range(a, b):
+        h = qi[s, S.Q_HOLDER]
+        if h >= 0:
+            slots[j] = s
+            holders[j] = h
+            j += 1
+    by_holder = np.argsort(holders, kind="mergesort")
+    neg_skill = np.empty(m, dtype=np.float64)
+    for j in range(m):
+        neg_skill[j] = -pf[holders[by_holder[j]], S.P_SKILL]
+    by_skill = np.argsort(neg_skill, kind="mergesort")
+    for j in range(m):
+        order[a + j] = slots[by_holder[by_skill[j]]]
+    for j in range(a + m, b):
+        order[j] = -1
+
+
+@njit
+def best_internal_candidate(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    qi: np.ndarray,
+    level_start: np.ndarray,
+    e: int,
+    src: int,
+    req: float,
+    requires_skill: bool,
+    month: int,
+    order: np.ndarray,
+    sorted_now: np.ndarray,
+    cursor: np.ndarray,
+) -> int:
+    """The most skilled employee of employer ``e`` at level ``src`` who may move up, or -1.
+
+    Each (employer, level) block is sorted by skill once per month, on first use. Moves during
+    the month only make people ineligible (a mover may not move twice, and anyone arriving in
+    a block has moved), so a cursor skips ineligible entries for good and the first eligible
+    entry is always the best candidate.
+    """
+    a, b = level_start[e, src], level_start[e, src + 1]
+    if not sorted_now[e, src]:
+        _sort_block(pf, qi, a, b, order)
+        sorted_now[e, src] = True
+        cursor[e, src] = a
+    c = cursor[e, src]
+    while c < b:
+        s = order[c]
+        if s < 0:
+            c = b
+            break
+        h = qi[s, S.Q_HOLDER]
+        if h >= 0 and pi[h, S.P_MOVED_MONTH] != month:
+            break
+        c += 1
+    cursor[e, src] = c
+    if c >= b:
+        return -1
+    h = qi[order[c], S.Q_HOLDER]
+    if requires_skill and pf[h, S.P_SKILL] < req:
+        return -1
+    return h
+
+
 #: Draws a vacancy makes to find a job-to-job mover before it is opened to outsiders.
 J2J_TRIES = 8
 
@@ -171,6 +245,10 @@ def vacancy_chains(
     """
     requires = par[K.K_REQUIRES_SKILL] > 0.0
     effect = par[K.K_DEVELOPMENT_EFFECT]
+    n_emp, n_lv = level_start.shape[0], level_start.shape[1] - 1
+    order = np.empty(qi.shape[0], dtype=np.int64)
+    sorted_now = np.zeros((n_emp, n_lv), dtype=np.bool_)
+    cursor = np.zeros((n_emp, n_lv), dtype=np.int64)
     for q in range(qi.shape[0]):
         if qi[q, S.Q_STATE] != S.PENDING or qi[q, S.Q_ACTIVE] == 0:
             continue
@@ -184,15 +262,20 @@ def vacancy_chains(
             mover = -1
             internal = False
             if 0 <= src < lv:
-                best_skill = -1.0
-                for s in range(level_start[e, src], level_start[e, src + 1]):
-                    h = qi[s, S.Q_HOLDER]
-                    if h < 0 or not eligible_mover(pf, pi, h, req, requires, month):
-                        continue
-                    sk = pf[h, S.P_SKILL]
-                    if sk > best_skill or (sk == best_skill and h < mover):
-                        best_skill = sk
-                        mover = h
+                mover = best_internal_candidate(
+                    pf,
+                    pi,
+                    qi,
+                    level_start,
+                    e,
+                    src,
+                    req,
+                    requires,
+                    month,
+                    order,
+                    sorted_now,
+                    cursor,
+                )
                 internal = True
             elif src == lv:
                 a = level_slots_start[lv]

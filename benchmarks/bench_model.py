@@ -1,0 +1,113 @@
+"""Speed and memory of the model: prints a table, asserts nothing.
+
+For each population size (employers in proportion, 20 persons each) the model is built and run
+for 120 months in a fresh process, after a small warm-up run that loads the compiled kernels
+from numba's cache, so set-up, run time and peak memory are those of one run. The 10,000-person
+model is also run with the plain-Python reference for a few months, and the kernels' speed-up
+is the ratio of milliseconds per step measured in the same process.
+
+Usage: python benchmarks/bench_model.py [--sizes 10000 100000 1000000] [--months 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".numba_cache"))
+
+
+def one_run(persons: int, months: int, backend: str, reference_months: int) -> dict:
+    """Run in this process and return timings (called in a child process)."""
+    from simulator.model import LabourMarketModel
+    from simulator.params import ModelParams
+
+    def params(n: int, m: int) -> ModelParams:
+        return ModelParams.model_validate({"months": m, "population": {"n_persons": n}})
+
+    LabourMarketModel(params(500, 2), rng=0).run()  # load compiled kernels
+    t0 = time.perf_counter()
+    model = LabourMarketModel(params(persons, months), rng=1, backend=backend)
+    t1 = time.perf_counter()
+    model.run()
+    t2 = time.perf_counter()
+    out = {
+        "persons": persons,
+        "employers": model.world.employers.n,
+        "months": months,
+        "setup_s": t1 - t0,
+        "run_s": t2 - t1,
+        "ms_per_step": 1000 * (t2 - t1) / months,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    if reference_months:
+        timings = {}
+        for name in ("numba", "python"):
+            m = LabourMarketModel(params(persons, reference_months), rng=1, backend=name)
+            t = time.perf_counter()
+            m.run()
+            timings[name] = 1000 * (time.perf_counter() - t) / reference_months
+        out["numba_ms"] = timings["numba"]
+        out["python_ms"] = timings["python"]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--months", type=int, default=120)
+    parser.add_argument(
+        "--reference-months",
+        type=int,
+        default=12,
+        help="months of the numba-vs-reference comparison at 10,000 persons",
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        persons, months, ref = map(int, args.child.split(","))
+        print(json.dumps(one_run(persons, months, "numba", ref)))
+        return
+
+    rows = []
+    for persons in args.sizes:
+        ref = args.reference_months if persons == 10_000 else 0
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", f"{persons},{args.months},{ref}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+    print(f"Model speed, one core, {args.months} months (numba kernels)")
+    print(
+        f"{'persons':>10} {'employers':>10} {'set-up s':>9} {'run s':>8} {'total s':>8} "
+        f"{'ms/step':>8} {'peak MB':>8}"
+    )
+    for r in rows:
+        print(
+            f"{r['persons']:>10,} {r['employers']:>10,} {r['setup_s']:>9.2f} {r['run_s']:>8.2f} "
+            f"{r['setup_s'] + r['run_s']:>8.2f} {r['ms_per_step']:>8.1f} {r['peak_mb']:>8.0f}"
+        )
+    for r in rows:
+        if "python_ms" in r:
+            print(
+                f"\nKernels vs plain-Python reference, {r['persons']:,} persons, "
+                f"{args.reference_months} months, same process:"
+            )
+            print(
+                f"  numba {r['numba_ms']:.2f} ms/step, reference {r['python_ms']:.0f} ms/step, "
+                f"speed-up x{r['python_ms'] / r['numba_ms']:.0f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
