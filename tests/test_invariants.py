@@ -105,9 +105,11 @@ def test_invariants_hold_every_month(world) -> None:
     params, seed = world
     model = LabourMarketModel(params, rng=seed)
     check_links(model)
-    alive = lambda: int(
-        (model.world.persons.i[: model.world.persons.n, S.P_STATUS] != S.GONE).sum()
-    )  # noqa: E731
+
+    def alive() -> int:
+        w = model.world
+        return int((w.persons.i[: w.persons.n, S.P_STATUS] != S.GONE).sum())
+
     for _ in range(params.months):
         before = alive()
         model.step()
