@@ -146,6 +146,13 @@ def _cmd_params(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_scenario_commands(sub: Any) -> None:
+    """Add ``compare``, ``scenarios`` and ``report`` (scenario comparisons)."""
+    from experiments.compare_cli import add_compare_commands
+
+    add_compare_commands(sub)
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``synclusive`` command."""
     parser = argparse.ArgumentParser(
@@ -201,6 +208,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     params.set_defaults(func=_cmd_params)
     _add_experiment_commands(sub)
+    _add_scenario_commands(sub)
     return parser
 
 

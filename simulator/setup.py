@@ -209,6 +209,15 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     held = pf[person_order, S.P_SKILL]
     pf[person_order, S.P_SKILL] = np.maximum(held, requirement[filled_pos] - 0.05)
 
+    # Number persons in position order (the unemployed after), so that kernels walking the
+    # persons touch positions and employers nearly in order: a large speed-up for big worlds.
+    key = np.where(pi[:n, S.P_POSITION] >= 0, pi[:n, S.P_POSITION], n_slots + np.arange(n))
+    perm = np.argsort(key, kind="stable")
+    pf[:n] = pf[perm]
+    pi[:n] = pi[perm]
+    employed_rows = np.flatnonzero(pi[:n, S.P_POSITION] >= 0)
+    qi[pi[employed_rows, S.P_POSITION], S.Q_HOLDER] = employed_rows
+
     # Slots grouped by level, for drawing job-to-job movers.
     by_level = np.argsort(qi[:, S.Q_LEVEL], kind="stable")
     level_counts = np.bincount(qi[:, S.Q_LEVEL], minlength=n_levels)

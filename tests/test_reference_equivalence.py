@@ -24,9 +24,14 @@ def _assert_same_world(a: LabourMarketModel, b: LabourMarketModel) -> None:
     assert wa.integration == wb.integration
 
 
-@pytest.mark.parametrize("seed", [3, 11])
-def test_whole_run_identical(seed: int) -> None:
-    params = small_params(n_persons=500, months=14)
+@pytest.mark.parametrize(
+    ("seed", "persons_per_employer"),
+    # Small employers exercise the scanned blocks, large ones the buffered candidate queues.
+    [(3, 12.0), (11, 12.0), (5, 250.0)],
+)
+def test_whole_run_identical(seed: int, persons_per_employer: float) -> None:
+    params = small_params(n_persons=800, months=14)
+    params.population.persons_per_employer = persons_per_employer
     fast = LabourMarketModel(params, rng=seed, backend="numba")
     slow = LabourMarketModel(params, rng=seed, backend="python")
     for _ in range(params.months):

@@ -52,6 +52,23 @@ def applications_of(
 
 
 @njit
+def screening_noise(key, month: int, p: int, a: int, sd: float) -> float:
+    """Noise in the employer's reading of application ``a`` of person ``p``."""
+    return rules.noise(
+        R.uniform(key, R.STREAM_NOISE, month, p, 2 * a),
+        R.uniform(key, R.STREAM_NOISE, month, p, 2 * a + 1),
+        sd,
+    )
+
+
+@njit
+def support_of(pi: np.ndarray, p: int, iv: np.ndarray) -> float:
+    """Hiring support person ``p`` brings from the intervention they take part in."""
+    k = pi[p, S.P_ENROLLED]
+    return iv[k, IV.IV_SUPPORT] if k >= 0 else 0.0
+
+
+@njit
 def score_of(
     pf: np.ndarray,
     pi: np.ndarray,
@@ -67,27 +84,19 @@ def score_of(
     month: int,
 ) -> float:
     """Screening score of application ``a`` of person ``p`` to vacancy ``q``."""
-    e = qi[q, S.Q_EMPLOYER]
-    k = pi[p, S.P_ENROLLED]
-    support = iv[k, IV.IV_SUPPORT] if k >= 0 else 0.0
-    eps = rules.noise(
-        R.uniform(key, R.STREAM_NOISE, month, p, 2 * a),
-        R.uniform(key, R.STREAM_NOISE, month, p, 2 * a + 1),
-        par[K.K_SCREENING_NOISE],
-    )
     return rules.screening_score(
         pf[p, S.P_SKILL],
         requirement[q],
         par[K.K_SKILL_WEIGHT],
-        ef[e, S.E_BIAS],
+        ef[qi[q, S.Q_EMPLOYER], S.E_BIAS],
         person_groups(pi, p),
         pi[p, S.P_UDUR],
         par[K.K_STIGMA],
-        support,
+        support_of(pi, p, iv),
         par[K.K_SUPPORT_BONUS],
         pf[p, S.P_WORK_ABILITY],
         qi[q, S.Q_CARVED],
-        eps,
+        screening_noise(key, month, p, a, par[K.K_SCREENING_NOISE]),
     )
 
 
@@ -183,41 +192,62 @@ def matching_step(
     by_req = np.argsort(vreq, kind="mergesort")
     sorted_req = vreq[by_req]
 
-    # Applications: count per jobseeker first, then write them into flat arrays.
-    counts = np.zeros(n, dtype=np.int64)
-    aimed_min = np.zeros(n, dtype=np.int64)
+    # Jobseekers and what screening needs of them, gathered in one pass over the persons so
+    # that screening reads small arrays instead of scattered rows.
+    n_seek = 0
+    for p in range(n):
+        if pi[p, S.P_STATUS] == S.UNEMPLOYED:
+            n_seek += 1
+    seeker = np.empty(n_seek, dtype=np.int64)
+    n_apps = np.empty(n_seek, dtype=np.int64)
+    n_aimed = np.empty(n_seek, dtype=np.int64)
+    groups = np.empty(n_seek, dtype=np.int64)
+    skill = np.empty(n_seek, dtype=np.float64)
+    udur = np.empty(n_seek, dtype=np.int64)
+    ability = np.empty(n_seek, dtype=np.float64)
+    support = np.empty(n_seek, dtype=np.float64)
+    partial = np.empty(n_seek, dtype=np.bool_)
     total = 0
+    j = 0
     for p in range(n):
         if pi[p, S.P_STATUS] != S.UNEMPLOYED:
             continue
         na, extra = applications_of(pf, pi, p, iv, par, key, month)
-        counts[p] = na
-        aimed_min[p] = extra
         pi[p, S.P_APPLIED] = na
+        seeker[j] = p
+        n_apps[j] = na
+        n_aimed[j] = extra
+        groups[j] = person_groups(pi, p)
+        skill[j] = pf[p, S.P_SKILL]
+        udur[j] = pi[p, S.P_UDUR]
+        ability[j] = pf[p, S.P_WORK_ABILITY]
+        support[j] = support_of(pi, p, iv)
+        partial[j] = pi[p, S.P_PARTIAL] == 1
         total += na
-    app_person = np.empty(total, dtype=np.int64)
-    app_index = np.empty(total, dtype=np.int64)
+        j += 1
+
+    app_seeker = np.empty(total, dtype=np.int64)
     app_vac = np.empty(total, dtype=np.int64)  # index into vac
+    app_eps = np.empty(total, dtype=np.float64)
     link = par[K.K_EFFICACY_LINK]
-    j = 0
-    for p in range(n):
-        for a in range(counts[p]):
-            aim_p = rules.aim_probability(
-                par[K.K_AIM], pf[p, S.P_SEARCH_SKILL], pf[p, S.P_EFFICACY], link
-            )
-            aimed = a < aimed_min[p] or R.uniform(key, R.STREAM_AIM, month, p, 2 * a) < aim_p
+    sd = par[K.K_SCREENING_NOISE]
+    t = 0
+    for j in range(n_seek):
+        p = seeker[j]
+        aim_p = rules.aim_probability(
+            par[K.K_AIM], pf[p, S.P_SEARCH_SKILL], pf[p, S.P_EFFICACY], link
+        )
+        reach = np.searchsorted(sorted_req, skill[j] + AIM_MARGIN, side="right")
+        for a in range(n_apps[j]):
+            aimed = a < n_aimed[j] or R.uniform(key, R.STREAM_AIM, month, p, 2 * a) < aim_p
             r = R.uniform(key, R.STREAM_AIM, month, p, 2 * a + 1)
-            target = -1
-            if aimed:
-                m = np.searchsorted(sorted_req, pf[p, S.P_SKILL] + AIM_MARGIN, side="right")
-                if m > 0:
-                    target = by_req[int(r * m)]
-            if target < 0:
-                target = int(r * nv)
-            app_person[j] = p
-            app_index[j] = a
-            app_vac[j] = target
-            j += 1
+            if aimed and reach > 0:
+                app_vac[t] = by_req[int(r * reach)]
+            else:
+                app_vac[t] = int(r * nv)
+            app_seeker[t] = j
+            app_eps[t] = screening_noise(key, month, p, a, sd)
+            t += 1
 
     # Group applications by vacancy (counting sort keeps person order within a vacancy).
     start = np.zeros(nv + 1, dtype=np.int64)
@@ -237,21 +267,40 @@ def matching_step(
         priority[v] = R.uniform(key, R.STREAM_VAC_ORDER, month, vac[v], 0)
     order = np.argsort(priority, kind="mergesort")
 
+    hired = np.zeros(n_seek, dtype=np.bool_)
+    weight, stigma, bonus = par[K.K_SKILL_WEIGHT], par[K.K_STIGMA], par[K.K_SUPPORT_BONUS]
     for v in order:
         q = vac[v]
         e = qi[q, S.Q_EMPLOYER]
+        carved = qi[q, S.Q_CARVED]
         best = -1
         best_score = 0.0
         for t in range(start[v], start[v + 1]):
             app = grouped[t]
-            p = app_person[app]
-            if pi[p, S.P_STATUS] != S.UNEMPLOYED or not acceptable(pi, p, q, qi):
+            j = app_seeker[app]
+            if hired[j]:
                 continue
-            sc = score_of(pf, pi, p, app_index[app], q, qi, requirement, ef, iv, par, key, month)
+            if carved == 1 and not partial[j]:
+                continue  # a carved job is reserved for people with partial work ability
+            sc = rules.screening_score(
+                skill[j],
+                requirement[q],
+                weight,
+                ef[e, S.E_BIAS],
+                groups[j],
+                udur[j],
+                stigma,
+                support[j],
+                bonus,
+                ability[j],
+                carved,
+                app_eps[app],
+            )
             if sc < ef[e, S.E_STANDARD]:
                 continue
             if best < 0 or sc > best_score:
-                best = p
+                best = j
                 best_score = sc
         if best >= 0:
-            hire(pi, qi, best, q, iv, month, flows)
+            hired[best] = True
+            hire(pi, qi, seeker[best], q, iv, month, flows)

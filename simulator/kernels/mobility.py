@@ -123,32 +123,67 @@ def carve(qi: np.ndarray, level_start: np.ndarray, e: int, month: int, flows: np
             return
 
 
+#: Blocks up to this size are scanned for each promotion.
+SCAN_LIMIT = 48
+#: Larger blocks keep the next best candidates found by one scan in a buffer of this size.
+TOP_K = 32
+
+
 @njit
-def _sort_block(pf: np.ndarray, qi: np.ndarray, a: int, b: int, order: np.ndarray) -> None:
-    """Write the filled slots of block ``[a, b)`` into ``order[a:]`` by (skill desc, holder),
-    and -1 after them."""
-    m = 0
-    for s in range(a, b):
-        if qi[s, S.Q_HOLDER] >= 0:
-            m += 1
-    slots = np.empty(m, dtype=np.int64)
-    holders = np.empty(m, dtype=np.int64)
-    j = 0
+def _better(skill_a: float, holder_a: int, skill_b: float, holder_b: int) -> bool:
+    """Order of candidates: higher skill first, then lower person number."""
+    return skill_a > skill_b or (skill_a == skill_b and holder_a < holder_b)
+
+
+@njit
+def _scan_block(pf: np.ndarray, pi: np.ndarray, qi: np.ndarray, a: int, b: int, month: int) -> int:
+    """The best holder in ``[a, b)`` who has not moved this month, or -1."""
+    best = -1
+    best_skill = -1.0
     for s in range(a, b):
         h = qi[s, S.Q_HOLDER]
-        if h >= 0:
-            slots[j] = s
-            holders[j] = h
-            j += 1
-    by_holder = np.argsort(holders, kind="mergesort")
-    neg_skill = np.empty(m, dtype=np.float64)
-    for j in range(m):
-        neg_skill[j] = -pf[holders[by_holder[j]], S.P_SKILL]
-    by_skill = np.argsort(neg_skill, kind="mergesort")
-    for j in range(m):
-        order[a + j] = slots[by_holder[by_skill[j]]]
-    for j in range(a + m, b):
-        order[j] = -1
+        if h < 0 or pi[h, S.P_MOVED_MONTH] == month:
+            continue
+        sk = pf[h, S.P_SKILL]
+        if best < 0 or _better(sk, h, best_skill, best):
+            best_skill = sk
+            best = h
+    return best
+
+
+@njit
+def _fill_top(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    qi: np.ndarray,
+    a: int,
+    b: int,
+    month: int,
+    top: np.ndarray,
+) -> int:
+    """Write the best ``len(top)`` holders of ``[a, b)`` who have not moved this month into
+    ``top`` in order; return how many were found."""
+    k = top.shape[0]
+    top_skill = np.empty(k, dtype=np.float64)
+    m = 0
+    for s in range(a, b):
+        h = qi[s, S.Q_HOLDER]
+        if h < 0 or pi[h, S.P_MOVED_MONTH] == month:
+            continue
+        sk = pf[h, S.P_SKILL]
+        if m == k and not _better(sk, h, top_skill[k - 1], top[k - 1]):
+            continue
+        i = m if m < k else k - 1
+        while i > 0 and _better(sk, h, top_skill[i - 1], top[i - 1]):
+            if i < k:
+                top[i] = top[i - 1]
+                top_skill[i] = top_skill[i - 1]
+            i -= 1
+        top[i] = h
+        top_skill[i] = sk
+        if m < k:
+            m += 1
+    return m
 
 
 @njit
@@ -162,37 +197,44 @@ def best_internal_candidate(
     req: float,
     requires_skill: bool,
     month: int,
-    order: np.ndarray,
-    sorted_now: np.ndarray,
-    cursor: np.ndarray,
+    top: np.ndarray,
+    top_len: np.ndarray,
+    top_pos: np.ndarray,
 ) -> int:
     """The most skilled employee of employer ``e`` at level ``src`` who may move up, or -1.
 
-    Each (employer, level) block is sorted by skill once per month, on first use. Moves during
-    the month only make people ineligible (a mover may not move twice, and anyone arriving in
-    a block has moved), so a cursor skips ineligible entries for good and the first eligible
-    entry is always the best candidate.
+    Small blocks are scanned. A large (employer, level) block keeps a buffer of its next best
+    candidates from one scan. Moves during the month only make people ineligible (a mover may
+    not move twice, and anyone arriving in a block has moved), so the buffer stays in order,
+    and everyone outside it ranks below its last entry: the first eligible entry is the best
+    candidate, and the block is scanned again only when the buffer runs out.
+
+    Parameters
+    ----------
+    top : ndarray of int64, shape (n_employers * n_levels, TOP_K)
+        Candidate buffers per block (rows used only for large blocks).
+    top_len, top_pos : ndarray of int64, shape (n_employers * n_levels,)
+        Entries in each buffer (-1: not filled this month) and the next entry to look at.
     """
     a, b = level_start[e, src], level_start[e, src + 1]
-    if not sorted_now[e, src]:
-        _sort_block(pf, qi, a, b, order)
-        sorted_now[e, src] = True
-        cursor[e, src] = a
-    c = cursor[e, src]
-    while c < b:
-        s = order[c]
-        if s < 0:
-            c = b
-            break
-        h = qi[s, S.Q_HOLDER]
-        if h >= 0 and pi[h, S.P_MOVED_MONTH] != month:
-            break
-        c += 1
-    cursor[e, src] = c
-    if c >= b:
-        return -1
-    h = qi[order[c], S.Q_HOLDER]
-    if requires_skill and pf[h, S.P_SKILL] < req:
+    if b - a <= SCAN_LIMIT:
+        h = _scan_block(pf, pi, qi, a, b, month)
+    else:
+        block = e * (level_start.shape[1] - 1) + src
+        h = -1
+        while h < 0:
+            if top_pos[block] >= top_len[block]:
+                if top_len[block] == 0:
+                    break  # the last scan found nobody: nobody is left this month
+                top_len[block] = _fill_top(pf, pi, qi, a, b, month, top[block])
+                top_pos[block] = 0
+                continue
+            cand = top[block, top_pos[block]]
+            if pi[cand, S.P_MOVED_MONTH] != month:
+                h = cand
+            else:
+                top_pos[block] += 1
+    if h < 0 or (requires_skill and pf[h, S.P_SKILL] < req):
         return -1
     return h
 
@@ -246,9 +288,9 @@ def vacancy_chains(
     requires = par[K.K_REQUIRES_SKILL] > 0.0
     effect = par[K.K_DEVELOPMENT_EFFECT]
     n_emp, n_lv = level_start.shape[0], level_start.shape[1] - 1
-    order = np.empty(qi.shape[0], dtype=np.int64)
-    sorted_now = np.zeros((n_emp, n_lv), dtype=np.bool_)
-    cursor = np.zeros((n_emp, n_lv), dtype=np.int64)
+    top = np.empty((n_emp * n_lv, TOP_K), dtype=np.int64)
+    top_len = np.full(n_emp * n_lv, -1, dtype=np.int64)  # -1: no scan yet this month
+    top_pos = np.zeros(n_emp * n_lv, dtype=np.int64)
     for q in range(qi.shape[0]):
         if qi[q, S.Q_STATE] != S.PENDING or qi[q, S.Q_ACTIVE] == 0:
             continue
@@ -272,9 +314,9 @@ def vacancy_chains(
                     req,
                     requires,
                     month,
-                    order,
-                    sorted_now,
-                    cursor,
+                    top,
+                    top_len,
+                    top_pos,
                 )
                 internal = True
             elif src == lv:
