@@ -1,0 +1,47 @@
+"""Batch experiments: designs, runner, results store, sensitivity analysis.
+
+Typical use::
+
+    from experiments import load_design, run_experiment, load_results
+
+    design = load_design("quit_rate.toml")
+    summary = run_experiment(design, "outputs/quit_rate", backend="processes", workers=4)
+    table = load_results("outputs/quit_rate")
+
+Rerunning the same call resumes: only runs that are missing (or failed) are run again.
+"""
+
+from experiments.backends import BACKENDS, Backend, SerialExecutor
+from experiments.design import Design, ParameterSpec, design_from_dict, load_design
+from experiments.errors import DesignError, StoreError
+from experiments.keys import Run
+from experiments.model import LabourMarketRun, simulate
+from experiments.outputs import load_results, load_status, outcome_arrays
+from experiments.batch import Shard, Summary, run_experiment
+from experiments.sensitivity import problem_spec, sampled_design, sobol_indices
+from experiments.store import ResultStore
+
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "Design",
+    "DesignError",
+    "LabourMarketRun",
+    "ParameterSpec",
+    "ResultStore",
+    "Run",
+    "SerialExecutor",
+    "Shard",
+    "StoreError",
+    "Summary",
+    "design_from_dict",
+    "load_design",
+    "load_results",
+    "load_status",
+    "outcome_arrays",
+    "problem_spec",
+    "run_experiment",
+    "sampled_design",
+    "simulate",
+    "sobol_indices",
+]

@@ -1,0 +1,157 @@
+"""Executors for the runner: every backend is a ``concurrent.futures.Executor``.
+
+=================  ==========================================================================
+``serial``         runs each chunk in the calling process when it is submitted
+``processes``      ``ProcessPoolExecutor`` with fresh (spawned) worker processes; the default
+``dask``           Dask distributed: a ``LocalCluster``, or the scheduler at ``address``
+``dask-slurm``     Dask workers started as SLURM jobs by ``dask_jobqueue.SLURMCluster``
+``dask-pbs``       Dask workers started as PBS jobs by ``dask_jobqueue.PBSCluster``
+=================  ==========================================================================
+
+The fourth route to a cluster needs no executor of its own: SLURM job arrays run one shard of
+the design per array task (``--shard``), each with any of the backends above.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from experiments.errors import DesignError
+
+BACKENDS = ("serial", "processes", "dask", "dask-slurm", "dask-pbs")
+
+
+class SerialExecutor(Executor):
+    """Run each submitted call at once, in this process (debugging, profiling, tiny jobs)."""
+
+    def __init__(self) -> None:
+        self._shutdown = False
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
+        if self._shutdown:
+            raise RuntimeError("cannot submit after shutdown")
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:
+            future.set_exception(err)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._shutdown = True
+
+
+@dataclass
+class Backend:
+    """How to start (and restart) the executor of an experiment.
+
+    Parameters
+    ----------
+    name
+        One of :data:`BACKENDS`.
+    workers
+        Worker processes (``processes``, local ``dask``) or worker jobs (``dask-slurm``,
+        ``dask-pbs``). Default: the number of CPUs.
+    address
+        Address of a running Dask scheduler (``dask`` only), e.g. ``tcp://10.0.0.5:8786``.
+    jobqueue
+        Keyword arguments of the dask-jobqueue cluster (``queue``, ``account``, ``walltime``,
+        ``memory``, ``cores``, ``job_extra_directives``, ...).
+    worker_timeout
+        Seconds to wait for the first Dask worker before giving up (cluster backends).
+    """
+
+    name: str = "processes"
+    workers: int | None = None
+    address: str | None = None
+    jobqueue: dict[str, Any] = field(default_factory=dict)
+    worker_timeout: float = 600.0
+    _closers: list[Any] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.name not in BACKENDS:
+            raise DesignError(f"backend {self.name!r} is not one of {', '.join(BACKENDS)}")
+        if self.workers is not None and self.workers < 1:
+            raise DesignError(f"workers must be at least 1, got {self.workers}")
+        if self.address and self.name != "dask":
+            raise DesignError("an scheduler address needs backend 'dask'")
+        if self.jobqueue and not self.name.startswith("dask-"):
+            raise DesignError(f"job-queue options need backend dask-slurm or dask-pbs, not {self.name}")
+
+    @property
+    def n_workers(self) -> int:
+        """Workers this backend will use (for sizing chunks)."""
+        if self.name == "serial":
+            return 1
+        return self.workers or os.cpu_count() or 1
+
+    @property
+    def restartable(self) -> bool:
+        """Whether a broken executor can be replaced (a killed pool worker breaks the pool)."""
+        return self.name == "processes"
+
+    def start(self) -> Executor:
+        """Start the executor (and its cluster, for Dask)."""
+        if self.name == "serial":
+            return SerialExecutor()
+        if self.name == "processes":
+            # Spawned workers: forking a process that runs threads (Dask, tqdm) is unsafe.
+            ctx = multiprocessing.get_context("spawn")
+            return ProcessPoolExecutor(max_workers=self.n_workers, mp_context=ctx)
+        return self._start_dask()
+
+    def _start_dask(self) -> Executor:
+        from distributed import Client
+
+        if self.address:
+            client = Client(self.address)
+        elif self.name == "dask":
+            from distributed import LocalCluster
+
+            # One thread per worker process: runs are CPU-bound and hold the GIL between kernels.
+            cluster = LocalCluster(
+                n_workers=self.n_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self._closers.append(cluster.close)
+            client = Client(cluster)
+        else:
+            cluster = self._jobqueue_cluster()
+            self._closers.append(cluster.close)
+            cluster.scale(jobs=self.n_workers)
+            client = Client(cluster)
+            client.wait_for_workers(1, timeout=self.worker_timeout)
+        self._closers.insert(0, client.close)
+        return client.get_executor(pure=False)
+
+    def _jobqueue_cluster(self) -> Any:
+        import dask_jobqueue
+
+        cls = dask_jobqueue.SLURMCluster if self.name == "dask-slurm" else dask_jobqueue.PBSCluster
+        options: dict[str, Any] = {"cores": 1, "processes": 1, "memory": "2GB"}
+        options.update(self.jobqueue)
+        options.setdefault("python", sys.executable)
+        # Workers find the compiled-kernel cache of this installation.
+        cache = os.environ.get("NUMBA_CACHE_DIR")
+        if cache:
+            prologue = list(options.get("job_script_prologue") or [])
+            options["job_script_prologue"] = [f"export NUMBA_CACHE_DIR={cache}", *prologue]
+        return cls(**options)
+
+    def stop(self) -> None:
+        """Close the Dask client and any cluster this backend started."""
+        while self._closers:
+            close = self._closers.pop(0)
+            try:
+                close()
+            except Exception as err:  # closing must not hide the experiment's own outcome
+                logging.getLogger(__name__).warning("closing the Dask backend: %s", err)

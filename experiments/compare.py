@@ -1,0 +1,666 @@
+"""Compare intervention packages with the baseline (engine step 6: evaluation).
+
+:func:`run_comparison` runs the baseline and every package arm of a
+:class:`~scenarios.compose.Scenario` over R replications with common random numbers (each
+replication's seed is shared by all arms) and, optionally, with one mechanism switched off at
+a time in both arms (ablation). :func:`summarise` turns the runs into a :class:`Comparison`:
+
+* ``results`` — one tidy table of estimates with confidence intervals: effects on every
+  metric for every target group; participants against non-participants (displacement);
+  effects by target group × employer context; ablation; costs and cost per extra person
+  employed; and, per intervention, its participants' relative risk of being in work next to
+  the published benchmark;
+* ``over_time`` — the monthly effect on key indicators;
+* ``replications`` — per-replication metric values of every arm (for re-analysis);
+* ``adaptation`` — capacity changes made by the adaptation rule.
+
+Because an arm and its baseline share random numbers and person rows, the same person row is
+the same person in both arms, so participants are compared with their own counterfactual.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.compare_metrics import ABLATION_METRICS, METRIC_BY_NAME, SERIES_INDICATORS
+from experiments.compare_runs import (
+    BASELINE,
+    NO_ABLATION,
+    RunOutput,
+    Task,
+    group_outputs,
+    run_tasks,
+)
+from experiments.compare_stats import mean_ci, ratio_ci
+from scenarios.catalogue import load_catalogue
+from scenarios.compose import Scenario
+from scenarios.schema import MECHANISMS
+from simulator.interventions import EmployerEffects, PersonEffects
+from simulator.params import ModelParams
+from simulator.snapshot import COHORT_GROUPS
+
+PLACEBO = "placebo"
+
+RESULT_COLUMNS = [
+    "package",
+    "analysis",
+    "metric",
+    "group",
+    "context_type",
+    "context",
+    "ablation",
+    "unit",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "std_error",
+    "baseline",
+    "policy",
+    "relative",
+    "n",
+    "replications",
+    "suppressed",
+    "label",
+]
+TABLES = ("results", "over_time", "replications", "adaptation")
+
+
+def plan(scenario: Scenario, backend: str = "numba") -> list[Task]:
+    """Every run a comparison needs, in a fixed order.
+
+    The baseline and each package arm run once per replication with full detail; with
+    ablation on, each arm and the baseline also run once per replication and mechanism with
+    that mechanism switched off (outcome metrics only).
+    """
+    run = scenario.run
+    common = {"root_seed": run.seed, "window": run.evaluation_months, "backend": backend}
+    tasks: list[Task] = []
+    for r in range(run.replications):
+        tasks.append(Task(BASELINE, NO_ABLATION, r, scenario.baseline, **common))
+        for arm in scenario.arms:
+            tasks.append(Task(arm.name, NO_ABLATION, r, arm.params, adaptation=arm.adaptation,
+                              **common))
+    for r in range(run.replications):
+        for arm in scenario.arms:
+            if arm.params.interventions:
+                tasks.append(Task(arm.name, PLACEBO, r, placebo(arm.params),
+                                  adaptation=arm.adaptation, **common))
+    if run.ablation and any(arm.params.interventions for arm in scenario.arms):
+        for mech in MECHANISMS:
+            off = {"disabled_mechanisms": [mech]}
+            for r in range(run.replications):
+                tasks.append(
+                    Task(BASELINE, mech, r, scenario.baseline.model_copy(update=off),
+                         detailed=False, **common)
+                )
+                for arm in scenario.arms:
+                    tasks.append(
+                        Task(arm.name, mech, r, arm.params.model_copy(update=off),
+                             adaptation=arm.adaptation, detailed=False, **common)
+                    )
+    return tasks
+
+
+def placebo(params: ModelParams) -> ModelParams:
+    """The package with every effect removed: the same places and enrolment, no change.
+
+    Its participants are the people who would take part in a world without the package's
+    effects; they define participants and non-participants before treatment, so comparing
+    them across arms is free of the selection that conditioning on actual participation
+    brings (who is still unemployed, and so enrolled, depends on the package itself).
+    """
+    neutral = {
+        "effects": PersonEffects(),
+        "employer_effects": EmployerEffects(),
+        "peer_group": False,
+        "lock_in": 0.0,
+        "extra_applications": 0.0,
+        "hiring_support": 0.0,
+        "in_work_support_months": 0,
+        "subsidy_per_month": 0.0,
+    }
+    specs = [s.model_copy(update=neutral) for s in params.interventions]
+    return params.model_copy(update={"interventions": specs})
+
+
+@dataclass
+class Comparison:
+    """Results of a comparison, ready to save or report.
+
+    Attributes
+    ----------
+    meta : dict
+        Scenario description, run settings, command, timings and software versions.
+    results, over_time, replications, adaptation : DataFrame
+        The tables described in the module docstring.
+    """
+
+    meta: dict[str, Any]
+    results: pd.DataFrame
+    over_time: pd.DataFrame
+    replications: pd.DataFrame
+    adaptation: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def effects(self, analysis: str = "effect", **where: str) -> pd.DataFrame:
+        """Rows of one analysis, filtered by column values (e.g. ``metric="employed"``)."""
+        d = self.results[self.results["analysis"] == analysis]
+        for column, value in where.items():
+            d = d[d[column] == value]
+        return d
+
+    def save(self, directory: str | Path) -> list[Path]:
+        """Write the tables (Parquet and CSV) and ``comparison.json``, each atomically."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in TABLES:
+            table: pd.DataFrame = getattr(self, name)
+            for fmt in ("parquet", "csv"):
+                path = directory / f"{name}.{fmt}"
+                tmp = path.with_name(f".{path.name}.tmp")
+                if fmt == "parquet":
+                    table.to_parquet(tmp, index=False)
+                else:
+                    table.to_csv(tmp, index=False)
+                tmp.replace(path)
+                written.append(path)
+        path = directory / "comparison.json"
+        tmp = path.with_name(".comparison.json.tmp")
+        tmp.write_text(json.dumps(self.meta, indent=2, default=str))
+        tmp.replace(path)
+        written.append(path)
+        return written
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Comparison:
+        """Read a comparison written by :meth:`save`."""
+        directory = Path(directory)
+        meta = json.loads((directory / "comparison.json").read_text())
+        tables = {name: pd.read_parquet(directory / f"{name}.parquet") for name in TABLES}
+        return cls(meta=meta, **tables)
+
+
+# ------------------------------------------------------------------ running
+def run_comparison(
+    scenario: Scenario,
+    *,
+    workers: int = 1,
+    progress: bool = True,
+    backend: str = "numba",
+    executor=None,
+    command: str | None = None,
+) -> Comparison:
+    """Run a scenario's baseline and package arms and summarise them.
+
+    Parameters
+    ----------
+    scenario
+        A composed scenario (see :func:`scenarios.load_scenario`).
+    workers
+        Local worker processes (1: in this process).
+    progress
+        Show a progress bar.
+    backend
+        Model backend: ``"numba"`` or ``"python"``.
+    executor
+        A ``concurrent.futures.Executor`` to run on instead of local processes.
+    command
+        The command line, recorded for reproducibility.
+    """
+    t0 = time.perf_counter()
+    tasks = plan(scenario, backend)
+    outputs = run_tasks(tasks, workers=workers, progress=progress, executor=executor)
+    comparison = summarise(scenario, outputs)
+    comparison.meta["timing"] = {
+        "runs": len(tasks),
+        "seconds": round(time.perf_counter() - t0, 2),
+        "seconds_per_run": round(float(np.mean([o.seconds for o in outputs])), 3),
+        "workers": workers,
+    }
+    comparison.meta["command"] = command
+    return comparison
+
+
+# ------------------------------------------------------------------ summarising
+def _row(**values: Any) -> dict[str, Any]:
+    row = dict.fromkeys(RESULT_COLUMNS)
+    row.update({"context_type": "", "context": "", "ablation": NO_ABLATION, "suppressed": False})
+    row.update(values)
+    return row
+
+
+def _metric_matrix(runs: dict[int, RunOutput], reps: list[int]) -> pd.DataFrame:
+    """Metric values as a (metric, group) × replication table."""
+    cols = {
+        r: runs[r].metrics.set_index(["metric", "group"])["value"] for r in reps if r in runs
+    }
+    return pd.DataFrame(cols)
+
+
+def _effect_rows(
+    package: str,
+    policy: pd.DataFrame,
+    baseline: pd.DataFrame,
+    confidence: float,
+    ablation: str = NO_ABLATION,
+    analysis: str = "effect",
+) -> list[dict[str, Any]]:
+    rows = []
+    diff = policy - baseline
+    for (metric, group), d in diff.iterrows():
+        m = METRIC_BY_NAME[metric]
+        est, se, lo, hi = mean_ci(d.to_numpy(), confidence)
+        base = float(np.nanmean(baseline.loc[(metric, group)].to_numpy()))
+        pol = float(np.nanmean(policy.loc[(metric, group)].to_numpy()))
+        rows.append(
+            _row(
+                package=package,
+                analysis=analysis,
+                metric=metric,
+                group=group,
+                ablation=ablation,
+                unit="pp" if m.unit == "%" else m.unit,
+                estimate=est,
+                ci_low=lo,
+                ci_high=hi,
+                std_error=se,
+                baseline=base,
+                policy=pol,
+                relative=est / base if base else np.nan,
+                replications=int(d.notna().sum()),
+                label=m.label,
+            )
+        )
+    return rows
+
+
+def _participation_rows(
+    package: str,
+    triples: list[tuple[RunOutput, RunOutput, RunOutput]],
+    names: list[str],
+    targets: dict[str, str],
+    confidence: float,
+    min_cell: int,
+) -> list[dict[str, Any]]:
+    """Would-be participants and everyone else, each against their own counterfactual.
+
+    A difference for non-participants is displacement (negative) or spill-over (positive).
+    """
+    cells: dict[tuple[str, str, str], list[tuple[float, float, float, int]]] = {}
+    for pol, base, shadow in triples:
+        pp, bp = pol.persons, base.persons
+        n = min(len(pp.window_employed), len(bp.window_employed))
+        # Participants as defined in the placebo arm: before treatment, the same in both arms.
+        last = shadow.persons.last_intervention[:n]
+        groups = bp.groups[:n].astype(np.int64)
+        active = pp.in_labour_force[:n] | bp.in_labour_force[:n]
+        yp = pp.window_employed[:n].astype(np.float64)
+        yb = bp.window_employed[:n].astype(np.float64)
+        subsets = {"participants": last >= 0, "non_participants": last < 0}
+        for k, name in enumerate(names):
+            if targets[name] != "employers":
+                subsets[f"participants:{name}"] = last == k
+        for gname, mask in COHORT_GROUPS:
+            in_group = active if mask == 0 else active & ((groups & mask) != 0)
+            for sname, sel in subsets.items():
+                s = in_group & sel
+                cells.setdefault((gname, sname, "x"), []).append(
+                    (float(yp[s].sum()), float(yb[s].sum()), float(s.sum()), 1)
+                )
+    rows = []
+    for (gname, sname, _), values in cells.items():
+        arr = np.array(values)
+        extra = arr[:, 0] - arr[:, 1]
+        count = arr[:, 2]
+        mean_n = float(count.mean())
+        suppressed = mean_n < min_cell
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate_p = np.where(count > 0, arr[:, 0] / count, np.nan)
+            rate_b = np.where(count > 0, arr[:, 1] / count, np.nan)
+        intervention = sname.split(":", 1)[1] if ":" in sname else ""
+        context = "participants" if intervention else sname
+        analysis = "evidence" if intervention else "participation"
+        common = {
+            "package": package,
+            "analysis": analysis,
+            "group": gname,
+            "context_type": "intervention" if intervention else "participation",
+            "context": intervention or context,
+            "n": mean_n,
+            "replications": len(values),
+            "suppressed": suppressed,
+        }
+        est, se, lo, hi = mean_ci(extra, confidence)
+        rows.append(
+            _row(
+                **common,
+                metric="extra_employed",
+                unit="persons",
+                estimate=est,
+                ci_low=lo,
+                ci_high=hi,
+                std_error=se,
+                baseline=float(arr[:, 1].mean()),
+                policy=float(arr[:, 0].mean()),
+                label="Extra people in work (mean over the evaluation window)",
+            )
+        )
+        est, se, lo, hi = mean_ci(100 * (rate_p - rate_b), confidence)
+        rows.append(
+            _row(
+                **common,
+                metric="employment_share",
+                unit="pp",
+                estimate=est,
+                ci_low=lo,
+                ci_high=hi,
+                std_error=se,
+                baseline=float(np.nanmean(100 * rate_b)),
+                policy=float(np.nanmean(100 * rate_p)),
+                label="Share in work (evaluation window), policy minus own counterfactual",
+            )
+        )
+        rr, lo, hi = ratio_ci(arr[:, 0], arr[:, 1], confidence)
+        rows.append(
+            _row(
+                **common,
+                metric="relative_risk_in_work",
+                unit="ratio",
+                estimate=rr,
+                ci_low=lo,
+                ci_high=hi,
+                baseline=1.0,
+                policy=rr,
+                label="Relative risk of being in work, policy against own counterfactual",
+            )
+        )
+    for row in rows:
+        if row["suppressed"]:
+            for col in ("estimate", "ci_low", "ci_high", "std_error", "baseline", "policy"):
+                row[col] = np.nan
+    return rows
+
+
+def _context_rows(
+    package: str,
+    pairs: list[tuple[RunOutput, RunOutput]],
+    confidence: float,
+    min_cell: int,
+) -> list[dict[str, Any]]:
+    keys = ["group", "context_type", "context"]
+    frames = []
+    for r, (pol, base) in enumerate(pairs):
+        merged = pol.contexts.merge(base.contexts, on=keys, how="outer", suffixes=("_p", "_b"))
+        merged = merged.fillna({"employed_p": 0.0, "employed_b": 0.0})
+        merged["replication"] = r
+        frames.append(merged)
+    if not frames:
+        return []
+    d = pd.concat(frames, ignore_index=True)
+    # Cells missing in a replication had nobody in them.
+    full = d.set_index([*keys, "replication"])[["employed_p", "employed_b"]].unstack(
+        "replication", fill_value=0.0
+    )
+    rows = []
+    for (group, ctype, context), values in full.iterrows():
+        p = values["employed_p"].to_numpy()
+        b = values["employed_b"].to_numpy()
+        est, se, lo, hi = mean_ci(p - b, confidence)
+        suppressed = max(p.mean(), b.mean()) < min_cell
+        rows.append(
+            _row(
+                package=package,
+                analysis="context",
+                metric="employed",
+                group=group,
+                context_type=ctype,
+                context=context,
+                unit="persons",
+                estimate=np.nan if suppressed else est,
+                ci_low=np.nan if suppressed else lo,
+                ci_high=np.nan if suppressed else hi,
+                std_error=np.nan if suppressed else se,
+                baseline=np.nan if suppressed else float(b.mean()),
+                policy=np.nan if suppressed else float(p.mean()),
+                relative=np.nan if suppressed or b.mean() == 0 else est / b.mean(),
+                n=float(b.mean()),
+                replications=len(p),
+                suppressed=bool(suppressed),
+                label="People in work at employers of this kind (evaluation window)",
+            )
+        )
+    return rows
+
+
+def _cost_rows(
+    package: str,
+    policy: pd.DataFrame,
+    baseline: pd.DataFrame,
+    pairs: list[tuple[RunOutput, RunOutput]],
+    confidence: float,
+) -> list[dict[str, Any]]:
+    cost = policy.loc[("cost", "all")].to_numpy()
+    rows = []
+    est, se, lo, hi = mean_ci(cost, confidence)
+    rows.append(
+        _row(package=package, analysis="cost", metric="cost_total", group="all", unit="EUR",
+             estimate=est, ci_low=lo, ci_high=hi, std_error=se, policy=est,
+             replications=len(cost), label="Total cost of the package over the run")
+    )
+    for group in ("all", "any_target_group"):
+        for metric, label, unit in (
+            ("employed", "Cost per extra person employed", "EUR/person"),
+            ("employment_years", "Cost per extra year worked", "EUR/person-year"),
+        ):
+            extra = (policy.loc[(metric, group)] - baseline.loc[(metric, group)]).to_numpy()
+            ratio, lo, hi = ratio_ci(cost, extra, confidence)
+            _, _, elo, ehi = mean_ci(extra, confidence)
+            undetermined = not (elo > 0 or ehi < 0) if np.isfinite(elo) else True
+            rows.append(
+                _row(
+                    package=package,
+                    analysis="cost",
+                    metric=f"cost_per_extra_{'person_employed' if metric == 'employed' else 'employment_year'}",
+                    group=group,
+                    unit=unit,
+                    estimate=ratio,
+                    ci_low=lo,
+                    ci_high=hi,
+                    policy=float(np.mean(extra)),
+                    replications=len(extra),
+                    suppressed=False,
+                    label=label
+                    + (" (effect not distinguishable from zero)" if undetermined else ""),
+                )
+            )
+    starts: dict[str, list[float]] = {}
+    spent: dict[str, list[float]] = {}
+    for pol, _ in pairs:
+        for rec in pol.interventions.itertuples():
+            starts.setdefault(rec.intervention, []).append(rec.starts)
+            spent.setdefault(rec.intervention, []).append(rec.cost)
+    for name in starts:
+        s = np.asarray(starts[name])
+        c = np.asarray(spent[name])
+        est, se, lo, hi = mean_ci(s, confidence)
+        rows.append(
+            _row(package=package, analysis="intervention", metric="starts", group="all",
+                 context_type="intervention", context=name, unit="participants", estimate=est,
+                 ci_low=lo, ci_high=hi, std_error=se, replications=len(s),
+                 label="Participants (starts) over the run")
+        )
+        est, se, lo, hi = mean_ci(c, confidence)
+        rows.append(
+            _row(package=package, analysis="intervention", metric="cost", group="all",
+                 context_type="intervention", context=name, unit="EUR", estimate=est,
+                 ci_low=lo, ci_high=hi, std_error=se, replications=len(c),
+                 label="Cost over the run")
+        )
+    return rows
+
+
+def _ablation_rows(
+    package: str,
+    grouped: dict[tuple[str, str], dict[int, RunOutput]],
+    reps: list[int],
+    full: pd.DataFrame,
+    groups: list[str],
+    confidence: float,
+) -> list[dict[str, Any]]:
+    rows = []
+    keep = [(m, g) for m in ABLATION_METRICS for g in groups]
+    for mech in MECHANISMS:
+        if (package, mech) not in grouped or (BASELINE, mech) not in grouped:
+            continue
+        pol = _metric_matrix(grouped[(package, mech)], reps).loc[keep]
+        base = _metric_matrix(grouped[(BASELINE, mech)], reps).loc[keep]
+        rows += _effect_rows(package, pol, base, confidence, ablation=mech, analysis="ablation")
+        lost = full.loc[keep] - (pol - base)
+        for (metric, group), d in lost.iterrows():
+            est, se, lo, hi = mean_ci(d.to_numpy(), confidence)
+            whole = float(full.loc[(metric, group)].mean())
+            m = METRIC_BY_NAME[metric]
+            rows.append(
+                _row(
+                    package=package,
+                    analysis="ablation_lost",
+                    metric=metric,
+                    group=group,
+                    ablation=mech,
+                    unit="pp" if m.unit == "%" else m.unit,
+                    estimate=est,
+                    ci_low=lo,
+                    ci_high=hi,
+                    std_error=se,
+                    baseline=whole,
+                    relative=est / whole if whole else np.nan,
+                    replications=len(d),
+                    label=f"Part of the effect lost without {mech.replace('_', ' ')}",
+                )
+            )
+    return rows
+
+
+def _over_time(
+    package: str, base_runs: dict[int, RunOutput], runs: dict[int, RunOutput], confidence: float
+) -> pd.DataFrame:
+    frames = []
+    for r, out in runs.items():
+        if r not in base_runs:
+            continue
+        p = out.series.set_index(["indicator", "group", "month"])["value"]
+        b = base_runs[r].series.set_index(["indicator", "group", "month"])["value"]
+        frames.append(pd.DataFrame({"policy": p, "baseline": b, "replication": r}))
+    d = pd.concat(frames).reset_index()
+    d["diff"] = d["policy"] - d["baseline"]
+    rows = []
+    for (indicator, group, month), g in d.groupby(["indicator", "group", "month"], sort=True):
+        est, _, lo, hi = mean_ci(g["diff"].to_numpy(), confidence)
+        rows.append(
+            (package, indicator, group, month, est, lo, hi, g["baseline"].mean(),
+             g["policy"].mean())
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["package", "indicator", "group", "month", "estimate", "ci_low", "ci_high",
+                 "baseline", "policy"],
+    )
+
+
+def summarise(scenario: Scenario, outputs: list[RunOutput]) -> Comparison:
+    """Turn the runs of a comparison into estimates (see the module docstring)."""
+    run = scenario.run
+    conf = run.confidence
+    grouped = group_outputs(outputs)
+    reps = list(range(run.replications))
+    base_runs = grouped[(BASELINE, NO_ABLATION)]
+    base_m = _metric_matrix(base_runs, reps)
+    targets = list(dict.fromkeys(["all", *scenario.lab.file.lab.target_groups,
+                                  "any_target_group"]))
+    catalogue = load_catalogue()
+    rows: list[dict[str, Any]] = []
+    over_time = []
+    replications = [
+        base_m.stack().rename("value").reset_index().assign(arm=BASELINE)
+        .rename(columns={"level_2": "replication"})
+    ]
+    adaptation = []
+    for arm in scenario.arms:
+        runs = grouped[(arm.name, NO_ABLATION)]
+        pol_m = _metric_matrix(runs, reps)
+        rows += _effect_rows(arm.name, pol_m, base_m, conf)
+        pairs = [(runs[r], base_runs[r]) for r in reps if r in runs and r in base_runs]
+        shadow = grouped.get((arm.name, PLACEBO), {})
+        specs = list(arm.params.interventions)
+        names = [s.name for s in specs]
+        tmap = {s.name: s.target for s in specs}
+        if shadow:
+            triples = [(runs[r], base_runs[r], shadow[r]) for r in reps if r in shadow]
+            rows += _participation_rows(arm.name, triples, names, tmap, conf, run.min_cell)
+        for row in rows:
+            if row["analysis"] == "evidence" and row["package"] == arm.name:
+                spec = next(s for s in specs if s.name == row["context"])
+                bench = catalogue[spec.kind].benchmark
+                if bench is not None:
+                    row["label"] += f" — published {bench.measure.replace('_', ' ')} " \
+                                    f"{bench.low:g}–{bench.high:g} ({bench.source})"
+        rows += _context_rows(arm.name, pairs, conf, run.min_cell)
+        if specs:
+            rows += _cost_rows(arm.name, pol_m, base_m, pairs, conf)
+        full = pol_m - base_m
+        rows += _ablation_rows(arm.name, grouped, reps, full, targets, conf)
+        over_time.append(_over_time(arm.name, base_runs, runs, conf))
+        replications.append(
+            pol_m.stack().rename("value").reset_index().assign(arm=arm.name)
+            .rename(columns={"level_2": "replication"})
+        )
+        for r, out in runs.items():
+            for rec in out.adaptation:
+                adaptation.append({"package": arm.name, "replication": r, **rec})
+    results = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    meta = {
+        "scenario": scenario.describe(),
+        "target_groups": targets,
+        "series_indicators": list(SERIES_INDICATORS),
+        "metrics": {
+            name: {"label": m.label, "unit": m.unit, "how": m.how}
+            for name, m in METRIC_BY_NAME.items()
+        },
+        "versions": _versions(),
+    }
+    adaptation_table = pd.DataFrame(
+        adaptation,
+        columns=["package", "replication", "month", "intervention", "old_capacity",
+                 "new_capacity", "uptake", "participants_in_work"],
+    )
+    return Comparison(
+        meta=meta,
+        results=results,
+        over_time=pd.concat(over_time, ignore_index=True) if over_time else pd.DataFrame(),
+        replications=pd.concat(replications, ignore_index=True),
+        adaptation=adaptation_table,
+    )
+
+
+def _versions() -> dict[str, str]:
+    import numba
+    import pydantic
+
+    from simulator import __version__ as simulator_version
+
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "numba": numba.__version__,
+        "pydantic": pydantic.__version__,
+        "synclusive": simulator_version,
+    }

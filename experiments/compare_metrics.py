@@ -1,0 +1,154 @@
+"""Outcome metrics of a comparison, computed from one run's monthly indicator table.
+
+A metric is either the mean of a stock or rate over the evaluation window at the end of the
+run, or the total of a flow over the whole run. Effects are differences of a metric between
+a policy arm and its baseline (same seeds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One outcome measure.
+
+    Attributes
+    ----------
+    name : str
+        Identifier used in the results table.
+    indicator : str
+        Indicator of the model's monthly table it is computed from.
+    how : {"window", "total"}
+        Mean over the evaluation window, or total over the run.
+    unit : str
+        Unit of the metric (and of its effect).
+    label : str
+        Plain-language label for reports.
+    scale : float
+        Multiplier applied to the indicator (100 turns shares into percent).
+    overall_only : bool
+        Whether the indicator exists for everyone only (not by group).
+    """
+
+    name: str
+    indicator: str
+    how: str
+    unit: str
+    label: str
+    scale: float = 1.0
+    overall_only: bool = False
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("employment_rate", "employment_rate", "window", "%", "Employment rate", 100.0),
+    Metric("employed", "employed", "window", "persons", "People in work"),
+    Metric("unemployed", "unemployed", "window", "persons", "People unemployed"),
+    Metric(
+        "long_term_unemployed",
+        "long_term_unemployed",
+        "window",
+        "persons",
+        "Long-term unemployed (12+ months)",
+    ),
+    Metric("employment_years", "employed", "total", "person-years", "Years worked", 1 / 12),
+    Metric("inflow", "hires_from_unemployment", "total", "hires", "Hires from unemployment"),
+    Metric(
+        "engine_hires", "engine_hires", "total", "hires", "Hires into jobs freed by mobility"
+    ),
+    Metric("mobility", "promotions", "total", "promotions", "Promotions (mobility)"),
+    Metric("job_to_job_moves", "job_to_job_moves", "total", "moves", "Job-to-job moves"),
+    Metric("trained", "trained", "total", "person-months", "Months of training at work"),
+    Metric("retention_12m", "retention_12m", "window", "%", "Still in work 12 months after hire",
+           100.0),
+    Metric(
+        "unemployment_duration",
+        "mean_unemployment_duration",
+        "window",
+        "months",
+        "Mean unemployment duration so far",
+    ),
+    Metric("self_efficacy", "mean_self_efficacy", "window", "score", "Self-efficacy (0-1)"),
+    Metric("trust", "mean_trust", "window", "score", "Trust in services (0-1)"),
+    Metric(
+        "experiences_of_success",
+        "mean_experiences_of_success",
+        "window",
+        "count",
+        "Experiences of success",
+    ),
+    Metric("skill", "mean_skill", "window", "score", "Skill (0-1)"),
+    Metric(
+        "coalition_integration",
+        "coalition_integration",
+        "window",
+        "score",
+        "Coalition integration (0-1)",
+        overall_only=True,
+    ),
+    Metric("vacancy_rate", "vacancy_rate", "window", "%", "Vacancy rate", 100.0, True),
+    Metric("cost", "cost", "total", "EUR", "Cost of the package", overall_only=True),
+)
+METRIC_BY_NAME = {m.name: m for m in METRICS}
+#: Metrics whose effect ablation reports (a subset keeps ablation tables readable).
+ABLATION_METRICS = ("employment_rate", "employed", "inflow", "mobility", "self_efficacy")
+#: Indicators kept month by month for the figures (effects over time).
+SERIES_INDICATORS = (
+    "employment_rate",
+    "employed",
+    "hires_from_unemployment",
+    "promotions",
+    "mean_self_efficacy",
+    "mean_trust",
+    "mean_experiences_of_success",
+    "participants",
+)
+GROUPS = (
+    "all",
+    "long_term_unemployed",
+    "young",
+    "women_55plus",
+    "migrant",
+    "partial_ability",
+    "any_target_group",
+)
+
+
+def metric_values(indicators: pd.DataFrame, window: int) -> pd.DataFrame:
+    """Every metric for every group of one run.
+
+    Parameters
+    ----------
+    indicators
+        The run's tidy indicator table (``month, indicator, group, value``).
+    window
+        Months at the end of the run averaged by window metrics.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``metric, group, value``.
+    """
+    d = indicators
+    last = d["month"].max()
+    in_window = d["month"] > last - window
+    wide_all = d.pivot_table(
+        index=["indicator", "group"], values="value", aggfunc="sum", observed=True
+    )["value"]
+    wide_window = (
+        d[in_window]
+        .pivot_table(index=["indicator", "group"], values="value", aggfunc="mean", observed=True)[
+            "value"
+        ]
+    )
+    rows = []
+    for m in METRICS:
+        source = wide_window if m.how == "window" else wide_all
+        for g in ("all",) if m.overall_only else GROUPS:
+            value = source.get((m.indicator, g), np.nan)
+            rows.append({"metric": m.name, "group": g, "value": float(value) * m.scale})
+    return pd.DataFrame(rows)

@@ -1,0 +1,180 @@
+"""Run the arms of a comparison over replications, serially or in local processes.
+
+Each run is described by a :class:`Task` (plain data, so it can be sent to a worker process)
+and returns a compact :class:`RunOutput`. The seed of a run depends only on the root seed
+and the replication number, never on the arm: a policy arm and its baseline share their
+random numbers (common random numbers), and the results do not depend on the number of
+workers or the order in which runs finish.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from experiments.compare_metrics import SERIES_INDICATORS, metric_values
+from scenarios.adaptation import Adaptation
+from scenarios.schema import AdaptationRule
+from simulator.params import ModelParams
+from simulator.snapshot import PersonOutcomes, Tracker
+
+BASELINE = "baseline"
+NO_ABLATION = "none"
+
+
+def replication_seed(root: int, replication: int) -> np.random.SeedSequence:
+    """The seed of replication ``replication``: the same for every arm."""
+    return np.random.SeedSequence(root, spawn_key=(replication,))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One simulation run of a comparison."""
+
+    arm: str
+    variant: str
+    replication: int
+    params: ModelParams
+    root_seed: int
+    window: int
+    adaptation: AdaptationRule | None = None
+    detailed: bool = True
+    backend: str = "numba"
+
+
+@dataclass
+class RunOutput:
+    """What a comparison keeps of one run.
+
+    Attributes
+    ----------
+    metrics : DataFrame
+        ``metric, group, value`` (see :mod:`experiments.compare_metrics`).
+    series, interventions, contexts : DataFrame or None
+        Monthly indicators for the figures, starts and cost per intervention, employment by
+        group × employer context (detailed runs only).
+    persons : PersonOutcomes or None
+        Per-person outcomes (detailed runs only).
+    adaptation : list of dict
+        Capacity changes made by the adaptation rule.
+    """
+
+    arm: str
+    variant: str
+    replication: int
+    metrics: pd.DataFrame
+    seconds: float
+    series: pd.DataFrame | None = None
+    interventions: pd.DataFrame | None = None
+    contexts: pd.DataFrame | None = None
+    persons: PersonOutcomes | None = None
+    adaptation: list[dict] = field(default_factory=list)
+
+
+def _compact(p: PersonOutcomes) -> PersonOutcomes:
+    """Smaller dtypes: outputs of many runs are held in memory together."""
+    return PersonOutcomes(
+        months_employed=p.months_employed.astype(np.int16),
+        window_employed=p.window_employed.astype(np.float32),
+        groups=p.groups.astype(np.int8),
+        last_intervention=p.last_intervention.astype(np.int8),
+        in_labour_force=p.in_labour_force,
+    )
+
+
+def run_task(task: Task) -> RunOutput:
+    """Run one simulation and keep what the comparison needs."""
+    from simulator.model import LabourMarketModel
+
+    t0 = time.perf_counter()
+    model = LabourMarketModel(
+        task.params, rng=replication_seed(task.root_seed, task.replication), backend=task.backend
+    )
+    tracker = Tracker(task.window, [s.name for s in task.params.population.sectors])
+    adaptation = Adaptation(task.adaptation) if task.adaptation is not None else None
+    if task.detailed:
+        model.month_hooks.append(tracker)
+    if adaptation is not None:
+        model.month_hooks.append(adaptation)
+    results = model.run()
+    out = RunOutput(
+        arm=task.arm,
+        variant=task.variant,
+        replication=task.replication,
+        metrics=metric_values(results.indicators, task.window),
+        seconds=0.0,
+        adaptation=list(adaptation.log) if adaptation is not None else [],
+    )
+    if task.detailed:
+        tracker.finish(model)
+        ind = results.indicators
+        keep = ind[ind["indicator"].isin(SERIES_INDICATORS)].copy()
+        keep["indicator"] = keep["indicator"].astype(str)
+        keep["group"] = keep["group"].astype(str)
+        out.series = keep.reset_index(drop=True)
+        out.interventions = results.interventions.groupby("intervention", sort=False)[
+            ["starts", "cost"]
+        ].sum().reset_index()
+        out.contexts = tracker.contexts()
+        out.persons = _compact(tracker.persons(model))
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def run_tasks(
+    tasks: list[Task],
+    workers: int = 1,
+    progress: bool = True,
+    executor: Executor | None = None,
+) -> list[RunOutput]:
+    """Run every task; results come back in task order.
+
+    Parameters
+    ----------
+    tasks
+        Runs to do.
+    workers
+        Local worker processes (1: run in this process).
+    progress
+        Show a progress bar.
+    executor
+        Any ``concurrent.futures.Executor`` to use instead of local processes.
+    """
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress)
+    outputs: list[RunOutput | None] = [None] * len(tasks)
+    try:
+        if executor is None and workers <= 1:
+            for i, task in enumerate(tasks):
+                outputs[i] = run_task(task)
+                bar.update()
+        else:
+            own = executor is None
+            pool = executor or ProcessPoolExecutor(max_workers=workers)
+            try:
+                futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
+                from concurrent.futures import as_completed
+
+                for fut in as_completed(futures):
+                    outputs[futures[fut]] = fut.result()
+                    bar.update()
+            finally:
+                if own:
+                    pool.shutdown(cancel_futures=True)
+    finally:
+        bar.close()
+    return [o for o in outputs if o is not None]
+
+
+def group_outputs(outputs: Iterable[RunOutput]) -> dict[tuple[str, str], dict[int, RunOutput]]:
+    """Outputs by (arm, variant: "none", "placebo" or a mechanism switched off), then replication."""
+    grouped: dict[tuple[str, str], dict[int, RunOutput]] = {}
+    for o in outputs:
+        grouped.setdefault((o.arm, o.variant), {})[o.replication] = o
+    return grouped

@@ -1,0 +1,403 @@
+"""Figures and a self-contained HTML report of a comparison, for readers without the code.
+
+Everything is drawn from the saved tables of a :class:`~experiments.compare.Comparison`;
+figures are embedded as base64 PNG, so the report is one file that opens in any browser.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from experiments.compare import Comparison
+from simulator.plots import GROUP_LABELS
+
+
+def _label(group: str) -> str:
+    return GROUP_LABELS.get(group, group.replace("_", " "))
+
+
+def _style(ax, title: str, ylabel: str) -> None:
+    ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def effect_over_time_figure(c: Comparison) -> plt.Figure:
+    """Monthly effect on the employment rate of each target group, with confidence bands."""
+    groups = c.meta["target_groups"]
+    packages = list(dict.fromkeys(c.over_time["package"]))
+    fig, axes = plt.subplots(1, len(packages), figsize=(6.5 * len(packages), 4.2),
+                             squeeze=False, constrained_layout=True)
+    for ax, package in zip(axes[0], packages, strict=True):
+        d = c.over_time[(c.over_time["package"] == package)
+                        & (c.over_time["indicator"] == "employment_rate")]
+        for group in groups:
+            g = d[d["group"] == group].sort_values("month")
+            ax.plot(g["month"], 100 * g["estimate"], label=_label(group), lw=1.8)
+            ax.fill_between(g["month"], 100 * g["ci_low"], 100 * g["ci_high"], alpha=0.15)
+        ax.axhline(0, color="black", lw=0.8)
+        _style(ax, f"{package}: effect on employment rate", "percentage points")
+        ax.set_xlabel("month")
+        ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def forest_figure(c: Comparison) -> plt.Figure:
+    """Effects on headline metrics by target group, with confidence intervals."""
+    metrics = ["employment_rate", "inflow", "mobility", "self_efficacy"]
+    groups = c.meta["target_groups"]
+    d = c.effects("effect")
+    packages = list(dict.fromkeys(d["package"]))
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 0.5 + 0.45 * len(
+        groups) * len(packages)), squeeze=False, constrained_layout=True)
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        y = 0
+        ticks, labels = [], []
+        for group in groups:
+            for p_i, package in enumerate(packages):
+                row = d[(d["metric"] == metric) & (d["group"] == group) & (d["package"] == package)]
+                if row.empty:
+                    continue
+                r = row.iloc[0]
+                ax.errorbar(r["estimate"], y, xerr=[[r["estimate"] - r["ci_low"]],
+                            [r["ci_high"] - r["estimate"]]], fmt="o", color=f"C{p_i}",
+                            capsize=3, label=package if group == groups[0] else None)
+                ticks.append(y)
+                labels.append(_label(group) if p_i == 0 else "")
+                y -= 1
+            y -= 0.5
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(ticks, labels, fontsize=8)
+        unit = d[d["metric"] == metric]["unit"].iloc[0] if (d["metric"] == metric).any() else ""
+        _style(ax, c.meta["metrics"][metric]["label"], "")
+        ax.set_xlabel(f"effect ({unit})")
+    if len(packages) > 1:
+        axes[0][0].legend(fontsize=8, frameon=False)
+    return fig
+
+
+def displacement_figure(c: Comparison) -> plt.Figure:
+    """Extra people in work among would-be participants and everyone else."""
+    d = c.effects("participation", metric="extra_employed", group="all")
+    packages = list(dict.fromkeys(d["package"]))
+    fig, ax = plt.subplots(figsize=(7, 0.8 + 0.9 * len(packages)), constrained_layout=True)
+    for i, package in enumerate(packages):
+        for j, (context, color) in enumerate((("participants", "#2e86ab"),
+                                              ("non_participants", "#c73e1d"))):
+            r = d[(d["package"] == package) & (d["context"] == context)]
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            y = i + 0.35 * j
+            ax.barh(y, r["estimate"], height=0.3, color=color,
+                    label=context.replace("_", "-") if i == 0 else None)
+            ax.errorbar(r["estimate"], y, xerr=[[r["estimate"] - r["ci_low"]],
+                        [r["ci_high"] - r["estimate"]]], fmt="none", color="black", capsize=3)
+    ax.set_yticks([i + 0.17 for i in range(len(packages))], packages)
+    ax.axvline(0, color="black", lw=0.8)
+    _style(ax, "Who gains: participants and everyone else", "")
+    ax.set_xlabel("extra people in work (mean over the evaluation window)")
+    ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def context_figure(c: Comparison) -> plt.Figure:
+    """Effect on people in work by target group × employer size class."""
+    d = c.effects("context", context_type="employer_size")
+    packages = list(dict.fromkeys(d["package"]))
+    groups = c.meta["target_groups"]
+    sizes = list(dict.fromkeys(d.sort_values("context")["context"]))
+    fig, axes = plt.subplots(1, len(packages), figsize=(5.5 * len(packages), 3.8),
+                             squeeze=False, constrained_layout=True)
+    for ax, package in zip(axes[0], packages, strict=True):
+        m = np.full((len(groups), len(sizes)), np.nan)
+        for i, g in enumerate(groups):
+            for j, s in enumerate(sizes):
+                r = d[(d["package"] == package) & (d["group"] == g) & (d["context"] == s)]
+                if not r.empty:
+                    m[i, j] = r.iloc[0]["estimate"]
+        lim = np.nanmax(np.abs(m)) if np.isfinite(m).any() else 1.0
+        im = ax.imshow(m, cmap="RdBu", vmin=-lim, vmax=lim, aspect="auto")
+        for i in range(len(groups)):
+            for j in range(len(sizes)):
+                text = "–" if np.isnan(m[i, j]) else f"{m[i, j]:+.1f}"
+                ax.text(j, i, text, ha="center", va="center", fontsize=8)
+        ax.set_xticks(range(len(sizes)), sizes, fontsize=8, rotation=20)
+        ax.set_yticks(range(len(groups)), [_label(g) for g in groups], fontsize=8)
+        ax.set_title(f"{package}: extra people in work by employer size", loc="left",
+                     fontsize=11, fontweight="bold")
+        fig.colorbar(im, ax=ax, label="persons")
+    return fig
+
+
+def ablation_figure(c: Comparison) -> plt.Figure | None:
+    """Share of the effect on employment lost when one mechanism is switched off."""
+    d = c.effects("ablation_lost", metric="employed")
+    if d.empty:
+        return None
+    groups = c.meta["target_groups"]
+    packages = list(dict.fromkeys(d["package"]))
+    mechs = list(dict.fromkeys(d["ablation"]))
+    fig, axes = plt.subplots(1, len(packages), figsize=(6.5 * len(packages), 4),
+                             squeeze=False, constrained_layout=True)
+    width = 0.8 / len(groups)
+    for ax, package in zip(axes[0], packages, strict=True):
+        for gi, group in enumerate(groups):
+            r = d[(d["package"] == package) & (d["group"] == group)].set_index("ablation")
+            x = np.arange(len(mechs)) + gi * width
+            ax.bar(x, [r.loc[m, "estimate"] if m in r.index else np.nan for m in mechs],
+                   width=width, label=_label(group))
+        ax.set_xticks(np.arange(len(mechs)) + 0.4 - width / 2,
+                      [m.replace("_", " ") for m in mechs], fontsize=8)
+        ax.axhline(0, color="black", lw=0.8)
+        _style(ax, f"{package}: effect lost without each mechanism", "people in work")
+        ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def mechanisms_figure(c: Comparison) -> plt.Figure:
+    """Mechanism states of the target groups over time: policy against baseline."""
+    indicators = ["mean_self_efficacy", "mean_trust", "mean_experiences_of_success"]
+    groups = [g for g in c.meta["target_groups"] if g != "all"][:2] or ["all"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 3.8), constrained_layout=True)
+    for ax, ind in zip(axes, indicators, strict=True):
+        for package_i, package in enumerate(dict.fromkeys(c.over_time["package"])):
+            for gi, g in enumerate(groups):
+                d = c.over_time[(c.over_time["package"] == package)
+                                & (c.over_time["indicator"] == ind)
+                                & (c.over_time["group"] == g)].sort_values("month")
+                if package_i == 0:
+                    ax.plot(d["month"], d["baseline"], color=f"C{gi}", ls="--", lw=1,
+                            label=f"{_label(g)}, baseline")
+                ax.plot(d["month"], d["policy"], color=f"C{gi}", lw=1.6,
+                        label=f"{_label(g)}, {package}")
+        _style(ax, ind.replace("mean_", "").replace("_", " ").capitalize(), "mean")
+        ax.set_xlabel("month")
+    axes[0].legend(fontsize=7, frameon=False)
+    return fig
+
+
+FIGURES = {
+    "effect_over_time": (effect_over_time_figure, "Effect on the employment rate over time"),
+    "effects": (forest_figure, "Effects by target group"),
+    "displacement": (displacement_figure, "Participants, non-participants and displacement"),
+    "context": (context_figure, "For whom and where: effects by employer size"),
+    "ablation": (ablation_figure, "Mechanism ablation"),
+    "mechanisms": (mechanisms_figure, "Mechanism states over time"),
+}
+
+
+def draw_figures(c: Comparison) -> dict[str, plt.Figure]:
+    """Every figure that has data, by name."""
+    out = {}
+    for name, (draw, _) in FIGURES.items():
+        fig = draw(c)
+        if fig is not None:
+            out[name] = fig
+    return out
+
+
+def _png(fig: plt.Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _fmt(value: float, unit: str = "") -> str:
+    if value is None or not np.isfinite(value):
+        return "–"
+    if unit.startswith("EUR"):
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if abs(value) < 1 else f"{value:,.2f}"
+
+
+def _table(d: pd.DataFrame, columns: dict[str, str]) -> str:
+    head = "".join(f"<th>{html.escape(v)}</th>" for v in columns.values())
+    body = []
+    for _, r in d.iterrows():
+        cells = []
+        for col in columns:
+            v = r[col]
+            if isinstance(v, float):
+                cells.append(f"<td class='num'>{_fmt(v, str(r.get('unit', '')))}</td>")
+            else:
+                cells.append(f"<td>{html.escape(str(v))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _effect_text(r: pd.Series) -> str:
+    sig = r["ci_low"] > 0 or r["ci_high"] < 0
+    return (f"{_fmt(r['estimate'])} {html.escape(r['unit'])} (95% CI {_fmt(r['ci_low'])} to "
+            f"{_fmt(r['ci_high'])}){'' if sig else ', not distinguishable from zero'}")
+
+
+def _summary(c: Comparison) -> str:
+    items = []
+    for package in dict.fromkeys(c.results["package"]):
+        parts = []
+        for g in c.meta["target_groups"]:
+            r = c.effects("effect", package=package, metric="employed", group=g)
+            if not r.empty:
+                parts.append(f"{_label(g).lower()}: {_effect_text(r.iloc[0])}")
+        cost = c.effects("cost", package=package, metric="cost_per_extra_person_employed",
+                         group="all")
+        cost_text = ""
+        if not cost.empty and np.isfinite(cost.iloc[0]["estimate"]):
+            cr = cost.iloc[0]
+            cost_text = (f" Cost per extra person in work: EUR {_fmt(cr['estimate'], 'EUR')}"
+                         f"{'' if np.isfinite(cr['ci_low']) else ' (uncertain: the effect is not distinguishable from zero)'}.")
+        disp = c.effects("participation", package=package, metric="extra_employed", group="all")
+        disp_text = ""
+        if len(disp) == 2:
+            p = disp[disp["context"] == "participants"].iloc[0]
+            n = disp[disp["context"] == "non_participants"].iloc[0]
+            disp_text = (f" Participants gain {_fmt(p['estimate'])} people in work; everyone "
+                         f"else {_fmt(n['estimate'])} (displacement when negative).")
+        items.append(f"<li><b>{html.escape(package)}</b> — extra people in work "
+                     f"(mean of the last months): {'; '.join(parts)}.{cost_text}{disp_text}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def render_html(c: Comparison) -> str:
+    """The report as one HTML string (figures embedded)."""
+    s = c.meta["scenario"]
+    lab = s["lab"]["lab"]
+    run = s["run"]
+    figs = draw_figures(c)
+    fig_html = "".join(
+        f"<figure><img alt='{html.escape(FIGURES[n][1])}' src='data:image/png;base64,"
+        f"{base64.b64encode(_png(f)).decode()}'/><figcaption>{html.escape(FIGURES[n][1])}"
+        "</figcaption></figure>"
+        for n, f in figs.items()
+    )
+    effects = c.effects("effect")
+    effects = effects[effects["group"].isin(c.meta["target_groups"])]
+    cols = {"package": "Package", "label": "Outcome", "group": "Group", "unit": "Unit",
+            "baseline": "Baseline", "policy": "With package", "estimate": "Effect",
+            "ci_low": "CI low", "ci_high": "CI high"}
+    part = c.results[c.results["analysis"].isin(["participation", "evidence"])
+                     & (c.results["group"] == "all")]
+    cost = c.results[c.results["analysis"].isin(["cost", "intervention"])]
+    ctx = c.effects("context")
+    ctx = ctx[ctx["group"].isin(c.meta["target_groups"]) & ~ctx["suppressed"]]
+    abl = c.effects("ablation_lost")
+    barriers = "".join(
+        f"<li><b>{html.escape(b['name'])}</b> ({html.escape(b['applies_to'])}): "
+        f"{html.escape(b.get('description', ''))} <i>Model: "
+        f"{html.escape(', '.join(b['parameters']))}</i></li>"
+        for b in lab.get("barriers", [])
+    )
+    packages_html = ""
+    for p in s["packages"]:
+        rows = pd.DataFrame(p["resolved_interventions"])
+        if not rows.empty:
+            rows = rows[["name", "kind", "target", "provider", "capacity", "duration_months",
+                         "cost_per_participant"]].astype(str)
+        packages_html += (
+            f"<h3>{html.escape(p['package']['title'])}</h3><p>"
+            f"{html.escape(p['package'].get('description', ''))}</p>"
+            + (_table(rows, {k: k.replace('_', ' ') for k in rows.columns})
+               if not rows.empty else "<p>No interventions.</p>")
+        )
+    suppressed = int(c.results["suppressed"].sum())
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"/>
+<title>{html.escape(s['title'] or s['name'])}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto;
+       padding: 0 1em; color: #222; line-height: 1.45; }}
+h1 {{ color: #1f4e79; }} h2 {{ border-bottom: 2px solid #1f4e79; padding-bottom: .2em; }}
+table {{ border-collapse: collapse; font-size: .85em; margin: .5em 0 1.5em; }}
+th, td {{ border: 1px solid #ccc; padding: .25em .5em; }} th {{ background: #eef3f8; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+figure {{ margin: 1em 0; }} img {{ max-width: 100%; }}
+figcaption {{ font-size: .9em; color: #555; }}
+.note {{ background: #f6f6f6; padding: .6em 1em; border-left: 4px solid #999; }}
+</style></head><body>
+<h1>{html.escape(s['title'] or s['name'])}</h1>
+<p>{html.escape(s.get('description') or '')}</p>
+<h2>Summary</h2>
+{_summary(c)}
+<p class="note">Every effect is the difference between the package and the baseline (the lab
+without it), run {run['replications']} times with the same random numbers in both arms, so the
+difference is the package's effect rather than chance. Intervals are {int(run['confidence']*100)}%
+confidence intervals over replications. Stocks and rates are averaged over the last
+{run['evaluation_months']} of {run['months']} months; flows are totals over the run.</p>
+<h2>Figures</h2>
+{fig_html}
+<h2>Effects by target group</h2>
+{_table(effects, cols)}
+<h2>Participants, non-participants and displacement</h2>
+<p>Participants are the people who would take part in each intervention (found by running the
+package's enrolment without its effects), compared with themselves in the baseline. A negative
+effect on everyone else is displacement: jobs the participants took that others would have had.
+The relative risk of being in work for each intervention's participants is shown next to the
+published benchmark where one exists.</p>
+{_table(part, {'package': 'Package', 'analysis': 'Analysis', 'context': 'Who',
+               'label': 'Outcome', 'unit': 'Unit', 'n': 'People', 'estimate': 'Effect',
+               'ci_low': 'CI low', 'ci_high': 'CI high'})}
+<h2>Costs</h2>
+{_table(cost, {'package': 'Package', 'label': 'Measure', 'context': 'Intervention',
+               'group': 'Group', 'unit': 'Unit', 'estimate': 'Value', 'ci_low': 'CI low',
+               'ci_high': 'CI high'})}
+<h2>For whom and where (target group × context)</h2>
+<p>Extra people in work by the kind of employer they work for. Cells with fewer than
+{run['min_cell']} people are suppressed ({suppressed} suppressed estimates in all).</p>
+{_table(ctx, {'package': 'Package', 'group': 'Group', 'context_type': 'Context',
+              'context': 'Kind', 'baseline': 'Baseline', 'estimate': 'Effect',
+              'ci_low': 'CI low', 'ci_high': 'CI high'})}
+<h2>Mechanism ablation</h2>
+<p>How much of the effect disappears when one mechanism is switched off in both arms.</p>
+{_table(abl, {'package': 'Package', 'ablation': 'Mechanism off', 'metric': 'Outcome',
+              'group': 'Group', 'unit': 'Unit', 'baseline': 'Full effect',
+              'estimate': 'Effect lost', 'ci_low': 'CI low', 'ci_high': 'CI high',
+              'relative': 'Share lost'}) if not abl.empty else '<p>Not run.</p>'}
+<h2>The living lab: {html.escape(lab['title'])}</h2>
+<p>{html.escape(lab.get('description', ''))}</p>
+<h3>Barriers</h3><ul>{barriers}</ul>
+<h3>Sources</h3><ul>{''.join(f'<li>{html.escape(x)}</li>' for x in lab.get('sources', []))}</ul>
+<h3>Assumptions</h3><ul>{''.join(f'<li>{html.escape(x)}</li>' for x in lab.get('assumptions', []))}</ul>
+<h2>The packages</h2>
+{packages_html}
+<h2>Reproducing these results</h2>
+<p>Command: <code>{html.escape(str(c.meta.get('command') or ''))}</code><br/>
+Seed {run['seed']}, {run['replications']} replications, {run['months']} months.
+Software: {html.escape(', '.join(f'{k} {v}' for k, v in c.meta.get('versions', {}).items()))}.
+The tables behind this report are in the same folder (results, over_time, replications,
+adaptation; Parquet and CSV).</p>
+</body></html>
+"""
+
+
+def write_report(c: Comparison, directory: str | Path) -> list[Path]:
+    """Write ``report.html`` and the figures (PNG) into ``directory``, each atomically."""
+    directory = Path(directory)
+    (directory / "figures").mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fig in draw_figures(c).items():
+        path = directory / "figures" / f"{name}.png"
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(_png(fig))
+        tmp.replace(path)
+        written.append(path)
+    path = directory / "report.html"
+    tmp = path.with_name(".report.html.tmp")
+    tmp.write_text(render_html(c), encoding="utf-8")
+    tmp.replace(path)
+    written.append(path)
+    return written

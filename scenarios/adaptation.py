@@ -1,0 +1,114 @@
+"""Engine step 5: the coalition adapts the package from monitored indicators.
+
+:class:`Adaptation` is a month hook (``model.month_hooks``). At each review it reads what a
+coalition can monitor — each intervention's starts against its capacity, and the share of its
+past participants now in work — and moves budget (capacity × unit cost) from interventions
+with unused places or weak outcomes to interventions with a full intake and strong outcomes.
+The package's monthly budget stays the same; every change is logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scenarios.schema import AdaptationRule
+from simulator import state as S
+
+
+def unit_cost(spec) -> float:
+    """Expected cost of one participant: fee plus any subsidy over the supported months."""
+    return max(
+        spec.cost_per_participant + spec.subsidy_per_month * spec.in_work_support_months, 1.0
+    )
+
+
+@dataclass
+class Adaptation:
+    """A month hook applying an :class:`~scenarios.schema.AdaptationRule`.
+
+    Attributes
+    ----------
+    log : list of dict
+        One record per capacity change: month, intervention, old and new capacity, reason.
+    """
+
+    rule: AdaptationRule
+    log: list[dict] = field(default_factory=list)
+
+    def __call__(self, model, month: int) -> None:
+        """Review the package if this month is a review month."""
+        r = self.rule
+        if not r.enabled or month < r.start_month or (month - r.start_month) % r.every_months:
+            return
+        specs = list(model.params.interventions)
+        if len(specs) < 2:
+            return
+        recorded = model.recorder.starts[-r.every_months :]
+        if not recorded:
+            return
+        starts = np.sum(recorded, axis=0)
+        capacity = np.array([model.capacity(s.name) for s in specs], dtype=float)
+        uptake = np.where(capacity > 0, starts / np.maximum(capacity * len(recorded), 1), 0.0)
+        outcome = self._outcomes(model, specs)
+        cost = np.array([unit_cost(s) for s in specs])
+        budget = capacity * cost
+        use_uptake = r.rule in ("uptake", "uptake_and_outcomes")
+        use_outcomes = r.rule in ("outcomes", "uptake_and_outcomes")
+
+        freed = np.zeros(len(specs))
+        receives = np.zeros(len(specs), dtype=bool)
+        for k in range(len(specs)):
+            full = uptake[k] >= r.full_uptake
+            if use_uptake and not full and capacity[k] > r.min_capacity:
+                freed[k] = r.max_shift * budget[k] * (1.0 - uptake[k])
+            if full:
+                receives[k] = True
+        if use_outcomes:
+            scored = [k for k in range(len(specs)) if not np.isnan(outcome[k])]
+            if len(scored) >= 2:
+                worst = min(scored, key=lambda k: outcome[k])
+                best = max(scored, key=lambda k: outcome[k])
+                if outcome[best] > outcome[worst] and capacity[worst] > r.min_capacity:
+                    freed[worst] = max(freed[worst], r.max_shift * budget[worst])
+                    receives[worst] = False
+                    receives[best] = True
+        pool = freed.sum()
+        if pool <= 0 or not receives.any():
+            return
+        # Receivers share the freed budget in proportion to their outcome (or equally).
+        weights = np.where(receives, np.nan_to_num(outcome, nan=0.0) + 0.05, 0.0)
+        weights /= weights.sum()
+        new_budget = budget - freed + pool * weights
+        for k, spec in enumerate(specs):
+            new = max(int(round(new_budget[k] / cost[k])), r.min_capacity)
+            if new != int(capacity[k]):
+                model.set_capacity(spec.name, new)
+                self.log.append(
+                    {
+                        "month": month,
+                        "intervention": spec.name,
+                        "old_capacity": int(capacity[k]),
+                        "new_capacity": new,
+                        "uptake": float(uptake[k]),
+                        "participants_in_work": float(outcome[k]),
+                    }
+                )
+
+    @staticmethod
+    def _outcomes(model, specs) -> np.ndarray:
+        """Share of each person intervention's past participants now in work (NaN: none)."""
+        persons = model.world.persons
+        pi = persons.i[: persons.n]
+        last = pi[:, S.P_LAST_IV]
+        employed = pi[:, S.P_STATUS] == S.EMPLOYED
+        out = np.full(len(specs), np.nan)
+        for k, spec in enumerate(specs):
+            if spec.target != "jobseekers":
+                continue
+            # Current participants are still in the programme; judge those who finished.
+            done = (last == k) & (pi[:, S.P_ENROLLED] != k)
+            if done.sum() >= 5:
+                out[k] = employed[done].mean()
+        return out

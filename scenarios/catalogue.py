@@ -1,0 +1,151 @@
+"""The intervention catalogue: evidence-based defaults for every intervention type.
+
+:func:`load_catalogue` reads ``catalogue.toml``; :func:`resolve_intervention` turns a package
+entry (a type plus the package's own settings) into an
+:class:`~simulator.interventions.InterventionSpec` for a given lab.
+"""
+
+from __future__ import annotations
+
+import typing
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from scenarios.errors import ScenarioError, format_errors
+from scenarios.files import CATALOGUE_FILE, read_toml, validate
+from scenarios.schema import CatalogueEntry, PackageIntervention
+from simulator.interventions import InterventionKind, InterventionSpec
+from simulator.params import ProviderSpec
+
+KINDS: tuple[str, ...] = typing.get_args(InterventionKind)
+
+
+def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``base`` with ``update`` merged in (nested dictionaries merged key by key)."""
+    out = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def parse_catalogue(data: dict[str, Any], path: Path | str, text: str | None = None) -> dict[
+    str, CatalogueEntry
+]:
+    """Validate catalogue data: one entry per intervention type, each with valid defaults."""
+    missing = [k for k in KINDS if k not in data]
+    unknown = [k for k in data if k not in KINDS]
+    if missing or unknown:
+        parts = []
+        if unknown:
+            parts.append(f"unknown intervention types {unknown}")
+        if missing:
+            parts.append(f"missing intervention types {missing}")
+        raise ScenarioError(f"{path}: {'; '.join(parts)}; the types are: {', '.join(KINDS)}")
+    entries: dict[str, CatalogueEntry] = {}
+    for kind in KINDS:
+        raw = data[kind]
+        if not isinstance(raw, dict):
+            raise ScenarioError(f"{path}: {kind} must be a table")
+        try:
+            entry = CatalogueEntry.model_validate(raw, strict=True)
+        except ValidationError as err:
+            raise ScenarioError(
+                "invalid intervention catalogue:\n"
+                + format_errors(err, CatalogueEntry, path, text, prefix=(kind,))
+            ) from None
+        try:
+            InterventionSpec.model_validate(
+                {"name": kind, "kind": kind, **entry.defaults.model_dump(exclude_unset=True)}
+            )
+        except ValidationError as err:
+            raise ScenarioError(
+                "invalid intervention catalogue:\n"
+                + format_errors(err, InterventionSpec, path, text, prefix=(kind, "defaults"))
+            ) from None
+        entries[kind] = entry
+    return entries
+
+
+@lru_cache(maxsize=4)
+def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, CatalogueEntry]:
+    """The intervention catalogue, by intervention type.
+
+    Parameters
+    ----------
+    path
+        Catalogue file (default: the shipped ``scenarios/catalogue.toml``).
+    """
+    data, text = read_toml(path)
+    return parse_catalogue(data, path, text)
+
+
+def resolve_intervention(
+    entry: PackageIntervention,
+    providers: list[ProviderSpec],
+    catalogue: dict[str, CatalogueEntry],
+    source: Path | str,
+    text: str | None,
+    index: int,
+) -> InterventionSpec:
+    """The full intervention record of a package entry in a given lab.
+
+    Settings come from the catalogue's defaults for the type, overridden by the package's own;
+    the provider is the package's choice, else the lab's first provider of the kind the
+    catalogue names, else the coalition itself.
+
+    Raises
+    ------
+    ScenarioError
+        When the entry names a provider the lab does not have, or the merged settings are
+        invalid (naming the package file, line and key).
+    """
+    defaults = catalogue[entry.kind].defaults.model_dump(exclude_unset=True)
+    settings = deep_merge(defaults, entry.settings())
+    names = [p.name for p in providers]
+    where = ("interventions", index)
+    if settings.get("provider") is not None:
+        if settings["provider"] not in names:
+            from scenarios.errors import suggestion
+            from scenarios.locate import locate
+
+            line = locate(text, (*where, "provider")) if text else None
+            loc = f"{source}:{line}" if line else str(source)
+            raise ScenarioError(
+                f"{loc}: interventions.{index}.provider: the lab has no provider "
+                f"{settings['provider']!r}{suggestion(settings['provider'], names)}; "
+                f"its providers are: {', '.join(names) or '(none)'}"
+            )
+    else:
+        kind = catalogue[entry.kind].provider_kind
+        settings["provider"] = next((p.name for p in providers if p.kind == kind), None)
+    data = {"name": entry.name or entry.kind, "kind": entry.kind, **settings}
+    try:
+        return InterventionSpec.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(
+            "invalid intervention (catalogue defaults + package settings):\n"
+            + format_errors(err, InterventionSpec, source, text, prefix=where)
+        ) from None
+
+
+def validate_catalogue_file(path: Path) -> dict[str, CatalogueEntry]:
+    """Validate a catalogue file other than the shipped one (for editors and tests)."""
+    data, text = read_toml(path)
+    return parse_catalogue(data, path, text)
+
+
+__all__ = [
+    "KINDS",
+    "deep_merge",
+    "load_catalogue",
+    "parse_catalogue",
+    "resolve_intervention",
+    "validate",
+    "validate_catalogue_file",
+]

@@ -1,0 +1,85 @@
+"""Reading scenario files: TOML text → validated file model, with located error messages."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from scenarios.errors import ScenarioError, format_errors
+
+#: Folder of the shipped scenario files.
+HERE = Path(__file__).resolve().parent
+LAB_DIR = HERE / "labs"
+PACKAGE_DIR = HERE / "packages"
+STUDY_DIR = HERE / "studies"
+CATALOGUE_FILE = HERE / "catalogue.toml"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """Parse a TOML file; returns the data and the text (for line numbers).
+
+    Raises
+    ------
+    ScenarioError
+        When the file is missing, unreadable or not valid TOML.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{path}: cannot be read ({err})") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+
+
+def validate(model: type[M], data: dict[str, Any], path: Path | str, text: str | None) -> M:
+    """Validate file data strictly (no type coercion) against a file model.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, line and key path of every problem and what is allowed there.
+    """
+    try:
+        return model.model_validate(data, strict=True)
+    except ValidationError as err:
+        raise ScenarioError(
+            f"invalid {model.model_config.get('title') or model.__name__} file:\n"
+            + format_errors(err, model, path, text)
+        ) from None
+
+
+def load_file(model: type[M], path: Path) -> tuple[M, str]:
+    """Read and validate one file; returns the model and the file's text."""
+    data, text = read_toml(path)
+    return validate(model, data, path, text), text
+
+
+def shipped(directory: Path) -> list[str]:
+    """Names of the shipped files in a folder (file stems, sorted)."""
+    return sorted(p.stem for p in directory.glob("*.toml"))
+
+
+def resolve(reference: str, directory: Path, base: Path | None = None) -> Path | None:
+    """The file a reference names: a path (relative to ``base`` or the working directory) or
+    the name of a shipped file in ``directory``; ``None`` if there is no such file."""
+    candidates = []
+    if reference.endswith(".toml") or "/" in reference or "\\" in reference:
+        ref = Path(reference).expanduser()
+        if not ref.is_absolute() and base is not None:
+            candidates.append(base / ref)
+        candidates.append(ref)
+    else:
+        candidates.append(directory / f"{reference}.toml")
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    return None
