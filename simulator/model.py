@@ -44,6 +44,11 @@ from simulator.params import ModelParams
 from simulator.setup import build_world, coalition_employers
 
 
+def child_seed(seq: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
+    """The ``i``-th child of a SeedSequence, as ``spawn`` would give it, without mutating it."""
+    return np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, i))
+
+
 def _seed_sequence(rng: object, model_rng: np.random.Generator) -> np.random.SeedSequence:
     """The run's SeedSequence: from an integer or SeedSequence, else drawn from Mesa's rng."""
     if isinstance(rng, np.random.SeedSequence):
@@ -81,12 +86,14 @@ class LabourMarketModel(mesa.Model):
         rng: int | np.random.SeedSequence | np.random.Generator | None = None,
         backend: str | Backend = "numba",
     ) -> None:
-        super().__init__(rng=rng if not isinstance(rng, np.random.SeedSequence) else None)
+        # Mesa's own generators (model.random, model.rng) derive from the same seed.
+        mesa_rng = child_seed(rng, 2) if isinstance(rng, np.random.SeedSequence) else rng
+        super().__init__(rng=mesa_rng)
         self.params = params if params is not None else ModelParams()
         self.backend = backend if isinstance(backend, Backend) else get_backend(backend)
         seq = _seed_sequence(rng, self.rng)
         self.seed_sequence = seq
-        setup_seq, run_seq = seq.spawn(2)
+        setup_seq, run_seq = child_seed(seq, 0), child_seed(seq, 1)
         self.key = R.run_key(run_seq)
 
         p = self.params

@@ -44,3 +44,21 @@ def test_run_keys_follow_seed_sequence() -> None:
     assert R.run_key(5) != R.run_key(6)
     child_a, child_b = np.random.SeedSequence(5).spawn(2)
     assert R.run_key(child_a) != R.run_key(child_b)
+
+
+def test_models_are_reproducible_from_any_seed_form() -> None:
+    from simulator.model import LabourMarketModel
+    from simulator.params import ModelParams
+
+    params = ModelParams.model_validate({"months": 3, "population": {"n_persons": 300}})
+    seq = np.random.SeedSequence(99)
+    a = LabourMarketModel(params, rng=seq)
+    b = LabourMarketModel(params, rng=np.random.SeedSequence(99))
+    assert a.key == b.key and a.random.random() == b.random.random()
+    assert seq.n_children_spawned == 0  # the caller's SeedSequence is not consumed
+    ra, rb = a.run(), b.run()
+    np.testing.assert_array_equal(ra.indicators["value"], rb.indicators["value"])
+    c = LabourMarketModel(params, rng=np.random.default_rng(5))
+    d = LabourMarketModel(params, rng=np.random.default_rng(5))
+    assert c.key == d.key
+    assert LabourMarketModel(params, rng=7).key == LabourMarketModel(params, rng=7).key
