@@ -4,7 +4,7 @@ streams and neighbouring keys are independent, and seeds derive from SeedSequenc
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -14,6 +14,7 @@ u64 = st.integers(0, 2**64 - 1)
 small = st.integers(0, 2**40)
 
 
+@settings(deadline=None, max_examples=300)
 @given(u64, st.integers(0, 5000), small, small, st.integers(0, 1000))
 def test_compiled_and_python_agree(key, stream, month, index, sub) -> None:
     assert R.uniform(np.uint64(key), stream, month, index, sub) == R.uniform_py(
