@@ -1,0 +1,41 @@
+"""Compile every kernel once and store it in numba's on-disk cache.
+
+Run ``python -m simulator.warmup`` before starting many worker processes (a test run, a batch
+of simulations) so that they load compiled kernels instead of each compiling them again.
+"""
+
+from __future__ import annotations
+
+import time
+
+from simulator.model import LabourMarketModel
+from simulator.params import ModelParams
+
+
+def compile_kernels() -> float:
+    """Run a tiny model that reaches every kernel; returns the seconds it took."""
+    from simulator.interventions import InterventionSpec
+
+    start = time.perf_counter()
+    params = ModelParams.model_validate(
+        {
+            "months": 2,
+            "population": {"n_persons": 200},
+            "coalition": {"employer_share": 0.5},
+            "interventions": [
+                InterventionSpec(
+                    name="coaching",
+                    kind="job_search_coaching",
+                    target="jobseekers",
+                    peer_group=True,
+                ),
+                InterventionSpec(name="culture", kind="inclusive_culture", target="employers"),
+            ],
+        }
+    )
+    LabourMarketModel(params, rng=0).run()
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    print(f"kernels ready in {compile_kernels():.1f} s")
