@@ -12,12 +12,12 @@ Rerunning the same call resumes: only runs that are missing (or failed) are run 
 """
 
 from experiments.backends import BACKENDS, Backend, SerialExecutor
+from experiments.batch import Shard, Summary, run_experiment
 from experiments.design import Design, ParameterSpec, design_from_dict, load_design
 from experiments.errors import DesignError, StoreError
 from experiments.keys import Run
 from experiments.model import LabourMarketRun, simulate
 from experiments.outputs import load_results, load_status, outcome_arrays
-from experiments.batch import Shard, Summary, run_experiment
 from experiments.sensitivity import problem_spec, sampled_design, sobol_indices
 from experiments.store import ResultStore
 

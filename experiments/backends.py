@@ -82,7 +82,9 @@ class Backend:
         if self.address and self.name != "dask":
             raise DesignError("an scheduler address needs backend 'dask'")
         if self.jobqueue and not self.name.startswith("dask-"):
-            raise DesignError(f"job-queue options need backend dask-slurm or dask-pbs, not {self.name}")
+            raise DesignError(
+                f"job-queue options need backend dask-slurm or dask-pbs, not {self.name}"
+            )
 
     @property
     def n_workers(self) -> int:

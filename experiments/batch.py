@@ -51,9 +51,7 @@ class Shard:
         try:
             i, n = (int(part) for part in text.split("/"))
         except ValueError:
-            raise DesignError(
-                f"--shard expects i/N (e.g. 0/4) or 'slurm', got {text!r}"
-            ) from None
+            raise DesignError(f"--shard expects i/N (e.g. 0/4) or 'slurm', got {text!r}") from None
         return cls(i, n)
 
     @classmethod
@@ -136,7 +134,9 @@ def prepare(design: Design) -> ModelCallable:
                 validate({**design.base, **point})
             except ValueError as err:
                 where = f"design point {i} ({', '.join(f'{k}={v}' for k, v in point.items())})"
-                raise DesignError(f"{design.source}: {where if point else '[base]'}: {err}") from None
+                raise DesignError(
+                    f"{design.source}: {where if point else '[base]'}: {err}"
+                ) from None
     return model
 
 

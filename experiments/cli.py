@@ -21,7 +21,9 @@ def _int_at_least(name: str, low: int):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a whole number, got {text!r}"
+            ) from None
         if value < low:
             raise argparse.ArgumentTypeError(f"{name} must be at least {low}, got {value}")
         return value
@@ -58,7 +60,9 @@ def add_experiment_parser(sub: Any) -> None:
         type=_int_at_least("--workers", 1),
         help="worker processes, or worker jobs for dask-slurm/dask-pbs (default: CPUs)",
     )
-    run.add_argument("--address", help="scheduler address of a running Dask cluster (--backend dask)")
+    run.add_argument(
+        "--address", help="scheduler address of a running Dask cluster (--backend dask)"
+    )
     run.add_argument(
         "--shard",
         help="run one shard i/N of the design (0 <= i < N), or 'slurm' to take it from "
@@ -70,7 +74,9 @@ def add_experiment_parser(sub: Any) -> None:
     run.add_argument(
         "--no-retry-failed", action="store_true", help="leave runs that failed before as failed"
     )
-    run.add_argument("--dry-run", action="store_true", help="check the design, print the plan, stop")
+    run.add_argument(
+        "--dry-run", action="store_true", help="check the design, print the plan, stop"
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     jq = run.add_argument_group("dask-slurm / dask-pbs worker jobs")
     jq.add_argument("--queue", help="partition (SLURM) or queue (PBS)")
@@ -132,8 +138,8 @@ def _backend(args: argparse.Namespace) -> Backend:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from experiments.design import load_design
     from experiments.batch import Shard, prepare, run_experiment
+    from experiments.design import load_design
     from experiments.store import ResultStore
 
     # Everything is checked before the folder is touched or a worker starts.
@@ -184,7 +190,8 @@ def _cmd_status(args: argparse.Namespace) -> int:
     )
     failed = table[table["status"] == "failed"]
     for row in failed.itertuples():
-        print(f"  failed {row.run_key} (point {row.point}, replication {row.replication}): {row.error}")
+        where = f"point {row.point}, replication {row.replication}"
+        print(f"  failed {row.run_key} ({where}): {row.error}")
         if args.traceback:
             print("    " + str(row.traceback).rstrip().replace("\n", "\n    "))
     return 0 if counts.get("done", 0) == len(table) else 1

@@ -86,25 +86,47 @@ def plan(scenario: Scenario, backend: str = "numba") -> list[Task]:
     for r in range(run.replications):
         tasks.append(Task(BASELINE, NO_ABLATION, r, scenario.baseline, **common))
         for arm in scenario.arms:
-            tasks.append(Task(arm.name, NO_ABLATION, r, arm.params, adaptation=arm.adaptation,
-                              **common))
+            tasks.append(
+                Task(arm.name, NO_ABLATION, r, arm.params, adaptation=arm.adaptation, **common)
+            )
     for r in range(run.replications):
         for arm in scenario.arms:
             if arm.params.interventions:
-                tasks.append(Task(arm.name, PLACEBO, r, placebo(arm.params),
-                                  adaptation=arm.adaptation, **common))
+                tasks.append(
+                    Task(
+                        arm.name,
+                        PLACEBO,
+                        r,
+                        placebo(arm.params),
+                        adaptation=arm.adaptation,
+                        **common,
+                    )
+                )
     if run.ablation and any(arm.params.interventions for arm in scenario.arms):
         for mech in MECHANISMS:
             off = {"disabled_mechanisms": [mech]}
             for r in range(run.replications):
                 tasks.append(
-                    Task(BASELINE, mech, r, scenario.baseline.model_copy(update=off),
-                         detailed=False, **common)
+                    Task(
+                        BASELINE,
+                        mech,
+                        r,
+                        scenario.baseline.model_copy(update=off),
+                        detailed=False,
+                        **common,
+                    )
                 )
                 for arm in scenario.arms:
                     tasks.append(
-                        Task(arm.name, mech, r, arm.params.model_copy(update=off),
-                             adaptation=arm.adaptation, detailed=False, **common)
+                        Task(
+                            arm.name,
+                            mech,
+                            r,
+                            arm.params.model_copy(update=off),
+                            adaptation=arm.adaptation,
+                            detailed=False,
+                            **common,
+                        )
                     )
     return tasks
 
@@ -239,9 +261,7 @@ def _row(**values: Any) -> dict[str, Any]:
 
 def _metric_matrix(runs: dict[int, RunOutput], reps: list[int]) -> pd.DataFrame:
     """Metric values as a (metric, group) × replication table."""
-    cols = {
-        r: runs[r].metrics.set_index(["metric", "group"])["value"] for r in reps if r in runs
-    }
+    cols = {r: runs[r].metrics.set_index(["metric", "group"])["value"] for r in reps if r in runs}
     return pd.DataFrame(cols)
 
 
@@ -451,9 +471,20 @@ def _cost_rows(
     rows = []
     est, se, lo, hi = mean_ci(cost, confidence)
     rows.append(
-        _row(package=package, analysis="cost", metric="cost_total", group="all", unit="EUR",
-             estimate=est, ci_low=lo, ci_high=hi, std_error=se, policy=est,
-             replications=len(cost), label="Total cost of the package over the run")
+        _row(
+            package=package,
+            analysis="cost",
+            metric="cost_total",
+            group="all",
+            unit="EUR",
+            estimate=est,
+            ci_low=lo,
+            ci_high=hi,
+            std_error=se,
+            policy=est,
+            replications=len(cost),
+            label="Total cost of the package over the run",
+        )
     )
     for group in ("all", "any_target_group"):
         for metric, label, unit in (
@@ -468,7 +499,8 @@ def _cost_rows(
                 _row(
                     package=package,
                     analysis="cost",
-                    metric=f"cost_per_extra_{'person_employed' if metric == 'employed' else 'employment_year'}",
+                    metric="cost_per_extra_"
+                    + ("person_employed" if metric == "employed" else "employment_year"),
                     group=group,
                     unit=unit,
                     estimate=ratio,
@@ -492,17 +524,39 @@ def _cost_rows(
         c = np.asarray(spent[name])
         est, se, lo, hi = mean_ci(s, confidence)
         rows.append(
-            _row(package=package, analysis="intervention", metric="starts", group="all",
-                 context_type="intervention", context=name, unit="participants", estimate=est,
-                 ci_low=lo, ci_high=hi, std_error=se, replications=len(s),
-                 label="Participants (starts) over the run")
+            _row(
+                package=package,
+                analysis="intervention",
+                metric="starts",
+                group="all",
+                context_type="intervention",
+                context=name,
+                unit="participants",
+                estimate=est,
+                ci_low=lo,
+                ci_high=hi,
+                std_error=se,
+                replications=len(s),
+                label="Participants (starts) over the run",
+            )
         )
         est, se, lo, hi = mean_ci(c, confidence)
         rows.append(
-            _row(package=package, analysis="intervention", metric="cost", group="all",
-                 context_type="intervention", context=name, unit="EUR", estimate=est,
-                 ci_low=lo, ci_high=hi, std_error=se, replications=len(c),
-                 label="Cost over the run")
+            _row(
+                package=package,
+                analysis="intervention",
+                metric="cost",
+                group="all",
+                context_type="intervention",
+                context=name,
+                unit="EUR",
+                estimate=est,
+                ci_low=lo,
+                ci_high=hi,
+                std_error=se,
+                replications=len(c),
+                label="Cost over the run",
+            )
         )
     return rows
 
@@ -565,13 +619,31 @@ def _over_time(
     for (indicator, group, month), g in d.groupby(["indicator", "group", "month"], sort=True):
         est, _, lo, hi = mean_ci(g["diff"].to_numpy(), confidence)
         rows.append(
-            (package, indicator, group, month, est, lo, hi, g["baseline"].mean(),
-             g["policy"].mean())
+            (
+                package,
+                indicator,
+                group,
+                month,
+                est,
+                lo,
+                hi,
+                g["baseline"].mean(),
+                g["policy"].mean(),
+            )
         )
     return pd.DataFrame(
         rows,
-        columns=["package", "indicator", "group", "month", "estimate", "ci_low", "ci_high",
-                 "baseline", "policy"],
+        columns=[
+            "package",
+            "indicator",
+            "group",
+            "month",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "baseline",
+            "policy",
+        ],
     )
 
 
@@ -583,13 +655,15 @@ def summarise(scenario: Scenario, outputs: list[RunOutput]) -> Comparison:
     reps = list(range(run.replications))
     base_runs = grouped[(BASELINE, NO_ABLATION)]
     base_m = _metric_matrix(base_runs, reps)
-    targets = list(dict.fromkeys(["all", *scenario.lab.file.lab.target_groups,
-                                  "any_target_group"]))
+    targets = list(dict.fromkeys(["all", *scenario.lab.file.lab.target_groups, "any_target_group"]))
     catalogue = load_catalogue()
     rows: list[dict[str, Any]] = []
     over_time = []
     replications = [
-        base_m.stack().rename("value").reset_index().assign(arm=BASELINE)
+        base_m.stack()
+        .rename("value")
+        .reset_index()
+        .assign(arm=BASELINE)
         .rename(columns={"level_2": "replication"})
     ]
     adaptation = []
@@ -610,8 +684,10 @@ def summarise(scenario: Scenario, outputs: list[RunOutput]) -> Comparison:
                 spec = next(s for s in specs if s.name == row["context"])
                 bench = catalogue[spec.kind].benchmark
                 if bench is not None:
-                    row["label"] += f" — published {bench.measure.replace('_', ' ')} " \
-                                    f"{bench.low:g}–{bench.high:g} ({bench.source})"
+                    row["label"] += (
+                        f" — published {bench.measure.replace('_', ' ')} "
+                        f"{bench.low:g}–{bench.high:g} ({bench.source})"
+                    )
         rows += _context_rows(arm.name, pairs, conf, run.min_cell)
         if specs:
             rows += _cost_rows(arm.name, pol_m, base_m, pairs, conf)
@@ -619,7 +695,10 @@ def summarise(scenario: Scenario, outputs: list[RunOutput]) -> Comparison:
         rows += _ablation_rows(arm.name, grouped, reps, full, targets, conf)
         over_time.append(_over_time(arm.name, base_runs, runs, conf))
         replications.append(
-            pol_m.stack().rename("value").reset_index().assign(arm=arm.name)
+            pol_m.stack()
+            .rename("value")
+            .reset_index()
+            .assign(arm=arm.name)
             .rename(columns={"level_2": "replication"})
         )
         for r, out in runs.items():
@@ -638,8 +717,16 @@ def summarise(scenario: Scenario, outputs: list[RunOutput]) -> Comparison:
     }
     adaptation_table = pd.DataFrame(
         adaptation,
-        columns=["package", "replication", "month", "intervention", "old_capacity",
-                 "new_capacity", "uptake", "participants_in_work"],
+        columns=[
+            "package",
+            "replication",
+            "month",
+            "intervention",
+            "old_capacity",
+            "new_capacity",
+            "uptake",
+            "participants_in_work",
+        ],
     )
     return Comparison(
         meta=meta,

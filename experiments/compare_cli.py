@@ -22,8 +22,12 @@ def _scenario_from_args(args: argparse.Namespace):
     from scenarios.files import STUDY_DIR, resolve
 
     overrides = list(args.set or [])
-    for flag, path in (("replications", "run.replications"), ("seed", "run.seed"),
-                       ("months", "run.months"), ("persons", "run.persons")):
+    for flag, path in (
+        ("replications", "run.replications"),
+        ("seed", "run.seed"),
+        ("months", "run.months"),
+        ("persons", "run.persons"),
+    ):
         value = getattr(args, flag)
         if value is not None:
             overrides.append(f"{path}={value}")
@@ -37,7 +41,9 @@ def _scenario_from_args(args: argparse.Namespace):
     if ref is not None:
         packages.insert(0, ref)
     return scenario_from_names(
-        packages[0] if packages else None, lab=args.lab, packages=packages[1:],
+        packages[0] if packages else None,
+        lab=args.lab,
+        packages=packages[1:],
         overrides=overrides,
     )
 
@@ -80,8 +86,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             f"replications x {r.months} months, seed {r.seed}"
             f"{', with mechanism ablation' if r.ablation else ''}"
         )
-    comparison = run_comparison(scenario, workers=args.workers, progress=not args.quiet,
-                                command=command)
+    comparison = run_comparison(
+        scenario, workers=args.workers, progress=not args.quiet, command=command
+    )
 
     def write(folder: Path) -> None:
         comparison.save(folder)
@@ -93,12 +100,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
         res = comparison.results
         for arm in scenario.arms:
             for group in comparison.meta["target_groups"]:
-                row = res[(res["package"] == arm.name) & (res["analysis"] == "effect")
-                          & (res["metric"] == "employed") & (res["group"] == group)]
+                row = res[
+                    (res["package"] == arm.name)
+                    & (res["analysis"] == "effect")
+                    & (res["metric"] == "employed")
+                    & (res["group"] == group)
+                ]
                 if not row.empty:
                     e = row.iloc[0]
-                    print(f"  {arm.name}: extra people in work, {group}: {e['estimate']:+.1f} "
-                          f"({e['ci_low']:+.1f} to {e['ci_high']:+.1f})")
+                    print(
+                        f"  {arm.name}: extra people in work, {group}: {e['estimate']:+.1f} "
+                        f"({e['ci_low']:+.1f} to {e['ci_high']:+.1f})"
+                    )
         print(f"  wrote {out}/ (report: {out / 'report.html'})")
     return 0
 
@@ -126,8 +139,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     for name in shipped(PACKAGE_DIR):
         p = load_package(name).file
         kinds = ", ".join(i.name or i.kind for i in p.interventions)
-        print(f"  {name:<14} {p.package.title} [{p.package.engine}; lab {p.package.lab}]: "
-              f"{kinds}")
+        print(f"  {name:<14} {p.package.title} [{p.package.engine}; lab {p.package.lab}]: {kinds}")
     print("Scenarios:")
     for name in shipped(STUDY_DIR):
         print(f"  {name}")
@@ -160,14 +172,26 @@ def add_compare_commands(sub) -> None:
         "figures and an HTML report. SCENARIO is a scenario file or name, or a package name "
         "(run on its own lab unless --lab is given).",
     )
-    cmp.add_argument("scenario", nargs="?", default="kokkola_engine",
-                     help="scenario or package (default: kokkola_engine)")
-    cmp.add_argument("--package", action="append", metavar="PACKAGE",
-                     help="further package compared with the same baseline (repeatable)")
+    cmp.add_argument(
+        "scenario",
+        nargs="?",
+        default="kokkola_engine",
+        help="scenario or package (default: kokkola_engine)",
+    )
+    cmp.add_argument(
+        "--package",
+        action="append",
+        metavar="PACKAGE",
+        help="further package compared with the same baseline (repeatable)",
+    )
     cmp.add_argument("--lab", help="living lab (name or file) to run the packages on")
-    cmp.add_argument("--set", action="append", metavar="PATH=VALUE",
-                     help="override a parameter, e.g. --set demand.quit_rate=0.004 or "
-                     "--set interventions.taite_coaching.capacity=30 (repeatable)")
+    cmp.add_argument(
+        "--set",
+        action="append",
+        metavar="PATH=VALUE",
+        help="override a parameter, e.g. --set demand.quit_rate=0.004 or "
+        "--set interventions.taite_coaching.capacity=30 (repeatable)",
+    )
     cmp.add_argument("--replications", type=int, help="replications per arm")
     cmp.add_argument("--seed", type=int, help="root seed")
     cmp.add_argument("--months", type=int, help="months simulated")
@@ -179,12 +203,20 @@ def add_compare_commands(sub) -> None:
     cmp.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     cmp.set_defaults(func=cmd_compare)
 
-    sc = sub.add_parser("scenarios", help="list labs, packages, scenarios and intervention "
-                        "types; export JSON Schemas")
-    sc.add_argument("--schema", choices=["lab", "package", "scenario", "catalogue"],
-                    help="print the JSON Schema of a scenario file kind")
-    sc.add_argument("--write-schemas", metavar="DIR",
-                    help="write every JSON Schema into DIR (scenarios/schema is shipped)")
+    sc = sub.add_parser(
+        "scenarios",
+        help="list labs, packages, scenarios and intervention types; export JSON Schemas",
+    )
+    sc.add_argument(
+        "--schema",
+        choices=["lab", "package", "scenario", "catalogue"],
+        help="print the JSON Schema of a scenario file kind",
+    )
+    sc.add_argument(
+        "--write-schemas",
+        metavar="DIR",
+        help="write every JSON Schema into DIR (scenarios/schema is shipped)",
+    )
     sc.set_defaults(func=cmd_scenarios)
 
     rep = sub.add_parser("report", help="re-draw the report of a saved comparison")

@@ -57,14 +57,13 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric("employment_years", "employed", "total", "person-years", "Years worked", 1 / 12),
     Metric("inflow", "hires_from_unemployment", "total", "hires", "Hires from unemployment"),
-    Metric(
-        "engine_hires", "engine_hires", "total", "hires", "Hires into jobs freed by mobility"
-    ),
+    Metric("engine_hires", "engine_hires", "total", "hires", "Hires into jobs freed by mobility"),
     Metric("mobility", "promotions", "total", "promotions", "Promotions (mobility)"),
     Metric("job_to_job_moves", "job_to_job_moves", "total", "moves", "Job-to-job moves"),
     Metric("trained", "trained", "total", "person-months", "Months of training at work"),
-    Metric("retention_12m", "retention_12m", "window", "%", "Still in work 12 months after hire",
-           100.0),
+    Metric(
+        "retention_12m", "retention_12m", "window", "%", "Still in work 12 months after hire", 100.0
+    ),
     Metric(
         "unemployment_duration",
         "mean_unemployment_duration",
@@ -139,12 +138,9 @@ def metric_values(indicators: pd.DataFrame, window: int) -> pd.DataFrame:
     wide_all = d.pivot_table(
         index=["indicator", "group"], values="value", aggfunc="sum", observed=True
     )["value"]
-    wide_window = (
-        d[in_window]
-        .pivot_table(index=["indicator", "group"], values="value", aggfunc="mean", observed=True)[
-            "value"
-        ]
-    )
+    wide_window = d[in_window].pivot_table(
+        index=["indicator", "group"], values="value", aggfunc="mean", observed=True
+    )["value"]
     rows = []
     for m in METRICS:
         source = wide_window if m.how == "window" else wide_all

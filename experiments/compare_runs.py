@@ -117,9 +117,11 @@ def run_task(task: Task) -> RunOutput:
         keep["indicator"] = keep["indicator"].astype(str)
         keep["group"] = keep["group"].astype(str)
         out.series = keep.reset_index(drop=True)
-        out.interventions = results.interventions.groupby("intervention", sort=False)[
-            ["starts", "cost"]
-        ].sum().reset_index()
+        out.interventions = (
+            results.interventions.groupby("intervention", sort=False)[["starts", "cost"]]
+            .sum()
+            .reset_index()
+        )
         out.contexts = tracker.contexts()
         out.persons = _compact(tracker.persons(model))
     out.seconds = time.perf_counter() - t0
@@ -173,7 +175,10 @@ def run_tasks(
 
 
 def group_outputs(outputs: Iterable[RunOutput]) -> dict[tuple[str, str], dict[int, RunOutput]]:
-    """Outputs by (arm, variant: "none", "placebo" or a mechanism switched off), then replication."""
+    """Outputs by (arm, variant), then replication.
+
+    The variant is ``"none"``, ``"placebo"`` or the name of the mechanism switched off.
+    """
     grouped: dict[tuple[str, str], dict[int, RunOutput]] = {}
     for o in outputs:
         grouped.setdefault((o.arm, o.variant), {})[o.replication] = o

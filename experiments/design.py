@@ -188,9 +188,7 @@ class Design:
         """The design as TOML-shaped plain data (what the manifest records)."""
         params: dict[str, Any] = {}
         for s in self.parameters:
-            params[s.path] = (
-                list(s.values) if s.values is not None else {"range": [s.low, s.high]}
-            )
+            params[s.path] = list(s.values) if s.values is not None else {"range": [s.low, s.high]}
         design: dict[str, Any] = {"kind": self.kind}
         if params:
             design["parameters"] = params
@@ -331,9 +329,7 @@ def _typed(table: dict, key: str, kind: type, default: Any, source: str, section
     value = table.get(key, default)
     ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
     if not ok:
-        raise DesignError(
-            f"{source}: [{section}] {key} must be a {kind.__name__}, got {value!r}"
-        )
+        raise DesignError(f"{source}: [{section}] {key} must be a {kind.__name__}, got {value!r}")
     return value
 
 
@@ -346,9 +342,7 @@ def _str_list(table: dict, key: str, source: str) -> list[str]:
 
 def _points(value: Any, source: str) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(p, dict) for p in value):
-        raise DesignError(
-            f"{source}: [design] points must be a list of tables ([[design.points]])"
-        )
+        raise DesignError(f"{source}: [design] points must be a list of tables ([[design.points]])")
     return [flatten(p) for p in value]
 
 
@@ -445,7 +439,7 @@ def _check_design(d: Design) -> None:
     if d.kind == "points" and not d.point_list:
         raise DesignError(f"{src}: a points design needs [[design.points]] tables")
     if d.kind != "points" and d.point_list:
-        raise DesignError(f"{src}: [[design.points]] needs kind = \"points\"")
+        raise DesignError(f'{src}: [[design.points]] needs kind = "points"')
     if d.kind in SAMPLED_KINDS and d.samples < 1:
         raise DesignError(f"{src}: a {d.kind} design needs samples = N (at least 1)")
     if d.kind == "sobol" and d.samples & (d.samples - 1):

@@ -82,8 +82,7 @@ class LabourMarketRun:
             table = table[table["indicator"].isin(self.indicators)]
         if self.groups:
             table = table[table["group"].isin(self.groups)]
-        # Plain strings: category dictionaries would differ between chunk files.
-        return table.astype({"indicator": str, "group": str}).reset_index(drop=True)
+        return table.reset_index(drop=True)
 
 
 @cache

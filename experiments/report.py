@@ -37,11 +37,13 @@ def effect_over_time_figure(c: Comparison) -> plt.Figure:
     """Monthly effect on the employment rate of each target group, with confidence bands."""
     groups = c.meta["target_groups"]
     packages = list(dict.fromkeys(c.over_time["package"]))
-    fig, axes = plt.subplots(1, len(packages), figsize=(6.5 * len(packages), 4.2),
-                             squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(
+        1, len(packages), figsize=(6.5 * len(packages), 4.2), squeeze=False, constrained_layout=True
+    )
     for ax, package in zip(axes[0], packages, strict=True):
-        d = c.over_time[(c.over_time["package"] == package)
-                        & (c.over_time["indicator"] == "employment_rate")]
+        d = c.over_time[
+            (c.over_time["package"] == package) & (c.over_time["indicator"] == "employment_rate")
+        ]
         for group in groups:
             g = d[d["group"] == group].sort_values("month")
             ax.plot(g["month"], 100 * g["estimate"], label=_label(group), lw=1.8)
@@ -59,8 +61,13 @@ def forest_figure(c: Comparison) -> plt.Figure:
     groups = c.meta["target_groups"]
     d = c.effects("effect")
     packages = list(dict.fromkeys(d["package"]))
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 0.5 + 0.45 * len(
-        groups) * len(packages)), squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(
+        1,
+        len(metrics),
+        figsize=(4.2 * len(metrics), 0.5 + 0.45 * len(groups) * len(packages)),
+        squeeze=False,
+        constrained_layout=True,
+    )
     for ax, metric in zip(axes[0], metrics, strict=True):
         y = 0
         ticks, labels = [], []
@@ -70,9 +77,15 @@ def forest_figure(c: Comparison) -> plt.Figure:
                 if row.empty:
                     continue
                 r = row.iloc[0]
-                ax.errorbar(r["estimate"], y, xerr=[[r["estimate"] - r["ci_low"]],
-                            [r["ci_high"] - r["estimate"]]], fmt="o", color=f"C{p_i}",
-                            capsize=3, label=package if group == groups[0] else None)
+                ax.errorbar(
+                    r["estimate"],
+                    y,
+                    xerr=[[r["estimate"] - r["ci_low"]], [r["ci_high"] - r["estimate"]]],
+                    fmt="o",
+                    color=f"C{p_i}",
+                    capsize=3,
+                    label=package if group == groups[0] else None,
+                )
                 ticks.append(y)
                 labels.append(_label(group) if p_i == 0 else "")
                 y -= 1
@@ -93,17 +106,29 @@ def displacement_figure(c: Comparison) -> plt.Figure:
     packages = list(dict.fromkeys(d["package"]))
     fig, ax = plt.subplots(figsize=(7, 0.8 + 0.9 * len(packages)), constrained_layout=True)
     for i, package in enumerate(packages):
-        for j, (context, color) in enumerate((("participants", "#2e86ab"),
-                                              ("non_participants", "#c73e1d"))):
+        for j, (context, color) in enumerate(
+            (("participants", "#2e86ab"), ("non_participants", "#c73e1d"))
+        ):
             r = d[(d["package"] == package) & (d["context"] == context)]
             if r.empty:
                 continue
             r = r.iloc[0]
             y = i + 0.35 * j
-            ax.barh(y, r["estimate"], height=0.3, color=color,
-                    label=context.replace("_", "-") if i == 0 else None)
-            ax.errorbar(r["estimate"], y, xerr=[[r["estimate"] - r["ci_low"]],
-                        [r["ci_high"] - r["estimate"]]], fmt="none", color="black", capsize=3)
+            ax.barh(
+                y,
+                r["estimate"],
+                height=0.3,
+                color=color,
+                label=context.replace("_", "-") if i == 0 else None,
+            )
+            ax.errorbar(
+                r["estimate"],
+                y,
+                xerr=[[r["estimate"] - r["ci_low"]], [r["ci_high"] - r["estimate"]]],
+                fmt="none",
+                color="black",
+                capsize=3,
+            )
     ax.set_yticks([i + 0.17 for i in range(len(packages))], packages)
     ax.axvline(0, color="black", lw=0.8)
     _style(ax, "Who gains: participants and everyone else", "")
@@ -118,8 +143,9 @@ def context_figure(c: Comparison) -> plt.Figure:
     packages = list(dict.fromkeys(d["package"]))
     groups = c.meta["target_groups"]
     sizes = list(dict.fromkeys(d.sort_values("context")["context"]))
-    fig, axes = plt.subplots(1, len(packages), figsize=(5.5 * len(packages), 3.8),
-                             squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(
+        1, len(packages), figsize=(5.5 * len(packages), 3.8), squeeze=False, constrained_layout=True
+    )
     for ax, package in zip(axes[0], packages, strict=True):
         m = np.full((len(groups), len(sizes)), np.nan)
         for i, g in enumerate(groups):
@@ -135,8 +161,12 @@ def context_figure(c: Comparison) -> plt.Figure:
                 ax.text(j, i, text, ha="center", va="center", fontsize=8)
         ax.set_xticks(range(len(sizes)), sizes, fontsize=8, rotation=20)
         ax.set_yticks(range(len(groups)), [_label(g) for g in groups], fontsize=8)
-        ax.set_title(f"{package}: extra people in work by employer size", loc="left",
-                     fontsize=11, fontweight="bold")
+        ax.set_title(
+            f"{package}: extra people in work by employer size",
+            loc="left",
+            fontsize=11,
+            fontweight="bold",
+        )
         fig.colorbar(im, ax=ax, label="persons")
     return fig
 
@@ -149,17 +179,25 @@ def ablation_figure(c: Comparison) -> plt.Figure | None:
     groups = c.meta["target_groups"]
     packages = list(dict.fromkeys(d["package"]))
     mechs = list(dict.fromkeys(d["ablation"]))
-    fig, axes = plt.subplots(1, len(packages), figsize=(6.5 * len(packages), 4),
-                             squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(
+        1, len(packages), figsize=(6.5 * len(packages), 4), squeeze=False, constrained_layout=True
+    )
     width = 0.8 / len(groups)
     for ax, package in zip(axes[0], packages, strict=True):
         for gi, group in enumerate(groups):
             r = d[(d["package"] == package) & (d["group"] == group)].set_index("ablation")
             x = np.arange(len(mechs)) + gi * width
-            ax.bar(x, [r.loc[m, "estimate"] if m in r.index else np.nan for m in mechs],
-                   width=width, label=_label(group))
-        ax.set_xticks(np.arange(len(mechs)) + 0.4 - width / 2,
-                      [m.replace("_", " ") for m in mechs], fontsize=8)
+            ax.bar(
+                x,
+                [r.loc[m, "estimate"] if m in r.index else np.nan for m in mechs],
+                width=width,
+                label=_label(group),
+            )
+        ax.set_xticks(
+            np.arange(len(mechs)) + 0.4 - width / 2,
+            [m.replace("_", " ") for m in mechs],
+            fontsize=8,
+        )
         ax.axhline(0, color="black", lw=0.8)
         _style(ax, f"{package}: effect lost without each mechanism", "people in work")
         ax.legend(fontsize=8, frameon=False)
@@ -174,14 +212,23 @@ def mechanisms_figure(c: Comparison) -> plt.Figure:
     for ax, ind in zip(axes, indicators, strict=True):
         for package_i, package in enumerate(dict.fromkeys(c.over_time["package"])):
             for gi, g in enumerate(groups):
-                d = c.over_time[(c.over_time["package"] == package)
-                                & (c.over_time["indicator"] == ind)
-                                & (c.over_time["group"] == g)].sort_values("month")
+                d = c.over_time[
+                    (c.over_time["package"] == package)
+                    & (c.over_time["indicator"] == ind)
+                    & (c.over_time["group"] == g)
+                ].sort_values("month")
                 if package_i == 0:
-                    ax.plot(d["month"], d["baseline"], color=f"C{gi}", ls="--", lw=1,
-                            label=f"{_label(g)}, baseline")
-                ax.plot(d["month"], d["policy"], color=f"C{gi}", lw=1.6,
-                        label=f"{_label(g)}, {package}")
+                    ax.plot(
+                        d["month"],
+                        d["baseline"],
+                        color=f"C{gi}",
+                        ls="--",
+                        lw=1,
+                        label=f"{_label(g)}, baseline",
+                    )
+                ax.plot(
+                    d["month"], d["policy"], color=f"C{gi}", lw=1.6, label=f"{_label(g)}, {package}"
+                )
         _style(ax, ind.replace("mean_", "").replace("_", " ").capitalize(), "mean")
         ax.set_xlabel("month")
     axes[0].legend(fontsize=7, frameon=False)
@@ -242,8 +289,10 @@ def _table(d: pd.DataFrame, columns: dict[str, str]) -> str:
 
 def _effect_text(r: pd.Series) -> str:
     sig = r["ci_low"] > 0 or r["ci_high"] < 0
-    return (f"{_fmt(r['estimate'])} {html.escape(r['unit'])} (95% CI {_fmt(r['ci_low'])} to "
-            f"{_fmt(r['ci_high'])}){'' if sig else ', not distinguishable from zero'}")
+    return (
+        f"{_fmt(r['estimate'])} {html.escape(r['unit'])} (95% CI {_fmt(r['ci_low'])} to "
+        f"{_fmt(r['ci_high'])}){'' if sig else ', not distinguishable from zero'}"
+    )
 
 
 def _summary(c: Comparison) -> str:
@@ -254,22 +303,33 @@ def _summary(c: Comparison) -> str:
             r = c.effects("effect", package=package, metric="employed", group=g)
             if not r.empty:
                 parts.append(f"{_label(g).lower()}: {_effect_text(r.iloc[0])}")
-        cost = c.effects("cost", package=package, metric="cost_per_extra_person_employed",
-                         group="all")
+        cost = c.effects(
+            "cost", package=package, metric="cost_per_extra_person_employed", group="all"
+        )
         cost_text = ""
         if not cost.empty and np.isfinite(cost.iloc[0]["estimate"]):
             cr = cost.iloc[0]
-            cost_text = (f" Cost per extra person in work: EUR {_fmt(cr['estimate'], 'EUR')}"
-                         f"{'' if np.isfinite(cr['ci_low']) else ' (uncertain: the effect is not distinguishable from zero)'}.")
+            caveat = (
+                ""
+                if np.isfinite(cr["ci_low"])
+                else " (uncertain: the effect is not distinguishable from zero)"
+            )
+            cost_text = (
+                f" Cost per extra person in work: EUR {_fmt(cr['estimate'], 'EUR')}{caveat}."
+            )
         disp = c.effects("participation", package=package, metric="extra_employed", group="all")
         disp_text = ""
         if len(disp) == 2:
             p = disp[disp["context"] == "participants"].iloc[0]
             n = disp[disp["context"] == "non_participants"].iloc[0]
-            disp_text = (f" Participants gain {_fmt(p['estimate'])} people in work; everyone "
-                         f"else {_fmt(n['estimate'])} (displacement when negative).")
-        items.append(f"<li><b>{html.escape(package)}</b> — extra people in work "
-                     f"(mean of the last months): {'; '.join(parts)}.{cost_text}{disp_text}</li>")
+            disp_text = (
+                f" Participants gain {_fmt(p['estimate'])} people in work; everyone "
+                f"else {_fmt(n['estimate'])} (displacement when negative)."
+            )
+        items.append(
+            f"<li><b>{html.escape(package)}</b> — extra people in work "
+            f"(mean of the last months): {'; '.join(parts)}.{cost_text}{disp_text}</li>"
+        )
     return "<ul>" + "".join(items) + "</ul>"
 
 
@@ -287,11 +347,20 @@ def render_html(c: Comparison) -> str:
     )
     effects = c.effects("effect")
     effects = effects[effects["group"].isin(c.meta["target_groups"])]
-    cols = {"package": "Package", "label": "Outcome", "group": "Group", "unit": "Unit",
-            "baseline": "Baseline", "policy": "With package", "estimate": "Effect",
-            "ci_low": "CI low", "ci_high": "CI high"}
-    part = c.results[c.results["analysis"].isin(["participation", "evidence"])
-                     & (c.results["group"] == "all")]
+    cols = {
+        "package": "Package",
+        "label": "Outcome",
+        "group": "Group",
+        "unit": "Unit",
+        "baseline": "Baseline",
+        "policy": "With package",
+        "estimate": "Effect",
+        "ci_low": "CI low",
+        "ci_high": "CI high",
+    }
+    part = c.results[
+        c.results["analysis"].isin(["participation", "evidence"]) & (c.results["group"] == "all")
+    ]
     cost = c.results[c.results["analysis"].isin(["cost", "intervention"])]
     ctx = c.effects("context")
     ctx = ctx[ctx["group"].isin(c.meta["target_groups"]) & ~ctx["suppressed"]]
@@ -306,18 +375,30 @@ def render_html(c: Comparison) -> str:
     for p in s["packages"]:
         rows = pd.DataFrame(p["resolved_interventions"])
         if not rows.empty:
-            rows = rows[["name", "kind", "target", "provider", "capacity", "duration_months",
-                         "cost_per_participant"]].astype(str)
+            rows = rows[
+                [
+                    "name",
+                    "kind",
+                    "target",
+                    "provider",
+                    "capacity",
+                    "duration_months",
+                    "cost_per_participant",
+                ]
+            ].astype(str)
         packages_html += (
             f"<h3>{html.escape(p['package']['title'])}</h3><p>"
             f"{html.escape(p['package'].get('description', ''))}</p>"
-            + (_table(rows, {k: k.replace('_', ' ') for k in rows.columns})
-               if not rows.empty else "<p>No interventions.</p>")
+            + (
+                _table(rows, {k: k.replace("_", " ") for k in rows.columns})
+                if not rows.empty
+                else "<p>No interventions.</p>"
+            )
         )
     suppressed = int(c.results["suppressed"].sum())
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"/>
-<title>{html.escape(s['title'] or s['name'])}</title>
+<title>{html.escape(s["title"] or s["name"])}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto;
        padding: 0 1em; color: #222; line-height: 1.45; }}
@@ -329,15 +410,15 @@ figure {{ margin: 1em 0; }} img {{ max-width: 100%; }}
 figcaption {{ font-size: .9em; color: #555; }}
 .note {{ background: #f6f6f6; padding: .6em 1em; border-left: 4px solid #999; }}
 </style></head><body>
-<h1>{html.escape(s['title'] or s['name'])}</h1>
-<p>{html.escape(s.get('description') or '')}</p>
+<h1>{html.escape(s["title"] or s["name"])}</h1>
+<p>{html.escape(s.get("description") or "")}</p>
 <h2>Summary</h2>
 {_summary(c)}
 <p class="note">Every effect is the difference between the package and the baseline (the lab
-without it), run {run['replications']} times with the same random numbers in both arms, so the
-difference is the package's effect rather than chance. Intervals are {int(run['confidence']*100)}%
+without it), run {run["replications"]} times with the same random numbers in both arms, so the
+difference is the package's effect rather than chance. Intervals are {int(run["confidence"] * 100)}%
 confidence intervals over replications. Stocks and rates are averaged over the last
-{run['evaluation_months']} of {run['months']} months; flows are totals over the run.</p>
+{run["evaluation_months"]} of {run["months"]} months; flows are totals over the run.</p>
 <h2>Figures</h2>
 {fig_html}
 <h2>Effects by target group</h2>
@@ -348,36 +429,90 @@ package's enrolment without its effects), compared with themselves in the baseli
 effect on everyone else is displacement: jobs the participants took that others would have had.
 The relative risk of being in work for each intervention's participants is shown next to the
 published benchmark where one exists.</p>
-{_table(part, {'package': 'Package', 'analysis': 'Analysis', 'context': 'Who',
-               'label': 'Outcome', 'unit': 'Unit', 'n': 'People', 'estimate': 'Effect',
-               'ci_low': 'CI low', 'ci_high': 'CI high'})}
+{
+        _table(
+            part,
+            {
+                "package": "Package",
+                "analysis": "Analysis",
+                "context": "Who",
+                "label": "Outcome",
+                "unit": "Unit",
+                "n": "People",
+                "estimate": "Effect",
+                "ci_low": "CI low",
+                "ci_high": "CI high",
+            },
+        )
+    }
 <h2>Costs</h2>
-{_table(cost, {'package': 'Package', 'label': 'Measure', 'context': 'Intervention',
-               'group': 'Group', 'unit': 'Unit', 'estimate': 'Value', 'ci_low': 'CI low',
-               'ci_high': 'CI high'})}
+{
+        _table(
+            cost,
+            {
+                "package": "Package",
+                "label": "Measure",
+                "context": "Intervention",
+                "group": "Group",
+                "unit": "Unit",
+                "estimate": "Value",
+                "ci_low": "CI low",
+                "ci_high": "CI high",
+            },
+        )
+    }
 <h2>For whom and where (target group × context)</h2>
 <p>Extra people in work by the kind of employer they work for. Cells with fewer than
-{run['min_cell']} people are suppressed ({suppressed} suppressed estimates in all).</p>
-{_table(ctx, {'package': 'Package', 'group': 'Group', 'context_type': 'Context',
-              'context': 'Kind', 'baseline': 'Baseline', 'estimate': 'Effect',
-              'ci_low': 'CI low', 'ci_high': 'CI high'})}
+{run["min_cell"]} people are suppressed ({suppressed} suppressed estimates in all).</p>
+{
+        _table(
+            ctx,
+            {
+                "package": "Package",
+                "group": "Group",
+                "context_type": "Context",
+                "context": "Kind",
+                "baseline": "Baseline",
+                "estimate": "Effect",
+                "ci_low": "CI low",
+                "ci_high": "CI high",
+            },
+        )
+    }
 <h2>Mechanism ablation</h2>
 <p>How much of the effect disappears when one mechanism is switched off in both arms.</p>
-{_table(abl, {'package': 'Package', 'ablation': 'Mechanism off', 'metric': 'Outcome',
-              'group': 'Group', 'unit': 'Unit', 'baseline': 'Full effect',
-              'estimate': 'Effect lost', 'ci_low': 'CI low', 'ci_high': 'CI high',
-              'relative': 'Share lost'}) if not abl.empty else '<p>Not run.</p>'}
-<h2>The living lab: {html.escape(lab['title'])}</h2>
-<p>{html.escape(lab.get('description', ''))}</p>
+{
+        _table(
+            abl,
+            {
+                "package": "Package",
+                "ablation": "Mechanism off",
+                "metric": "Outcome",
+                "group": "Group",
+                "unit": "Unit",
+                "baseline": "Full effect",
+                "estimate": "Effect lost",
+                "ci_low": "CI low",
+                "ci_high": "CI high",
+                "relative": "Share lost",
+            },
+        )
+        if not abl.empty
+        else "<p>Not run.</p>"
+    }
+<h2>The living lab: {html.escape(lab["title"])}</h2>
+<p>{html.escape(lab.get("description", ""))}</p>
 <h3>Barriers</h3><ul>{barriers}</ul>
-<h3>Sources</h3><ul>{''.join(f'<li>{html.escape(x)}</li>' for x in lab.get('sources', []))}</ul>
-<h3>Assumptions</h3><ul>{''.join(f'<li>{html.escape(x)}</li>' for x in lab.get('assumptions', []))}</ul>
+<h3>Sources</h3><ul>{"".join(f"<li>{html.escape(x)}</li>" for x in lab.get("sources", []))}</ul>
+<h3>Assumptions</h3><ul>{
+        "".join(f"<li>{html.escape(x)}</li>" for x in lab.get("assumptions", []))
+    }</ul>
 <h2>The packages</h2>
 {packages_html}
 <h2>Reproducing these results</h2>
-<p>Command: <code>{html.escape(str(c.meta.get('command') or ''))}</code><br/>
-Seed {run['seed']}, {run['replications']} replications, {run['months']} months.
-Software: {html.escape(', '.join(f'{k} {v}' for k, v in c.meta.get('versions', {}).items()))}.
+<p>Command: <code>{html.escape(str(c.meta.get("command") or ""))}</code><br/>
+Seed {run["seed"]}, {run["replications"]} replications, {run["months"]} months.
+Software: {html.escape(", ".join(f"{k} {v}" for k, v in c.meta.get("versions", {}).items()))}.
 The tables behind this report are in the same folder (results, over_time, replications,
 adaptation; Parquet and CSV).</p>
 </body></html>

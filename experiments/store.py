@@ -286,7 +286,7 @@ def _to_parquet(frame: pd.DataFrame, path: Path) -> None:
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         # Columns of mixed types (e.g. numbers and text in one grid) are stored as JSON text.
         frame = frame.copy()
-        for col in frame.columns[frame.dtypes == object]:
+        for col in frame.columns[[dtype == np.dtype(object) for dtype in frame.dtypes]]:
             frame[col] = [canonical_json(v) for v in frame[col]]
         table = pa.Table.from_pandas(frame, preserve_index=False)
     pq.write_table(table, path)

@@ -100,4 +100,3 @@ def execute_chunk(model: ModelCallable, runs: Sequence[Run]) -> ChunkResult:
         status.append(record)
     table = pd.concat(tables, ignore_index=True) if tables else None
     return ChunkResult(table, status)
-

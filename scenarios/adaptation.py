@@ -82,7 +82,7 @@ class Adaptation:
         weights /= weights.sum()
         new_budget = budget - freed + pool * weights
         for k, spec in enumerate(specs):
-            new = max(int(round(new_budget[k] / cost[k])), r.min_capacity)
+            new = max(round(new_budget[k] / cost[k]), r.min_capacity)
             if new != int(capacity[k]):
                 model.set_capacity(spec.name, new)
                 self.log.append(

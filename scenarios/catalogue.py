@@ -34,9 +34,9 @@ def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def parse_catalogue(data: dict[str, Any], path: Path | str, text: str | None = None) -> dict[
-    str, CatalogueEntry
-]:
+def parse_catalogue(
+    data: dict[str, Any], path: Path | str, text: str | None = None
+) -> dict[str, CatalogueEntry]:
     """Validate catalogue data: one entry per intervention type, each with valid defaults."""
     missing = [k for k in KINDS if k not in data]
     unknown = [k for k in data if k not in KINDS]

@@ -137,9 +137,9 @@ def load_lab(reference: str | Path, base: Path | None = None, where: str = "lab"
     return Lab(file, path, text)
 
 
-def load_package(reference: str | Path, base: Path | None = None, where: str = "package") -> (
-    Package
-):
+def load_package(
+    reference: str | Path, base: Path | None = None, where: str = "package"
+) -> Package:
     """Load a package by name (a shipped package) or path."""
     path = resolve(str(reference), PACKAGE_DIR, base)
     if path is None:
@@ -335,9 +335,8 @@ def compose(
     label = "_".join([lab.name, *names]) if names else lab.name
     return Scenario(
         name=name or label,
-        title=title or f"{lab.file.lab.title}: " + ", ".join(
-            p.file.package.title for p in packages
-        ),
+        title=title
+        or f"{lab.file.lab.title}: " + ", ".join(p.file.package.title for p in packages),
         lab=lab,
         baseline=baseline,
         arms=arms,

@@ -40,7 +40,9 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
         raise ScenarioError(f"{path}: not valid TOML: {err}") from None
 
 
-def validate(model: type[M], data: dict[str, Any], path: Path | str, text: str | None) -> M:
+def validate[M: BaseModel](
+    model: type[M], data: dict[str, Any], path: Path | str, text: str | None
+) -> M:
     """Validate file data strictly (no type coercion) against a file model.
 
     Raises
@@ -57,7 +59,7 @@ def validate(model: type[M], data: dict[str, Any], path: Path | str, text: str |
         ) from None
 
 
-def load_file(model: type[M], path: Path) -> tuple[M, str]:
+def load_file[M: BaseModel](model: type[M], path: Path) -> tuple[M, str]:
     """Read and validate one file; returns the model and the file's text."""
     data, text = read_toml(path)
     return validate(model, data, path, text), text

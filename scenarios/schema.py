@@ -249,8 +249,10 @@ class AdaptationRule(Strict):
         description="What the reviews look at: unused places, participants' outcomes, or both.",
     )
     max_shift: float = Field(
-        0.25, gt=0.0, le=1.0, description="Largest share of one intervention's budget moved "
-        "at a review (share)."
+        0.25,
+        gt=0.0,
+        le=1.0,
+        description="Largest share of one intervention's budget moved at a review (share).",
     )
     full_uptake: float = Field(
         0.9, gt=0.0, le=1.0, description="Uptake (starts / capacity) counted as a full intake."
@@ -343,9 +345,19 @@ class CatalogueEntry(Strict):
     provider_kind: ProviderKind | None = Field(
         None, description="Kind of provider that usually delivers it (first such provider)."
     )
-    mechanisms: list[Literal["self_efficacy", "trust", "experiences_of_success", "peer_learning",
-                             "hiring_support", "discrimination", "employee_development",
-                             "job_carving", "job_search"]] = Field(default_factory=list)
+    mechanisms: list[
+        Literal[
+            "self_efficacy",
+            "trust",
+            "experiences_of_success",
+            "peer_learning",
+            "hiring_support",
+            "discrimination",
+            "employee_development",
+            "job_carving",
+            "job_search",
+        ]
+    ] = Field(default_factory=list)
     evidence: list[str] = Field(min_length=1, description="Published sources of the defaults.")
     assumptions: list[str] = Field(
         default_factory=list, description="Defaults that are assumptions."

@@ -3,11 +3,19 @@
 Kernels are compiled with ``cache=True`` so a process compiles each kernel once per machine
 (the cache lives in ``NUMBA_CACHE_DIR`` when set, otherwise next to the sources).
 Set ``NUMBA_DISABLE_JIT=1`` to run every kernel as plain Python (for coverage or debugging).
+
+Numba invalidates a cached kernel only when the kernel's own file changes, not when a function
+or constant it uses from another module does. The kernels share rules, random numbers and
+layouts across modules, so this module fingerprints all of the simulator's kernel sources and
+clears the simulator's cached kernels whenever the fingerprint changes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numba
@@ -15,6 +23,64 @@ import numba
 #: Options shared by every kernel. No fastmath: results must match the plain-Python reference
 #: bit for bit, so floating-point operations are never reordered.
 KERNEL_OPTIONS: dict[str, Any] = {"cache": True, "nogil": True, "fastmath": False}
+
+_PACKAGE = Path(__file__).resolve().parent
+#: Sources compiled into kernels: the kernels and every module whose functions or constants
+#: they use.
+_KERNEL_SOURCES = ("jit.py", "rng.py", "rules.py", "state.py", "packed.py", "interventions.py")
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256(numba.__version__.encode())
+    sources = [_PACKAGE / name for name in _KERNEL_SOURCES]
+    for path in sorted(sources) + sorted((_PACKAGE / "kernels").glob("*.py")):
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cache_dirs() -> list[Path]:
+    root = os.environ.get("NUMBA_CACHE_DIR")
+    if root:
+        base = Path(root)
+        if not base.is_dir():
+            return []
+        return [
+            d
+            for d in base.iterdir()
+            if d.is_dir()
+            and d.name.split("_")[0]
+            in {p.name for p in (_PACKAGE, *_PACKAGE.iterdir()) if p.is_dir()}
+        ]
+    return [d / "__pycache__" for d in (_PACKAGE, *_PACKAGE.iterdir()) if d.is_dir()]
+
+
+def clear_stale_cache() -> bool:
+    """Delete the simulator's cached kernels if any of its sources changed since they were
+    compiled; returns whether anything was cleared."""
+    stamp_dir = Path(os.environ.get("NUMBA_CACHE_DIR") or _PACKAGE / "__pycache__")
+    stamp = stamp_dir / "synclusive-kernels.stamp"
+    current = _fingerprint()
+    try:
+        if stamp.read_text() == current:
+            return False
+    except OSError:
+        pass
+    for directory in _cache_dirs():
+        for pattern in ("*.nbi", "*.nbc"):
+            for f in directory.glob(pattern):
+                f.unlink(missing_ok=True)
+    try:
+        stamp_dir.mkdir(parents=True, exist_ok=True)
+        tmp = stamp.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(current)
+        tmp.replace(stamp)
+    except OSError:
+        pass  # a read-only installation simply compiles in memory
+    return True
+
+
+clear_stale_cache()
 
 
 def njit(*args: Any, **kwargs: Any) -> Callable[..., Any]:

@@ -37,12 +37,15 @@ _NAMES = (
     "stigma",
     "support_bonus",
     "skill_weight",
+    "level_strictness",
+    "screening_rate",
     # mechanisms
     "efficacy_link",
     "efficacy_gain_hire",
     "efficacy_loss_rejection",
     "effort_loss_rejection",
     "effort_recovery",
+    "efficacy_recovery_at_work",
     "discouragement_threshold",
     "discouraged_exit",
     "skill_depreciation",
@@ -88,32 +91,35 @@ K_SCREENING_NOISE = 16
 K_STIGMA = 17
 K_SUPPORT_BONUS = 18
 K_SKILL_WEIGHT = 19
-K_EFFICACY_LINK = 20
-K_EFFICACY_GAIN_HIRE = 21
-K_EFFICACY_LOSS_REJECTION = 22
-K_EFFORT_LOSS_REJECTION = 23
-K_EFFORT_RECOVERY = 24
-K_DISCOURAGEMENT_THRESHOLD = 25
-K_DISCOURAGED_EXIT = 26
-K_SKILL_DEPRECIATION = 27
-K_SUCCESS_TO_EFFICACY = 28
-K_TRUST_DECAY = 29
-K_TRUST_WEIGHT = 30
-K_PEER_LEARNING = 31
-K_SUPPORTED_RETENTION = 32
-K_BIAS_RELAPSE = 33
-K_REFERRAL_BASE = 34
-K_INIT_EFFICACY = 35
-K_INIT_TRUST = 36
-K_INIT_AWARENESS = 37
-K_INIT_MOTIVATION = 38
-K_INIT_SEARCH_SKILL = 39
-K_SHARE_FEMALE = 40
-K_SHARE_PARTIAL = 41
-K_ON_SELF_EFFICACY = 42
-K_ON_TRUST = 43
-K_ON_SUCCESS = 44
-K_ON_PEER = 45
+K_LEVEL_STRICTNESS = 20
+K_SCREENING_RATE = 21
+K_EFFICACY_LINK = 22
+K_EFFICACY_GAIN_HIRE = 23
+K_EFFICACY_LOSS_REJECTION = 24
+K_EFFORT_LOSS_REJECTION = 25
+K_EFFORT_RECOVERY = 26
+K_EFFICACY_RECOVERY_AT_WORK = 27
+K_DISCOURAGEMENT_THRESHOLD = 28
+K_DISCOURAGED_EXIT = 29
+K_SKILL_DEPRECIATION = 30
+K_SUCCESS_TO_EFFICACY = 31
+K_TRUST_DECAY = 32
+K_TRUST_WEIGHT = 33
+K_PEER_LEARNING = 34
+K_SUPPORTED_RETENTION = 35
+K_BIAS_RELAPSE = 36
+K_REFERRAL_BASE = 37
+K_INIT_EFFICACY = 38
+K_INIT_TRUST = 39
+K_INIT_AWARENESS = 40
+K_INIT_MOTIVATION = 41
+K_INIT_SEARCH_SKILL = 42
+K_SHARE_FEMALE = 43
+K_SHARE_PARTIAL = 44
+K_ON_SELF_EFFICACY = 45
+K_ON_TRUST = 46
+K_ON_SUCCESS = 47
+K_ON_PEER = 48
 N_PARAMS = len(_NAMES)
 PARAM_NAMES = _NAMES
 assert N_PARAMS == K_ON_PEER + 1
@@ -144,11 +150,14 @@ def pack_params(p: ModelParams) -> np.ndarray:
         "stigma": m.stigma_per_month,
         "support_bonus": m.support_bonus,
         "skill_weight": m.external_skill_weight,
+        "level_strictness": m.level_strictness,
+        "screening_rate": m.screening_rate,
         "efficacy_link": mech.efficacy_effort_link,
         "efficacy_gain_hire": mech.efficacy_gain_hire,
         "efficacy_loss_rejection": mech.efficacy_loss_rejection,
         "effort_loss_rejection": mech.effort_loss_rejection,
         "effort_recovery": mech.effort_recovery,
+        "efficacy_recovery_at_work": mech.efficacy_recovery_at_work,
         "discouragement_threshold": mech.discouragement_threshold,
         "discouraged_exit": mech.discouraged_exit,
         "skill_depreciation": mech.skill_depreciation,

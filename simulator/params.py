@@ -449,6 +449,24 @@ class MatchingParams(Strict):
         description="Lowest screening score (skill fit minus penalties) an employer accepts.",
         uncertain=(-0.2, -0.05),
     )
+    level_strictness: float = param(
+        0.06,
+        ge=0.0,
+        le=0.5,
+        unit="skill/level",
+        description="How much stricter the hiring standard is for outsiders at each level up the "
+        "ladder (upper jobs are hard to fill from outside: skill shortages).",
+        uncertain=(0.0, 0.12),
+    )
+    screening_rate: float = param(
+        0.7,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        description="Probability that an open vacancy is screened and can hire in a month "
+        "(recruitment takes time).",
+        uncertain=(0.5, 0.9),
+    )
     support_bonus: float = param(
         0.08,
         ge=0.0,
@@ -504,6 +522,15 @@ class MechanismParams(Strict):
         reference="Liu, Huang & Wang (2014): self-efficacy is an active ingredient of coaching",
         mechanism="self_efficacy",
         uncertain=(0.2, 0.8),
+    )
+    efficacy_recovery_at_work: float = param(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        description="Monthly pull of an employee's self-efficacy towards the population's usual "
+        "level (work as an ongoing experience of success).",
+        mechanism="self_efficacy",
     )
     discouragement_threshold: float = param(
         0.15,

@@ -131,7 +131,10 @@ def matching_step(pf, pi, n, qi, requirement, ef, iv, par, key, month, flows) ->
         open_vacancies, key=lambda q: (R.uniform_py(int(key), R.STREAM_VAC_ORDER, month, q, 0), q)
     )
     for q in screening_order:
+        if R.uniform_py(int(key), R.STREAM_VAC_ORDER, month, q, 1) >= par[K.K_SCREENING_RATE]:
+            continue
         e = qi[q, S.Q_EMPLOYER]
+        standard = float(ef[e, S.E_STANDARD]) + par[K.K_LEVEL_STRICTNESS] * int(qi[q, S.Q_LEVEL])
         best, best_score = -1, 0.0
         for p, a, target in applications:
             if target != q:
@@ -141,7 +144,7 @@ def matching_step(pf, pi, n, qi, requirement, ef, iv, par, key, month, flows) ->
             sc = matching.score_of.py_func(
                 pf, pi, p, a, q, qi, requirement, ef, iv, par, key, month
             )
-            if sc < ef[e, S.E_STANDARD]:
+            if sc < standard:
                 continue
             if best < 0 or sc > best_score:
                 best, best_score = p, sc

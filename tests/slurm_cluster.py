@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 SBIN = ("/usr/sbin", "/usr/bin", "/sbin", "/bin")
-PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "sinfo", "scontrol")
+PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo", "scontrol")
 
 
 def _which(name: str) -> str | None:
@@ -54,6 +54,37 @@ class SlurmCluster:
     def env(self) -> dict[str, str]:
         """Environment for SLURM client commands."""
         return {**os.environ, "SLURM_CONF": str(self.conf)}
+
+    def wait(self, job_id: str, timeout: float = 300) -> list[tuple[str, str]]:
+        """Wait until every task of a job has ended; return each task's state and exit code.
+
+        Polls ``scontrol`` (``sbatch --wait`` polls only every few tens of seconds).
+        """
+        ended = ("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY")
+        result: list[tuple[str, str]] = []
+
+        def done() -> bool:
+            out = subprocess.run(
+                [_which("scontrol"), "show", "job", "-o", job_id],
+                env=self.env(),
+                capture_output=True,
+                text=True,
+            ).stdout
+            fields = [
+                dict(f.split("=", 1) for f in line.split() if "=" in f) for line in out.splitlines()
+            ]
+            result[:] = [(f.get("JobState", ""), f.get("ExitCode", "")) for f in fields]
+            return bool(result) and all(state in ended for state, _ in result)
+
+        _wait_for(done, timeout, f"SLURM job {job_id}")
+        return result
+
+    def jobs(self) -> list[str]:
+        """Names of the jobs still queued or running."""
+        out = subprocess.run(
+            [_which("squeue"), "-h", "-o", "%j %T"], env=self.env(), capture_output=True, text=True
+        ).stdout
+        return [line.split()[0] for line in out.splitlines() if "COMPLETING" not in line]
 
 
 def _config(folder: Path, node: str, cpus: int, socket_path: Path) -> str:

@@ -186,14 +186,14 @@ def test_bad_parameter_values_are_rejected_before_running():
     with pytest.raises(DesignError, match="unknown unemployment"):
         prepare(d)
     d = design_from_dict({"experiment": {"model": "experiments.model:Nope"}}, "d.toml")
-    with pytest.raises(DesignError, match="model 'experiments.model:Nope'"):
+    with pytest.raises(DesignError, match=r"model 'experiments\.model:Nope'"):
         prepare(d)
 
 
 def test_design_files_name_the_file(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[experiment\nname = 1")
-    with pytest.raises(DesignError, match="bad.toml: not valid TOML"):
+    with pytest.raises(DesignError, match=r"bad\.toml: not valid TOML"):
         load_design(bad)
     with pytest.raises(DesignError, match="design file not found"):
         load_design(tmp_path / "missing.toml")

@@ -27,6 +27,7 @@ def _urn_ball_world(vacancies: int) -> tuple[LabourMarketModel, np.ndarray]:
                 "hiring_standard": -1.0,
                 "bias_mean": 0.0,
                 "stigma_per_month": 0.0,
+                "screening_rate": 1.0,
                 "external_skill_weight": 0.0,
             },
             "mechanisms": {"efficacy_effort_link": 0.0},

@@ -54,6 +54,10 @@ def consequences_step(
         pi[p, S.P_AGE] += 1
         if status == S.EMPLOYED:
             pi[p, S.P_TENURE] += 1
+            if on_eff:
+                eff = pf[p, S.P_EFFICACY]
+                eff += par[K.K_EFFICACY_RECOVERY_AT_WORK] * (par[K.K_INIT_EFFICACY] - eff)
+                pf[p, S.P_EFFICACY] = eff
             if pi[p, S.P_HIRED_NOW] == 1:
                 pf[p, S.P_SUCCESSES] += 1.0
                 if on_eff:
@@ -80,6 +84,11 @@ def consequences_step(
         if on_trust:
             trust = pf[p, S.P_TRUST]
             pf[p, S.P_TRUST] = trust + par[K.K_TRUST_DECAY] * (pf[p, S.P_TRUST0] - trust)
+        if pi[p, S.P_ENROLLED] >= 0:
+            left = pi[p, S.P_ENROL_LEFT] - 1
+            pi[p, S.P_ENROL_LEFT] = left
+            if left <= 0:
+                pi[p, S.P_ENROLLED] = -1
         pi[p, S.P_APPLIED] = 0
         pi[p, S.P_HIRED_NOW] = 0
     relapse = par[K.K_BIAS_RELAPSE]

@@ -137,6 +137,18 @@ def hire(
 
 
 @njit
+def screened(key, month: int, q: int, rate: float) -> bool:
+    """Whether vacancy ``q`` gets through recruitment to a hiring decision this month."""
+    return R.uniform(key, R.STREAM_VAC_ORDER, month, q, 1) < rate
+
+
+@njit
+def hiring_standard(ef: np.ndarray, e: int, level: int, strictness: float) -> float:
+    """Lowest acceptable screening score of employer ``e`` for an outsider at ``level``."""
+    return ef[e, S.E_STANDARD] + strictness * level
+
+
+@njit
 def acceptable(pi: np.ndarray, p: int, q: int, qi: np.ndarray) -> bool:
     """A carved job is reserved for people with partial work ability."""
     return qi[q, S.Q_CARVED] == 0 or pi[p, S.P_PARTIAL] == 1
@@ -269,10 +281,15 @@ def matching_step(
 
     hired = np.zeros(n_seek, dtype=np.bool_)
     weight, stigma, bonus = par[K.K_SKILL_WEIGHT], par[K.K_STIGMA], par[K.K_SUPPORT_BONUS]
+    screening = par[K.K_SCREENING_RATE]
+    strictness = par[K.K_LEVEL_STRICTNESS]
     for v in order:
         q = vac[v]
+        if not screened(key, month, q, screening):
+            continue
         e = qi[q, S.Q_EMPLOYER]
         carved = qi[q, S.Q_CARVED]
+        standard = hiring_standard(ef, e, qi[q, S.Q_LEVEL], strictness)
         best = -1
         best_score = 0.0
         for t in range(start[v], start[v + 1]):
@@ -296,7 +313,7 @@ def matching_step(
                 carved,
                 app_eps[app],
             )
-            if sc < ef[e, S.E_STANDARD]:
+            if sc < standard:
                 continue
             if best < 0 or sc > best_score:
                 best = j

@@ -215,6 +215,9 @@ def participation_step(
 ) -> None:
     """Apply the monthly effects of interventions in progress, then peer learning.
 
+    Participations are counted down at the end of the month (after matching), so that a
+    d-month intervention supports its participants' job search for d months.
+
     Parameters
     ----------
     effects : ndarray of float64, shape (K, len(PERSON_EFFECTS))
@@ -265,7 +268,3 @@ def participation_step(
                 gap = peer_sum[k, c, 1] / peer_n[k, c] - pf[p, S.P_SEARCH_SKILL]
                 if gap > 0.0:
                     pf[p, S.P_SEARCH_SKILL] += peer * gap
-        left = pi[p, S.P_ENROL_LEFT] - 1
-        pi[p, S.P_ENROL_LEFT] = left
-        if left <= 0:
-            pi[p, S.P_ENROLLED] = -1

@@ -1,0 +1,132 @@
+"""Throughput and overhead of the experiment runner (a benchmark, not a test).
+
+Prints
+
+1. runs per second of a small model (2,000 persons, 24 months) run serially, on 2 local worker
+   processes and on Dask with 2 workers, in steady state (workers started and warm) and
+   including worker start-up; targets: 2 workers >= 1.8x serial;
+2. the runner and store overhead per run for a model run of about one second, against calling
+   the model directly in a loop; target: under 5% of the run time.
+
+Usage::
+
+    NUMBA_CACHE_DIR=.numba_cache .venv/bin/python benchmarks/bench_experiments.py [--runs 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from experiments import Backend, Design, ResultStore, run_experiment
+from experiments.model import LabourMarketRun
+
+SMALL = {"months": 24, "population.n_persons": 2000}
+
+
+def replications(n: int, base: dict, root_seed: int = 1) -> Design:
+    """``n`` replications of one parameter set."""
+    return Design(name="bench", replications=n, root_seed=root_seed, base=base)
+
+
+def _warm(_: int) -> int:
+    """Load the model and its kernels in a worker; the pause makes each worker take one task."""
+    LabourMarketRun()({"months": 2, "population.n_persons": 100}, np.random.SeedSequence(0))
+    time.sleep(1.0)
+    return 0
+
+
+def timed(design: Design, folder: Path, **kwargs) -> float:
+    """Wall seconds of one experiment into a fresh folder."""
+    t0 = time.perf_counter()
+    summary = run_experiment(design, folder, progress=False, **kwargs)
+    elapsed = time.perf_counter() - t0
+    assert summary.done == summary.total, summary
+    return elapsed
+
+
+def throughput(runs: int, tmp: Path) -> None:
+    design = replications(runs, SMALL)
+    _warm(0)
+    serial = runs / timed(design, tmp / "serial", backend="serial")
+    print(
+        f"small model, {runs} runs of {SMALL['population.n_persons']} persons x "
+        f"{SMALL['months']} months"
+    )
+    print(f"  serial                      {serial:7.1f} runs/s")
+
+    ctx = get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=ctx) as pool:
+        list(pool.map(_warm, range(2)))
+        procs = runs / timed(design, tmp / "procs", backend=Backend("processes", 2), executor=pool)
+    print(f"  2 processes (warm)          {procs:7.1f} runs/s  {procs / serial:4.2f}x serial")
+    cold = runs / timed(design, tmp / "procs-cold", backend="processes", workers=2)
+    print(f"  2 processes (with start-up) {cold:7.1f} runs/s  {cold / serial:4.2f}x serial")
+
+    backend = Backend("dask", workers=2)
+    ex: Executor = backend.start()
+    try:
+        from distributed import default_client
+
+        default_client().run(_warm, 0)
+        dask = runs / timed(design, tmp / "dask", backend=backend, executor=ex)
+    finally:
+        ex.shutdown()
+        backend.stop()
+    print(f"  Dask, 2 workers (warm)      {dask:7.1f} runs/s  {dask / serial:4.2f}x serial")
+    verdict = "met" if min(procs, dask) >= 1.8 * serial else "NOT met"
+    print(f"  target 2 workers >= 1.8x serial (steady state): {verdict}")
+
+
+def overhead(runs: int, tmp: Path) -> None:
+    model = LabourMarketRun()
+    probe = {"months": 84, "population.n_persons": 20_000}
+    t0 = time.perf_counter()
+    model(probe, np.random.SeedSequence(0))
+    persons = int(20_000 / (time.perf_counter() - t0))  # about one second per run
+    base = {"months": 84, "population.n_persons": max(2_000, min(persons, 200_000))}
+    design = replications(runs, base, root_seed=2)
+
+    t0 = time.perf_counter()
+    for run in design.runs:
+        model(run.overrides, run.seed)
+    direct = (time.perf_counter() - t0) / runs
+
+    folder = tmp / "overhead"
+    wall = timed(design, folder, backend="serial", chunk_size=5)
+    in_model = ResultStore.open(folder).status()["seconds"].sum() / runs
+    per_run = wall / runs - in_model
+    print(
+        f"model run of about 1 s ({base['population.n_persons']} persons x 84 months), {runs} runs"
+    )
+    print(f"  direct loop                 {direct:7.3f} s/run")
+    print(f"  runner + store (serial)     {wall / runs:7.3f} s/run")
+    print(
+        f"  overhead outside the model  {per_run * 1e3:7.1f} ms/run = "
+        f"{100 * per_run / in_model:4.1f}% of run time (target < 5%)"
+    )
+    print(
+        f"  wall-clock difference       {100 * (wall / runs - direct) / direct:+5.1f}% "
+        "(includes run-to-run timing noise)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200, help="runs of the small model")
+    parser.add_argument("--long-runs", type=int, default=10, help="runs of the 1-second model")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        throughput(args.runs, Path(tmp))
+        print()
+        overhead(args.long_runs, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

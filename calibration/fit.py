@@ -1,0 +1,239 @@
+"""A whole calibration: data -> moments -> weighting -> search -> uncertainty -> outputs.
+
+>>> from calibration import calibrate, load_config
+>>> result = calibrate(load_config("calibration/data/synthetic/calibration.toml"),
+...                    "outputs/calibration")                      # doctest: +SKIP
+
+Running the same call again after an interruption resumes from the journal in
+``<out>/checkpoint/`` and ends with the same result as an uninterrupted fit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from calibration import formats
+from calibration.bootstrap import moment_covariance, weighting_matrix
+from calibration.config import CalibrationConfig
+from calibration.errors import CalibrationError
+from calibration.evaluate import Evaluator
+from calibration.executors import SerialExecutor
+from calibration.journal import Journal
+from calibration.moments import (
+    MomentSpec,
+    ObservedData,
+    Suppressed,
+    build_moments,
+    data_horizon,
+    observed_moments,
+)
+from calibration.optimise import SearchResult, SearchSettings, population_size, search
+from calibration.space import ParameterSpace
+from calibration.uncertainty import Identification, Uncertainty, estimate_uncertainty, identification
+from simulator.params import ModelParams
+
+
+@dataclass
+class Problem:
+    """Everything fixed before the search: data moments, weighting, parameters."""
+
+    config: CalibrationConfig
+    data: ObservedData
+    specs: list[MomentSpec]
+    suppressed: list[Suppressed]
+    observed: np.ndarray
+    cell_sizes: np.ndarray
+    data_cov: np.ndarray
+    weight: np.ndarray
+    space: ParameterSpace
+    lab_params: ModelParams
+    burn_in: int
+
+    def fingerprint(self) -> str:
+        """Hash of everything that determines the fit's evaluations and result."""
+        blob = json.dumps(
+            {
+                "moments": [s.name for s in self.specs],
+                "observed": self.observed.tolist(),
+                "weight": np.round(self.weight, 12).tolist(),
+                "parameters": [(p.path, p.lower, p.upper) for p in self.space.parameters],
+                "base": self.space.base.model_dump(mode="json"),
+                "fit": self.config.fit.model_dump(),
+                "burn_in": self.burn_in,
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def load_data(config: CalibrationConfig) -> ObservedData:
+    """Read the configured files (each checked against its format)."""
+    d = config.data
+    data = ObservedData(labour_force=d.labour_force)
+    for name, loader in (
+        ("aggregate", formats.load_aggregate),
+        ("panel", formats.load_panel),
+        ("public", formats.load_public),
+    ):
+        path = config.path(getattr(d, name))
+        if path is not None:
+            setattr(data, name, loader(path))
+            data.sources[name] = str(path)
+    data.horizon = config.model.months or data_horizon(data)
+    return data
+
+
+def _check_interventions(data: ObservedData, params: ModelParams) -> None:
+    known = [s.name for s in params.interventions]
+    for name, table in (("panel", data.panel), ("aggregate", data.aggregate)):
+        if table is None or "intervention" not in table:
+            continue
+        used = set(table["intervention"].dropna()) - {""}
+        unknown = sorted(used - set(known))
+        if unknown:
+            raise CalibrationError(
+                f"{data.sources[name]}: intervention(s) {unknown} are not in the base parameters; "
+                f"interventions in force: {known or 'none'}"
+            )
+
+
+def prepare(config: CalibrationConfig) -> Problem:
+    """Load data, build moments and their covariance, and set up the parameter space."""
+    data = load_data(config)
+    lab = config.base_params()
+    _check_interventions(data, lab)
+    run = lab.model_copy(deep=True)
+    run.months = config.model.burn_in + data.horizon
+    if config.model.persons is not None:
+        run.population.n_persons = config.model.persons
+    run = ModelParams.model_validate(run.model_dump())
+    specs, suppressed = build_moments(data, config.moments.window_months, config.moments.min_cell)
+    observed, sizes = observed_moments(specs, data)
+    f = config.fit
+    cov = moment_covariance(specs, data, observed, f.bootstrap, f.block_months, f.seed)
+    weight = weighting_matrix(cov, f.weighting)
+    space = ParameterSpace(run, [p.model_dump() for p in config.parameters])
+    return Problem(
+        config, data, specs, suppressed, observed, sizes, cov, weight, space, lab,
+        config.model.burn_in,
+    )
+
+
+@dataclass
+class CalibrationResult:
+    """Outcome of a calibration."""
+
+    problem: Problem
+    search: SearchResult
+    uncertainty: Uncertainty
+    identification: Identification
+    calibrated: ModelParams
+    outputs: dict[str, Path]
+
+    @property
+    def estimates(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95% intervals."""
+        sp = self.problem.space
+        se = self.uncertainty.se
+        return pd.DataFrame(
+            {
+                "parameter": sp.names,
+                "estimate": self.search.x,
+                "se": se,
+                "ci_low": self.search.x - 1.96 * se,
+                "ci_high": self.search.x + 1.96 * se,
+                "lower_bound": sp.lower,
+                "upper_bound": sp.upper,
+                "base_value": sp.defaults,
+            }
+        )
+
+
+def calibrate(
+    config: CalibrationConfig,
+    out: str | Path,
+    executor: Executor | None = None,
+    progress: bool = False,
+    restart: bool = False,
+) -> CalibrationResult:
+    """Fit the model to the configured data and write the outputs to ``out``.
+
+    Parameters
+    ----------
+    config
+        Validated settings.
+    out
+        Output folder; its ``checkpoint/`` makes a rerun resume.
+    executor
+        Where simulations run (any ``concurrent.futures.Executor``); default: this process.
+    progress
+        Show a progress bar.
+    restart
+        Discard an existing checkpoint.
+    """
+    from tqdm.auto import tqdm
+
+    from calibration.outputs import write_outputs
+
+    problem = prepare(config)
+    out = Path(out)
+    journal_path = out / "checkpoint" / "evaluations.jsonl"
+    if restart and journal_path.exists():
+        journal_path.unlink()
+    journal = Journal(journal_path, problem.fingerprint())
+    f = config.fit
+    settings = SearchSettings(
+        popsize=f.popsize,
+        maxiter=f.maxiter,
+        tol=f.tol,
+        seed=f.seed,
+        replications=f.replications,
+    )
+    n_par = len(problem.space.names)
+    total = population_size(settings, n_par) * (f.maxiter + 1) + 2 * n_par + 1
+    bar = tqdm(total=total, desc="calibration", unit="candidate", disable=not progress)
+    evaluator = Evaluator(
+        problem.space,
+        problem.specs,
+        f.seed,
+        problem.burn_in,
+        executor if executor is not None else SerialExecutor(),
+        journal,
+        on_done=bar.update,
+    )
+    try:
+        found = search(evaluator, problem.observed, problem.weight, settings)
+        bar.total = bar.n + 2 * n_par + 1
+        unc = estimate_uncertainty(
+            evaluator,
+            found.x,
+            problem.observed,
+            problem.data_cov,
+            problem.weight,
+            f.replications,
+            f.se_replications,
+            f.jacobian_step,
+        )
+    finally:
+        bar.close()
+    ident = identification(
+        problem.specs,
+        problem.space.names,
+        problem.space.lower,
+        problem.space.upper,
+        unc.jacobian,
+        problem.weight,
+        problem.data_cov,
+        unc.se,
+    )
+    calibrated = problem.space.candidate(found.x, base=problem.lab_params)
+    result = CalibrationResult(problem, found, unc, ident, calibrated, {})
+    result.outputs = write_outputs(result, out)
+    return result

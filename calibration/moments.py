@@ -1,0 +1,320 @@
+"""Moments: the numbers a fit compares, computed the same way from data and from simulations.
+
+A :class:`MomentSpec` says what a moment is (source, indicator or outcome, group,
+intervention, months). :func:`build_moments` derives the specs from the observed data;
+:func:`observed_moments` evaluates them on the data and :func:`simulated_moments` on a
+simulated run. Both go through the same normalisation (:func:`normalise`) and the same panel
+cell means (:func:`panel_cell`), so a moment means the same thing on either side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from calibration import catalogue as cat
+from calibration.errors import CalibrationError
+
+
+@dataclass(frozen=True)
+class MomentSpec:
+    """One moment.
+
+    Attributes
+    ----------
+    source
+        ``"aggregate"``, ``"panel"`` or ``"public"``.
+    indicator
+        Aggregate indicator, panel outcome column or public statistic.
+    group
+        Target group (panel: ``"all"`` or a panel group).
+    intervention
+        Intervention name (panel moments, intervention starts), else ``None``.
+    window
+        Months (first, last), data months: aggregate periods starting in it; panel
+        participants starting in it; public statistics' reference months.
+    periods
+        Aggregate moments: the (first month, length) of every data row averaged.
+    """
+
+    source: str
+    indicator: str
+    group: str = "all"
+    intervention: str | None = None
+    window: tuple[int, int] = (1, 1)
+    periods: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def name(self) -> str:
+        """Readable unique name."""
+        parts = [self.source, self.indicator, self.group]
+        if self.intervention:
+            parts.append(self.intervention)
+        label = "starts" if self.source == "panel" else "months"
+        parts.append(f"{label} {self.window[0]}-{self.window[1]}")
+        return " | ".join(parts)
+
+
+@dataclass
+class ObservedData:
+    """Everything observed: any of the three tables may be ``None``.
+
+    Attributes
+    ----------
+    horizon
+        Months covered by the data (the simulation runs this long after burn-in).
+    labour_force
+        Labour force of the lab, used to scale counts when the data give no
+        ``labour_force`` rows.
+    """
+
+    aggregate: pd.DataFrame | None = None
+    panel: pd.DataFrame | None = None
+    public: pd.DataFrame | None = None
+    labour_force: float | None = None
+    horizon: int = 0
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Suppressed:
+    """A panel cell left out because fewer than the threshold of participants were observed."""
+
+    spec: MomentSpec
+    reason: str
+
+
+def data_horizon(data: ObservedData) -> int:
+    """Months the data cover: last aggregate period, public month or panel start."""
+    last = 0
+    if data.aggregate is not None and len(data.aggregate):
+        a = data.aggregate
+        last = max(last, int((a["month"] + a["period_months"] - 1).max()))
+    if data.public is not None and len(data.public):
+        last = max(last, int(data.public["month_to"].max()))
+    if data.panel is not None and len(data.panel):
+        last = max(last, int(data.panel["start_month"].max()))
+    return last
+
+
+# ---------------------------------------------------------------- shared arithmetic
+def normalise(kind: str, value: float, period_months: int, labour_force: float) -> float:
+    """Make a data or simulated period value scale-free (see :mod:`calibration.catalogue`)."""
+    if kind == "rate":
+        return value
+    if not labour_force > 0:
+        return float("nan")
+    if kind == "stock":
+        return 1000.0 * value / labour_force
+    return 1000.0 * value / period_months / labour_force
+
+
+def panel_cell(panel: pd.DataFrame, spec: MomentSpec) -> tuple[float, int]:
+    """Mean outcome and number of observed participants of a panel cell."""
+    mask = cell_mask(panel, spec)
+    values = panel[spec.indicator].to_numpy(dtype=float)[mask]
+    n = int(values.size)
+    return (float(values.mean()) if n else float("nan")), n
+
+
+def cell_mask(panel: pd.DataFrame, spec: MomentSpec) -> np.ndarray:
+    """Participants of a panel cell whose outcome is observed."""
+    start = panel["start_month"].to_numpy()
+    mask = (panel["intervention"].to_numpy() == spec.intervention) & (
+        (start >= spec.window[0]) & (start <= spec.window[1])
+    )
+    if spec.group != "all":
+        mask &= panel["group"].to_numpy() == spec.group
+    return mask & ~np.isnan(panel[spec.indicator].to_numpy(dtype=float))
+
+
+def quarterly(rate: float) -> float:
+    """Quarterly transition probability from a mean monthly rate."""
+    return 1.0 - (1.0 - rate) ** 3
+
+
+# ---------------------------------------------------------------- specs from data
+def build_moments(
+    data: ObservedData, window_months: int = 12, min_cell: int = 10
+) -> tuple[list[MomentSpec], list[Suppressed]]:
+    """Moment specs from the observed data, and the panel cells suppressed as too small.
+
+    Parameters
+    ----------
+    window_months
+        Aggregate rows are averaged over windows of this many months (by period start).
+    min_cell
+        Panel cells with fewer observed participants are neither fitted nor reported.
+    """
+    specs: list[MomentSpec] = []
+    suppressed: list[Suppressed] = []
+    horizon = data.horizon or data_horizon(data)
+    if data.aggregate is not None:
+        a = data.aggregate.fillna({"intervention": ""})
+        a = a.assign(window=(a["month"] - 1) // window_months)
+        for (ind, grp, iv, w), rows in a.groupby(
+            ["indicator", "group", "intervention", "window"], sort=True, observed=True
+        ):
+            if ind == "labour_force" and grp == "all":
+                continue  # the scale of the counts, not a target
+            rows = rows.sort_values("month")
+            first = int(w) * window_months + 1
+            specs.append(
+                MomentSpec(
+                    "aggregate",
+                    str(ind),
+                    str(grp),
+                    str(iv) or None,
+                    (first, first + window_months - 1),
+                    tuple(zip(rows["month"].tolist(), rows["period_months"].tolist(), strict=True)),
+                )
+            )
+    if data.panel is not None:
+        p = data.panel
+        outcomes = [c for c in cat.PANEL_OUTCOMES if c in p and p[c].notna().any()]
+        for iv in sorted(p["intervention"].unique()):
+            groups = ["all", *sorted(p.loc[p["intervention"] == iv, "group"].unique())]
+            for grp in groups:
+                for outcome in outcomes:
+                    last = horizon - cat.PANEL_OUTCOMES[outcome]
+                    if last < 1:
+                        continue
+                    spec = MomentSpec("panel", outcome, grp, iv, (1, last))
+                    _, n = panel_cell(p, spec)
+                    if n == 0:
+                        continue
+                    if n < min_cell:
+                        suppressed.append(Suppressed(spec, f"fewer than {min_cell} participants"))
+                    else:
+                        specs.append(spec)
+    if data.public is not None:
+        for row in data.public.itertuples(index=False):
+            specs.append(
+                MomentSpec(
+                    "public", row.statistic, row.group, None, (row.month_from, row.month_to)
+                )
+            )
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise CalibrationError(f"the data define the same moment twice: {dup[:3]}")
+    if not specs:
+        raise CalibrationError("the data give no moments to fit")
+    return specs, suppressed
+
+
+# ---------------------------------------------------------------- observed side
+def _labour_force(a: pd.DataFrame | None, month: int, length: int, fallback: float | None) -> float:
+    if a is not None:
+        rows = a[
+            (a["indicator"] == "labour_force")
+            & (a["group"] == "all")
+            & (a["month"] >= month)
+            & (a["month"] + a["period_months"] <= month + length)
+        ]
+        if len(rows):
+            return float(rows["value"].mean())
+    return float("nan") if fallback is None else float(fallback)
+
+
+def aggregate_rows(data: ObservedData, spec: MomentSpec) -> np.ndarray:
+    """Normalised data values of an aggregate moment's rows, in month order."""
+    a = data.aggregate
+    assert a is not None
+    kind = cat.AGGREGATE_INDICATORS[spec.indicator][0]
+    sel = a[(a["indicator"] == spec.indicator) & (a["group"] == spec.group)]
+    iv = sel["intervention"].fillna("")
+    sel = sel[iv == (spec.intervention or "")].set_index(["month", "period_months"])
+    out = []
+    for month, length in spec.periods:
+        lf = _labour_force(a, month, length, data.labour_force)
+        if kind != "rate" and not lf > 0:
+            raise CalibrationError(
+                f"{data.sources.get('aggregate', 'aggregate data')}: {spec.indicator} is a count "
+                f"and needs the labour force of month {month} to be scaled; add a "
+                "labour_force row (group all) for that period or set data.labour_force"
+            )
+        out.append(normalise(kind, float(sel.loc[(month, length), "value"]), length, lf))
+    return np.asarray(out)
+
+
+def observed_moments(
+    specs: list[MomentSpec], data: ObservedData
+) -> tuple[np.ndarray, np.ndarray]:
+    """Observed moment values and cell sizes (panel; 0 for other sources)."""
+    values = np.empty(len(specs))
+    sizes = np.zeros(len(specs), dtype=np.int64)
+    public = data.public
+    for j, spec in enumerate(specs):
+        if spec.source == "aggregate":
+            values[j] = aggregate_rows(data, spec).mean()
+        elif spec.source == "panel":
+            assert data.panel is not None
+            values[j], sizes[j] = panel_cell(data.panel, spec)
+        else:
+            assert public is not None
+            row = public[
+                (public["statistic"] == spec.indicator)
+                & (public["group"] == spec.group)
+                & (public["month_from"] == spec.window[0])
+                & (public["month_to"] == spec.window[1])
+            ]
+            values[j] = float(row["value"].iloc[0])
+    return values, sizes
+
+
+# ---------------------------------------------------------------- simulated side
+@dataclass
+class SimulatedData:
+    """One simulated run in data terms (months 1..T after burn-in).
+
+    Attributes
+    ----------
+    series
+        ``(indicator, group)`` -> monthly values; intervention starts under
+        ``("intervention_starts", "all", name)``.
+    panel
+        Simulated participants in the panel format.
+    """
+
+    series: dict[tuple, np.ndarray]
+    panel: pd.DataFrame
+
+    def monthly(self, indicator: str, group: str = "all", intervention: str | None = None):
+        """Monthly series of an indicator."""
+        key = (indicator, group, intervention) if intervention else (indicator, group)
+        try:
+            return self.series[key]
+        except KeyError:
+            raise CalibrationError(
+                f"the simulation has no indicator {indicator!r} for group {group!r}"
+                + (f" and intervention {intervention!r}" if intervention else "")
+            ) from None
+
+
+def _period_value(sim: SimulatedData, spec: MomentSpec, month: int, length: int) -> float:
+    kind = cat.AGGREGATE_INDICATORS[spec.indicator][0]
+    values = sim.monthly(spec.indicator, spec.group, spec.intervention)[month - 1 : month - 1 + length]
+    lf = sim.monthly("labour_force")[month - 1 : month - 1 + length]
+    if values.size < length or np.isnan(values).all():
+        return float("nan")
+    raw = float(np.nansum(values)) if kind == "flow" else float(np.nanmean(values))
+    return normalise(kind, raw, length, float(lf.mean()))
+
+
+def simulated_moments(specs: list[MomentSpec], sim: SimulatedData) -> np.ndarray:
+    """The moments of a simulated run (NaN where the run has no observation)."""
+    out = np.empty(len(specs))
+    for j, spec in enumerate(specs):
+        if spec.source == "aggregate":
+            out[j] = np.mean([_period_value(sim, spec, m, n) for m, n in spec.periods])
+        elif spec.source == "panel":
+            out[j] = panel_cell(sim.panel, spec)[0]
+        else:
+            indicator, is_quarterly = cat.PUBLIC_STATISTICS[spec.indicator]
+            series = sim.monthly(indicator, spec.group)[spec.window[0] - 1 : spec.window[1]]
+            rate = float(np.nanmean(series)) if series.size else float("nan")
+            out[j] = quarterly(rate) if is_quarterly else rate
+    return out

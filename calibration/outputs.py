@@ -1,0 +1,148 @@
+"""Write a calibration's outputs: calibrated parameters, tables, summary and report.
+
+Everything written is aggregate: panel cells below the threshold appear by name only, and no
+participant-level value is ever written. Each file is written to a temporary name and then
+renamed, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from calibration.msm import mean_moments
+
+if TYPE_CHECKING:
+    from calibration.fit import CalibrationResult
+
+
+def _write_text(path: Path, text: str) -> Path:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+    return path
+
+
+def _write_table(table: pd.DataFrame, directory: Path, name: str) -> list[Path]:
+    written = []
+    for suffix in ("csv", "parquet"):
+        path = directory / f"{name}.{suffix}"
+        tmp = path.with_name(path.name + ".tmp")
+        if suffix == "csv":
+            table.to_csv(tmp, index=False)
+        else:
+            table.to_parquet(tmp, index=False)
+        tmp.replace(path)
+        written.append(path)
+    return written
+
+
+def moment_table(result: CalibrationResult) -> pd.DataFrame:
+    """Observed against simulated moments at the estimate, with 95% bands."""
+    p, u = result.problem, result.uncertainty
+    reps = u.reps_at_optimum
+    fitted = mean_moments(reps[: p.config.fit.replications])
+    obs_se = np.sqrt(np.diag(p.data_cov))
+    with np.errstate(invalid="ignore"):
+        run_low = np.nanpercentile(reps, 2.5, axis=0)
+        run_high = np.nanpercentile(reps, 97.5, axis=0)
+    return pd.DataFrame(
+        {
+            "moment": [s.name for s in p.specs],
+            "source": [s.source for s in p.specs],
+            "indicator": [s.indicator for s in p.specs],
+            "group": [s.group for s in p.specs],
+            "intervention": [s.intervention or "" for s in p.specs],
+            "window_first": [s.window[0] for s in p.specs],
+            "window_last": [s.window[1] for s in p.specs],
+            "participants": np.where(
+                np.array([s.source == "panel" for s in p.specs]), p.cell_sizes, np.nan
+            ),
+            "observed": p.observed,
+            "observed_se": obs_se,
+            "observed_low": p.observed - 1.96 * obs_se,
+            "observed_high": p.observed + 1.96 * obs_se,
+            "simulated": fitted,
+            "run_low": run_low,
+            "run_high": run_high,
+            "std_residual": (p.observed - fitted) / np.sqrt(np.diag(u.omega)),
+        }
+    )
+
+
+def summary(result: CalibrationResult) -> dict:
+    """Machine-readable summary of the calibration."""
+    p, s, u, i = result.problem, result.search, result.uncertainty, result.identification
+    return {
+        "data_label": p.config.data.label,
+        "data_months": p.data.horizon,
+        "burn_in": p.burn_in,
+        "simulated_persons": p.space.base.population.n_persons,
+        "moments": len(p.specs),
+        "suppressed_cells": len(p.suppressed),
+        "minimum_cell": p.config.moments.min_cell,
+        "parameters": p.space.names,
+        "estimate": s.x.tolist(),
+        "se": u.se.tolist(),
+        "covariance": u.covariance.tolist(),
+        "loss": s.loss,
+        "generations": s.generations,
+        "evaluations": s.evaluations,
+        "optimiser_message": s.message,
+        "j_statistic": u.j_statistic,
+        "j_df": u.j_df,
+        "j_pvalue": u.j_pvalue,
+        "jacobian_rank": i.rank,
+        "jacobian_condition": i.condition,
+        "singular_values": i.singular_values.tolist(),
+        "fit_settings": p.config.fit.model_dump(),
+    }
+
+
+def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
+    """Write all outputs; returns them by name."""
+    from calibration.report import write_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    tables = out / "tables"
+    tables.mkdir(exist_ok=True)
+    files: dict[str, Path] = {}
+    files["calibrated_params"] = _write_text(
+        out / "calibrated_params.json",
+        json.dumps(result.calibrated.model_dump(mode="json"), indent=2),
+    )
+    lines = [
+        f'"{name}" = {float(value)!r}'
+        for name, value in zip(result.problem.space.names, result.search.x, strict=True)
+    ]
+    files["overrides"] = _write_text(
+        out / "calibrated_overrides.toml",
+        "# Calibrated values as dotted-path overrides (e.g. a scenario's [overrides]).\n"
+        "[overrides]\n" + "\n".join(lines) + "\n",
+    )
+    files["summary"] = _write_text(
+        out / "calibration.json", json.dumps(summary(result), indent=2, default=float)
+    )
+    moments = moment_table(result)
+    suppressed = pd.DataFrame(
+        {
+            "moment": [c.spec.name for c in result.problem.suppressed],
+            "reason": [c.reason for c in result.problem.suppressed],
+        }
+    )
+    identification = result.identification.table
+    for name, table in (
+        ("moments", moments),
+        ("suppressed_cells", suppressed),
+        ("estimates", result.estimates),
+        ("loss_history", result.search.history),
+        ("identification", identification),
+    ):
+        for path in _write_table(table, tables, name):
+            files[f"{name}.{path.suffix[1:]}"] = path
+    files["report"] = write_report(result, moments, out / "fit_report.html")
+    return files

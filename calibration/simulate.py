@@ -1,0 +1,72 @@
+"""One simulated replication, turned into data terms and moments (the worker function).
+
+:func:`simulate_moments` is what the executor runs: a module-level function of picklable
+arguments, so it works with local processes, Dask and cluster executors alike.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from calibration import catalogue as cat
+from calibration.moments import MomentSpec, SimulatedData, simulated_moments
+from calibration.tracker import RunTracker
+from simulator.params import ModelParams
+
+
+def replication_seed(root: int, replication: int) -> np.random.SeedSequence:
+    """The seed of a replication; the same for every candidate (common random numbers)."""
+    return np.random.SeedSequence(root, spawn_key=(replication,))
+
+
+def simulate(params: ModelParams, seed: np.random.SeedSequence | int, burn_in: int = 0):
+    """Run the model once and return it in data terms.
+
+    Parameters
+    ----------
+    params
+        Full model parameters; ``params.months`` includes the burn-in.
+    seed
+        Seed of the run.
+    burn_in
+        Months simulated before data month 1; they are dropped.
+
+    Returns
+    -------
+    SimulatedData
+    """
+    from simulator.model import LabourMarketModel
+
+    model = LabourMarketModel(params, rng=seed)
+    tracker = RunTracker(model)
+    results = model.run()
+    tracker.observe()
+    months = params.months - burn_in
+    series: dict[tuple, np.ndarray] = {}
+    ind = results.indicators
+    values = ind["value"].to_numpy()
+    month = ind["month"].to_numpy()
+    keep = month > burn_in
+    for (name, group), rows in ind[keep].groupby(["indicator", "group"], observed=True).indices.items():
+        series[(str(name), str(group))] = values[keep][rows]
+    durations = tracker.durations().to_numpy()[burn_in:]
+    for j, name in enumerate(cat.DURATION_BANDS):
+        series[(name, "all")] = durations[:, j]
+    iv = results.interventions
+    for name in tracker.intervention_names:
+        rows = iv[(iv["intervention"] == name) & (iv["month"] > burn_in)]
+        series[("intervention_starts", "all", name)] = rows["starts"].to_numpy(dtype=float)
+    panel = tracker.panel()
+    panel = panel[panel["start_month"] > burn_in].reset_index(drop=True)
+    panel["start_month"] -= burn_in
+    for key, array in series.items():
+        if array.shape[0] != months:
+            raise RuntimeError(f"series {key} has {array.shape[0]} months, expected {months}")
+    return SimulatedData(series, panel)
+
+
+def simulate_moments(
+    params: ModelParams, seed: np.random.SeedSequence, specs: list[MomentSpec], burn_in: int
+) -> np.ndarray:
+    """Moments of one replication (the task an executor runs)."""
+    return simulated_moments(specs, simulate(params, seed, burn_in))
