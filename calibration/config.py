@@ -77,6 +77,11 @@ class FitConfig(_Strict):
     block_months: int = Field(3, ge=1, le=120)
     weighting: Literal["full", "diagonal"] = "full"
     se_replications: int = Field(8, ge=2, le=1000)
+    aggregate_covariance: Literal["model", "bootstrap"] = Field(
+        "model",
+        description="Covariance of aggregate moments in the standard errors: the model's "
+        "run-to-run variation scaled to the lab's size, or the block bootstrap.",
+    )
     jacobian_step: float = Field(0.05, gt=0, le=0.5)
 
 

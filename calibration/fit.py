@@ -126,6 +126,20 @@ def prepare(config: CalibrationConfig) -> Problem:
     )
 
 
+def size_ratio(problem: Problem) -> float:
+    """Simulated labour force over the lab's (1 when the data do not say how big the lab is)."""
+    data = problem.data
+    lab = data.labour_force
+    a = data.aggregate
+    if a is not None:
+        rows = a[(a["indicator"] == "labour_force") & (a["group"] == "all")]
+        if len(rows):
+            lab = float(rows["value"].mean())
+    if not lab:
+        return 1.0
+    return problem.space.base.population.n_persons / lab
+
+
 @dataclass
 class CalibrationResult:
     """Outcome of a calibration."""
@@ -220,6 +234,10 @@ def calibrate(
             f.replications,
             f.se_replications,
             f.jacobian_step,
+            model_block=np.array([s.source == "aggregate" for s in problem.specs])
+            if f.aggregate_covariance == "model"
+            else None,
+            scale=size_ratio(problem),
         )
     finally:
         bar.close()
@@ -230,7 +248,7 @@ def calibrate(
         problem.space.upper,
         unc.jacobian,
         problem.weight,
-        problem.data_cov,
+        unc.data_covariance,
         unc.se,
     )
     calibrated = problem.space.candidate(found.x, base=problem.lab_params)

@@ -169,7 +169,7 @@ def make_synthetic(
     out: str | Path,
     persons: int = 2000,
     months: int = 36,
-    seed: int = 20_240_601,
+    seed: int = 20_240_602,
     truth: dict[str, float] | None = None,
     capacity: int | None = None,
 ) -> dict[str, Path]:
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(Path(__file__).parent / "data" / "synthetic"))
     parser.add_argument("--persons", type=int, default=2000)
     parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--seed", type=int, default=20_240_601)
+    parser.add_argument("--seed", type=int, default=20_240_602)
     args = parser.parse_args(argv)
     files = make_synthetic(args.out, args.persons, args.months, args.seed)
     for path in files.values():

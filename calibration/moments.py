@@ -206,37 +206,56 @@ def build_moments(
 
 
 # ---------------------------------------------------------------- observed side
-def _labour_force(a: pd.DataFrame | None, month: int, length: int, fallback: float | None) -> float:
-    if a is not None:
-        rows = a[
-            (a["indicator"] == "labour_force")
-            & (a["group"] == "all")
-            & (a["month"] >= month)
-            & (a["month"] + a["period_months"] <= month + length)
-        ]
-        if len(rows):
-            return float(rows["value"].mean())
+def _lookup(data: ObservedData) -> tuple[dict, np.ndarray]:
+    """Aggregate values by (indicator, group, intervention, month, length), and the
+    labour-force rows as an array of (first month, length, value); built once per data set."""
+    cached = getattr(data, "_lookup_cache", None)
+    if cached is not None:
+        return cached
+    a = data.aggregate
+    assert a is not None
+    iv = a["intervention"].fillna("").tolist()
+    values = {
+        (ind, grp, i, m, n): v
+        for ind, grp, i, m, n, v in zip(
+            a["indicator"].tolist(),
+            a["group"].tolist(),
+            iv,
+            a["month"].tolist(),
+            a["period_months"].tolist(),
+            a["value"].tolist(),
+            strict=True,
+        )
+    }
+    lf = a[(a["indicator"] == "labour_force") & (a["group"] == "all")]
+    lf_rows = lf[["month", "period_months", "value"]].to_numpy(dtype=float).reshape(-1, 3)
+    data._lookup_cache = (values, lf_rows)  # type: ignore[attr-defined]
+    return values, lf_rows
+
+
+def _labour_force(lf_rows: np.ndarray, month: int, length: int, fallback: float | None) -> float:
+    """Mean labour force of the data rows within a period, else the configured constant."""
+    inside = (lf_rows[:, 0] >= month) & (lf_rows[:, 0] + lf_rows[:, 1] <= month + length)
+    if inside.any():
+        return float(lf_rows[inside, 2].mean())
     return float("nan") if fallback is None else float(fallback)
 
 
 def aggregate_rows(data: ObservedData, spec: MomentSpec) -> np.ndarray:
     """Normalised data values of an aggregate moment's rows, in month order."""
-    a = data.aggregate
-    assert a is not None
+    values, lf_rows = _lookup(data)
     kind = cat.AGGREGATE_INDICATORS[spec.indicator][0]
-    sel = a[(a["indicator"] == spec.indicator) & (a["group"] == spec.group)]
-    iv = sel["intervention"].fillna("")
-    sel = sel[iv == (spec.intervention or "")].set_index(["month", "period_months"])
     out = []
     for month, length in spec.periods:
-        lf = _labour_force(a, month, length, data.labour_force)
+        lf = _labour_force(lf_rows, month, length, data.labour_force)
         if kind != "rate" and not lf > 0:
             raise CalibrationError(
                 f"{data.sources.get('aggregate', 'aggregate data')}: {spec.indicator} is a count "
                 f"and needs the labour force of month {month} to be scaled; add a "
                 "labour_force row (group all) for that period or set data.labour_force"
             )
-        out.append(normalise(kind, float(sel.loc[(month, length), "value"]), length, lf))
+        value = values[(spec.indicator, spec.group, spec.intervention or "", month, length)]
+        out.append(normalise(kind, float(value), length, lf))
     return np.asarray(out)
 
 

@@ -46,7 +46,7 @@ def moment_table(result: CalibrationResult) -> pd.DataFrame:
     p, u = result.problem, result.uncertainty
     reps = u.reps_at_optimum
     fitted = mean_moments(reps[: p.config.fit.replications])
-    obs_se = np.sqrt(np.diag(p.data_cov))
+    obs_se = np.sqrt(np.diag(u.data_covariance))
     with np.errstate(invalid="ignore"):
         run_low = np.nanpercentile(reps, 2.5, axis=0)
         run_high = np.nanpercentile(reps, 97.5, axis=0)
@@ -63,6 +63,7 @@ def moment_table(result: CalibrationResult) -> pd.DataFrame:
                 np.array([s.source == "panel" for s in p.specs]), p.cell_sizes, np.nan
             ),
             "observed": p.observed,
+            "bootstrap_se": np.sqrt(np.diag(p.data_cov)),
             "observed_se": obs_se,
             "observed_low": p.observed - 1.96 * obs_se,
             "observed_high": p.observed + 1.96 * obs_se,

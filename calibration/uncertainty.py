@@ -42,6 +42,7 @@ class Uncertainty:
     j_statistic: float
     j_df: int
     j_pvalue: float
+    data_covariance: np.ndarray
 
 
 def jacobian(
@@ -95,6 +96,8 @@ def estimate_uncertainty(
     replications: int,
     se_replications: int,
     step: float,
+    model_block: np.ndarray | None = None,
+    scale: float = 1.0,
 ) -> Uncertainty:
     """Sandwich standard errors and the over-identification test at ``theta``.
 
@@ -104,10 +107,24 @@ def estimate_uncertainty(
         Replications per candidate in the fit (the simulation noise of the fitted mean).
     se_replications
         Replications at the optimum used to estimate the run-to-run covariance of moments.
+    model_block
+        Moments (boolean mask) whose data covariance is replaced by the model's run-to-run
+        covariance at the estimate times ``scale``. A single monitored time series cannot show
+        how much its own window means would vary (persistent swings look like trends to a
+        block bootstrap), so for aggregate moments the model's variation, scaled from the
+        simulated to the lab's labour force, stands in.
+    scale
+        Simulated labour force / the lab's labour force.
     """
     G, steps = jacobian(evaluator, theta, replications, step)
     at_opt = evaluator.moments([theta], max(se_replications, replications))[0]
     sim_cov = _covariance(at_opt)
+    data_cov = data_cov.copy()
+    if model_block is not None and model_block.any():
+        idx = np.flatnonzero(model_block)
+        block = sim_cov[np.ix_(idx, idx)] * scale
+        data_cov[np.ix_(idx, idx)] = block
+        data_cov[idx, idx] = np.maximum(np.diag(block), 1e-12)
     omega = data_cov + sim_cov / replications
     a = G.T @ weight @ G
     p = theta.size
@@ -122,7 +139,7 @@ def estimate_uncertainty(
     j_stat = float(g @ np.linalg.solve(omega, g))
     df = len(observed) - p
     pvalue = float(stats.chi2.sf(j_stat, df)) if df > 0 else float("nan")
-    return Uncertainty(G, steps, cov, se, omega, at_opt, j_stat, df, pvalue)
+    return Uncertainty(G, steps, cov, se, omega, at_opt, j_stat, df, pvalue, data_cov)
 
 
 @dataclass

@@ -80,7 +80,7 @@ class Backend:
         if self.workers is not None and self.workers < 1:
             raise DesignError(f"workers must be at least 1, got {self.workers}")
         if self.address and self.name != "dask":
-            raise DesignError("an scheduler address needs backend 'dask'")
+            raise DesignError("a scheduler address needs backend 'dask'")
         if self.jobqueue and not self.name.startswith("dask-"):
             raise DesignError(
                 f"job-queue options need backend dask-slurm or dask-pbs, not {self.name}"

@@ -36,9 +36,9 @@ def inflow_and_mobility() -> Comparison:
         packages=["mobility_only"],
         overrides=[
             "run.persons=4000",
-            "run.months=36",
+            "run.months=48",
             "run.evaluation_months=12",
-            "run.replications=3",
+            "run.replications=8",
             "run.ablation=false",
         ],
     )

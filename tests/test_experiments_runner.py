@@ -59,7 +59,7 @@ def test_reference_results_are_complete_and_ordered(reference):
 
 @pytest.mark.parametrize(
     ("backend", "workers"),
-    [("processes", 1), ("processes", 2), ("dask", 1), ("dask", 2)],
+    [("processes", 1), ("processes", 2), ("dask", 2)],
 )
 def test_every_backend_gives_identical_results(tmp_path, reference, backend, workers):
     out = tmp_path / backend
@@ -68,8 +68,24 @@ def test_every_backend_gives_identical_results(tmp_path, reference, backend, wor
     )
     assert summary.done == 12
     _assert_same(out, reference)
-    if backend == "processes":
-        assert load_status(out)["pid"].nunique() == workers
+    assert load_status(out)["pid"].nunique() == workers
+
+
+def test_a_running_dask_scheduler_by_address(tmp_path, reference):
+    """A Dask LocalCluster with one worker, reached through its scheduler address."""
+    import logging
+
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster:
+        backend = Backend("dask", address=cluster.scheduler_address)
+        summary = run_experiment(small_design(), tmp_path / "out", backend=backend, progress=False)
+        assert summary.done == 12
+        assert len(cluster.workers) == 1  # the runner left the cluster running
+    _assert_same(tmp_path / "out", reference)
+    assert load_status(tmp_path / "out")["pid"].nunique() == 1
 
 
 def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path, reference):

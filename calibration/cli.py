@@ -1,0 +1,62 @@
+"""``synclusive calibrate``: fit the model to living-lab data from a settings file.
+
+Exit codes: 0 success, 2 invalid settings or data (the message names the file, column, row
+and what is allowed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from calibration.config import load_config
+    from calibration.errors import CalibrationError
+    from calibration.executors import make_executor
+    from calibration.fit import calibrate, prepare
+
+    try:
+        config = load_config(args.config)
+        if args.check:
+            problem = prepare(config)
+            print(
+                f"{args.config}: data valid; {len(problem.specs)} moments, "
+                f"{len(problem.suppressed)} small panel cells suppressed, "
+                f"{len(problem.space.names)} parameters"
+            )
+            return 0
+        executor = make_executor(args.workers)
+        try:
+            result = calibrate(
+                config, args.out, executor, progress=not args.quiet, restart=args.restart
+            )
+        finally:
+            executor.shutdown()
+    except CalibrationError as err:
+        print(f"synclusive calibrate: {err}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(result.estimates.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        print(f"report: {result.outputs['report']}")
+        print(f"run the calibrated model: synclusive run --params {result.outputs['calibrated_params']}")
+    return 0
+
+
+def add_calibrate_parser(sub: Any) -> None:
+    """Add the ``calibrate`` subcommand to the ``synclusive`` parser."""
+    cal = sub.add_parser(
+        "calibrate",
+        help="fit model parameters to living-lab data (method of simulated moments)",
+        description="Fit model parameters to aggregate monitoring data, a participant panel "
+        "and public statistics, and write calibrated parameters and a fit report. Rerunning "
+        "the same command resumes an interrupted fit.",
+    )
+    cal.add_argument("config", help="calibration settings (TOML), see docs/calibration.md")
+    cal.add_argument("--out", default="outputs/calibration", help="output folder")
+    cal.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    cal.add_argument("--restart", action="store_true", help="discard the checkpoint, start afresh")
+    cal.add_argument("--check", action="store_true", help="only check the settings and data")
+    cal.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    cal.set_defaults(func=_cmd_calibrate)
