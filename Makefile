@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/synclusive run --persons 20000 --months 120 --seed 1 --out outputs/demo
+	$(BIN)/synclusive compare kokkola_engine --replications 6 --workers 2 --out outputs/demo
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -76,7 +76,7 @@ class FitConfig(_Strict):
     bootstrap: int = Field(200, ge=20, le=100_000)
     block_months: int = Field(3, ge=1, le=120)
     weighting: Literal["full", "diagonal"] = "full"
-    se_replications: int = Field(8, ge=2, le=1000)
+    se_replications: int = Field(16, ge=2, le=1000)
     aggregate_covariance: Literal["model", "bootstrap"] = Field(
         "model",
         description="Covariance of aggregate moments in the standard errors: the model's "

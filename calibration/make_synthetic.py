@@ -161,7 +161,7 @@ replications = 4
 popsize = 6
 maxiter = 15
 bootstrap = 200
-se_replications = 8
+se_replications = 16
 '''
 
 

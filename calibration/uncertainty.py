@@ -27,6 +27,8 @@ from calibration.msm import mean_moments
 
 #: Relative singular-value threshold for the numerical rank.
 RANK_TOLERANCE = 1e-3
+#: Weight of the diagonal when a simulated covariance is shrunk towards it.
+SHRINKAGE = 0.5
 
 
 @dataclass
@@ -123,17 +125,25 @@ def estimate_uncertainty(
     if model_block is not None and model_block.any():
         idx = np.flatnonzero(model_block)
         block = sim_cov[np.ix_(idx, idx)] * scale
+        # Few replications estimate a many-moment covariance poorly (and singular): shrink
+        # the correlations halfway towards zero, keeping the variances.
+        block = SHRINKAGE * np.diag(np.diag(block)) + (1.0 - SHRINKAGE) * block
         data_cov[np.ix_(idx, idx)] = block
         data_cov[idx, idx] = np.maximum(np.diag(block), 1e-12)
     omega = data_cov + sim_cov / replications
-    a = G.T @ weight @ G
+    # Work in range units so the rank check and inverse do not depend on parameter scales.
+    d = np.diag(evaluator.space.upper - evaluator.space.lower)
+    gs = G @ d
+    a = gs.T @ weight @ gs
     p = theta.size
-    if np.linalg.matrix_rank(a, tol=RANK_TOLERANCE * np.abs(a).max() if a.any() else None) < p:
+    s = np.linalg.svd(a, compute_uv=False)
+    if s.size == 0 or s.min() <= RANK_TOLERANCE**2 * s.max():
         cov = np.full((p, p), np.nan)
+        se = np.full(p, np.nan)
     else:
         a_inv = np.linalg.inv(a)
-        cov = a_inv @ G.T @ weight @ omega @ weight @ G @ a_inv
-    se = np.sqrt(np.clip(np.diag(cov), 0.0, None)) if not np.isnan(cov).any() else np.full(p, np.nan)
+        cov = d @ a_inv @ gs.T @ weight @ omega @ weight @ gs @ a_inv @ d
+        se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     g = observed - mean_moments(at_opt[:replications])
     g = np.where(np.isnan(g), 0.0, g)
     j_stat = float(g @ np.linalg.solve(omega, g))

@@ -14,7 +14,7 @@ Rerunning the same call resumes: only runs that are missing (or failed) are run 
 from experiments.backends import BACKENDS, Backend, SerialExecutor
 from experiments.batch import Shard, Summary, run_experiment
 from experiments.design import Design, ParameterSpec, design_from_dict, load_design
-from experiments.errors import DesignError, StoreError
+from experiments.errors import BackendError, DesignError, StoreError
 from experiments.keys import Run
 from experiments.model import LabourMarketRun, simulate
 from experiments.outputs import load_results, load_status, outcome_arrays
@@ -24,6 +24,7 @@ from experiments.store import ResultStore
 __all__ = [
     "BACKENDS",
     "Backend",
+    "BackendError",
     "Design",
     "DesignError",
     "LabourMarketRun",

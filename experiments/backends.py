@@ -22,7 +22,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from experiments.errors import DesignError
+from experiments.errors import BackendError, DesignError
 
 BACKENDS = ("serial", "processes", "dask", "dask-slurm", "dask-pbs")
 
@@ -112,7 +112,10 @@ class Backend:
         from distributed import Client
 
         if self.address:
-            client = Client(self.address)
+            try:
+                client = Client(self.address, timeout=self.worker_timeout)
+            except OSError as err:
+                raise BackendError(f"no Dask scheduler at {self.address}: {err}") from None
         elif self.name == "dask":
             from distributed import LocalCluster
 
@@ -131,7 +134,16 @@ class Backend:
             self._closers.append(cluster.close)
             cluster.scale(jobs=self.n_workers)
             client = Client(cluster)
-            client.wait_for_workers(1, timeout=self.worker_timeout)
+            try:
+                client.wait_for_workers(1, timeout=self.worker_timeout)
+            except TimeoutError:
+                self._closers.insert(0, client.close)
+                self.stop()
+                raise BackendError(
+                    f"no {self.name} worker job started within {self.worker_timeout:.0f} s; "
+                    "check the queue (squeue / qstat) and the job settings "
+                    "(--queue, --account, --walltime, --memory)"
+                ) from None
         self._closers.insert(0, client.close)
         return client.get_executor(pure=False)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.backends import BACKENDS, Backend
-from experiments.errors import DesignError
+from experiments.errors import BackendError, DesignError
 
 
 def _int_at_least(name: str, low: int):
@@ -93,7 +93,8 @@ def add_experiment_parser(sub: Any) -> None:
         "--worker-timeout",
         type=_int_at_least("--worker-timeout", 1),
         default=600,
-        help="seconds to wait for the first worker job to start (default 600)",
+        help="seconds to wait for the first worker job, or for the scheduler at --address "
+        "(default 600)",
     )
     run.set_defaults(func=_cmd_run)
 
@@ -162,15 +163,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(f"{out}: {len(runs) - missing} done, {missing} to run")
         return 0
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    summary = run_experiment(
-        design,
-        out,
-        backend=backend,
-        shard=shard,
-        chunk_size=args.chunk_size,
-        retry_failed=not args.no_retry_failed,
-        progress=not args.quiet,
-    )
+    try:
+        summary = run_experiment(
+            design,
+            out,
+            backend=backend,
+            shard=shard,
+            chunk_size=args.chunk_size,
+            retry_failed=not args.no_retry_failed,
+            progress=not args.quiet,
+        )
+    except BackendError as err:
+        print(f"synclusive: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(
+            f"synclusive: interrupted; finished chunks are stored in {out}, "
+            "rerun the same command to resume",
+            file=sys.stderr,
+        )
+        return 130
     print(summary)
     return 0 if summary.done == summary.total else 1
 

@@ -15,3 +15,7 @@ class DesignError(ParameterError):
 
 class StoreError(DesignError):
     """A results folder that cannot be used for this experiment (e.g. holds another design)."""
+
+
+class BackendError(RuntimeError):
+    """A backend that cannot start: no scheduler at the address, no worker job started."""

@@ -38,17 +38,6 @@ from experiments.keys import canonical_json
 from experiments.worker import ChunkResult
 
 FORMAT = "synclusive-experiment/1"
-STATUS_COLUMNS = (
-    "run_key",
-    "status",
-    "error",
-    "traceback",
-    "host",
-    "pid",
-    "started",
-    "seconds",
-    "session",
-)
 _STATUS_SCHEMA = pa.schema(
     [
         ("run_key", pa.string()),

@@ -209,7 +209,15 @@ def make_parser() -> argparse.ArgumentParser:
     params.set_defaults(func=_cmd_params)
     _add_experiment_commands(sub)
     _add_scenario_commands(sub)
+    _add_calibration_commands(sub)
     return parser
+
+
+def _add_calibration_commands(sub: Any) -> None:
+    """``synclusive calibrate`` (fit to living-lab data), defined in the calibration package."""
+    from calibration.cli import add_calibrate_parser
+
+    add_calibrate_parser(sub)
 
 
 def _add_experiment_commands(sub: argparse._SubParsersAction) -> None:

@@ -250,3 +250,13 @@ def test_backend_rejects_bad_settings():
         Backend("threads")
     with pytest.raises(DesignError, match="at least 1"):
         Backend("processes", workers=0)
+    with pytest.raises(DesignError, match="needs backend 'dask'"):
+        Backend("processes", address="tcp://127.0.0.1:8786")
+
+
+def test_an_unreachable_scheduler_is_a_clear_error():
+    from experiments import BackendError
+
+    backend = Backend("dask", address="tcp://127.0.0.1:9", worker_timeout=1)
+    with pytest.raises(BackendError, match=r"no Dask scheduler at tcp://127\.0\.0\.1:9"):
+        backend.start()

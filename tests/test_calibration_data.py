@@ -1,0 +1,133 @@
+"""Calibration inputs: malformed data get clear errors; data and simulations give the same
+moments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calibration import catalogue as cat
+from calibration.errors import CalibrationError, DataError
+from calibration.formats import load_aggregate, load_panel, load_public
+from calibration.make_synthetic import aggregate_table, base_params, panel_table
+from calibration.moments import ObservedData, build_moments, observed_moments, simulated_moments
+from calibration.simulate import simulate
+from simulator.cli import main
+
+AGG = (
+    "month,period_months,indicator,group,intervention,value\n"
+    "1,1,labour_force,all,,1000\n"
+    "1,1,unemployment_rate,all,,0.08\n"
+    "1,3,separations,all,,25\n"
+    "1,3,intervention_starts,all,coaching,12\n"
+)
+PANEL = (
+    "participant_id,group,intervention,start_month,employed_3m,self_efficacy_baseline,"
+    "self_efficacy_6m\n"
+    "A1,young,coaching,2,1,0.5,0.6\n"
+    "A2,other,coaching,3,,0.4,\n"
+)
+PUBLIC = "statistic,group,month_from,month_to,value,se\nunemployment_rate,all,1,12,0.08,0.005\n"
+
+
+def write(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_valid_files_load(tmp_path):
+    agg = load_aggregate(write(tmp_path, "a.csv", AGG))
+    assert agg["value"].tolist() == [1000, 0.08, 25, 12]
+    panel = load_panel(write(tmp_path, "p.csv", PANEL))
+    assert "participant_id" not in panel.columns
+    assert panel["self_efficacy_change_6m"].iloc[0] == pytest.approx(0.1)
+    assert np.isnan(panel["employed_3m"].iloc[1])
+    assert load_public(write(tmp_path, "s.csv", PUBLIC))["se"].iloc[0] == 0.005
+
+
+@pytest.mark.parametrize(
+    ("loader", "text", "expected"),
+    [
+        (load_aggregate, AGG.replace("indicator,", ""), ["missing column 'indicator'"]),
+        (load_aggregate, AGG.replace(",0.08", ",abc"), ["column 'value', line 3", "not a number"]),
+        (load_aggregate, AGG.replace("1,1,unemployment_rate", "x,1,unemployment_rate"),
+         ["column 'month', line 3", "not a number"]),
+        (load_aggregate, AGG.replace(",0.08", ",1.4"), ["line 3", "impossible", "[0, 1]"]),
+        (load_aggregate, AGG.replace(",25", ",-25"), ["line 4", "negative"]),
+        (load_aggregate, AGG.replace("unemployment_rate", "unemplyment"),
+         ["column 'indicator', line 3", "'unemplyment' is not allowed", "one of"]),
+        (load_aggregate, AGG.replace("1,1,unemployment_rate,all", "0,1,unemployment_rate,all"),
+         ["column 'month', line 3", "below 1"]),
+        (load_aggregate, AGG + "1,1,unemployment_rate,all,,0.07\n", ["line 6", "repeats"]),
+        (load_aggregate, AGG.replace("1,1,unemployment_rate,all,,", "1,1,vacancy_rate,young,,"),
+         ["column 'group', line 3", "whole lab only"]),
+        (load_panel, PANEL.replace("start_month,", ""), ["missing column 'start_month'"]),
+        (load_panel, PANEL.replace("young,coaching,2,1", "young,coaching,2,2"),
+         ["column 'employed_3m', line 2", "neither 0 nor 1"]),
+        (load_panel, PANEL.replace("A2", "A1"), ["column 'participant_id', line 3", "repeats"]),
+        (load_panel, PANEL.replace("0.4,", "1.7,"), ["self_efficacy_baseline", "above 1"]),
+        (load_panel, PANEL.replace("young,coaching,2", "young,coaching,2.5"),
+         ["column 'start_month'", "not a whole number"]),
+        (load_public, PUBLIC.replace(",1,12,", ",12,1,"), ["month_to", "before month_from"]),
+        (load_public, PUBLIC.replace("0.005", "0"), ["column 'se'", "standard error > 0"]),
+        (load_public, PUBLIC.replace("0.08", "-0.08"), ["column 'value'", "below 0"]),
+    ],
+)
+def test_malformed_data_errors(tmp_path, loader, text, expected):
+    path = write(tmp_path, "data.csv", text)
+    with pytest.raises(DataError) as err:
+        loader(path)
+    message = str(err.value)
+    assert str(path) in message
+    for part in expected:
+        assert part in message, message
+
+
+def test_parquet_wrong_type_names_row(tmp_path):
+    table = pd.DataFrame(
+        {"month": [1, 2], "indicator": ["separations"] * 2, "value": ["3", "many"]}
+    )
+    path = tmp_path / "a.parquet"
+    table.to_parquet(path)
+    with pytest.raises(DataError, match=r"column 'value', row 2: 'many' is not a number"):
+        load_aggregate(path)
+
+
+def test_cli_reports_bad_data_with_exit_code_2(tmp_path, capsys):
+    write(tmp_path, "a.csv", AGG.replace(",25", ",-25"))
+    cfg = write(
+        tmp_path,
+        "c.toml",
+        '[data]\naggregate = "a.csv"\n[[parameters]]\npath = "demand.quit_rate"\n',
+    )
+    assert main(["calibrate", str(cfg), "--check"]) == 2
+    err = capsys.readouterr().err
+    assert "a.csv" in err and "column 'value', line 4" in err and "negative" in err
+
+
+def test_bad_settings_are_reported():
+    from calibration import config_from_dict
+
+    with pytest.raises(CalibrationError, match="fit.replications"):
+        config_from_dict({"data": {"panel": "p.csv"}, "parameters": [{"path": "x"}],
+                          "fit": {"replications": 0}})
+
+
+def test_data_and_simulation_give_the_same_moments(tmp_path):
+    """A simulated run written in the data formats yields its own simulated moments."""
+    sim = simulate(base_params(600, 15, capacity=6), np.random.SeedSequence(5))
+    aggregate_table(sim).to_csv(tmp_path / "a.csv", index=False)
+    rng = np.random.default_rng(0)
+    panel_table(sim, rng, attrition=0.0).to_csv(tmp_path / "p.csv", index=False)
+    data = ObservedData(
+        aggregate=load_aggregate(tmp_path / "a.csv"), panel=load_panel(tmp_path / "p.csv")
+    )
+    specs, _ = build_moments(data, window_months=6, min_cell=1)
+    assert {s.source for s in specs} == {"aggregate", "panel"}
+    assert any(s.indicator == "intervention_starts" for s in specs)
+    observed, _ = observed_moments(specs, data)
+    np.testing.assert_allclose(observed, simulated_moments(specs, sim), rtol=1e-4, atol=1e-4)
+    # the panel outcomes are those of the tracked participants
+    assert set(cat.PANEL_OUTCOMES) <= set(sim.panel.columns)

@@ -1,0 +1,150 @@
+"""Calibration end to end: parameter recovery, privacy of outputs, resume after interruption."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calibration import calibrate, config_from_dict
+from calibration.executors import SerialExecutor
+from calibration.journal import Journal
+from calibration.make_synthetic import make_synthetic
+from simulator.cli import main
+
+TRUTH = {"demand.quit_rate": 0.005, "demand.inactivity_exit_rate": 0.015}
+BOUNDS = {"demand.quit_rate": (0.002, 0.008), "demand.inactivity_exit_rate": (0.008, 0.025)}
+
+
+def settings(folder, persons: int, **fit) -> dict:
+    return {
+        "data": {
+            "aggregate": "aggregate.csv",
+            "panel": "panel.csv",
+            "public": "public.csv",
+            "label": "synthetic test data",
+        },
+        "model": {"base": "base_params.json", "persons": persons},
+        "parameters": [{"path": k, "lower": lo, "upper": hi} for k, (lo, hi) in BOUNDS.items()],
+        "moments": {"window_months": 12, "min_cell": 10},
+        "fit": {"seed": 3, "bootstrap": 100, **fit},
+    }
+
+
+@pytest.fixture(scope="module")
+def recovery(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("synthetic")
+    files = make_synthetic(folder, persons=1000, months=24, seed=11, truth=TRUTH)
+    config = config_from_dict(
+        settings(folder, 1000, replications=3, popsize=5, maxiter=8, se_replications=12),
+        root=folder,
+    )
+    out = folder / "out"
+    return files, calibrate(config, out), out
+
+
+def test_parameters_recovered_within_uncertainty(recovery):
+    _, result, _ = recovery
+    est = result.estimates.set_index("parameter")
+    for name, true in TRUTH.items():
+        row = est.loc[name]
+        assert np.isfinite(row["se"]) and row["se"] > 0
+        assert abs(row["estimate"] - true) < 3 * row["se"], (name, row.to_dict())
+        # the data pin the parameter down: the interval is much narrower than the search range
+        assert row["ci_high"] - row["ci_low"] < 0.6 * (row["upper_bound"] - row["lower_bound"])
+    assert result.identification.rank == 2
+    assert result.search.history["best_loss"].is_monotonic_decreasing
+
+
+def test_outputs_and_calibrated_parameters_run(recovery, tmp_path):
+    _, result, out = recovery
+    for name in ("moments", "estimates", "loss_history", "identification", "suppressed_cells"):
+        assert (out / "tables" / f"{name}.csv").exists()
+        assert (out / "tables" / f"{name}.parquet").exists()
+    html = (out / "fit_report.html").read_text()
+    assert html.count("data:image/png;base64,") >= 3 and "src=\"http" not in html
+    params = json.loads((out / "calibrated_params.json").read_text())
+    assert params["demand"]["quit_rate"] == pytest.approx(result.search.x[0])
+    assert params["population"]["n_persons"] == 1000
+    code = main(
+        ["run", "--params", str(out / "calibrated_params.json"), "--months", "2",
+         "--persons", "200", "--quiet", "--no-figures", "--out", str(tmp_path / "run")]
+    )
+    assert code == 0
+
+
+def test_no_participant_identifier_or_row_in_outputs(recovery):
+    files, result, out = recovery
+    panel_text = files["panel"].read_text().splitlines()
+    panel = pd.read_csv(files["panel"])
+    ids = panel["participant_id"].astype(str).tolist()
+    assert len(ids) > 50
+    min_cell = result.problem.config.moments.min_cell
+    for path in out.rglob("*"):
+        if not path.is_file():
+            continue
+        blob = path.read_bytes()
+        text = blob.decode("utf-8", errors="ignore")
+        assert not any(i in text for i in ids), path
+        assert not any(line in text for line in panel_text[1:]), path
+        if path.suffix in (".csv", ".parquet"):
+            table = pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+            assert "participant_id" not in table.columns
+            assert not {"start_month", "employed_3m"} <= set(table.columns)
+    moments = pd.read_csv(out / "tables" / "moments.csv")
+    cells = moments["participants"].dropna()
+    assert len(cells) and (cells >= min_cell).all()
+    suppressed = pd.read_csv(out / "tables" / "suppressed_cells.csv")
+    assert list(suppressed.columns) == ["moment", "reason"]
+
+
+class Interrupted(Exception):
+    pass
+
+
+class InterruptingExecutor(SerialExecutor):
+    """Runs tasks until the ``stop_after``-th submission, then fails like a killed process."""
+
+    def __init__(self, stop_after: int) -> None:
+        super().__init__()
+        self.left = stop_after
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.left -= 1
+        if self.left < 0:
+            raise Interrupted
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_resume_gives_the_same_result_as_an_uninterrupted_fit(tmp_path):
+    make_synthetic(tmp_path, persons=500, months=12, seed=5, truth=TRUTH)
+    config = config_from_dict(
+        settings(tmp_path, 500, replications=2, popsize=4, maxiter=3, se_replications=4),
+        root=tmp_path,
+    )
+    with ThreadPoolExecutor(2) as pool:
+        straight = calibrate(config, tmp_path / "straight", executor=pool)
+
+    with pytest.raises(Interrupted):
+        calibrate(config, tmp_path / "resumed", executor=InterruptingExecutor(25))
+    journal = tmp_path / "resumed" / "checkpoint" / "evaluations.jsonl"
+    done = len(journal.read_text().splitlines()) - 1
+    assert 0 < done < straight.search.evaluations
+    resumed = calibrate(config, tmp_path / "resumed", executor=SerialExecutor())
+
+    np.testing.assert_array_equal(resumed.search.x, straight.search.x)
+    assert resumed.search.loss == straight.search.loss
+    pd.testing.assert_frame_equal(resumed.search.history, straight.search.history)
+    np.testing.assert_array_equal(resumed.uncertainty.se, straight.uncertainty.se)
+    assert (tmp_path / "resumed" / "calibrated_params.json").read_text() == (
+        tmp_path / "straight" / "calibrated_params.json"
+    ).read_text()
+
+
+def test_checkpoint_of_another_calibration_is_refused(tmp_path):
+    Journal(tmp_path / "j.jsonl", "one")
+    with pytest.raises(Exception, match="different calibration"):
+        Journal(tmp_path / "j.jsonl", "two")
