@@ -101,35 +101,41 @@ def throughput(runs: int, tmp: Path) -> None:
     print(f"  target 2 workers >= 1.8x serial (steady state): {verdict}")
 
 
-def overhead(runs: int, tmp: Path) -> None:
+def overhead(runs: int, tmp: Path, rounds: int = 2) -> None:
     model = LabourMarketRun()
     probe = {"months": 84, "population.n_persons": 20_000}
     t0 = time.perf_counter()
     model(probe, np.random.SeedSequence(0))
     persons = int(20_000 / (time.perf_counter() - t0))  # about one second per run
     base = {"months": 84, "population.n_persons": max(2_000, min(persons, 200_000))}
-    design = replications(runs, base, root_seed=2)
 
-    t0 = time.perf_counter()
-    for run in design.runs:
-        model(run.overrides, run.seed)
-    direct = (time.perf_counter() - t0) / runs
-
-    folder = tmp / "overhead"
-    wall = timed(design, folder, backend="serial", chunk_size=5)
-    in_model = ResultStore.open(folder).status()["seconds"].sum() / runs
-    per_run = wall / runs - in_model
+    # Alternate blocks of direct calls and runner calls, so a change in the machine's load
+    # affects both alike; the fastest block of each kind is reported.
+    direct, runner, outside = [], [], []
+    for r in range(rounds):
+        design = replications(runs, base, root_seed=10 + r)
+        t0 = time.perf_counter()
+        for run in design.runs:
+            model(run.overrides, run.seed)
+        direct.append((time.perf_counter() - t0) / runs)
+        folder = tmp / f"overhead-{r}"
+        wall = timed(design, folder, backend="serial", chunk_size=5)
+        in_model = ResultStore.open(folder).status()["seconds"].sum() / runs
+        runner.append(wall / runs)
+        outside.append(wall / runs - in_model)
+    per_run, run_time = min(outside), min(direct)
     print(
-        f"model run of about 1 s ({base['population.n_persons']} persons x 84 months), {runs} runs"
+        f"model run of about 1 s ({base['population.n_persons']} persons x 84 months), "
+        f"{rounds} x {runs} runs"
     )
-    print(f"  direct loop                 {direct:7.3f} s/run")
-    print(f"  runner + store (serial)     {wall / runs:7.3f} s/run")
+    print(f"  direct loop                 {run_time:7.3f} s/run (fastest block)")
+    print(f"  runner + store (serial)     {min(runner):7.3f} s/run (fastest block)")
     print(
         f"  overhead outside the model  {per_run * 1e3:7.1f} ms/run = "
-        f"{100 * per_run / in_model:4.1f}% of run time (target < 5%)"
+        f"{100 * per_run / run_time:4.1f}% of run time (target < 5%)"
     )
     print(
-        f"  wall-clock difference       {100 * (wall / runs - direct) / direct:+5.1f}% "
+        f"  wall-clock difference       {100 * (min(runner) - run_time) / run_time:+5.1f}% "
         "(includes run-to-run timing noise)"
     )
 
@@ -137,7 +143,9 @@ def overhead(runs: int, tmp: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200, help="runs of the small model")
-    parser.add_argument("--long-runs", type=int, default=10, help="runs of the 1-second model")
+    parser.add_argument(
+        "--long-runs", type=int, default=5, help="runs of the 1-second model per block"
+    )
     args = parser.parse_args()
     cores = available_cores()
     print(f"CPU available to 2 busy processes: {cores:.2f} cores", end="")

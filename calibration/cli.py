@@ -40,7 +40,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(result.estimates.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         print(f"report: {result.outputs['report']}")
-        print(f"run the calibrated model: synclusive run --params {result.outputs['calibrated_params']}")
+        params = result.outputs["calibrated_params"]
+        print(f"run the calibrated model: synclusive run --params {params}")
     return 0
 
 

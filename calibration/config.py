@@ -79,8 +79,9 @@ class FitConfig(_Strict):
     se_replications: int = Field(16, ge=2, le=1000)
     aggregate_covariance: Literal["model", "bootstrap"] = Field(
         "model",
-        description="Covariance of aggregate moments in the standard errors: the model's "
-        "run-to-run variation scaled to the lab's size, or the block bootstrap.",
+        description="Covariance of aggregate and panel moments in the weighting matrix and "
+        "standard errors: the model's run-to-run covariance scaled to the lab's size "
+        "(parametric bootstrap), or the nonparametric bootstrap of the data.",
     )
     jacobian_step: float = Field(0.05, gt=0, le=0.5)
 
@@ -121,7 +122,9 @@ class CalibrationConfig(_Strict):
             raise CalibrationError(format_validation_error(err, ModelParams, str(source))) from None
 
 
-def config_from_dict(data: dict, root: str | Path = ".", source: str = "calibration") -> CalibrationConfig:
+def config_from_dict(
+    data: dict, root: str | Path = ".", source: str = "calibration"
+) -> CalibrationConfig:
     """Validate a configuration dictionary."""
     try:
         return CalibrationConfig.model_validate({**data, "root": str(root)})

@@ -21,6 +21,8 @@ class DataError(CalibrationError):
         self.path = path
         self.problems = problems
         shown = problems[:12]
-        more = f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        more = (
+            f"\n  ... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        )
         body = "\n".join(f"  - {p}" for p in shown)
         super().__init__(f"{path}: {len(problems)} problem(s) in the data:\n{body}{more}")

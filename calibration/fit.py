@@ -36,7 +36,12 @@ from calibration.moments import (
 )
 from calibration.optimise import SearchResult, SearchSettings, population_size, search
 from calibration.space import ParameterSpace
-from calibration.uncertainty import Identification, Uncertainty, estimate_uncertainty, identification
+from calibration.uncertainty import (
+    Identification,
+    Uncertainty,
+    estimate_uncertainty,
+    identification,
+)
 from simulator.params import ModelParams
 
 
@@ -121,9 +126,41 @@ def prepare(config: CalibrationConfig) -> Problem:
     weight = weighting_matrix(cov, f.weighting)
     space = ParameterSpace(run, [p.model_dump() for p in config.parameters])
     return Problem(
-        config, data, specs, suppressed, observed, sizes, cov, weight, space, lab,
+        config,
+        data,
+        specs,
+        suppressed,
+        observed,
+        sizes,
+        cov,
+        weight,
+        space,
+        lab,
         config.model.burn_in,
     )
+
+
+def _model_weighting(problem: Problem, evaluator: Evaluator) -> None:
+    """Parametric bootstrap: the covariance of aggregate and panel moments from model runs.
+
+    A block bootstrap of one monitored time series sees its persistent swings as trends and
+    understates how much window means vary, and resampling participants misses the market
+    swings all participants share. The model's run-to-run covariance at the base parameters
+    (clipped into the bounds), scaled to the lab's size, stands in for both in the weighting
+    matrix. Public statistics keep their published variances.
+    """
+    from calibration.uncertainty import SHRINKAGE, model_covariance, with_model_block
+
+    mask = np.array([s.source != "public" for s in problem.specs])
+    if not mask.any():
+        return
+    sp = problem.space
+    pilot = np.clip(sp.defaults, sp.lower, sp.upper)
+    reps = evaluator.moments([pilot], problem.config.fit.se_replications)[0]
+    problem.data_cov = with_model_block(
+        problem.data_cov, model_covariance(reps), mask, size_ratio(problem), SHRINKAGE
+    )
+    problem.weight = weighting_matrix(problem.data_cov, problem.config.fit.weighting)
 
 
 def size_ratio(problem: Problem) -> float:
@@ -223,6 +260,8 @@ def calibrate(
         on_done=bar.update,
     )
     try:
+        if f.aggregate_covariance == "model":
+            _model_weighting(problem, evaluator)
         found = search(evaluator, problem.observed, problem.weight, settings)
         bar.total = bar.n + 2 * n_par + 1
         unc = estimate_uncertainty(
@@ -234,7 +273,7 @@ def calibrate(
             f.replications,
             f.se_replications,
             f.jacobian_step,
-            model_block=np.array([s.source == "aggregate" for s in problem.specs])
+            model_block=np.array([s.source != "public" for s in problem.specs])
             if f.aggregate_covariance == "model"
             else None,
             scale=size_ratio(problem),

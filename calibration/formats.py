@@ -338,8 +338,7 @@ def load_public(path: str | Path) -> pd.DataFrame:
         indicator = cat.PUBLIC_STATISTICS[row.statistic][0]
         if not cat.AGGREGATE_INDICATORS[indicator][1] and row.group != "all":
             problems.append(
-                f"column 'group', {at}: {row.statistic} is for the whole region only; "
-                "allowed: all"
+                f"column 'group', {at}: {row.statistic} is for the whole region only; allowed: all"
             )
     if problems:
         raise DataError(str(path), problems)

@@ -46,7 +46,13 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "interventions.0.extra_applications": (0.0, 4.0),
 }
 
-MONTHLY = ("unemployment_rate", "long_term_share", "job_finding_rate", "job_loss_rate", "vacancy_rate")
+MONTHLY = (
+    "unemployment_rate",
+    "long_term_share",
+    "job_finding_rate",
+    "job_loss_rate",
+    "vacancy_rate",
+)
 QUARTERLY_FLOWS = ("hires_from_unemployment", "separations")
 QUARTERLY_RATES = ("duration_share_lt3", "duration_share_12_24")
 
@@ -80,10 +86,21 @@ def aggregate_table(sim) -> pd.DataFrame:
     months = sim.monthly("labour_force").size
     rows = []
     for m in range(1, months + 1):
-        rows.append((m, 1, "labour_force", "all", "", round(float(sim.monthly("labour_force")[m - 1]))))
+        rows.append(
+            (m, 1, "labour_force", "all", "", round(float(sim.monthly("labour_force")[m - 1])))
+        )
         for name in MONTHLY:
             rows.append((m, 1, name, "all", "", float(sim.monthly(name)[m - 1])))
-        rows.append((m, 1, "unemployment_rate", "young", "", float(sim.monthly("unemployment_rate", "young")[m - 1])))
+        rows.append(
+            (
+                m,
+                1,
+                "unemployment_rate",
+                "young",
+                "",
+                float(sim.monthly("unemployment_rate", "young")[m - 1]),
+            )
+        )
     for q in range(1, months + 1, 3):
         span = slice(q - 1, min(q + 2, months))
         length = span.stop - span.start
@@ -93,8 +110,12 @@ def aggregate_table(sim) -> pd.DataFrame:
             rows.append((q, length, name, "all", "", float(np.nanmean(sim.monthly(name)[span]))))
         for key, series in sim.series.items():
             if key[0] == "intervention_starts" and len(key) == 3:
-                rows.append((q, length, "intervention_starts", "all", key[2], float(series[span].sum())))
-    table = pd.DataFrame(rows, columns=["month", "period_months", "indicator", "group", "intervention", "value"])
+                rows.append(
+                    (q, length, "intervention_starts", "all", key[2], float(series[span].sum()))
+                )
+    table = pd.DataFrame(
+        rows, columns=["month", "period_months", "indicator", "group", "intervention", "value"]
+    )
     table["value"] = table["value"].round(6)
     return table
 
@@ -104,13 +125,22 @@ def panel_table(sim, rng: np.random.Generator, attrition: float = 0.08) -> pd.Da
     p = sim.panel.reset_index(drop=True)
     n = len(p)
     ids = [f"SYN-{v:08x}" for v in rng.choice(16**8, size=n, replace=False)]
-    out = pd.DataFrame({"participant_id": ids, "group": p["group"], "intervention": p["intervention"], "start_month": p["start_month"]})
+    out = pd.DataFrame(
+        {
+            "participant_id": ids,
+            "group": p["group"],
+            "intervention": p["intervention"],
+            "start_month": p["start_month"],
+        }
+    )
     for h in cat.EMPLOYMENT_HORIZONS:
         col = p[f"employed_{h}m"].to_numpy(dtype=float).copy()
         col[rng.random(n) < attrition] = np.nan
         out[f"employed_{h}m"] = pd.array(np.where(np.isnan(col), pd.NA, col), dtype="Int64")
     base = p["self_efficacy_baseline"].to_numpy(dtype=float)
-    follow = np.clip(base + p[f"self_efficacy_change_{cat.EFFICACY_HORIZON}m"].to_numpy(dtype=float), 0, 1)
+    follow = np.clip(
+        base + p[f"self_efficacy_change_{cat.EFFICACY_HORIZON}m"].to_numpy(dtype=float), 0, 1
+    )
     follow[rng.random(n) < attrition] = np.nan
     out["self_efficacy_baseline"] = base.round(4)
     out[f"self_efficacy_{cat.EFFICACY_HORIZON}m"] = follow.round(4)
@@ -125,11 +155,33 @@ def public_table(sim, rng: np.random.Generator) -> pd.DataFrame:
         last = min(first + 11, months)
         u = float(np.mean(sim.monthly("unemployment_rate")[first - 1 : last]))
         se = 0.006
-        rows.append(("unemployment_rate", "all", first, last, u + rng.normal(0, se), se, "synthetic labour-force survey"))
+        rows.append(
+            (
+                "unemployment_rate",
+                "all",
+                first,
+                last,
+                u + rng.normal(0, se),
+                se,
+                "synthetic labour-force survey",
+            )
+        )
     f = float(np.mean(sim.monthly("job_finding_rate")))
     q, se = 1 - (1 - f) ** 3, 0.03
-    rows.append(("quarterly_job_finding_rate", "all", 1, months, q + rng.normal(0, se), se, "synthetic labour-force survey"))
-    table = pd.DataFrame(rows, columns=["statistic", "group", "month_from", "month_to", "value", "se", "source"])
+    rows.append(
+        (
+            "quarterly_job_finding_rate",
+            "all",
+            1,
+            months,
+            q + rng.normal(0, se),
+            se,
+            "synthetic labour-force survey",
+        )
+    )
+    table = pd.DataFrame(
+        rows, columns=["statistic", "group", "month_from", "month_to", "value", "se", "source"]
+    )
     table["value"] = table["value"].clip(0, 1).round(5)
     return table
 
@@ -137,7 +189,8 @@ def public_table(sim, rng: np.random.Generator) -> pd.DataFrame:
 def config_text(persons: int) -> str:
     """The example calibration settings."""
     params = "\n".join(
-        f'[[parameters]]\npath = "{k}"\nlower = {lo!r}\nupper = {hi!r}\n' for k, (lo, hi) in BOUNDS.items()
+        f'[[parameters]]\npath = "{k}"\nlower = {lo!r}\nupper = {hi!r}\n'
+        for k, (lo, hi) in BOUNDS.items()
     )
     return f'''# Example calibration of the synthetic data (see docs/calibration.md).
 [data]
@@ -172,8 +225,14 @@ def make_synthetic(
     seed: int = 20_240_602,
     truth: dict[str, float] | None = None,
     capacity: int | None = None,
+    settings: list[str] | None = None,
 ) -> dict[str, Path]:
     """Write the synthetic data set and its calibration settings to ``out``.
+
+    Parameters
+    ----------
+    settings
+        Extra ``path=value`` settings of the lab (kept in ``base_params.json``).
 
     Returns
     -------
@@ -184,6 +243,8 @@ def make_synthetic(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     base = base_params(persons, months, capacity)
+    if settings:
+        base = build_params(base.model_dump(), settings)
     sim = simulate(true_params(base, truth), np.random.SeedSequence(seed))
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
     files = {
@@ -199,7 +260,10 @@ def make_synthetic(
     public_table(sim, rng).to_csv(files["public"], index=False)
     files["base"].write_text(json.dumps(base.model_dump(mode="json"), indent=2))
     files["truth"].write_text(
-        json.dumps({"label": LABEL, "seed": seed, "persons": persons, "months": months, "truth": truth}, indent=2)
+        json.dumps(
+            {"label": LABEL, "seed": seed, "persons": persons, "months": months, "truth": truth},
+            indent=2,
+        )
     )
     files["config"].write_text(config_text(persons))
     return files

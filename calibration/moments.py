@@ -192,9 +192,7 @@ def build_moments(
     if data.public is not None:
         for row in data.public.itertuples(index=False):
             specs.append(
-                MomentSpec(
-                    "public", row.statistic, row.group, None, (row.month_from, row.month_to)
-                )
+                MomentSpec("public", row.statistic, row.group, None, (row.month_from, row.month_to))
             )
     names = [s.name for s in specs]
     if len(set(names)) != len(names):
@@ -259,9 +257,7 @@ def aggregate_rows(data: ObservedData, spec: MomentSpec) -> np.ndarray:
     return np.asarray(out)
 
 
-def observed_moments(
-    specs: list[MomentSpec], data: ObservedData
-) -> tuple[np.ndarray, np.ndarray]:
+def observed_moments(specs: list[MomentSpec], data: ObservedData) -> tuple[np.ndarray, np.ndarray]:
     """Observed moment values and cell sizes (panel; 0 for other sources)."""
     values = np.empty(len(specs))
     sizes = np.zeros(len(specs), dtype=np.int64)
@@ -315,7 +311,9 @@ class SimulatedData:
 
 def _period_value(sim: SimulatedData, spec: MomentSpec, month: int, length: int) -> float:
     kind = cat.AGGREGATE_INDICATORS[spec.indicator][0]
-    values = sim.monthly(spec.indicator, spec.group, spec.intervention)[month - 1 : month - 1 + length]
+    values = sim.monthly(spec.indicator, spec.group, spec.intervention)[
+        month - 1 : month - 1 + length
+    ]
     lf = sim.monthly("labour_force")[month - 1 : month - 1 + length]
     if values.size < length or np.isnan(values).all():
         return float("nan")

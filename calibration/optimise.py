@@ -112,7 +112,7 @@ def search(
         x=np.asarray(result.x, dtype=float),
         loss=float(result.fun),
         generations=max(len(rows) - 1, 0),
-        evaluations=int(result.nfev),
+        evaluations=count[0],
         message=str(result.message),
         history=history,
     )

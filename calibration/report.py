@@ -63,7 +63,11 @@ def fit_figure(moments: pd.DataFrame):
             label="simulated (runs 95%)",
             ms=4,
         )
-        ax.set_xticks(x, [f"{a}-{b}" for a, b in zip(fam["window_first"], fam["window_last"], strict=True)], fontsize=7)
+        ax.set_xticks(
+            x,
+            [f"{a}-{b}" for a, b in zip(fam["window_first"], fam["window_last"], strict=True)],
+            fontsize=7,
+        )
         title = " · ".join(str(k) for k in key if k)
         ax.set_title(title, fontsize=8)
         ax.tick_params(labelsize=7)
@@ -96,7 +100,9 @@ def loss_figure(history: pd.DataFrame):
 
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.plot(history["generation"], history["best_loss"], label="best so far")
-    ax.plot(history["generation"], history["generation_median"], label="generation median", alpha=0.7)
+    ax.plot(
+        history["generation"], history["generation_median"], label="generation median", alpha=0.7
+    )
     ax.set_yscale("log")
     ax.set_xlabel("generation")
     ax.set_ylabel("MSM loss")
@@ -142,40 +148,49 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
         else "<p>None.</p>"
     )
     jp = "n/a" if math.isnan(u.j_pvalue) else f"{u.j_pvalue:.3f}"
-    body = f"""<!doctype html><html><head><meta charset="utf-8"><title>Calibration fit report</title>
-<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}}
-table.t{{border-collapse:collapse;font-size:13px}} table.t td,table.t th{{padding:3px 8px;border-bottom:1px solid #ddd}}
-.banner{{background:#fff3cd;padding:8px;border:1px solid #e0c060}} img{{max-width:100%}}</style></head><body>
+    shown = moments.drop(
+        columns=["source", "indicator", "group", "intervention", "window_first", "window_last"]
+    )
+    style = (
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+        "table.t{border-collapse:collapse;font-size:13px}"
+        "table.t td,table.t th{padding:3px 8px;border-bottom:1px solid #ddd}"
+        ".banner{background:#fff3cd;padding:8px;border:1px solid #e0c060} img{max-width:100%}"
+    )
+    fit = p.config.fit
+    body = f"""<!doctype html><html><head><meta charset="utf-8">
+<title>Calibration fit report</title>
+<style>{style}</style></head><body>
 <h1>Calibration fit report</h1>
-{f'<p class="banner">Data: {html.escape(label)}</p>' if label else ''}
+{f'<p class="banner">Data: {html.escape(label)}</p>' if label else ""}
 <p>Data ({html.escape(sources)}), {p.data.horizon} months after a burn-in of {p.burn_in};
 {len(p.specs)} moments fitted, {len(p.suppressed)} panel cells suppressed (fewer than
 {p.config.moments.min_cell} participants). Simulated labour force
-{p.space.base.population.n_persons:,}; {p.config.fit.replications} replications per candidate with
+{p.space.base.population.n_persons:,}; {fit.replications} replications per candidate with
 the same seeds for every candidate (common random numbers).</p>
 <h2>Estimates</h2>
 {_table(result.estimates)}
-<p>Standard errors: MSM sandwich with a numerical Jacobian (step {p.config.fit.jacobian_step:g}
-of each range), data covariance by bootstrap, plus the simulation noise of {p.config.fit.replications}
+<p>Standard errors: MSM sandwich with a numerical Jacobian (step {fit.jacobian_step:g}
+of each range), data covariance by bootstrap, plus the simulation noise of {fit.replications}
 replications. Loss {s.loss:.4g} after {s.generations} generations ({s.evaluations} candidates;
 {html.escape(s.message)}). Over-identification J = {u.j_statistic:.3g} on {u.j_df} degrees of
 freedom (p = {jp}).</p>
 <h2>Observed and simulated moments</h2>
 <p>Black: observed with 95% interval; blue: simulated mean at the estimate with the 95% range
 of single runs.</p>
-<img src="data:image/png;base64,{figs['fit']}">
-<img src="data:image/png;base64,{figs['residuals']}">
+<img src="data:image/png;base64,{figs["fit"]}">
+<img src="data:image/png;base64,{figs["residuals"]}">
 <h2>Loss history</h2>
-{f'<img src="data:image/png;base64,{figs["loss"]}">' if figs['loss'] else '<p>No generations.</p>'}
+{f'<img src="data:image/png;base64,{figs["loss"]}">' if figs["loss"] else "<p>No generations.</p>"}
 <h2>Identification</h2>
 <p>Jacobian rank {ident.rank} of {len(p.space.names)}, condition number {ident.condition:.3g}.
 Sensitivity: change of the weighted moments (in standard deviations) across a parameter's
 search range. A parameter is <em>pinned down</em> when its 95% interval covers less than half
 its search range.</p>
 {_table(ident.table)}
-<img src="data:image/png;base64,{figs['singular']}">
+<img src="data:image/png;base64,{figs["singular"]}">
 <h2>Moments</h2>
-{_table(moments.drop(columns=["source", "indicator", "group", "intervention", "window_first", "window_last"]))}
+{_table(shown)}
 <h2>Suppressed panel cells</h2>
 {suppressed}
 </body></html>"""

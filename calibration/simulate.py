@@ -47,7 +47,9 @@ def simulate(params: ModelParams, seed: np.random.SeedSequence | int, burn_in: i
     values = ind["value"].to_numpy()
     month = ind["month"].to_numpy()
     keep = month > burn_in
-    for (name, group), rows in ind[keep].groupby(["indicator", "group"], observed=True).indices.items():
+    for (name, group), rows in (
+        ind[keep].groupby(["indicator", "group"], observed=True).indices.items()
+    ):
         series[(str(name), str(group))] = values[keep][rows]
     durations = tracker.durations().to_numpy()[burn_in:]
     for j, name in enumerate(cat.DURATION_BANDS):

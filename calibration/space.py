@@ -74,7 +74,9 @@ class ParameterSpace:
                     "upper bounds"
                 )
             if not float(lower) < float(upper):
-                raise CalibrationError(f"parameter {path!r}: lower {lower} must be below upper {upper}")
+                raise CalibrationError(
+                    f"parameter {path!r}: lower {lower} must be below upper {upper}"
+                )
             self.parameters.append(Parameter(path, float(lower), float(upper)))
         names = self.names
         if len(set(names)) != len(names):

@@ -126,7 +126,9 @@ class RunTracker:
         udur = pi[pi[:, S.P_STATUS] == S.UNEMPLOYED, S.P_UDUR]
         if udur.size == 0:
             return np.full(len(cat.DURATION_BANDS), np.nan)
-        return np.array([((udur >= lo) & (udur < hi)).mean() for lo, hi in cat.DURATION_BANDS.values()])
+        return np.array(
+            [((udur >= lo) & (udur < hi)).mean() for lo, hi in cat.DURATION_BANDS.values()]
+        )
 
     def panel(self) -> pd.DataFrame:
         """Simulated participants in the panel format (no identifier), one row each."""

@@ -81,6 +81,35 @@ def jacobian(
     return np.column_stack(cols), np.asarray(widths)
 
 
+def with_model_block(
+    data_cov: np.ndarray,
+    sim_cov: np.ndarray,
+    mask: np.ndarray,
+    scale: float,
+    shrinkage: float = 0.0,
+) -> np.ndarray:
+    """Replace the covariance of the masked moments by the model's run-to-run covariance.
+
+    The simulated covariance is multiplied by ``scale`` (simulated over the lab's labour
+    force). For a weighting matrix, which must be inverted, its correlations are shrunk by
+    ``shrinkage`` towards zero (a few replications estimate a many-moment covariance poorly,
+    and singular); the standard errors use it unshrunk, because shrinking the correlations
+    of nearly redundant moments would count the same evidence twice.
+    """
+    out = data_cov.copy()
+    idx = np.flatnonzero(mask)
+    block = sim_cov[np.ix_(idx, idx)] * scale
+    block = shrinkage * np.diag(np.diag(block)) + (1.0 - shrinkage) * block
+    out[np.ix_(idx, idx)] = block
+    out[idx, idx] = np.maximum(np.diag(block), np.diag(data_cov)[idx] * 1e-6 + 1e-12)
+    return out
+
+
+def model_covariance(reps: np.ndarray) -> np.ndarray:
+    """Run-to-run covariance of simulated moments (replications with a missing moment dropped)."""
+    return _covariance(reps)
+
+
 def _covariance(reps: np.ndarray) -> np.ndarray:
     ok = ~np.isnan(reps).any(axis=1)
     k = reps.shape[1]
@@ -121,15 +150,8 @@ def estimate_uncertainty(
     G, steps = jacobian(evaluator, theta, replications, step)
     at_opt = evaluator.moments([theta], max(se_replications, replications))[0]
     sim_cov = _covariance(at_opt)
-    data_cov = data_cov.copy()
     if model_block is not None and model_block.any():
-        idx = np.flatnonzero(model_block)
-        block = sim_cov[np.ix_(idx, idx)] * scale
-        # Few replications estimate a many-moment covariance poorly (and singular): shrink
-        # the correlations halfway towards zero, keeping the variances.
-        block = SHRINKAGE * np.diag(np.diag(block)) + (1.0 - SHRINKAGE) * block
-        data_cov[np.ix_(idx, idx)] = block
-        data_cov[idx, idx] = np.maximum(np.diag(block), 1e-12)
+        data_cov = with_model_block(data_cov, sim_cov, model_block, scale)
     omega = data_cov + sim_cov / replications
     # Work in range units so the rank check and inverse do not depend on parameter scales.
     d = np.diag(evaluator.space.upper - evaluator.space.lower)
@@ -146,7 +168,7 @@ def estimate_uncertainty(
         se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     g = observed - mean_moments(at_opt[:replications])
     g = np.where(np.isnan(g), 0.0, g)
-    j_stat = float(g @ np.linalg.solve(omega, g))
+    j_stat = float(g @ np.linalg.pinv(omega, hermitian=True) @ g)
     df = len(observed) - p
     pvalue = float(stats.chi2.sf(j_stat, df)) if df > 0 else float("nan")
     return Uncertainty(G, steps, cov, se, omega, at_opt, j_stat, df, pvalue, data_cov)

@@ -64,7 +64,8 @@ class Backend:
         Keyword arguments of the dask-jobqueue cluster (``queue``, ``account``, ``walltime``,
         ``memory``, ``cores``, ``job_extra_directives``, ...).
     worker_timeout
-        Seconds to wait for the first Dask worker before giving up (cluster backends).
+        Seconds to wait for the scheduler at ``address`` or for the first worker job
+        (``dask-slurm``, ``dask-pbs``) before giving up.
     """
 
     name: str = "processes"
@@ -93,11 +94,6 @@ class Backend:
             return 1
         return self.workers or os.cpu_count() or 1
 
-    @property
-    def restartable(self) -> bool:
-        """Whether a broken executor can be replaced (a killed pool worker breaks the pool)."""
-        return self.name == "processes"
-
     def start(self) -> Executor:
         """Start the executor (and its cluster, for Dask)."""
         if self.name == "serial":
@@ -124,7 +120,7 @@ class Backend:
                 n_workers=self.n_workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: several clusters may run at once
                 silence_logs=logging.ERROR,
             )
             self._closers.append(cluster.close)

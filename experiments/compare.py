@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,6 +220,8 @@ def run_comparison(
     backend: str = "numba",
     executor=None,
     command: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> Comparison:
     """Run a scenario's baseline and package arms and summarise them.
 
@@ -236,10 +239,22 @@ def run_comparison(
         A ``concurrent.futures.Executor`` to run on instead of local processes.
     command
         The command line, recorded for reproducibility.
+    on_progress
+        Called as ``on_progress(done, total)`` after each finished run.
+    cancel
+        Polled between runs and every simulated month; returning true stops the comparison
+        with :class:`~experiments.compare_runs.Cancelled` (nothing is summarised).
     """
     t0 = time.perf_counter()
     tasks = plan(scenario, backend)
-    outputs = run_tasks(tasks, workers=workers, progress=progress, executor=executor)
+    outputs = run_tasks(
+        tasks,
+        workers=workers,
+        progress=progress,
+        executor=executor,
+        on_progress=on_progress,
+        cancel=cancel,
+    )
     comparison = summarise(scenario, outputs)
     comparison.meta["timing"] = {
         "runs": len(tasks),

@@ -105,6 +105,12 @@ SERIES_INDICATORS = (
     "mean_trust",
     "mean_experiences_of_success",
     "participants",
+    # Vacancy chains (everyone only): how far each vacancy travels and who fills it.
+    "engine_hires",
+    "job_to_job_moves",
+    "chains_ended",
+    "chain_length",
+    "share_filled_from_employment",
 )
 GROUPS = (
     "all",

@@ -10,7 +10,7 @@ workers or the order in which runs finish.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -25,6 +25,20 @@ from simulator.snapshot import PersonOutcomes, Tracker
 
 BASELINE = "baseline"
 NO_ABLATION = "none"
+
+
+class Cancelled(Exception):
+    """Raised when a caller's ``cancel`` callback asks a comparison to stop."""
+
+
+def _cancel_hook(cancel: Callable[[], bool]):
+    """A month hook that stops a run as soon as ``cancel()`` is true."""
+
+    def hook(model, month: int) -> None:
+        if cancel():
+            raise Cancelled(f"cancelled in month {month}")
+
+    return hook
 
 
 def replication_seed(root: int, replication: int) -> np.random.SeedSequence:
@@ -87,8 +101,12 @@ def _compact(p: PersonOutcomes) -> PersonOutcomes:
     )
 
 
-def run_task(task: Task) -> RunOutput:
-    """Run one simulation and keep what the comparison needs."""
+def run_task(task: Task, cancel: Callable[[], bool] | None = None) -> RunOutput:
+    """Run one simulation and keep what the comparison needs.
+
+    ``cancel``, if given, is asked every simulated month; when it returns true the run stops
+    with :class:`Cancelled`.
+    """
     from simulator.model import LabourMarketModel
 
     t0 = time.perf_counter()
@@ -101,6 +119,8 @@ def run_task(task: Task) -> RunOutput:
         model.month_hooks.append(tracker)
     if adaptation is not None:
         model.month_hooks.append(adaptation)
+    if cancel is not None:
+        model.month_hooks.append(_cancel_hook(cancel))
     results = model.run()
     out = RunOutput(
         arm=task.arm,
@@ -133,6 +153,8 @@ def run_tasks(
     workers: int = 1,
     progress: bool = True,
     executor: Executor | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> list[RunOutput]:
     """Run every task; results come back in task order.
 
@@ -146,29 +168,56 @@ def run_tasks(
         Show a progress bar.
     executor
         Any ``concurrent.futures.Executor`` to use instead of local processes.
+    on_progress
+        Called as ``on_progress(done, total)`` after each finished run (e.g. by a dashboard).
+    cancel
+        Asked between runs, and every simulated month of a run in this process; when it
+        returns true, pending runs are dropped and :class:`Cancelled` is raised.
+
+    Raises
+    ------
+    Cancelled
+        When ``cancel()`` became true.
     """
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress)
     outputs: list[RunOutput | None] = [None] * len(tasks)
+    done = 0
+
+    def finished() -> None:
+        nonlocal done
+        done += 1
+        bar.update()
+        if on_progress is not None:
+            on_progress(done, len(tasks))
+
     try:
         if executor is None and workers <= 1:
             for i, task in enumerate(tasks):
-                outputs[i] = run_task(task)
-                bar.update()
+                if cancel is not None and cancel():
+                    raise Cancelled(f"cancelled after {i} of {len(tasks)} runs")
+                outputs[i] = run_task(task, cancel)
+                finished()
         else:
             own = executor is None
             pool = executor or ProcessPoolExecutor(max_workers=workers)
+            futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
             try:
-                futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
                 from concurrent.futures import as_completed
 
                 for fut in as_completed(futures):
                     outputs[futures[fut]] = fut.result()
-                    bar.update()
+                    finished()
+                    if cancel is not None and cancel() and done < len(tasks):
+                        raise Cancelled(f"cancelled after {done} of {len(tasks)} runs")
             finally:
                 if own:
                     pool.shutdown(cancel_futures=True)
+                else:
+                    # A shared executor stays up; only this comparison's pending runs go.
+                    for fut in futures:
+                        fut.cancel()
     finally:
         bar.close()
     return [o for o in outputs if o is not None]

@@ -112,3 +112,10 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".numba_cache"))
     env.update(extra)
     return env
+
+
+def toy_outcomes(overrides: dict[str, Any], seed: np.random.SeedSequence) -> dict[str, Any]:
+    """A model function returning a dict of outcomes: a scalar and a short series."""
+    noise = np.random.default_rng(seed).random()
+    a = float(overrides["a"])
+    return {"score": 2 * a + noise, "series": a * np.arange(3.0)}

@@ -52,24 +52,42 @@ def test_valid_files_load(tmp_path):
     [
         (load_aggregate, AGG.replace("indicator,", ""), ["missing column 'indicator'"]),
         (load_aggregate, AGG.replace(",0.08", ",abc"), ["column 'value', line 3", "not a number"]),
-        (load_aggregate, AGG.replace("1,1,unemployment_rate", "x,1,unemployment_rate"),
-         ["column 'month', line 3", "not a number"]),
+        (
+            load_aggregate,
+            AGG.replace("1,1,unemployment_rate", "x,1,unemployment_rate"),
+            ["column 'month', line 3", "not a number"],
+        ),
         (load_aggregate, AGG.replace(",0.08", ",1.4"), ["line 3", "impossible", "[0, 1]"]),
         (load_aggregate, AGG.replace(",25", ",-25"), ["line 4", "negative"]),
-        (load_aggregate, AGG.replace("unemployment_rate", "unemplyment"),
-         ["column 'indicator', line 3", "'unemplyment' is not allowed", "one of"]),
-        (load_aggregate, AGG.replace("1,1,unemployment_rate,all", "0,1,unemployment_rate,all"),
-         ["column 'month', line 3", "below 1"]),
+        (
+            load_aggregate,
+            AGG.replace("unemployment_rate", "unemplyment"),
+            ["column 'indicator', line 3", "'unemplyment' is not allowed", "one of"],
+        ),
+        (
+            load_aggregate,
+            AGG.replace("1,1,unemployment_rate,all", "0,1,unemployment_rate,all"),
+            ["column 'month', line 3", "below 1"],
+        ),
         (load_aggregate, AGG + "1,1,unemployment_rate,all,,0.07\n", ["line 6", "repeats"]),
-        (load_aggregate, AGG.replace("1,1,unemployment_rate,all,,", "1,1,vacancy_rate,young,,"),
-         ["column 'group', line 3", "whole lab only"]),
+        (
+            load_aggregate,
+            AGG.replace("1,1,unemployment_rate,all,,", "1,1,vacancy_rate,young,,"),
+            ["column 'group', line 3", "whole lab only"],
+        ),
         (load_panel, PANEL.replace("start_month,", ""), ["missing column 'start_month'"]),
-        (load_panel, PANEL.replace("young,coaching,2,1", "young,coaching,2,2"),
-         ["column 'employed_3m', line 2", "neither 0 nor 1"]),
+        (
+            load_panel,
+            PANEL.replace("young,coaching,2,1", "young,coaching,2,2"),
+            ["column 'employed_3m', line 2", "neither 0 nor 1"],
+        ),
         (load_panel, PANEL.replace("A2", "A1"), ["column 'participant_id', line 3", "repeats"]),
         (load_panel, PANEL.replace("0.4,", "1.7,"), ["self_efficacy_baseline", "above 1"]),
-        (load_panel, PANEL.replace("young,coaching,2", "young,coaching,2.5"),
-         ["column 'start_month'", "not a whole number"]),
+        (
+            load_panel,
+            PANEL.replace("young,coaching,2", "young,coaching,2.5"),
+            ["column 'start_month'", "not a whole number"],
+        ),
         (load_public, PUBLIC.replace(",1,12,", ",12,1,"), ["month_to", "before month_from"]),
         (load_public, PUBLIC.replace("0.005", "0"), ["column 'se'", "standard error > 0"]),
         (load_public, PUBLIC.replace("0.08", "-0.08"), ["column 'value'", "below 0"]),
@@ -110,9 +128,10 @@ def test_cli_reports_bad_data_with_exit_code_2(tmp_path, capsys):
 def test_bad_settings_are_reported():
     from calibration import config_from_dict
 
-    with pytest.raises(CalibrationError, match="fit.replications"):
-        config_from_dict({"data": {"panel": "p.csv"}, "parameters": [{"path": "x"}],
-                          "fit": {"replications": 0}})
+    with pytest.raises(CalibrationError, match=r"fit\.replications"):
+        config_from_dict(
+            {"data": {"panel": "p.csv"}, "parameters": [{"path": "x"}], "fit": {"replications": 0}}
+        )
 
 
 def test_data_and_simulation_give_the_same_moments(tmp_path):

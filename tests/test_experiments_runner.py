@@ -78,7 +78,7 @@ def test_a_running_dask_scheduler_by_address(tmp_path, reference):
     from distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=1, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
+        n_workers=1, threads_per_worker=1, dashboard_address=":0", silence_logs=logging.ERROR
     ) as cluster:
         backend = Backend("dask", address=cluster.scheduler_address)
         summary = run_experiment(small_design(), tmp_path / "out", backend=backend, progress=False)
@@ -91,8 +91,9 @@ def test_a_running_dask_scheduler_by_address(tmp_path, reference):
 def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path, reference):
     design = small_design(model="experiments_helpers:FailingRun")
     out = tmp_path / "failing"
+    # One worker process: the tracebacks cross a process boundary, at the cost of one start-up.
     summary = run_experiment(
-        design, out, backend="processes", workers=2, chunk_size=3, progress=False
+        design, out, backend="processes", workers=1, chunk_size=3, progress=False
     )
     assert (summary.done, summary.failed, summary.pending) == (8, 4, 0)
     status = load_status(out)
@@ -111,14 +112,22 @@ def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path, reference):
     assert len(load_results(out)) == 8 * _rows_per_run(reference)
 
 
-@pytest.mark.parametrize("backend", ["processes", "dask"])
-def test_a_killed_worker_does_not_lose_or_duplicate_runs(tmp_path, monkeypatch, reference, backend):
+@pytest.mark.parametrize(
+    ("backend", "workers"),
+    # A killed process breaks the whole pool, so one worker shows all; Dask keeps the others.
+    [("processes", 1), ("dask", 2)],
+)
+def test_a_killed_worker_does_not_lose_or_duplicate_runs(
+    tmp_path, monkeypatch, reference, backend, workers
+):
     marker = tmp_path / "killed"
     monkeypatch.setenv("EXPERIMENT_TEST_MARKER", str(marker))
     monkeypatch.setenv("PYTHONPATH", subprocess_env()["PYTHONPATH"])
     out = tmp_path / backend
     design = small_design(model="experiments_helpers:KillWorkerOnce")
-    summary = run_experiment(design, out, backend=backend, workers=2, chunk_size=2, progress=False)
+    summary = run_experiment(
+        design, out, backend=backend, workers=workers, chunk_size=2, progress=False
+    )
     assert marker.exists(), "the test model did not kill its worker"
     assert summary.done == 12
     records = ResultStore.open(out).status_records()
@@ -260,3 +269,24 @@ def test_an_unreachable_scheduler_is_a_clear_error():
     backend = Backend("dask", address="tcp://127.0.0.1:9", worker_timeout=1)
     with pytest.raises(BackendError, match=r"no Dask scheduler at tcp://127\.0\.0\.1:9"):
         backend.start()
+
+
+def test_a_model_function_returning_outcome_dicts(tmp_path):
+    from experiments import design_from_dict
+
+    design = design_from_dict(
+        {
+            "experiment": {"model": "experiments_helpers:toy_outcomes", "replications": 2},
+            "design": {"kind": "points", "points": [{"a": 1.0}, {"a": 3.0}]},
+        }
+    )
+    out = tmp_path / "toy"
+    run_experiment(design, out, backend="serial", progress=False)
+    experiments, outcomes = outcome_arrays(out)
+    assert list(experiments["a"]) == [1.0, 1.0, 3.0, 3.0]
+    assert outcomes["score"].shape == (4,)
+    assert outcomes["series"].shape == (4, 3)
+    np.testing.assert_array_equal(outcomes["series"][2], [0.0, 3.0, 6.0])
+    # Common random numbers: the same replication draws the same noise at both points.
+    noise = outcomes["score"] - 2 * experiments["a"].to_numpy()
+    assert noise[0] == pytest.approx(noise[2]) and noise[0] != noise[1]

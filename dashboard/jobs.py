@@ -1,0 +1,200 @@
+"""Comparisons run in a background thread, with progress and cancellation.
+
+:class:`ComparisonJob` calls :func:`experiments.compare.run_comparison` — the code behind
+``synclusive compare`` — in a thread of its own, so the page stays responsive. The model's
+kernels release the GIL, so the page's own work goes on while a run computes. Cancelling
+stops the job within one simulated month.
+
+Downloads come from the finished :class:`~experiments.compare.Comparison` through its own
+writer (:meth:`~experiments.compare.Comparison.save`) and :func:`experiments.report.render_html`,
+so the results table is byte-for-byte the file the command line writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dashboard.settings import Settings, cli_command
+from experiments.compare import Comparison, run_comparison
+from experiments.compare_runs import Cancelled
+from scenarios import Scenario, ScenarioError
+
+log = logging.getLogger(__name__)
+
+# The report draws with pyplot, whose state is global: one report at a time.
+_REPORT_LOCK = threading.Lock()
+
+
+@dataclass
+class Outcome:
+    """A finished comparison and the settings that produced it.
+
+    Attributes
+    ----------
+    settings : Settings
+        The page's settings at the time of the run.
+    scenario_toml : str
+        The scenario file of those settings.
+    comparison : Comparison
+        The results.
+    seconds : float
+        Wall time of the run.
+    """
+
+    settings: Settings
+    scenario_toml: str
+    comparison: Comparison
+    seconds: float
+    _cache: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    @property
+    def package(self) -> str:
+        """The package compared with the baseline."""
+        return self.settings.package
+
+    def results_csv(self) -> bytes:
+        """``results.csv`` exactly as ``synclusive compare`` writes it."""
+        if "csv" not in self._cache:
+            with tempfile.TemporaryDirectory(prefix="synclusive-results-") as folder:
+                self.comparison.save(folder)
+                self._cache["csv"] = (Path(folder) / "results.csv").read_bytes()
+        return self._cache["csv"]
+
+    def report_html(self) -> bytes:
+        """The self-contained HTML report of these results (as ``synclusive compare``)."""
+        if "html" not in self._cache:
+            from experiments.report import render_html
+
+            with _REPORT_LOCK:
+                self._cache["html"] = render_html(self.comparison).encode("utf-8")
+        return self._cache["html"]
+
+
+class ComparisonJob:
+    """One comparison running in a background thread.
+
+    Parameters
+    ----------
+    scenario
+        The composed scenario to run.
+    settings, scenario_toml
+        The page's settings and their scenario file (kept with the results).
+    on_change
+        Called from the worker thread whenever progress or status changes.
+
+    Attributes
+    ----------
+    status : {"waiting", "running", "done", "cancelled", "failed"}
+        Where the job is.
+    done, total : int
+        Simulation runs finished, and planned.
+    outcome : Outcome or None
+        The results, once done.
+    message : str or None
+        Why the job failed or was cancelled.
+    thread : threading.Thread
+        The worker (not started until :meth:`start`).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        settings: Settings,
+        scenario_toml: str,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.settings = settings
+        self.scenario_toml = scenario_toml
+        self.on_change = on_change
+        self.status = "waiting"
+        self.done = 0
+        self.total = 0
+        self.started = 0.0
+        self.ended: float | None = None
+        self.outcome: Outcome | None = None
+        self.message: str | None = None
+        self._cancel = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="synclusive-comparison", daemon=True)
+
+    # ------------------------------------------------------------------ control
+    def start(self) -> ComparisonJob:
+        """Start the worker thread."""
+        self.status = "running"
+        self.started = time.perf_counter()
+        self.thread.start()
+        return self
+
+    def cancel(self) -> None:
+        """Ask the job to stop; it stops within one simulated month."""
+        self._cancel.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the worker thread."""
+        self.thread.join(timeout)
+
+    @property
+    def active(self) -> bool:
+        """Whether the job is still running (or about to)."""
+        return self.status in ("waiting", "running")
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the start (until the end, once ended)."""
+        if not self.started:
+            return 0.0
+        return (self.ended or time.perf_counter()) - self.started
+
+    def remaining(self) -> float | None:
+        """Rough seconds left, from the pace so far (None before the first run ends)."""
+        if self.done == 0 or self.total == 0:
+            return None
+        return self.elapsed / self.done * (self.total - self.done)
+
+    # ------------------------------------------------------------------ worker
+    def _notify(self) -> None:
+        if self.on_change is not None:
+            try:
+                self.on_change()
+            except Exception:  # a closed page must not kill the worker
+                log.exception("dashboard: progress callback failed")
+
+    def _progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        self._notify()
+
+    def _run(self) -> None:
+        from experiments.compare import plan
+
+        try:
+            self.total = len(plan(self.scenario))
+            self._notify()
+            comparison = run_comparison(
+                self.scenario,
+                progress=False,
+                command=cli_command(self.settings),
+                on_progress=self._progress,
+                cancel=self._cancel.is_set,
+            )
+            self.outcome = Outcome(self.settings, self.scenario_toml, comparison, self.elapsed)
+            self.status = "done"
+        except Cancelled:
+            self.status = "cancelled"
+            self.message = f"Run cancelled after {self.done} of {self.total} simulation runs."
+        except ScenarioError as err:
+            self.status = "failed"
+            self.message = str(err)
+        except Exception as err:
+            # The analyst sees a message; the traceback goes to the server's log.
+            log.exception("dashboard: comparison failed")
+            self.status = "failed"
+            self.message = f"The run failed: {type(err).__name__}: {err}"
+        finally:
+            self.ended = time.perf_counter()
+            self._notify()

@@ -1,0 +1,303 @@
+"""What the analyst has chosen on the page, and the scenario file it amounts to.
+
+:class:`Settings` is plain, immutable data. :func:`scenario_toml` writes it as a scenario file
+(``[scenario]``, ``[run]``, ``[set]``) that ``synclusive compare FILE`` runs unchanged, and
+:func:`load_settings` composes the page's scenario from that very text, so the page, the
+saved file and the command line always describe the same runs.
+
+An intervention switched off keeps its place in the package but enrols nobody: capacity 0
+and an enrolment window closed after month 0 (the adaptation rule may move capacity to it,
+but nobody can start).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomli_w
+
+from scenarios import Scenario, ScenarioError, load_lab, load_package, scenario_from_names
+from scenarios.adaptation import unit_cost
+from scenarios.catalogue import load_catalogue
+from scenarios.files import LAB_DIR, PACKAGE_DIR, shipped
+from scenarios.overrides import parse_assignment
+from scenarios.schema import RunSettings
+
+#: Run settings the page starts with: small enough to answer in seconds.
+DEFAULT_RUN = {"replications": 5, "persons": 5000, "months": 60, "ablation": False}
+
+
+@dataclass(frozen=True)
+class InterventionChoice:
+    """One intervention of the chosen package, as the analyst has set it.
+
+    Attributes
+    ----------
+    name, kind, title, side : str
+        Name in the package, catalogue type, catalogue title, engine side
+        (``inflow``, ``mobility`` or ``employers``).
+    default_capacity : int
+        The package's own monthly intake (participants or employers per month).
+    unit_cost : float
+        Expected cost of one participant, EUR (fee plus any subsidy).
+    capacity : int
+        Monthly intake chosen on the page.
+    enabled : bool
+        Whether the intervention is switched on.
+    """
+
+    name: str
+    kind: str
+    title: str
+    side: str
+    default_capacity: int
+    unit_cost: float
+    capacity: int
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the page lets the analyst set.
+
+    Attributes
+    ----------
+    lab, package : str
+        Names of a shipped living lab and package.
+    interventions : tuple of InterventionChoice
+        The package's interventions with the chosen capacities and switches.
+    replications, persons, months, seed : int
+        Run settings (see :class:`scenarios.schema.RunSettings`).
+    ablation : bool
+        Also run mechanism ablation (five times the runs).
+    extra : str
+        Further ``PATH=VALUE`` overrides, one per line (as ``--set`` on the command line).
+    """
+
+    lab: str
+    package: str
+    interventions: tuple[InterventionChoice, ...] = ()
+    replications: int = DEFAULT_RUN["replications"]
+    persons: int = DEFAULT_RUN["persons"]
+    months: int = DEFAULT_RUN["months"]
+    seed: int = RunSettings().seed
+    ablation: bool = DEFAULT_RUN["ablation"]
+    extra: str = ""
+
+    def replace(self, **changes) -> Settings:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def with_intervention(self, name: str, **changes) -> Settings:
+        """A copy with one intervention's capacity or switch changed."""
+        items = tuple(
+            dataclasses.replace(i, **changes) if i.name == name else i for i in self.interventions
+        )
+        return self.replace(interventions=items)
+
+
+def labs() -> list[str]:
+    """Names of the shipped living labs."""
+    return shipped(LAB_DIR)
+
+
+def packages() -> list[str]:
+    """Names of the shipped packages."""
+    return shipped(PACKAGE_DIR)
+
+
+def package_interventions(package: str) -> tuple[InterventionChoice, ...]:
+    """The package's interventions with their defaults (resolved on the package's own lab).
+
+    Capacities and costs come from the package and the catalogue, not from the lab, so they
+    are known even when the chosen lab cannot run the package.
+    """
+    spec_list = scenario_from_names(package).arms[0].params.interventions
+    catalogue = load_catalogue()
+    return tuple(
+        InterventionChoice(
+            name=s.name,
+            kind=s.kind,
+            title=catalogue[s.kind].title,
+            side=catalogue[s.kind].engine_side,
+            default_capacity=s.capacity,
+            unit_cost=unit_cost(s),
+            capacity=s.capacity,
+        )
+        for s in spec_list
+    )
+
+
+def default_settings(package: str = "kokkola_engine", lab: str | None = None) -> Settings:
+    """Settings for a package on a lab (default: the package's own lab)."""
+    chosen = lab or load_package(package).file.package.lab or labs()[0]
+    return Settings(lab=chosen, package=package, interventions=package_interventions(package))
+
+
+def with_package(settings: Settings, package: str) -> Settings:
+    """Switch to another package, keeping the lab and run settings."""
+    return settings.replace(package=package, interventions=package_interventions(package))
+
+
+# ------------------------------------------------------------------ budget
+def monthly_budget(settings: Settings) -> float:
+    """EUR committed per month: intake × unit cost, summed over the switched-on interventions.
+
+    This is the budget the package's adaptation rule keeps constant.
+    """
+    return float(sum(i.capacity * i.unit_cost for i in settings.interventions if i.enabled))
+
+
+def default_budget(settings: Settings) -> float:
+    """The monthly budget of the package as published, every intervention switched on."""
+    return float(sum(i.default_capacity * i.unit_cost for i in settings.interventions))
+
+
+def with_budget(settings: Settings, budget: float) -> Settings:
+    """Scale the capacities of the switched-on interventions to spend ``budget`` per month.
+
+    The mix between interventions stays as set (the package's own mix if every capacity is
+    zero); capacities are rounded to whole participants, so the result is near, not at,
+    ``budget``.
+    """
+    on = [i for i in settings.interventions if i.enabled]
+    current = sum(i.capacity * i.unit_cost for i in on)
+    use_default = current <= 0
+    base = sum((i.default_capacity if use_default else i.capacity) * i.unit_cost for i in on)
+    if base <= 0:
+        return settings
+    factor = max(budget, 0.0) / base
+    items = []
+    for i in settings.interventions:
+        if i.enabled:
+            start = i.default_capacity if use_default else i.capacity
+            i = dataclasses.replace(i, capacity=round(start * factor))
+        items.append(i)
+    return settings.replace(interventions=tuple(items))
+
+
+# ------------------------------------------------------------------ scenario file
+def overrides(settings: Settings) -> dict[str, object]:
+    """The ``[set]`` table: capacities and switches, then the analyst's own overrides.
+
+    Raises
+    ------
+    ScenarioError
+        When an extra override line is not ``PATH=VALUE``.
+    """
+    out: dict[str, object] = {}
+    for i in settings.interventions:
+        prefix = f"interventions.{i.name}"
+        if not i.enabled:
+            out[f"{prefix}.capacity"] = 0
+            out[f"{prefix}.start_month"] = 0
+            out[f"{prefix}.end_month"] = 0
+        elif i.capacity != i.default_capacity:
+            out[f"{prefix}.capacity"] = int(i.capacity)
+    for number, line in enumerate(settings.extra.splitlines(), start=1):
+        text = line.strip()
+        if text and not text.startswith("#"):
+            path, value = parse_assignment(text, f"extra settings, line {number}:")
+            out[path] = value
+    return out
+
+
+def run_settings(settings: Settings) -> RunSettings:
+    """The lab's run settings with the page's replications, persons, months, seed, ablation.
+
+    Raises
+    ------
+    ScenarioError
+        When the lab is unknown or the combination is invalid.
+    """
+    lab = load_lab(settings.lab, where="living lab")
+    base = (lab.file.run or RunSettings()).model_dump()
+    base.update(
+        replications=settings.replications,
+        persons=settings.persons,
+        months=settings.months,
+        seed=settings.seed,
+        ablation=settings.ablation,
+    )
+    from pydantic import ValidationError
+
+    from scenarios.errors import format_errors
+
+    try:
+        return RunSettings.model_validate(base, strict=True)
+    except ValidationError as err:
+        raise ScenarioError(
+            "invalid run settings:\n" + format_errors(err, RunSettings, "run", prefix=("run",))
+        ) from None
+
+
+def scenario_name(settings: Settings) -> str:
+    """Identifier of the scenario the settings describe."""
+    return f"{settings.lab}_{settings.package}_dashboard"
+
+
+def scenario_toml(settings: Settings) -> str:
+    """The settings as a scenario file for ``synclusive compare FILE``.
+
+    Raises
+    ------
+    ScenarioError
+        When the settings cannot be written as a valid run (e.g. bad run settings).
+    """
+    lab = load_lab(settings.lab, where="living lab")
+    package = load_package(settings.package)
+    off = [i.name for i in settings.interventions if not i.enabled]
+    data = {
+        "scenario": {
+            "name": scenario_name(settings),
+            "title": f"{lab.file.lab.title}: {package.file.package.title} (dashboard settings)",
+            "description": "Saved from the dashboard"
+            + (f"; switched off: {', '.join(off)}" if off else "")
+            + ".",
+            "lab": settings.lab,
+            "packages": [settings.package],
+        },
+        "run": run_settings(settings).model_dump(exclude_none=True),
+    }
+    table = overrides(settings)
+    if table:
+        data["set"] = table
+    header = (
+        "# Settings saved from the Synclusive dashboard. Run them with:\n"
+        f"#   synclusive compare {scenario_name(settings)}.toml\n"
+        "# A switched-off intervention has capacity 0 and an enrolment window closed after\n"
+        "# month 0 (interventions.NAME.capacity / start_month / end_month below).\n\n"
+    )
+    return header + tomli_w.dumps(data)
+
+
+def cli_command(settings: Settings) -> str:
+    """The command line that runs the saved scenario file."""
+    return f"synclusive compare {scenario_name(settings)}.toml"
+
+
+def load_settings(settings: Settings) -> Scenario:
+    """Compose the scenario of the settings from their scenario file, as the CLI would.
+
+    Raises
+    ------
+    ScenarioError
+        On any invalid choice, with the message the command line would print (the temporary
+        file's path replaced by "dashboard settings").
+    """
+    from scenarios import load_scenario
+
+    text = scenario_toml(settings)
+    with tempfile.TemporaryDirectory(prefix="synclusive-dashboard-") as folder:
+        path = Path(folder) / f"{scenario_name(settings)}.toml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as err:
+            message = str(err).replace(str(path.resolve()), "dashboard settings")
+            raise ScenarioError(message.replace(str(path), "dashboard settings")) from None
+    # Recorded as the file the analyst downloads, not the temporary copy.
+    return dataclasses.replace(scenario, source=Path(path.name))
