@@ -198,8 +198,7 @@ def chains_figure(c: Comparison, package: str) -> Figure:
 
 def mechanisms_figure(c: Comparison, package: str) -> Figure:
     """Mechanism states of the target groups: the package against the baseline."""
-    groups = [g for g in c.meta["target_groups"] if g not in ("all", "any_target_group")]
-    group = groups[0] if groups else "all"
+    group = focus_group(c)
     fig, axes = _figure(len(MECHANISMS))
     for ax, (indicator, (title, metric)) in zip(axes, MECHANISMS.items(), strict=True):
         d = series(c, package, indicator, group)
@@ -292,3 +291,21 @@ def png(fig: Figure) -> bytes:
 def data_url(fig: Figure) -> str:
     """The figure as a ``data:`` URL for an ``<img>`` tag."""
     return "data:image/png;base64," + base64.b64encode(png(fig)).decode()
+
+
+def draw_all(c: Comparison, package: str, sides: dict[str, str] | None = None) -> dict[str, str]:
+    """Every figure of :data:`FIGURES` as a ``data:`` URL, by name.
+
+    ``sides`` maps intervention names to their engine side (colours of the cost bars).
+    """
+    out = {}
+    for name, (draw, _) in FIGURES.items():
+        fig = draw(c, package, sides) if draw is costs_figure else draw(c, package)
+        out[name] = data_url(fig)
+    return out
+
+
+def focus_group(c: Comparison) -> str:
+    """The target group the mechanism panels follow: the lab's first, else everyone."""
+    groups = [g for g in c.meta["target_groups"] if g not in ("all", "any_target_group")]
+    return groups[0] if groups else "all"

@@ -52,6 +52,7 @@ class Outcome:
     comparison: Comparison
     seconds: float
     _cache: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _charts: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def package(self) -> str:
@@ -65,6 +66,15 @@ class Outcome:
                 self.comparison.save(folder)
                 self._cache["csv"] = (Path(folder) / "results.csv").read_bytes()
         return self._cache["csv"]
+
+    def charts(self) -> dict[str, str]:
+        """Every dashboard figure as a ``data:`` URL, by name (drawn once)."""
+        if not self._charts:
+            from dashboard.charts import draw_all
+
+            sides = {i.name: i.side for i in self.settings.interventions}
+            self._charts = draw_all(self.comparison, self.package, sides)
+        return self._charts
 
     def report_html(self) -> bytes:
         """The self-contained HTML report of these results (as ``synclusive compare``)."""
@@ -90,7 +100,7 @@ class ComparisonJob:
 
     Attributes
     ----------
-    status : {"waiting", "running", "done", "cancelled", "failed"}
+    status : {"waiting", "running", "drawing", "done", "cancelled", "failed"}
         Where the job is.
     done, total : int
         Simulation runs finished, and planned.
@@ -142,7 +152,7 @@ class ComparisonJob:
     @property
     def active(self) -> bool:
         """Whether the job is still running (or about to)."""
-        return self.status in ("waiting", "running")
+        return self.status in ("waiting", "running", "drawing")
 
     @property
     def elapsed(self) -> float:
@@ -182,7 +192,12 @@ class ComparisonJob:
                 on_progress=self._progress,
                 cancel=self._cancel.is_set,
             )
-            self.outcome = Outcome(self.settings, self.scenario_toml, comparison, self.elapsed)
+            outcome = Outcome(self.settings, self.scenario_toml, comparison, self.elapsed)
+            # Drawn here, not while the page renders, so the page never waits on matplotlib.
+            self.status = "drawing"
+            self._notify()
+            outcome.charts()
+            self.outcome = outcome
             self.status = "done"
         except Cancelled:
             self.status = "cancelled"

@@ -1,0 +1,395 @@
+"""The dashboard page (a Solara app; ``synclusive dashboard`` serves it).
+
+State lives in Solara reactive variables, which Solara keeps per browser session: two
+analysts on one server do not see each other's settings or runs. A run is a
+:class:`~dashboard.jobs.ComparisonJob` in a background thread that bumps ``tick`` whenever it
+progresses, which redraws the parts of the page that show it.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import solara
+from mesa.visualization import Slider
+from mesa.visualization.solara_viz import UserInputs
+from solara.server.kernel_context import get_current_context, set_context_for_thread
+
+from dashboard.charts import FIGURES, SIDE_COLOURS, focus_group, label
+from dashboard.jobs import ComparisonJob, Outcome
+from dashboard.settings import (
+    Settings,
+    cli_command,
+    default_budget,
+    default_settings,
+    labs,
+    load_settings,
+    monthly_budget,
+    packages,
+    scenario_name,
+    scenario_toml,
+    with_budget,
+    with_package,
+)
+from dashboard.tables import effects_html, effects_table, headlines
+from scenarios import ScenarioError, load_lab, load_package
+
+CSS = (Path(__file__).with_name("style.css")).read_text(encoding="utf-8")
+REPO = str(Path(__file__).resolve().parent.parent) + "/"
+
+settings = solara.reactive(default_settings())
+job: solara.Reactive[ComparisonJob | None] = solara.reactive(None)
+outcome: solara.Reactive[Outcome | None] = solara.reactive(None)
+tick = solara.reactive(0)
+
+
+def _plain(message: str) -> str:
+    """An error message without the install location of the shipped files."""
+    return message.replace(REPO, "")
+
+
+def validate(s: Settings) -> tuple[object | None, str | None]:
+    """The composed scenario of the settings, or the message saying what is wrong."""
+    try:
+        scenario = load_settings(s)
+    except ScenarioError as err:
+        own_lab = load_package(s.package).file.package.lab
+        hint = ""
+        if own_lab and own_lab != s.lab:
+            hint = (
+                f"The package {s.package!r} was written for the {own_lab} lab and does not fit "
+                f"the {s.lab} lab as it is.\n"
+            )
+        return None, hint + _plain(str(err))
+    if not any(i.enabled for i in s.interventions):
+        return scenario, "Every intervention is switched off: the package equals the baseline."
+    return scenario, None
+
+
+# ------------------------------------------------------------------ controls
+@solara.component
+def InterventionControls(s: Settings):
+    """A switch and a capacity slider per intervention, and the budget slider."""
+    solara.HTML("div", "Interventions", classes=["section-title"])
+    for i in s.interventions:
+
+        def toggle(on: bool, name: str = i.name) -> None:
+            settings.set(settings.value.with_intervention(name, enabled=on))
+
+        def capacity(value: int, name: str = i.name) -> None:
+            settings.set(settings.value.with_intervention(name, capacity=int(value)))
+
+        with solara.Column(gap="0px", classes=["intervention", f"iv-{i.name}"]):
+            with solara.Row(gap="6px", style={"align-items": "center"}):
+                solara.HTML(
+                    "span",
+                    i.side,
+                    classes=["side-chip"],
+                    style=f"background:{SIDE_COLOURS.get(i.side, '#777')}",
+                )
+                solara.Switch(label=i.name.replace("_", " "), value=i.enabled, on_value=toggle)
+            solara.HTML(
+                "div",
+                html.escape(f"{i.title} · EUR {i.unit_cost:,.0f} per participant"),
+                classes=["iv-title"],
+            )
+            solara.SliderInt(
+                "places / month",
+                value=i.capacity,
+                min=0,
+                max=max(3 * i.default_capacity, 30),
+                on_value=capacity,
+                disabled=not i.enabled,
+            )
+    budget = monthly_budget(s)
+    published = default_budget(s)
+    top = max(int(3 * published), 1000)
+    solara.SliderInt(
+        "Monthly budget, EUR",
+        value=min(int(round(budget)), top),
+        min=0,
+        max=top,
+        step=max(top // 200, 1),
+        on_value=lambda b: settings.set(with_budget(settings.value, b)),
+        classes=["budget-slider"],
+    )
+    solara.HTML(
+        "div",
+        f"EUR {budget:,.0f} per month committed (places × cost per participant); "
+        f"the package as published: EUR {published:,.0f}.",
+        classes=["hint"],
+    )
+
+
+@solara.component
+def RunControls(s: Settings):
+    """Replications, population, months (Mesa's user inputs), seed, ablation, extras."""
+    solara.HTML("div", "Runs", classes=["section-title"])
+    params = {
+        "replications": Slider("Replications", value=s.replications, min=2, max=50, step=1),
+        "persons": Slider("Population (persons)", value=s.persons, min=1000, max=50000, step=1000),
+        "months": Slider("Months simulated", value=s.months, min=12, max=240, step=6),
+    }
+
+    def changed(name: str, value) -> None:
+        settings.set(settings.value.replace(**{name: int(value)}))
+
+    UserInputs(params, on_change=changed)
+    solara.InputInt(
+        "Seed",
+        value=s.seed,
+        on_value=lambda v: settings.set(settings.value.replace(seed=int(v or 0))),
+    )
+    solara.Checkbox(
+        label="Mechanism ablation (5× the runs)",
+        value=s.ablation,
+        on_value=lambda v: settings.set(settings.value.replace(ablation=bool(v))),
+    )
+    with solara.Details("More settings"):
+        solara.InputTextArea(
+            "PATH=VALUE, one per line",
+            value=s.extra,
+            on_value=lambda v: settings.set(settings.value.replace(extra=v or "")),
+            rows=3,
+            classes=["extra-settings"],
+        )
+        solara.HTML(
+            "div",
+            "Any model parameter, as <code>--set</code> on the command line, e.g. "
+            "<code>demand.quit_rate=0.004</code>.",
+            classes=["hint"],
+        )
+
+
+@solara.component
+def Controls():
+    """The sidebar."""
+    s = settings.value
+    solara.Select(
+        "Living lab",
+        values=labs(),
+        value=s.lab,
+        on_value=lambda v: settings.set(settings.value.replace(lab=v)),
+    )
+    solara.Select(
+        "Package",
+        values=packages(),
+        value=s.package,
+        on_value=lambda v: settings.set(with_package(settings.value, v)),
+    )
+    InterventionControls(s)
+    RunControls(s)
+
+
+# ------------------------------------------------------------------ running
+def start_run(s: Settings) -> None:
+    """Compose the settings and start a comparison in a background thread."""
+    scenario = load_settings(s)
+    context = get_current_context()
+    holder: dict[str, ComparisonJob] = {}
+
+    def changed() -> None:
+        current = holder["job"]
+        if current.status == "done" and job.value is current:
+            outcome.set(current.outcome)
+        tick.set(tick.value + 1)
+
+    holder["job"] = new = ComparisonJob(scenario, s, scenario_toml(s), on_change=changed)
+    # The worker sets reactive variables of this page's session.
+    set_context_for_thread(context, new.thread)
+    job.set(new)
+    new.start()
+
+
+@solara.component
+def RunBar(valid: bool):
+    """Run and cancel buttons, progress and the run's messages."""
+    _ = tick.value  # redraw on progress
+    current = job.value
+    running = current is not None and current.active
+    with solara.Row(style={"align-items": "center"}, classes=["run-bar"]):
+        solara.Button(
+            "Run comparison",
+            icon_name="mdi-play",
+            color="primary",
+            on_click=lambda: start_run(settings.value),
+            disabled=running or not valid,
+            classes=["run-button"],
+        )
+        if running:
+            solara.Button(
+                "Cancel",
+                icon_name="mdi-stop",
+                outlined=True,
+                color="error",
+                on_click=current.cancel,
+                classes=["cancel-button"],
+            )
+        if valid:
+            solara.FileDownload(
+                lambda: scenario_toml(settings.value).encode("utf-8"),
+                filename=f"{scenario_name(settings.value)}.toml",
+                label="Save settings as scenario file",
+                icon_name="mdi-content-save-outline",
+                mime_type="application/toml",
+            )
+    if running:
+        share = current.done / current.total if current.total else 0.0
+        solara.ProgressLinear(value=100 * share, classes=["run-progress"])
+        left = current.remaining()
+        text = (
+            "Drawing the charts…"
+            if current.status == "drawing"
+            else f"{current.done} of {current.total} simulation runs · "
+            f"{current.elapsed:.0f} s elapsed"
+            + (f" · about {left:.0f} s left" if left is not None else "")
+        )
+        solara.HTML("div", text, classes=["progress-text"])
+    elif current is not None and current.status == "cancelled":
+        solara.Warning(current.message, classes=["run-cancelled"])
+    elif current is not None and current.status == "failed":
+        solara.Error(_plain(current.message or "The run failed."), classes=["run-failed"])
+
+
+# ------------------------------------------------------------------ results
+@solara.component
+def Headlines(o: Outcome):
+    """Tiles with the main numbers."""
+    tiles = "".join(
+        f"<div class='tile {h.tone}'><div class='tile-title'>{html.escape(h.title)}</div>"
+        f"<div class='tile-value'>{html.escape(h.value)}</div>"
+        f"<div class='tile-detail'>{html.escape(h.detail)}</div></div>"
+        for h in headlines(o.comparison, o.package)
+    )
+    solara.HTML("div", tiles, classes=["tiles"])
+
+
+CAPTIONS = {
+    "employment": "Employment rate of each target group with the package (blue) and in the "
+    "baseline (grey, dashed); the band is the 95% interval of the difference. The effect over "
+    "the evaluation window is top right (green or red when the interval excludes zero).",
+    "flows": "Inflow (hires from unemployment) and mobility (promotions) per month.",
+    "chains": "A promotion leaves a vacancy that is filled by another move or from outside: "
+    "the chain. Left: mean moves per chain; middle: share of vacancies filled from within "
+    "employment; right: how vacancies were filled over the whole run.",
+    "mechanisms": "Mechanism states (realist evaluation) of the {group}.",
+    "costs": "Spending by intervention (blue inflow, orange mobility, purple employers) and "
+    "the cost per extra person in work, with its 95% interval.",
+}
+
+
+@solara.component
+def Results(o: Outcome):
+    """Headline numbers, downloads, charts and the table of effects."""
+    c = o.comparison
+    r = c.meta["scenario"]["run"]
+    stale = o.settings != settings.value
+    solara.HTML(
+        "div",
+        html.escape(
+            f"Results: package {o.package} on the {o.settings.lab} lab · {r['replications']} "
+            f"replications × {r['months']} months, {r['persons']:,} persons, seed {r['seed']} · "
+            f"{o.seconds:.0f} s"
+        ),
+        classes=["results-heading"],
+    )
+    if stale:
+        solara.Info(
+            "The settings have changed since this run; press Run comparison to update.",
+            dense=True,
+            classes=["stale-note"],
+        )
+    Headlines(o)
+    with solara.Row(classes=["downloads"]):
+        solara.FileDownload(
+            o.results_csv,
+            filename=f"{o.settings.lab}_{o.package}_results.csv",
+            label="Results table (CSV)",
+            mime_type="text/csv",
+        )
+        solara.FileDownload(
+            o.report_html,
+            filename=f"{o.settings.lab}_{o.package}_report.html",
+            label="HTML report",
+            mime_type="text/html",
+        )
+    urls = o.charts()
+    group = label(focus_group(c)).lower()
+    for name, (_, title) in FIGURES.items():
+        with solara.Card(title, margin=0, classes=["chart-card", f"chart-{name}"]):
+            solara.HTML("div", html.escape(CAPTIONS[name].format(group=group)), classes=["caption"])
+            solara.HTML(
+                "div",
+                f"<img alt='{html.escape(title)}' src='{urls[name]}' data-package='{o.package}'/>",
+                classes=["chart"],
+            )
+    with solara.Card("Effects with 95% confidence intervals", margin=0, classes=["table-card"]):
+        solara.HTML(
+            "div",
+            "Package minus baseline over the last months of the run (stocks, rates) or the whole "
+            "run (flows, costs). Green or red: the interval excludes zero. The download holds "
+            "every estimate (participants, employer contexts, evidence, ablation).",
+            classes=["caption"],
+        )
+        solara.HTML("div", effects_html(effects_table(c, o.package)), classes=["effects"])
+
+
+@solara.component
+def Intro():
+    """What the page does, before the first run."""
+    solara.Markdown(
+        """
+**How to use this page.** Choose a living lab and a package on the left; switch single
+interventions on or off, set their places per month or the whole monthly budget; choose how many
+replications to run; press **Run comparison**. Every package is compared with the baseline — the
+same lab without it, run on the same random numbers — so differences are the package's effect.
+The results table, the HTML report and a scenario file for `synclusive compare` can be
+downloaded.
+"""
+    )
+
+
+@solara.component
+def Header(s: Settings):
+    """Lab and package in a sentence."""
+    try:
+        lab = load_lab(s.lab).file.lab
+        package = load_package(s.package).file.package
+    except ScenarioError:
+        return
+    targets = ", ".join(label(g).lower() for g in lab.target_groups)
+    solara.HTML(
+        "div",
+        f"<div class='lab-title'>{html.escape(lab.title)} · {html.escape(package.title)}</div>"
+        f"<div class='lab-detail'>Target groups: {html.escape(targets)}. "
+        f"{html.escape(package.description)}</div>",
+        classes=["header"],
+    )
+
+
+@solara.component
+def Page():
+    """The dashboard."""
+    solara.Title("Synclusive dashboard")
+    solara.Style(CSS)
+    s = settings.value
+    scenario, message = solara.use_memo(lambda: validate(s), [s])
+    with solara.AppBarTitle():
+        solara.Text("Synclusive engine simulator · policy dashboard")
+    with solara.Sidebar():
+        Controls()
+    with solara.Column(classes=["main"]):
+        Header(s)
+        if message:
+            if scenario is None:
+                solara.Error(message, classes=["invalid-settings"])
+            else:
+                solara.Warning(message, classes=["settings-warning"])
+        else:
+            solara.HTML("div", html.escape("Command line: " + cli_command(s)), classes=["cli"])
+        RunBar(scenario is not None)
+        if outcome.value is not None:
+            Results(outcome.value)
+        else:
+            Intro()
