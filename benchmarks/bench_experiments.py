@@ -111,15 +111,18 @@ def overhead(runs: int, tmp: Path, rounds: int = 2) -> None:
 
     # Alternate blocks of direct calls and runner calls, so a change in the machine's load
     # affects both alike; the fastest block of each kind is reported.
-    direct, runner, outside = [], [], []
+    direct, runner, outside, cpu_direct, cpu_runner = [], [], [], [], []
     for r in range(rounds):
         design = replications(runs, base, root_seed=10 + r)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for run in design.runs:
             model(run.overrides, run.seed)
         direct.append((time.perf_counter() - t0) / runs)
+        cpu_direct.append((time.process_time() - c0) / runs)
         folder = tmp / f"overhead-{r}"
+        c0 = time.process_time()
         wall = timed(design, folder, backend="serial", chunk_size=5)
+        cpu_runner.append((time.process_time() - c0) / runs)
         in_model = ResultStore.open(folder).status()["seconds"].sum() / runs
         runner.append(wall / runs)
         outside.append(wall / runs - in_model)
@@ -134,9 +137,14 @@ def overhead(runs: int, tmp: Path, rounds: int = 2) -> None:
         f"  overhead outside the model  {per_run * 1e3:7.1f} ms/run = "
         f"{100 * per_run / run_time:4.1f}% of run time (target < 5%)"
     )
+    cpu = min(cpu_direct)
+    print(
+        f"  CPU time per run            {cpu:7.3f} s direct, {min(cpu_runner):.3f} s runner: "
+        f"{100 * (min(cpu_runner) - cpu) / cpu:+5.1f}%"
+    )
     print(
         f"  wall-clock difference       {100 * (min(runner) - run_time) / run_time:+5.1f}% "
-        "(includes run-to-run timing noise)"
+        "(includes other load on the machine)"
     )
 
 

@@ -95,7 +95,7 @@ def InterventionControls(s: Settings):
                 classes=["iv-title"],
             )
             solara.SliderInt(
-                "places / month",
+                f"{i.capacity} places / month",
                 value=i.capacity,
                 min=0,
                 max=max(3 * i.default_capacity, 30),
@@ -105,19 +105,19 @@ def InterventionControls(s: Settings):
     budget = monthly_budget(s)
     published = default_budget(s)
     top = max(int(3 * published), 1000)
-    solara.SliderInt(
-        "Monthly budget, EUR",
-        value=min(int(round(budget)), top),
-        min=0,
-        max=top,
-        step=max(top // 200, 1),
-        on_value=lambda b: settings.set(with_budget(settings.value, b)),
-        classes=["budget-slider"],
-    )
+    with solara.Column(gap="0px", classes=["budget-slider"]):
+        solara.SliderInt(
+            f"Budget EUR {budget:,.0f} / month",
+            value=min(round(budget), top),
+            min=0,
+            max=top,
+            step=max(top // 200, 1),
+            on_value=lambda b: settings.set(with_budget(settings.value, b)),
+        )
     solara.HTML(
         "div",
-        f"EUR {budget:,.0f} per month committed (places × cost per participant); "
-        f"the package as published: EUR {published:,.0f}.",
+        f"Places × cost per participant, summed; the package as published: "
+        f"EUR {published:,.0f} / month. Moving the budget scales every place.",
         classes=["hint"],
     )
 
@@ -147,13 +147,13 @@ def RunControls(s: Settings):
         on_value=lambda v: settings.set(settings.value.replace(ablation=bool(v))),
     )
     with solara.Details("More settings"):
-        solara.InputTextArea(
-            "PATH=VALUE, one per line",
-            value=s.extra,
-            on_value=lambda v: settings.set(settings.value.replace(extra=v or "")),
-            rows=3,
-            classes=["extra-settings"],
-        )
+        with solara.Column(gap="0px", classes=["extra-settings"]):
+            solara.InputTextArea(
+                "PATH=VALUE, one per line",
+                value=s.extra,
+                on_value=lambda v: settings.set(settings.value.replace(extra=v or "")),
+                rows=3,
+            )
         solara.HTML(
             "div",
             "Any model parameter, as <code>--set</code> on the command line, e.g. "
@@ -338,15 +338,16 @@ def Results(o: Outcome):
 @solara.component
 def Intro():
     """What the page does, before the first run."""
-    solara.Markdown(
-        """
-**How to use this page.** Choose a living lab and a package on the left; switch single
-interventions on or off, set their places per month or the whole monthly budget; choose how many
-replications to run; press **Run comparison**. Every package is compared with the baseline — the
-same lab without it, run on the same random numbers — so differences are the package's effect.
-The results table, the HTML report and a scenario file for `synclusive compare` can be
-downloaded.
-"""
+    solara.HTML(
+        "div",
+        "<b>How to use this page.</b> Choose a living lab and a package on the left; switch "
+        "single interventions on or off, set their places per month or the whole monthly "
+        "budget; choose how many replications to run; press <b>Run comparison</b>. Every "
+        "package is compared with the baseline — the same lab without it, run on the same "
+        "random numbers — so differences are the package's effect. The results table, the "
+        "HTML report and a scenario file for <code>synclusive compare</code> can be "
+        "downloaded.",
+        classes=["intro"],
     )
 
 

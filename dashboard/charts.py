@@ -84,7 +84,9 @@ def _against_baseline(ax, d: pd.DataFrame, scale: float = 1.0, name: str = "with
         lw=0,
         label="95% interval of the effect",
     )
-    ax.plot(month, d["policy"].to_numpy(dtype=float) * scale, color=POLICY_COLOUR, lw=1.8, label=name)
+    ax.plot(
+        month, d["policy"].to_numpy(dtype=float) * scale, color=POLICY_COLOUR, lw=1.8, label=name
+    )
 
 
 def _legend(fig: Figure, ax) -> None:
@@ -92,7 +94,12 @@ def _legend(fig: Figure, ax) -> None:
     handles, labels = ax.get_legend_handles_labels()
     if handles:
         fig.legend(
-            handles, labels, loc="outside lower center", ncols=len(handles), frameon=False, fontsize=8.5
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=len(handles),
+            frameon=False,
+            fontsize=8.5,
         )
 
 
@@ -241,7 +248,7 @@ def costs_figure(c: Comparison, package: str, sides: dict[str, str] | None = Non
         r = c.effects("cost", package=package, metric="cost_per_extra_person_employed", group=group)
         if not r.empty:
             rows.append((group, r.iloc[0]))
-    for yi, (group, r) in enumerate(rows[::-1]):
+    for yi, (_, r) in enumerate(rows[::-1]):
         undetermined = "not distinguishable" in str(r["label"])
         colour = BASELINE_COLOUR if undetermined else POLICY_COLOUR
         if np.isfinite(r["estimate"]):

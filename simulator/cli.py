@@ -210,7 +210,15 @@ def make_parser() -> argparse.ArgumentParser:
     _add_experiment_commands(sub)
     _add_scenario_commands(sub)
     _add_calibration_commands(sub)
+    _add_dashboard_command(sub)
     return parser
+
+
+def _add_dashboard_command(sub: Any) -> None:
+    """``synclusive dashboard`` (the browser page), defined in the dashboard package."""
+    from dashboard.cli import add_dashboard_command
+
+    add_dashboard_command(sub)
 
 
 def _add_calibration_commands(sub: Any) -> None:

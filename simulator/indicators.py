@@ -15,6 +15,7 @@ import pandas as pd
 
 from simulator import packed as K
 from simulator import state as S
+from simulator.jit import njit
 from simulator.kernels import consequences as C
 
 # Position statistics recorded each month (group "all" only).
@@ -26,17 +27,21 @@ V_CARVED = 4
 N_VSTATS = 5
 
 
+@njit(cache=True)
 def position_stats(qi: np.ndarray, month: int) -> np.ndarray:
     """Active, filled and open positions, summed age of open vacancies, active carved jobs."""
-    active = qi[:, S.Q_ACTIVE] == 1
-    filled = active & (qi[:, S.Q_HOLDER] >= 0)
-    vacant = active & (qi[:, S.Q_HOLDER] < 0)
     out = np.zeros(N_VSTATS)
-    out[V_ACTIVE] = active.sum()
-    out[V_FILLED] = filled.sum()
-    out[V_OPEN] = vacant.sum()
-    out[V_OPEN_AGE_SUM] = (month - qi[vacant, S.Q_VAC_SINCE]).sum()
-    out[V_CARVED] = (active & (qi[:, S.Q_CARVED] == 1)).sum()
+    for q in range(qi.shape[0]):
+        if qi[q, S.Q_ACTIVE] != 1:
+            continue
+        out[V_ACTIVE] += 1.0
+        if qi[q, S.Q_HOLDER] >= 0:
+            out[V_FILLED] += 1.0
+        else:
+            out[V_OPEN] += 1.0
+            out[V_OPEN_AGE_SUM] += month - qi[q, S.Q_VAC_SINCE]
+        if qi[q, S.Q_CARVED] == 1:
+            out[V_CARVED] += 1.0
     return out
 
 

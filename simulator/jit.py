@@ -27,7 +27,15 @@ KERNEL_OPTIONS: dict[str, Any] = {"cache": True, "nogil": True, "fastmath": Fals
 _PACKAGE = Path(__file__).resolve().parent
 #: Sources compiled into kernels: the kernels and every module whose functions or constants
 #: they use.
-_KERNEL_SOURCES = ("jit.py", "rng.py", "rules.py", "state.py", "packed.py", "interventions.py")
+_KERNEL_SOURCES = (
+    "jit.py",
+    "rng.py",
+    "rules.py",
+    "state.py",
+    "packed.py",
+    "interventions.py",
+    "indicators.py",
+)
 
 
 def _fingerprint() -> str:
