@@ -127,9 +127,13 @@ def RunControls(s: Settings):
     """Replications, population, months (Mesa's user inputs), seed, ablation, extras."""
     solara.HTML("div", "Runs", classes=["section-title"])
     params = {
-        "replications": Slider("Replications", value=s.replications, min=2, max=50, step=1),
-        "persons": Slider("Population (persons)", value=s.persons, min=1000, max=50000, step=1000),
-        "months": Slider("Months simulated", value=s.months, min=12, max=240, step=6),
+        "replications": Slider(
+            f"Replications: {s.replications}", value=s.replications, min=2, max=50, step=1
+        ),
+        "persons": Slider(
+            f"Population (persons): {s.persons:,}", value=s.persons, min=1000, max=50000, step=1000
+        ),
+        "months": Slider(f"Months simulated: {s.months}", value=s.months, min=12, max=240, step=6),
     }
 
     def changed(name: str, value) -> None:

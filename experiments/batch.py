@@ -195,7 +195,7 @@ def run_experiment(
         shard = Shard.parse(shard)
     if isinstance(backend, str):
         backend = Backend(backend, workers=workers)
-    size = chunk_size_for(0, 1, chunk_size)  # checks a requested size before anything runs
+    chunk_size_for(0, 1, chunk_size)  # rejects a bad requested size before anything runs
     model = prepare(design)
     store = ResultStore.create_or_open(out, design)
     stored_version = store.manifest.get("version")
@@ -283,7 +283,9 @@ class _Submission:
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in finished:
-                i = futures[fut]
+                # Drop the future as soon as it is handled: it holds the chunk's results (in
+                # this process, or in a Dask worker's memory) until released.
+                i = futures.pop(fut)
                 try:
                     result = fut.result()
                 except BrokenProcessPool:

@@ -214,3 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     from simulator.cli import main as synclusive_main
 
     return synclusive_main(["experiment", *(argv if argv is not None else sys.argv[1:])])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""The dashboard end to end in headless Chromium (Debian's, driven by Playwright).
+
+A fixture serves ``synclusive dashboard`` on a free localhost port. The tests load the page,
+run two packages and check that the charts change, download the results table and compare it
+with ``synclusive compare`` run with the same settings and seed, check that invalid input is
+shown as a message, and cancel a run. A screenshot of the page is saved in ``test-output/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "test-output"
+SYNCLUSIVE = Path(sys.executable).with_name("synclusive")
+# Without the background-networking flags Chromium floods a closed network with requests.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SETTINGS = {"persons": 2000, "months": 24, "replications": 2, "seed": 7}
+
+pytestmark = [
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium (.ci/install-browser.sh)"
+    ),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The dashboard served on a free localhost port for this module's tests."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("dashboard") / "server.log"
+    with log_path.open("w") as log:
+        yield from _serve(port, log, log_path)
+
+
+def _serve(port: int, log, log_path: Path):
+    proc = subprocess.Popen(
+        [str(SYNCLUSIVE), "dashboard", "--port", str(port)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            log.flush()
+            pytest.fail(f"dashboard did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory):
+    """Chromium with a fresh profile."""
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            accept_downloads=True,
+            viewport={"width": 1500, "height": 1000},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(server, browser_context):
+    """A freshly loaded dashboard (a new session: default settings)."""
+    page = browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server)
+    page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
+    yield page
+    page.close()
+    assert not errors, errors
+
+
+# ------------------------------------------------------------------ page helpers
+def choose(page, label: str, value: str) -> None:
+    """Pick ``value`` in the drop-down labelled ``label``."""
+    page.locator(".v-select", has_text=label).click()
+    page.locator(".menuable__content__active .v-list-item", has_text=value).first.click()
+    page.locator(".v-select", has_text=label).get_by_text(value, exact=True).wait_for()
+
+
+def slide(page, label: str, steps_from_min: int) -> None:
+    """Move a slider to its minimum, then ``steps_from_min`` steps up, with the keyboard."""
+    thumb = page.locator(".v-input__slider", has_text=label).locator("[role=slider]")
+    thumb.focus()
+    thumb.press("Home")
+    for _ in range(steps_from_min):
+        thumb.press("ArrowRight")
+
+
+def small_run_settings(page) -> None:
+    slide(page, "Population (persons)", 1)  # 1,000 + 1 × 1,000
+    slide(page, "Months simulated", 2)  # 12 + 2 × 6
+    slide(page, "Replications", 0)  # 2
+    seed = page.get_by_label("Seed")
+    seed.fill(str(SETTINGS["seed"]))
+    seed.press("Enter")
+    page.get_by_text("Command line:").click()  # moves focus away: the seed is committed
+
+
+def run_and_wait(page, package: str) -> None:
+    page.get_by_role("button", name="Run comparison").click()
+    page.locator(f".chart-employment img[data-package='{package}']").wait_for(timeout=120_000)
+
+
+def chart_sources(page) -> dict[str, str]:
+    return {
+        name: page.locator(f".chart-{name} img").get_attribute("src")
+        for name in ("employment", "flows", "chains", "mechanisms", "costs")
+    }
+
+
+def download(page, label: str, folder: Path) -> Path:
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=label).click()
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    return path
+
+
+# ------------------------------------------------------------------ tests
+def test_page_loads(page):
+    assert page.locator(".v-select", has_text="Living lab").get_by_text("kokkola").is_visible()
+    assert page.locator(".v-select", has_text="Package").get_by_text("kokkola_engine").count()
+    assert page.get_by_text("Synclusive engine package (Kokkola)").first.is_visible()
+    expect(page.locator(".intervention")).to_have_count(6)
+    expect(page.get_by_role("button", name="Run comparison")).to_be_enabled()
+    assert page.locator(".invalid-settings").count() == 0
+
+
+def test_changing_package_updates_charts_and_table_matches_cli(page, tmp_path):
+    small_run_settings(page)
+    run_and_wait(page, "kokkola_engine")
+    first = chart_sources(page)
+    assert all(src.startswith("data:image/png;base64,") for src in first.values())
+
+    choose(page, "Package", "inflow_only")
+    expect(page.locator(".intervention")).to_have_count(3)
+    expect(page.locator(".stale-note")).to_be_visible()  # old results, new settings
+    run_and_wait(page, "inflow_only")
+    second = chart_sources(page)
+    assert all(second[name] != first[name] for name in first)
+    heading = page.locator(".results-heading").inner_text()
+    assert "inflow_only" in heading and "2 replications × 24 months, 2,000 persons" in heading
+    assert page.locator(".effects-table tbody tr").count() > 20
+
+    OUTPUT.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1500, "height": 3600})
+    page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
+    page.set_viewport_size({"width": 1500, "height": 1000})
+
+    table = download(page, "Results table (CSV)", tmp_path)
+    report = download(page, "HTML report", tmp_path)
+    scenario = download(page, "Save settings as scenario file", tmp_path)
+    assert report.read_text().startswith("<!DOCTYPE html>")
+    assert "inflow_only" in report.read_text()
+
+    cli = subprocess.run(
+        [
+            str(SYNCLUSIVE),
+            "compare",
+            "inflow_only",
+            "--lab",
+            "kokkola",
+            "--persons",
+            str(SETTINGS["persons"]),
+            "--months",
+            str(SETTINGS["months"]),
+            "--replications",
+            str(SETTINGS["replications"]),
+            "--seed",
+            str(SETTINGS["seed"]),
+            "--no-ablation",
+            "--no-report",
+            "--quiet",
+            "--out",
+            str(tmp_path / "cli"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert table.read_bytes() == (tmp_path / "cli" / "results.csv").read_bytes()
+
+    text = scenario.read_text()
+    assert 'lab = "kokkola"' in text and '"inflow_only"' in text
+    assert "seed = 7" in text and "persons = 2000" in text and "ablation = false" in text
+
+
+def test_invalid_input_shows_a_message(page):
+    choose(page, "Living lab", "netherlands")
+    message = page.locator(".invalid-settings")
+    message.wait_for(timeout=30_000)
+    assert "business_services" in message.inner_text()
+    assert "written for the kokkola lab" in message.inner_text()
+    expect(page.get_by_role("button", name="Run comparison")).to_be_disabled()
+
+    choose(page, "Living lab", "kokkola")
+    message.wait_for(state="detached", timeout=30_000)
+    page.get_by_text("More settings").click()
+    box = page.locator(".extra-settings textarea")
+    box.fill("interventions.taite_coaching.capacity=-3")
+    page.get_by_text("Command line:").click()  # the box commits when it loses focus
+    message.wait_for(timeout=30_000)
+    assert "greater than or equal to 0" in message.inner_text()
+    assert "Traceback" not in page.locator("body").inner_text()
+
+
+def test_a_long_run_shows_progress_and_can_be_cancelled(page):
+    slide(page, "Replications", 48)  # 50 replications of the default 5,000 × 60 months
+    page.get_by_role("button", name="Run comparison").click()
+    page.locator(".run-progress").wait_for(timeout=30_000)
+    assert "simulation runs" in page.locator(".progress-text").inner_text()
+    page.get_by_role("button", name="Cancel").click()
+    notice = page.locator(".run-cancelled")
+    notice.wait_for(timeout=60_000)
+    assert "Run cancelled after" in notice.inner_text()
+    expect(page.get_by_role("button", name="Run comparison")).to_be_enabled()

@@ -1,0 +1,149 @@
+"""Dashboard settings, scenario files and background jobs, without a browser."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from dashboard.jobs import ComparisonJob
+from dashboard.settings import (
+    default_budget,
+    default_settings,
+    load_settings,
+    monthly_budget,
+    scenario_toml,
+    with_budget,
+    with_package,
+)
+from experiments.compare import plan, run_comparison
+from experiments.compare_runs import Cancelled, run_task
+from scenarios import ScenarioError, load_scenario, scenario_from_names
+
+SMALL = {"persons": 2000, "months": 24, "replications": 2, "seed": 7}
+
+
+def small(package: str = "inflow_only", lab: str | None = None):
+    return default_settings(package, lab).replace(**SMALL)
+
+
+def test_saved_scenario_file_is_the_cli_scenario(tmp_path):
+    s = small()
+    path = tmp_path / "saved.toml"
+    path.write_text(scenario_toml(s))
+    from_file = load_scenario(path)
+    from_flags = scenario_from_names(
+        "inflow_only",
+        lab="kokkola",
+        overrides=[
+            "run.persons=2000",
+            "run.months=24",
+            "run.replications=2",
+            "run.seed=7",
+            "run.ablation=false",
+        ],
+    )
+    page = load_settings(s)
+    for scenario in (from_file, page):
+        assert scenario.run == from_flags.run
+        assert scenario.baseline == from_flags.baseline
+        assert [a.params for a in scenario.arms] == [a.params for a in from_flags.arms]
+
+
+def test_capacities_and_switches_reach_the_model():
+    s = small().with_intervention("taite_coaching", capacity=30)
+    s = s.with_intervention("pay_subsidy", enabled=False)
+    arm = load_settings(s).arms[0]
+    specs = {i.name: i for i in arm.params.interventions}
+    assert specs["taite_coaching"].capacity == 30
+    assert specs["pay_subsidy"].capacity == 0
+    tasks = [t for t in plan(load_settings(s)) if t.arm == arm.name and t.variant == "none"]
+    out = run_task(tasks[0])
+    starts = out.interventions.set_index("intervention")["starts"]
+    assert starts["pay_subsidy"] == 0
+    assert starts["taite_coaching"] > 0 and starts["iisirekry"] > 0
+
+
+def test_budget_scales_places_and_keeps_the_mix():
+    s = small("kokkola_engine")
+    assert monthly_budget(s) == pytest.approx(default_budget(s))
+    half = with_budget(s, default_budget(s) / 2)
+    assert monthly_budget(half) == pytest.approx(default_budget(s) / 2, rel=0.1)
+    for before, after in zip(s.interventions, half.interventions, strict=True):
+        assert after.capacity == round(before.capacity / 2)
+    off = half.with_intervention("valo_upskilling", enabled=False)
+    assert monthly_budget(off) < monthly_budget(half)
+    again = with_budget(off, monthly_budget(half))
+    assert again.interventions[4].capacity == off.interventions[4].capacity  # stays off, as set
+    assert monthly_budget(again) == pytest.approx(monthly_budget(half), rel=0.1)
+
+
+def test_switching_package_keeps_lab_and_run_settings():
+    s = with_package(small("kokkola_engine"), "mobility_only")
+    assert (s.lab, s.persons, s.seed) == ("kokkola", 2000, 7)
+    assert [i.name for i in s.interventions] == [
+        "career_guidance",
+        "valo_upskilling",
+        "employer_services",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"lab": "netherlands", "package": "kokkola_engine"}, "no provider 'business_services'"),
+        ({"extra": "interventions.taite_coaching.capacity=-3"}, "greater than or equal to 0"),
+        ({"extra": "demand.quit_rat=0.01"}, "no key 'quit_rat'"),
+        ({"extra": "just words"}, "expected PATH=VALUE"),
+        ({"months": 6}, "evaluation_months (12) must not exceed months (6)"),
+    ],
+)
+def test_invalid_settings_raise_clear_messages(change, expected):
+    s = small("kokkola_engine")
+    if "package" in change:
+        s = with_package(s, change.pop("package"))
+    with pytest.raises(ScenarioError) as err:
+        load_settings(s.replace(**change))
+    assert expected in str(err.value)
+    assert "synclusive-dashboard-" not in str(err.value)  # no temporary paths
+
+
+def test_progress_is_reported_for_every_run():
+    scenario = load_settings(small())
+    seen = []
+    run_comparison(scenario, progress=False, on_progress=lambda d, t: seen.append((d, t)))
+    total = len(plan(scenario))
+    assert seen == [(k, total) for k in range(1, total + 1)]
+
+
+def test_cancelled_comparison_stops_early():
+    scenario = load_settings(small())
+    seen = []
+    with pytest.raises(Cancelled):
+        run_comparison(
+            scenario,
+            progress=False,
+            on_progress=lambda d, t: seen.append(d),
+            cancel=lambda: len(seen) >= 2,
+        )
+    assert seen == [1, 2]
+
+
+def test_job_runs_in_background_and_can_be_cancelled():
+    s = small()
+    scenario = load_settings(s)
+    changes = threading.Event()
+    job = ComparisonJob(scenario, s, scenario_toml(s), on_change=changes.set).start()
+    job.join(120)
+    assert job.status == "done" and changes.is_set()
+    assert job.done == job.total == len(plan(scenario))
+    assert job.outcome is not None
+    assert set(job.outcome.charts()) == {"employment", "flows", "chains", "mechanisms", "costs"}
+    assert job.outcome.results_csv().startswith(b"package,analysis,metric")
+
+    big = s.replace(persons=20000, months=120, replications=10)
+    job = ComparisonJob(load_settings(big), big, scenario_toml(big))
+    job.cancel()  # before the first month: nothing runs
+    job.start().join(60)
+    assert job.status == "cancelled"
+    assert job.outcome is None and "cancelled" in job.message
