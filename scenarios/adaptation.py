@@ -66,7 +66,8 @@ class Adaptation:
             if full:
                 receives[k] = True
         if use_outcomes:
-            scored = [k for k in range(len(specs)) if not np.isnan(outcome[k])]
+            # A switched-off intervention (capacity 0) is left out of the review.
+            scored = [k for k in range(len(specs)) if capacity[k] > 0 and not np.isnan(outcome[k])]
             if len(scored) >= 2:
                 worst = min(scored, key=lambda k: outcome[k])
                 best = max(scored, key=lambda k: outcome[k])
@@ -82,6 +83,8 @@ class Adaptation:
         weights /= weights.sum()
         new_budget = budget - freed + pool * weights
         for k, spec in enumerate(specs):
+            if capacity[k] == 0:
+                continue
             new = max(round(new_budget[k] / cost[k]), r.min_capacity)
             if new != int(capacity[k]):
                 model.set_capacity(spec.name, new)

@@ -412,3 +412,24 @@ def test_empty_package_gives_baseline_parameters():
     scenario = compose(lab, [empty], overrides=SMALL)
     assert scenario.arms[0].params == scenario.baseline
     assert isinstance(scenario.baseline, ModelParams)
+
+
+def test_adaptation_leaves_switched_off_interventions_off():
+    from scenarios.adaptation import Adaptation
+    from scenarios.compose import scenario_from_names
+    from simulator.model import LabourMarketModel
+
+    scenario = scenario_from_names(
+        "kokkola_engine",
+        overrides=["run.persons=1500", "run.months=24", "interventions.taite_coaching.capacity=0"],
+    )
+    arm = scenario.arms[0]
+    assert arm.adaptation is not None and arm.adaptation.enabled
+    model = LabourMarketModel(arm.params, rng=3)
+    adaptation = Adaptation(arm.adaptation)
+    model.month_hooks.append(adaptation)
+    model.run()
+    assert adaptation.log, "the rule did review the package"
+    assert model.capacity("taite_coaching") == 0
+    starts = model.results().interventions
+    assert starts.loc[starts["intervention"] == "taite_coaching", "starts"].sum() == 0
