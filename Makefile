@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NUMBA_CACHE_DIR := $(CURDIR)/.numba_cache
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test system-deps lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,17 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/synclusive compare kokkola_engine --replications 6 --workers 2 --out outputs/demo
 
-test: $(VENV)/.installed
+# The SLURM and browser tests use the real programs (Debian's slurm-wlm, munge, chromium).
+# As root on a Debian machine they are installed here; elsewhere those tests are skipped
+# with the reason shown.
+system-deps:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		bash .ci/install-slurm.sh && sh .ci/install-browser.sh; \
+	else \
+		echo "note: not root on Debian; SLURM and browser tests will be skipped unless installed"; \
+	fi
+
+test: $(VENV)/.installed system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m simulator.warmup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
