@@ -43,7 +43,16 @@ SAMPLED_KINDS = ("lhs", "sobol")
 DEFAULT_MODEL = "experiments.model:LabourMarketRun"
 
 _SECTIONS = {
-    "experiment": {"name", "root_seed", "replications", "seeds", "model", "scenario", "params"},
+    "experiment": {
+        "name",
+        "root_seed",
+        "replications",
+        "seeds",
+        "model",
+        "scenario",
+        "arm",
+        "params",
+    },
     "base": None,  # any parameter paths
     "design": {"kind", "parameters", "points", "samples", "second_order"},
     "outputs": {"indicators", "groups"},
@@ -272,6 +281,8 @@ def design_from_dict(
     base_params = data.get("base_params")
     if "params" in exp:
         base_params = _read_params_file(exp["params"], source, root)
+    elif exp.get("scenario", "default") != "default" and base_params is None:
+        base_params = scenario_params(exp["scenario"], exp.get("arm", "package"), source)
     kind = des.get("kind", "grid" if des.get("parameters") else "single")
     if "points" in des and "kind" not in des:
         kind = "points"
@@ -305,6 +316,34 @@ def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             flat[path] = value
     return flat
+
+
+def scenario_params(reference: Any, arm: Any, source: str) -> dict[str, Any]:
+    """Base parameters from a scenario: a scenario file or name, or a package name (on its own
+    lab). ``arm`` is ``"package"`` (the first package) or ``"baseline"`` (the lab alone).
+
+    The package's quarterly adaptation rule, if any, is a monthly hook of the comparison and is
+    not applied in batch runs: capacities stay as declared.
+    """
+    from scenarios import load_scenario, scenario_from_names
+    from scenarios.errors import ScenarioError
+    from scenarios.files import STUDY_DIR, resolve
+
+    if not isinstance(reference, str):
+        raise DesignError(f"{source}: [experiment] scenario must be a name or file")
+    if arm not in ("package", "baseline"):
+        raise DesignError(
+            f"{source}: [experiment] arm: {arm!r} is not allowed; allowed: package, baseline"
+        )
+    try:
+        if resolve(reference, STUDY_DIR) is not None:
+            scenario = load_scenario(reference)
+        else:
+            scenario = scenario_from_names(reference)
+    except ScenarioError as err:
+        raise DesignError(f"{source}: [experiment] scenario: {err}") from None
+    params = scenario.baseline if arm == "baseline" else scenario.arms[0].params
+    return params.model_dump(mode="json")
 
 
 def _read_params_file(name: Any, source: str, root: Path | None) -> dict[str, Any]:

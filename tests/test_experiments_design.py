@@ -255,3 +255,34 @@ def test_invalid_design_value_fails_before_anything_is_written(tmp_path, capsys)
     assert code == 2
     assert "d.toml: design point 4" in err and "allowed range [0.0, 0.2]" in err
     assert not out.exists()
+
+
+def test_a_scenario_gives_the_base_parameters(tmp_path):
+    from scenarios.compose import scenario_from_names
+
+    design = design_from_dict(
+        {
+            "experiment": {"name": "engine", "scenario": "kokkola_engine"},
+            "base": {"months": 6, "population": {"n_persons": 500}},
+        }
+    )
+    expected = scenario_from_names("kokkola_engine")
+    names = [i["name"] for i in design.base_params["interventions"]]
+    assert names == [s.name for s in expected.arms[0].params.interventions]
+    assert design.base_params["population"]["n_persons"] == (
+        expected.arms[0].params.population.n_persons
+    )
+    baseline = design_from_dict({"experiment": {"scenario": "kokkola_engine", "arm": "baseline"}})
+    assert baseline.base_params["interventions"] == []
+    # The design runs, with its [base] values on top of the scenario's.
+    from experiments import load_results, run_experiment
+
+    run_experiment(design, tmp_path / "out", backend="serial", progress=False)
+    table = load_results(tmp_path / "out")
+    assert table["month"].max() == 6
+    starts = table[(table["indicator"] == "intervention_starts") & (table["group"] == "all")]
+    assert starts["value"].sum() > 0
+    with pytest.raises(DesignError, match="scenario"):
+        design_from_dict({"experiment": {"scenario": "kokola_engine"}})
+    with pytest.raises(DesignError, match="allowed: package, baseline"):
+        design_from_dict({"experiment": {"scenario": "kokkola_engine", "arm": "policy"}})
