@@ -14,8 +14,9 @@ from typing import Any
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from calibration.config import load_config
     from calibration.errors import CalibrationError
-    from calibration.executors import make_executor
     from calibration.fit import calibrate, prepare
+    from experiments.backends import Backend
+    from experiments.errors import BackendError, DesignError
 
     try:
         config = load_config(args.config)
@@ -27,16 +28,27 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
                 f"{len(problem.space.names)} parameters"
             )
             return 0
-        executor = make_executor(args.workers)
+        # Evaluations go through the experiments runner's backends: local processes, Dask
+        # (a local cluster or a scheduler's address) or a SLURM/PBS cluster.
+        backend = Backend(
+            name=args.backend or ("serial" if args.workers <= 1 else "processes"),
+            workers=args.workers,
+            address=args.address,
+        )
+        executor = backend.start()
         try:
             result = calibrate(
                 config, args.out, executor, progress=not args.quiet, restart=args.restart
             )
         finally:
             executor.shutdown()
-    except CalibrationError as err:
+            backend.stop()
+    except (CalibrationError, DesignError) as err:
         print(f"synclusive calibrate: {err}", file=sys.stderr)
         return 2
+    except BackendError as err:
+        print(f"synclusive calibrate: {err}", file=sys.stderr)
+        return 1
     if not args.quiet:
         print(result.estimates.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         print(f"report: {result.outputs['report']}")
@@ -56,7 +68,13 @@ def add_calibrate_parser(sub: Any) -> None:
     )
     cal.add_argument("config", help="calibration settings (TOML), see docs/calibration.md")
     cal.add_argument("--out", default="outputs/calibration", help="output folder")
-    cal.add_argument("--workers", type=int, default=1, help="local worker processes (default 1)")
+    cal.add_argument("--workers", type=int, default=1, help="workers (default 1: in-process)")
+    cal.add_argument(
+        "--backend",
+        choices=["serial", "processes", "dask", "dask-slurm", "dask-pbs"],
+        help="where evaluations run (default: serial for 1 worker, else local processes)",
+    )
+    cal.add_argument("--address", help="address of a running Dask scheduler (--backend dask)")
     cal.add_argument("--restart", action="store_true", help="discard the checkpoint, start afresh")
     cal.add_argument("--check", action="store_true", help="only check the settings and data")
     cal.add_argument("--quiet", action="store_true", help="no progress bar or summary")

@@ -24,7 +24,6 @@ from calibration.bootstrap import moment_covariance, weighting_matrix
 from calibration.config import CalibrationConfig
 from calibration.errors import CalibrationError
 from calibration.evaluate import Evaluator
-from calibration.executors import SerialExecutor
 from calibration.journal import Journal
 from calibration.moments import (
     MomentSpec,
@@ -42,6 +41,7 @@ from calibration.uncertainty import (
     estimate_uncertainty,
     identification,
 )
+from experiments.backends import SerialExecutor
 from simulator.params import ModelParams
 
 

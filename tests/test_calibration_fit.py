@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from calibration import calibrate, config_from_dict
-from calibration.executors import SerialExecutor
 from calibration.journal import Journal
 from calibration.make_synthetic import make_synthetic
+from experiments.backends import Backend, SerialExecutor
 from simulator.cli import main
 
 #: A lab without giant employers: in a population this small one large firm's job losses
@@ -139,8 +138,14 @@ def test_resume_gives_the_same_result_as_an_uninterrupted_fit(tmp_path):
         settings(tmp_path, 500, replications=2, popsize=4, maxiter=3, se_replications=4),
         root=tmp_path,
     )
-    with ThreadPoolExecutor(2) as pool:
+    # The uninterrupted fit runs on the experiments runner's local process backend.
+    backend = Backend("processes", workers=2)
+    pool = backend.start()
+    try:
         straight = calibrate(config, tmp_path / "straight", executor=pool)
+    finally:
+        pool.shutdown()
+        backend.stop()
 
     with pytest.raises(Interrupted):
         calibrate(config, tmp_path / "resumed", executor=InterruptingExecutor(25))
