@@ -3,7 +3,10 @@
 The catalogue (``simulator.parameter_table``) gives every uncertain parameter a plausible
 range and the mechanism it belongs to; :func:`problem_spec` turns that into a SALib
 ``ProblemSpec``, and :func:`sampled_design` into an experiment design. After the design has run,
-:func:`sobol_indices` computes first-order and total Sobol' indices of a scalar outcome.
+:func:`sobol_indices` computes first-order and total Sobol' indices of a scalar outcome, and
+:func:`given_data_indices` PAWN or delta indices of any stored experiment (given data). Full
+studies of a package's effects (grouped by mechanism, replication noise, convergence, report)
+are in :mod:`experiments.sa_study`.
 """
 
 from __future__ import annotations
@@ -136,3 +139,85 @@ def sobol_indices(
     sp.set_results(y.to_numpy(dtype=np.float64))
     sp.analyze_sobol(calc_second_order=design["design"].get("second_order", False))
     return dict(sp.analysis)
+
+
+def given_data_indices(
+    out: str | Path,
+    outcome: str,
+    method: str = "pawn",
+    group: str = "all",
+    last_months: int = 12,
+    seed: int = 0,
+    resamples: int = 50,
+) -> pd.DataFrame:
+    """PAWN or delta indices of any stored experiment's varied parameters (given data).
+
+    Parameters
+    ----------
+    out
+        An experiment folder (any design with at least two varied numeric parameters), or a
+        sensitivity study folder (its ``runs/`` are used).
+    outcome
+        An indicator (tidy results: mean over the last months) or a stored outcome column
+        (models returning a dict, such as the package-effect model: ``metric/group``).
+    method
+        ``"pawn"`` or ``"delta"``.
+    group, last_months
+        For indicator results, see :func:`scalar_outcome`.
+    seed, resamples
+        Bootstrap of delta's interval (its cost grows with ``resamples``).
+
+    Returns
+    -------
+    DataFrame
+        ``parameter, mechanism, index, index_conf, method`` (see
+        :func:`experiments.sa_methods.given_data_table`), one row per varied parameter.
+    """
+    from experiments.sa_methods import given_data_table
+    from experiments.sa_problem import SAParameter, SAProblem
+
+    out = Path(out)
+    mechanisms: dict[str, str] = {}
+    if (out / "study.json").exists():
+        from experiments.sa_study import RUNS_DIR, load_study
+
+        mechanisms = {p.path: p.mechanism for p in load_study(out).problem.parameters}
+        out = out / RUNS_DIR
+    store = ResultStore.open(out)
+    runs = store.experiments()
+    names = [
+        c
+        for c in runs.columns
+        if c not in ("run_key", "run", "point", "replication")
+        and pd.api.types.is_numeric_dtype(runs[c])
+        and runs[c].nunique() > 1
+    ]
+    if len(names) < 2:
+        raise DesignError(f"{out}: given-data indices need at least two varied numeric parameters")
+    x = runs.groupby("point")[names].first().sort_index()
+    data = store.load()
+    if outcome in data.columns:
+        y = data.groupby("point")[outcome].mean()
+    else:
+        y = scalar_outcome(out, outcome, group, last_months)
+    y = y.reindex(x.index)
+    if y.isna().any():
+        raise DesignError(f"{out}: {int(y.isna().sum())} design points have no {outcome!r} yet")
+    params = tuple(
+        SAParameter(
+            n,
+            float(x[n].min()),
+            float(x[n].max()),
+            mechanisms.get(n) or (catalogue_entry(n) or {}).get("mechanism") or "other",
+        )
+        for n in names
+    )
+    problem = SAProblem(params, grouped=False)
+    return given_data_table(
+        problem,
+        x.to_numpy(np.float64),
+        y.to_numpy(np.float64),
+        method,
+        resamples=resamples,
+        seed=seed,
+    )

@@ -211,7 +211,15 @@ def make_parser() -> argparse.ArgumentParser:
     _add_scenario_commands(sub)
     _add_calibration_commands(sub)
     _add_dashboard_command(sub)
+    _add_sensitivity_command(sub)
     return parser
+
+
+def _add_sensitivity_command(sub: Any) -> None:
+    """``synclusive sensitivity`` (which mechanisms drive the outcomes), in experiments."""
+    from experiments.sa_cli import add_sensitivity_parser
+
+    add_sensitivity_parser(sub)
 
 
 def _add_dashboard_command(sub: Any) -> None:

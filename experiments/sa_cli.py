@@ -1,0 +1,208 @@
+"""``synclusive sensitivity``: which mechanisms drive a package's effects in a living lab.
+
+Subcommands::
+
+    synclusive sensitivity run kokkola_engine --method sobol --samples 64 --out outputs/sa
+    synclusive sensitivity analyse outputs/sa             # redo tables, figures, report
+    synclusive sensitivity given-data outputs/quit_rate --outcome unemployment_rate
+
+Exit codes: 0 done, 1 some runs failed or pending, 2 invalid input (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+
+def add_sensitivity_parser(sub: Any) -> None:
+    """Add ``sensitivity run|analyse|given-data`` to the ``synclusive`` parser."""
+    sa = sub.add_parser(
+        "sensitivity",
+        help="global sensitivity analysis: which mechanisms drive a package's effects",
+        description="Morris screening and Sobol' indices (grouped by mechanism) of a "
+        "package's effects against the baseline, run through the experiments runner.",
+    )
+    cmds = sa.add_subparsers(dest="sa_command", required=True, metavar="SUBCOMMAND")
+
+    run = cmds.add_parser("run", help="run (or resume) a study, then analyse it")
+    run.add_argument("package", nargs="?", help="package name or file (on its own lab)")
+    run.add_argument("--lab", help="living lab (default: the package's)")
+    run.add_argument("--scenario", help="scenario name or file instead of a package")
+    run.add_argument("--method", choices=["sobol", "morris"], default="sobol")
+    run.add_argument(
+        "--samples", type=int, default=64, help="Sobol' base N (power of two) or trajectories"
+    )
+    run.add_argument("--replications", type=int, default=2, help="CRN runs per point")
+    run.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    run.add_argument("--months", type=int, help="months simulated")
+    run.add_argument("--persons", type=int, help="simulated labour force")
+    run.add_argument("--window", type=int, help="evaluation window (months)")
+    run.add_argument(
+        "--parameters",
+        nargs="+",
+        choices=["mechanisms", "interventions", "all_uncertain"],
+        default=["mechanisms", "interventions"],
+        help="parameter sets (default: mechanism and intervention-effect parameters)",
+    )
+    run.add_argument("--include", nargs="+", metavar="PATH", help="only these parameters")
+    run.add_argument("--exclude", nargs="+", metavar="PATH", default=[])
+    run.add_argument(
+        "--range", action="append", default=[], metavar="PATH=LOW:HIGH", help="set a range"
+    )
+    run.add_argument(
+        "--group", action="append", default=[], metavar="PATH=MECHANISM", help="regroup"
+    )
+    run.add_argument("--ungrouped", action="store_true", help="indices per parameter")
+    run.add_argument("--relative-range", type=float, default=0.5, help="intervention effects ±")
+    run.add_argument("--outcome", nargs="+", help="outcomes, e.g. employment_rate/young")
+    run.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
+    run.add_argument("--out", default="outputs/sensitivity", help="study folder")
+    run.add_argument(
+        "--backend", default="processes", help="serial, processes, dask, dask-slurm, ..."
+    )
+    run.add_argument("--workers", type=int, help="worker processes or jobs")
+    run.add_argument("--dry-run", action="store_true", help="check and plan, run nothing")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=_cmd_run)
+
+    analyse = cmds.add_parser("analyse", help="analyse a stored study again")
+    analyse.add_argument("out", help="study folder")
+    analyse.add_argument("--outcome", nargs="+", help="outcomes to analyse")
+    analyse.set_defaults(func=_cmd_analyse)
+
+    given = cmds.add_parser(
+        "given-data", help="PAWN or delta indices of any stored experiment (lhs, sobol, ...)"
+    )
+    given.add_argument("out", help="experiment folder (synclusive experiment run)")
+    given.add_argument("--outcome", required=True, help="indicator or stored outcome column")
+    given.add_argument("--group", default="all", help="population group (indicator results)")
+    given.add_argument("--last-months", type=int, default=12)
+    given.add_argument("--method", choices=["pawn", "delta"], default="pawn")
+    given.add_argument("--csv", help="also write the table to this file")
+    given.set_defaults(func=_cmd_given)
+
+
+def _pairs(items: list[str], what: str) -> dict[str, str]:
+    from experiments.errors import DesignError
+
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise DesignError(f"{what} expects PATH=..., got {item!r}")
+        path, value = item.split("=", 1)
+        out[path.strip()] = value.strip()
+    return out
+
+
+def _ranges(items: list[str]) -> dict[str, tuple[float, float]]:
+    from experiments.errors import DesignError
+
+    out = {}
+    for path, text in _pairs(items, "--range").items():
+        try:
+            low, high = (float(v) for v in text.split(":"))
+        except ValueError:
+            raise DesignError(f"--range {path}: expected LOW:HIGH numbers, got {text!r}") from None
+        out[path] = (low, high)
+    return out
+
+
+def _handle(fn: Any, args: argparse.Namespace) -> int:
+    from experiments.errors import DesignError, StoreError
+    from scenarios.errors import ScenarioError
+
+    try:
+        return fn(args)
+    except (DesignError, StoreError, ScenarioError) as err:
+        print(f"synclusive sensitivity: {err}", file=sys.stderr)
+        return 2
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    return _handle(_run, args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from experiments.errors import DesignError
+    from experiments.sa_study import RUNS_DIR, analyse_study, run_study, scenario_study
+
+    if not args.package and not args.scenario:
+        raise DesignError("name a package (e.g. kokkola_engine) or give --scenario")
+    extra = {"root_seed": args.seed} if args.seed is not None else {}
+    study = scenario_study(
+        args.package,
+        lab=args.lab,
+        scenario=args.scenario,
+        months=args.months,
+        persons=args.persons,
+        evaluation_months=args.window,
+        overrides=args.set,
+        sets=args.parameters,
+        include=args.include,
+        exclude=args.exclude,
+        ranges=_ranges(args.range),
+        mechanisms=_pairs(args.group, "--group"),
+        relative_range=args.relative_range,
+        grouped=not args.ungrouped,
+        outcomes=args.outcome,
+        method=args.method,
+        samples=args.samples,
+        replications=args.replications,
+        **extra,
+    )
+    design, rows = study.design()
+    print(
+        f"{study.name}: {args.method}, {len(study.problem.parameters)} parameters in "
+        f"{len(study.problem.factors)} {'mechanisms' if study.problem.grouped else 'factors'}; "
+        f"{len(rows)} sample rows, {len(design.points)} points x {study.replications} "
+        f"replications = {len(design.runs)} runs; outcomes: {', '.join(study.outcomes)}"
+    )
+    if args.dry_run:
+        return 0
+    summary = run_study(
+        study, args.out, backend=args.backend, workers=args.workers, progress=not args.quiet
+    )
+    print(summary)
+    if summary.done < summary.total:
+        print(f"rerun the same command to finish; runs are in {args.out}/{RUNS_DIR}")
+        return 1
+    result = analyse_study(args.out)
+    result.save(args.out)
+    _print_result(result)
+    print(f"report: {args.out}/report.html")
+    return 0
+
+
+def _print_result(result: Any) -> None:
+    for outcome in result.outcomes:
+        print(f"{outcome}: " + " > ".join(result.ranking(outcome)[:4]))
+    for w in result.warnings:
+        print(f"warning: {w}")
+
+
+def _cmd_analyse(args: argparse.Namespace) -> int:
+    def go(a: argparse.Namespace) -> int:
+        from experiments.sa_study import analyse_study
+
+        result = analyse_study(a.out, a.outcome)
+        result.save(a.out)
+        _print_result(result)
+        print(f"report: {a.out}/report.html")
+        return 0
+
+    return _handle(go, args)
+
+
+def _cmd_given(args: argparse.Namespace) -> int:
+    def go(a: argparse.Namespace) -> int:
+        from experiments.sensitivity import given_data_indices
+
+        table = given_data_indices(a.out, a.outcome, a.method, a.group, a.last_months)
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if a.csv:
+            table.to_csv(a.csv, index=False)
+        return 0
+
+    return _handle(go, args)

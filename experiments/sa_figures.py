@@ -1,0 +1,146 @@
+"""Figures of a sensitivity study: index bars, Morris μ*–σ, convergence, mechanism heat map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from experiments.sa_outcomes import label
+
+#: Figure name -> caption.
+CAPTIONS = {
+    "sobol_indices": "First-order (S1) and total (ST) Sobol' indices with their intervals",
+    "morris": "Morris screening: mean absolute elementary effect μ* against its spread σ",
+    "convergence": "Total indices and their intervals as the base sample grows (N = 2^k)",
+    "heatmap": "Total index of each mechanism (rows) for each outcome (columns)",
+}
+
+
+def _grid(n: int) -> tuple[plt.Figure, np.ndarray]:
+    cols = min(n, 2)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 0.5 + 3.6 * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes.flat
+
+
+def index_bars(result: Any) -> plt.Figure:
+    """S1 and ST bars with interval whiskers, one panel per outcome."""
+    outcomes = result.outcomes
+    fig, axes = _grid(len(outcomes))
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        t = result.indices[result.indices["outcome"] == outcome].sort_values("ST")
+        y = np.arange(len(t))
+        ax.barh(y + 0.2, t["ST"], 0.4, xerr=t["ST_conf"], label="ST (total)", color="#1f4e79")
+        ax.barh(y - 0.2, t["S1"], 0.4, xerr=t["S1_conf"], label="S1 (first order)", color="#9dc3e6")
+        ax.set_yticks(y, [str(f).replace("_", " ") for f in t["factor"]], fontsize=8)
+        ax.axvline(0, color="#444", lw=0.8)
+        ax.set_title(label(outcome), fontsize=10)
+        ax.set_xlabel("share of output variance")
+    axes[0].legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def morris_plot(result: Any) -> plt.Figure:
+    """μ* against σ (μ* with its interval when σ is undefined for groups)."""
+    outcomes = list(dict.fromkeys(result.morris["outcome"]))
+    fig, axes = _grid(len(outcomes))
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        t = result.morris[result.morris["outcome"] == outcome]
+        sigma = t["sigma"].to_numpy(float)
+        if np.isnan(sigma).all():
+            sigma = t["mu_star_conf"].to_numpy(float)
+            ax.set_ylabel("interval of μ* (σ undefined for groups)")
+        else:
+            ax.set_ylabel("σ (interactions, non-linearity)")
+        ax.errorbar(t["mu_star"], sigma, xerr=t["mu_star_conf"], fmt="o", color="#1f4e79")
+        for x, s, name in zip(t["mu_star"], sigma, t["factor"], strict=True):
+            ax.annotate(
+                str(name).split(".")[-1],
+                (x, s),
+                fontsize=7,
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
+        ax.set_xlabel("μ* (overall influence)")
+        ax.set_title(label(outcome), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def convergence_plot(result: Any) -> plt.Figure:
+    """ST ± interval against N (log scale), one line per factor and panel per outcome."""
+    outcomes = result.outcomes
+    fig, axes = _grid(len(outcomes))
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        t = result.convergence[result.convergence["outcome"] == outcome]
+        for factor, part in t.groupby("factor", sort=False):
+            line = ax.plot(part["n"], part["ST"], marker="o", ms=3, label=str(factor))[0]
+            ax.fill_between(
+                part["n"],
+                part["ST"] - part["ST_conf"],
+                part["ST"] + part["ST_conf"],
+                color=line.get_color(),
+                alpha=0.12,
+            )
+        ax.set_xscale("log", base=2)
+        ax.axhline(0, color="#444", lw=0.8)
+        ax.set_xlabel("base sample N")
+        ax.set_ylabel("total index ST")
+        ax.set_title(label(outcome), fontsize=10)
+    axes[0].legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def heatmap(result: Any) -> plt.Figure:
+    """Mechanism × outcome matrix of total indices (Morris μ* scaled per outcome if no Sobol')."""
+    if not result.indices.empty:
+        wide = result.indices.pivot(index="factor", columns="outcome", values="ST")
+        what = "total index ST"
+    else:
+        m = result.morris.copy()
+        m["scaled"] = m["mu_star"] / m.groupby("outcome")["mu_star"].transform("max")
+        wide = m.pivot(index="factor", columns="outcome", values="scaled")
+        what = "μ* / largest μ* of the outcome"
+    wide = wide[result.outcomes]
+    wide = wide.loc[wide.max(axis=1).sort_values(ascending=False).index]
+    fig, ax = plt.subplots(figsize=(1.6 + 1.5 * wide.shape[1], 1.2 + 0.42 * wide.shape[0]))
+    im = ax.imshow(wide.to_numpy(float).clip(0, 1), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(
+        range(wide.shape[1]), [label(c) for c in wide.columns], rotation=30, ha="right", fontsize=8
+    )
+    ax.set_yticks(range(wide.shape[0]), [str(f).replace("_", " ") for f in wide.index], fontsize=8)
+    for (i, j), v in np.ndenumerate(wide.to_numpy(float)):
+        ax.text(
+            j,
+            i,
+            f"{v:.2f}",
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if v > 0.5 else "black",
+        )
+    fig.colorbar(im, ax=ax, label=what)
+    fig.tight_layout()
+    return fig
+
+
+def draw_figures(result: Any) -> dict[str, plt.Figure]:
+    """Every figure the result supports, by name (see :data:`CAPTIONS`)."""
+    figs: dict[str, plt.Figure] = {}
+    if not result.indices.empty:
+        figs["sobol_indices"] = index_bars(result)
+        figs["convergence"] = convergence_plot(result)
+    if not result.morris.empty:
+        figs["morris"] = morris_plot(result)
+    if result.outcomes:
+        figs["heatmap"] = heatmap(result)
+    return figs

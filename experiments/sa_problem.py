@@ -1,0 +1,310 @@
+"""Which parameters a sensitivity analysis varies, over which ranges, grouped by mechanism.
+
+Two kinds of uncertain parameters exist:
+
+* **mechanism parameters** of the model, with the range and mechanism the parameter catalogue
+  declares (``simulator.parameter_table.iter_parameters``);
+* **intervention-effect parameters** of a package, addressed by dotted path through the
+  scenario override machinery (``interventions.taite_coaching.effects.self_efficacy``). The
+  catalogue states that mapping published effect sizes onto monthly score changes is an
+  assumption, so each non-zero effect is varied over ``±relative_range`` of its value
+  (clipped to the allowed bounds) and grouped with the mechanism it acts through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from experiments.design import catalogue_entry
+from experiments.errors import DesignError
+
+#: Mechanism of each intervention effect, by field (``effects.*`` on persons,
+#: ``employer_effects.*`` on employers, and the intervention's own delivery settings).
+EFFECT_MECHANISMS: dict[str, str] = {
+    "effects.self_efficacy": "self_efficacy",
+    "effects.trust": "trust",
+    "effects.successes": "experiences_of_success",
+    "effects.search_skill": "job_search",
+    "effects.search_effort": "job_search",
+    "effects.skill": "skills",
+    "effects.motivation": "employee_development",
+    "effects.awareness": "awareness",
+    "employer_effects.bias_reduction": "discrimination",
+    "employer_effects.development": "employee_development",
+    "employer_effects.awareness": "awareness",
+    "employer_effects.hiring_standard": "hiring_support",
+    "employer_effects.job_carving": "job_carving",
+    "extra_applications": "job_search",
+    "hiring_support": "hiring_support",
+    "lock_in": "job_search",
+}
+#: Parameter sets a study can draw from.
+SETS = ("mechanisms", "interventions", "all_uncertain")
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class SAParameter:
+    """One uncertain parameter.
+
+    Attributes
+    ----------
+    path : str
+        Dotted parameter path (intervention items by name).
+    low, high : float
+        Range sampled uniformly.
+    mechanism : str
+        Group for grouped indices.
+    kind : str
+        ``"mechanism"``, ``"intervention"``, ``"other"`` (catalogue without mechanism) or
+        ``"custom"`` (given by the caller).
+    default : float or None
+        The scenario's value, if known.
+    """
+
+    path: str
+    low: float
+    high: float
+    mechanism: str
+    kind: str = "custom"
+    default: float | None = None
+
+
+@dataclass(frozen=True)
+class SAProblem:
+    """Parameters of a study and the SALib problem they define.
+
+    Attributes
+    ----------
+    parameters : tuple of SAParameter
+        In sampling order.
+    grouped : bool
+        Whether indices are computed per mechanism rather than per parameter.
+    """
+
+    parameters: tuple[SAParameter, ...]
+    grouped: bool = True
+
+    def __post_init__(self) -> None:
+        if len(self.parameters) < 2:
+            raise DesignError("a sensitivity analysis needs at least two uncertain parameters")
+        paths = [p.path for p in self.parameters]
+        dupes = sorted({p for p in paths if paths.count(p) > 1})
+        if dupes:
+            raise DesignError(f"parameters listed twice: {', '.join(dupes)}")
+        for p in self.parameters:
+            if not p.low < p.high:
+                raise DesignError(f"{p.path}: range [{p.low}, {p.high}] must have low < high")
+        if self.grouped and len(self.groups) < 2:
+            raise DesignError(
+                f"grouping by mechanism needs at least two mechanisms, got {self.groups}; "
+                "use grouped=False to rank single parameters"
+            )
+
+    @property
+    def names(self) -> list[str]:
+        """Parameter paths."""
+        return [p.path for p in self.parameters]
+
+    @property
+    def groups(self) -> list[str]:
+        """Distinct mechanisms, in order of first appearance (SALib's order)."""
+        return list(dict.fromkeys(p.mechanism for p in self.parameters))
+
+    @property
+    def factors(self) -> list[str]:
+        """What indices are reported for: mechanisms if grouped, else parameters."""
+        return self.groups if self.grouped else self.names
+
+    def salib(self, grouped: bool | None = None) -> dict[str, Any]:
+        """The SALib problem dictionary (with ``groups`` when grouped)."""
+        problem: dict[str, Any] = {
+            "num_vars": len(self.parameters),
+            "names": self.names,
+            "bounds": [[p.low, p.high] for p in self.parameters],
+        }
+        if self.grouped if grouped is None else grouped:
+            problem["groups"] = [p.mechanism for p in self.parameters]
+        return problem
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for the study's manifest)."""
+        return {
+            "grouped": self.grouped,
+            "parameters": [vars(p) for p in self.parameters],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SAProblem:
+        """Inverse of :meth:`to_dict`."""
+        return cls(tuple(SAParameter(**p) for p in data["parameters"]), data["grouped"])
+
+
+def catalogue_parameters(which: str = "mechanisms") -> list[SAParameter]:
+    """Scalar catalogue parameters with an uncertainty range.
+
+    Parameters
+    ----------
+    which
+        ``"mechanisms"`` (only those the catalogue assigns a mechanism) or ``"all_uncertain"``.
+    """
+    from simulator.parameter_table import iter_parameters
+
+    out = []
+    for row in iter_parameters():
+        if row["uncertain_low"] is None or isinstance(row["default"], list):
+            continue
+        if which == "mechanisms" and not row["mechanism"]:
+            continue
+        out.append(
+            SAParameter(
+                row["parameter"],
+                float(row["uncertain_low"]),
+                float(row["uncertain_high"]),
+                row["mechanism"] or OTHER,
+                "mechanism" if row["mechanism"] else OTHER,
+                float(row["default"]),
+            )
+        )
+    return out
+
+
+def intervention_parameters(
+    interventions: Iterable[Any], relative_range: float = 0.5
+) -> list[SAParameter]:
+    """Non-zero effect parameters of a package's interventions.
+
+    Parameters
+    ----------
+    interventions
+        Resolved ``InterventionSpec`` objects (``arm.params.interventions``).
+    relative_range
+        Each effect is varied over ``value × (1 ± relative_range)``, clipped to its bounds.
+    """
+    if not 0.0 < relative_range < 1.0:
+        raise DesignError(f"relative_range must be in (0, 1), got {relative_range}")
+    out = []
+    for spec in interventions:
+        for field_path, mechanism in EFFECT_MECHANISMS.items():
+            owner: Any = spec
+            parts = field_path.split(".")
+            for part in parts[:-1]:
+                owner = getattr(owner, part)
+            value = float(getattr(owner, parts[-1]))
+            if value == 0.0:
+                continue  # an effect the package does not use stays off
+            lo, hi = _field_bounds(type(owner), parts[-1])
+            low = max(lo, value * (1.0 - relative_range))
+            high = min(hi, value * (1.0 + relative_range))
+            out.append(
+                SAParameter(
+                    f"interventions.{spec.name}.{field_path}",
+                    low,
+                    high,
+                    mechanism,
+                    "intervention",
+                    value,
+                )
+            )
+    return out
+
+
+def _field_bounds(model: type, name: str) -> tuple[float, float]:
+    """``ge``/``le`` bounds of a pydantic field (infinite when absent)."""
+    lo, hi = float("-inf"), float("inf")
+    for meta in model.model_fields[name].metadata:
+        lo = float(getattr(meta, "ge", lo) if getattr(meta, "ge", None) is not None else lo)
+        hi = float(getattr(meta, "le", hi) if getattr(meta, "le", None) is not None else hi)
+    return lo, hi
+
+
+def build_problem(
+    interventions: Iterable[Any] = (),
+    sets: Sequence[str] = ("mechanisms", "interventions"),
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    mechanisms: Mapping[str, str] | None = None,
+    relative_range: float = 0.5,
+    grouped: bool = True,
+) -> SAProblem:
+    """The uncertain parameters of a study.
+
+    Parameters
+    ----------
+    interventions
+        The package's resolved interventions (for the ``interventions`` set).
+    sets
+        Parameter sets to start from (see :data:`SETS`).
+    include
+        If given, keep only these paths (any path of the sets, or a catalogue path).
+    exclude
+        Paths to leave out.
+    ranges
+        ``path -> (low, high)``: override a range or add a parameter not in the sets.
+    mechanisms
+        ``path -> mechanism``: override a parameter's group.
+    relative_range
+        Range of intervention effects around their value.
+    grouped
+        Report indices per mechanism.
+
+    Raises
+    ------
+    DesignError
+        For an unknown set, a path without a range, or fewer than two parameters.
+    """
+    unknown = [s for s in sets if s not in SETS]
+    if unknown:
+        raise DesignError(f"unknown parameter set(s) {unknown}; choose from {', '.join(SETS)}")
+    pool: dict[str, SAParameter] = {}
+    if "all_uncertain" in sets:
+        pool.update((p.path, p) for p in catalogue_parameters("all_uncertain"))
+    elif "mechanisms" in sets:
+        pool.update((p.path, p) for p in catalogue_parameters("mechanisms"))
+    if "interventions" in sets:
+        pool.update((p.path, p) for p in intervention_parameters(interventions, relative_range))
+    ranges = dict(ranges or {})
+    mechanisms = dict(mechanisms or {})
+    paths = list(include) if include is not None else list(pool)
+    paths += [p for p in ranges if p not in paths]
+    chosen = []
+    for path in paths:
+        if path in exclude:
+            continue
+        base = pool.get(path) or _catalogue_parameter(path)
+        if path in ranges:
+            low, high = (float(v) for v in ranges[path])
+            base = (
+                SAParameter(path, low, high, OTHER, "custom")
+                if base is None
+                else SAParameter(path, low, high, base.mechanism, base.kind, base.default)
+            )
+        if base is None:
+            raise DesignError(
+                f"parameter {path!r} has no uncertainty range (not in the catalogue's uncertain "
+                "parameters nor among the package's intervention effects); give one as "
+                "PATH=LOW:HIGH"
+            )
+        if path in mechanisms:
+            base = SAParameter(
+                base.path, base.low, base.high, mechanisms[path], base.kind, base.default
+            )
+        chosen.append(base)
+    return SAProblem(tuple(chosen), grouped)
+
+
+def _catalogue_parameter(path: str) -> SAParameter | None:
+    info = catalogue_entry(path)
+    if info is None or info["uncertain_low"] is None or isinstance(info["default"], list):
+        return None
+    return SAParameter(
+        path,
+        float(info["uncertain_low"]),
+        float(info["uncertain_high"]),
+        info["mechanism"] or OTHER,
+        "mechanism" if info["mechanism"] else OTHER,
+        float(info["default"]),
+    )
