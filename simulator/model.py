@@ -314,11 +314,8 @@ class LabourMarketModel(mesa.Model):
             pf, pi, n, pos.i, pos.requirement, w.employers.f, self._iv, par, key, t, flows
         )
 
-        # 5. Consequences.
-        b.consequences_step(pf, pi, n, w.employers.f, self._iv, par, cost)
-
-        # 6. Monitoring.
-        b.census(pf, pi, n, t, c)
+        # 5. Consequences, and 6. monitoring: the census is taken in the same pass.
+        b.consequences_step(pf, pi, n, w.employers.f, self._iv, par, cost, t, c)
         self.recorder.record(
             t,
             flows,

@@ -6,9 +6,12 @@ order and thread count, lets the numba kernels and the plain-Python reference dr
 same numbers, and gives common random numbers between a policy arm and its baseline for free:
 a person who is not touched by an intervention sees the same draws in both arms.
 
-The mixing function is the SplitMix64 finaliser (Steele, Lea & Flood 2014) applied once per key
-component, which passes BigCrush when used as a counter-based generator; ``tests/test_rng.py``
-checks uniformity and independence of the streams.
+The (key, stream, month) part is hashed with the SplitMix64 finaliser (Steele, Lea & Flood
+2014) into the seed of a SplitMix64 sequence, whose index-th output is the draw (one more
+finaliser round mixes in a sub-index). SplitMix64 passes BigCrush; sequences of different
+(stream, month) pairs are the same cycle at random offsets, which overlap within the index range
+used here with negligible probability. ``tests/test_rng.py`` checks uniformity and
+independence of the streams.
 """
 
 from __future__ import annotations
@@ -71,10 +74,11 @@ def uniform(key: np.uint64, stream: int, month: int, index: int, sub: int) -> fl
     sub
         A further counter when one agent needs several draws for the same purpose.
     """
-    h = _mix(key ^ (np.uint64(stream) * _GOLDEN))
-    h = _mix(h ^ np.uint64(month))
-    h = _mix(h ^ np.uint64(index))
-    h = _mix(h ^ np.uint64(sub))
+    base = _mix(_mix(key ^ (np.uint64(stream) * _GOLDEN)) ^ np.uint64(month))
+    # SplitMix64 over the index within a (stream, month); one more round for a sub-draw.
+    h = _mix(base + np.uint64(index) * _GOLDEN)
+    if sub != 0:
+        h = _mix(h ^ np.uint64(sub))
     return float(h >> _S11) * _INV53
 
 
@@ -89,10 +93,10 @@ def _mix_py(z: int) -> int:
 
 def uniform_py(key: int, stream: int, month: int, index: int, sub: int) -> float:
     """Plain-Python twin of :func:`uniform`, bit for bit (used by the reference engine)."""
-    h = _mix_py((int(key) ^ ((stream * 0x9E3779B97F4A7C15) & _MASK)) & _MASK)
-    h = _mix_py(h ^ (month & _MASK))
-    h = _mix_py(h ^ (index & _MASK))
-    h = _mix_py(h ^ (sub & _MASK))
+    base = _mix_py(_mix_py((int(key) ^ ((stream * 0x9E3779B97F4A7C15) & _MASK)) & _MASK) ^ month)
+    h = _mix_py((base + index * 0x9E3779B97F4A7C15) & _MASK)
+    if sub != 0:
+        h = _mix_py(h ^ (sub & _MASK))
     return float(h >> 11) * _INV53
 
 

@@ -75,6 +75,7 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     pi[:n, S.P_MIGRANT] = rng.random(n) < pop.share_migrant
     pi[:n, S.P_PARTIAL] = rng.random(n) < pop.share_partial_ability
     pi[:n, S.P_POSITION] = -1
+    pi[:n, S.P_EMPLOYER] = -1
     pi[:n, S.P_ENROLLED] = -1
     pi[:n, S.P_SUPPORT_K] = -1
     pi[:n, S.P_HIRE_MONTH] = -1
@@ -217,6 +218,7 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     pi[:n] = pi[perm]
     employed_rows = np.flatnonzero(pi[:n, S.P_POSITION] >= 0)
     qi[pi[employed_rows, S.P_POSITION], S.Q_HOLDER] = employed_rows
+    pi[employed_rows, S.P_EMPLOYER] = qi[pi[employed_rows, S.P_POSITION], S.Q_EMPLOYER]
 
     # Slots grouped by level, for drawing job-to-job movers.
     by_level = np.argsort(qi[:, S.Q_LEVEL], kind="stable")

@@ -65,6 +65,7 @@ P_HIRED_NOW = 15  # 1 when hired this month
 P_ENTRY_MONTH = 16
 P_HIRE_GROUPS = 17  # target-group bits at the last hire from unemployment
 P_LAST_IV = 18  # last intervention taken part in, -1 if never (participants vs non-participants)
+P_EMPLOYER = 19  # employer of the position held, -1 when not employed (kept with P_POSITION)
 PERSON_INT_COLUMNS = (
     "status",
     "age_months",
@@ -85,6 +86,7 @@ PERSON_INT_COLUMNS = (
     "entry_month",
     "hire_groups",
     "last_intervention",
+    "employer",
 )
 
 # ---------------------------------------------------------------- position columns

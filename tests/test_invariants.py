@@ -86,6 +86,7 @@ def check_links(model: LabourMarketModel) -> None:
     assert len(np.unique(pos)) == len(pos), "two employees share a position"
     np.testing.assert_array_equal(qi[pos, S.Q_HOLDER], employed)
     assert (qi[pos, S.Q_ACTIVE] == 1).all(), "someone holds a destroyed position"
+    np.testing.assert_array_equal(pi[employed, S.P_EMPLOYER], qi[pos, S.Q_EMPLOYER])
     holders = qi[qi[:, S.Q_HOLDER] >= 0, S.Q_HOLDER]
     assert len(np.unique(holders)) == len(holders), "a person holds two positions"
     np.testing.assert_array_equal(np.sort(holders), employed)

@@ -80,6 +80,7 @@ def test_single_kernel_identical(kernel: str) -> None:
         h = pos.i[q, S.Q_HOLDER]
         w.persons.i[h, S.P_STATUS] = S.UNEMPLOYED
         w.persons.i[h, S.P_POSITION] = -1
+        w.persons.i[h, S.P_EMPLOYER] = -1
         pos.i[q, S.Q_HOLDER] = -1
         pos.i[q, S.Q_STATE] = S.PENDING
     outputs = []

@@ -27,8 +27,11 @@ def consequences_step(
     iv: np.ndarray,
     par: np.ndarray,
     cost: np.ndarray,
+    month: int,
+    out: np.ndarray,
 ) -> None:
-    """Update mechanism states, durations and ages at the end of the month.
+    """Update mechanism states, durations and ages at the end of the month, and take the
+    month's census in the same pass (see :func:`census`).
 
     Parameters
     ----------
@@ -44,7 +47,12 @@ def consequences_step(
         Packed parameters.
     cost : ndarray of float64, shape (K,)
         Cost per intervention this month (subsidies added).
+    month : int
+        Current month.
+    out : ndarray of float64, shape (N_CENSUS, N_GROUPS)
+        Filled with the census at the end of the month (overwritten).
     """
+    by_combo = np.zeros((N_CENSUS, N_COMBOS), dtype=np.float64)
     on_eff = par[K.K_ON_SELF_EFFICACY] > 0.0
     on_trust = par[K.K_ON_TRUST] > 0.0
     for p in range(n):
@@ -91,6 +99,8 @@ def consequences_step(
                 pi[p, S.P_ENROLLED] = -1
         pi[p, S.P_APPLIED] = 0
         pi[p, S.P_HIRED_NOW] = 0
+        tally(pf, pi, p, month, by_combo)
+    fold(by_combo, out)
     relapse = par[K.K_BIAS_RELAPSE]
     for e in range(ef.shape[0]):
         ef[e, S.E_BIAS] += relapse * (ef[e, S.E_BIAS0] - ef[e, S.E_BIAS])
@@ -116,6 +126,48 @@ N_CENSUS = 12
 N_COMBOS = 32
 
 
+@njit(inline="always")
+def tally(pf: np.ndarray, pi: np.ndarray, p: int, month: int, by_combo: np.ndarray) -> None:
+    """Add person ``p`` to the census sums by combination of group bits."""
+    status = pi[p, S.P_STATUS]
+    if status == S.GONE:
+        return
+    g = person_groups(pi, p)
+    if status == S.EMPLOYED:
+        g |= pi[p, S.P_HIRE_GROUPS] & S.G_LTU
+        by_combo[C_EMPLOYED, g] += 1.0
+        since = month - pi[p, S.P_HIRE_MONTH]
+        if since == 6:
+            by_combo[C_RETAINED_6M, pi[p, S.P_HIRE_GROUPS]] += 1.0
+        elif since == 12:
+            by_combo[C_RETAINED_12M, pi[p, S.P_HIRE_GROUPS]] += 1.0
+    elif status == S.UNEMPLOYED:
+        by_combo[C_UNEMPLOYED, g] += 1.0
+        by_combo[C_SUM_UDUR, g] += pi[p, S.P_UDUR]
+        if pi[p, S.P_UDUR] >= S.LTU_MONTHS:
+            by_combo[C_LONG_TERM, g] += 1.0
+    else:
+        by_combo[C_INACTIVE, g] += 1.0
+        return
+    by_combo[C_SUM_EFFICACY, g] += pf[p, S.P_EFFICACY]
+    by_combo[C_SUM_TRUST, g] += pf[p, S.P_TRUST]
+    by_combo[C_SUM_SKILL, g] += pf[p, S.P_SKILL]
+    by_combo[C_SUM_SUCCESSES, g] += pf[p, S.P_SUCCESSES]
+    if pi[p, S.P_ENROLLED] >= 0:
+        by_combo[C_PARTICIPANTS, g] += 1.0
+
+
+@njit
+def fold(by_combo: np.ndarray, out: np.ndarray) -> None:
+    """Fold sums by group-bit combination into the indicator groups."""
+    out[:, :] = 0.0
+    for c in range(N_CENSUS):
+        for combo in range(N_COMBOS):
+            value = by_combo[c, combo]
+            if value != 0.0:
+                K.add_flow(out, c, combo, value)
+
+
 @njit(cache=True)
 def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) -> None:
     """Count stocks and sum states by indicator group.
@@ -134,35 +186,5 @@ def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) 
     """
     by_combo = np.zeros((N_CENSUS, N_COMBOS), dtype=np.float64)
     for p in range(n):
-        status = pi[p, S.P_STATUS]
-        if status == S.GONE:
-            continue
-        g = person_groups(pi, p)
-        if status == S.EMPLOYED:
-            g |= pi[p, S.P_HIRE_GROUPS] & S.G_LTU
-            by_combo[C_EMPLOYED, g] += 1.0
-            since = month - pi[p, S.P_HIRE_MONTH]
-            if since == 6:
-                by_combo[C_RETAINED_6M, pi[p, S.P_HIRE_GROUPS]] += 1.0
-            elif since == 12:
-                by_combo[C_RETAINED_12M, pi[p, S.P_HIRE_GROUPS]] += 1.0
-        elif status == S.UNEMPLOYED:
-            by_combo[C_UNEMPLOYED, g] += 1.0
-            by_combo[C_SUM_UDUR, g] += pi[p, S.P_UDUR]
-            if pi[p, S.P_UDUR] >= S.LTU_MONTHS:
-                by_combo[C_LONG_TERM, g] += 1.0
-        else:
-            by_combo[C_INACTIVE, g] += 1.0
-            continue
-        by_combo[C_SUM_EFFICACY, g] += pf[p, S.P_EFFICACY]
-        by_combo[C_SUM_TRUST, g] += pf[p, S.P_TRUST]
-        by_combo[C_SUM_SKILL, g] += pf[p, S.P_SKILL]
-        by_combo[C_SUM_SUCCESSES, g] += pf[p, S.P_SUCCESSES]
-        if pi[p, S.P_ENROLLED] >= 0:
-            by_combo[C_PARTICIPANTS, g] += 1.0
-    out[:, :] = 0.0
-    for c in range(N_CENSUS):
-        for combo in range(N_COMBOS):
-            value = by_combo[c, combo]
-            if value != 0.0:
-                K.add_flow(out, c, combo, value)
+        tally(pf, pi, p, month, by_combo)
+    fold(by_combo, out)

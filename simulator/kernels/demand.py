@@ -41,6 +41,7 @@ def to_unemployment(pi: np.ndarray, p: int) -> None:
     """A person starts a new unemployment spell."""
     pi[p, S.P_STATUS] = S.UNEMPLOYED
     pi[p, S.P_POSITION] = -1
+    pi[p, S.P_EMPLOYER] = -1
     pi[p, S.P_UDUR] = 0
     pi[p, S.P_TENURE] = 0
     pi[p, S.P_SUPPORT_LEFT] = 0
@@ -156,6 +157,7 @@ def demand_step(
                 record_job_loss(pi, p, month, flows)
             pi[p, S.P_STATUS] = S.GONE
             pi[p, S.P_POSITION] = -1
+            pi[p, S.P_EMPLOYER] = -1
             pi[p, S.P_ENROLLED] = -1
             K.add_flow(flows, K.F_RETIREMENTS, g, 1.0)
             continue
@@ -237,6 +239,7 @@ def add_entrants(
         partial = 1 if _eu(key, month, k, 5) < par[K.K_SHARE_PARTIAL] else 0
         pi[p, S.P_PARTIAL] = partial
         pi[p, S.P_POSITION] = -1
+        pi[p, S.P_EMPLOYER] = -1
         pi[p, S.P_ENROLLED] = -1
         pi[p, S.P_SUPPORT_K] = -1
         pi[p, S.P_HIRE_MONTH] = -1

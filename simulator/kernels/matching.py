@@ -121,6 +121,7 @@ def hire(
     qi[q, S.Q_STATE] = S.FILLED
     pi[p, S.P_STATUS] = S.EMPLOYED
     pi[p, S.P_POSITION] = q
+    pi[p, S.P_EMPLOYER] = qi[q, S.Q_EMPLOYER]
     pi[p, S.P_TENURE] = 0
     pi[p, S.P_HIRE_MONTH] = month
     pi[p, S.P_HIRE_GROUPS] = g

@@ -38,7 +38,7 @@ def training_step(
     for p in range(n):
         if pi[p, S.P_STATUS] != S.EMPLOYED:
             continue
-        e = qi[pi[p, S.P_POSITION], S.Q_EMPLOYER]
+        e = pi[p, S.P_EMPLOYER]
         development = ef[e, S.E_DEVELOPMENT] * (0.5 + 0.5 * ef[e, S.E_RESOURCES])
         prob = rules.training_probability(
             par[K.K_TRAINING_RATE], development, pf[p, S.P_MOTIVATION], pf[p, S.P_AWARENESS]
@@ -94,6 +94,7 @@ def move(pi: np.ndarray, qi: np.ndarray, mover: int, v: int, internal: bool, mon
     qi[v, S.Q_HOLDER] = mover
     qi[v, S.Q_STATE] = S.FILLED
     pi[mover, S.P_POSITION] = v
+    pi[mover, S.P_EMPLOYER] = qi[v, S.Q_EMPLOYER]
     pi[mover, S.P_MOVED_MONTH] = month
     if not internal:
         pi[mover, S.P_TENURE] = 0

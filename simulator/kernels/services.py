@@ -51,7 +51,7 @@ def person_eligible(
         q = pi[p, S.P_POSITION]
         if qi[q, S.Q_LEVEL] > row[IV.IV_MAX_LEVEL]:
             return False
-        if row[IV.IV_COALITION_ONLY] > 0.0 and ei[qi[q, S.Q_EMPLOYER], S.E_COALITION] == 0:
+        if row[IV.IV_COALITION_ONLY] > 0.0 and ei[pi[p, S.P_EMPLOYER], S.E_COALITION] == 0:
             return False
     if pf[p, S.P_SKILL] > row[IV.IV_MAX_SKILL]:
         return False
