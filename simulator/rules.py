@@ -43,11 +43,17 @@ def clip01(x: float) -> float:
 
 
 @njit(inline="always")
-def group_bits(status: int, age: int, female: int, migrant: int, partial: int, udur: int) -> int:
-    """Target-group bit mask of a person."""
-    g = 0
+def group_bits(status: int, udur: int, traits: int) -> int:
+    """Target-group bit mask of a person: their traits plus long-term unemployment."""
     if status == UNEMPLOYED and udur >= LTU_MONTHS:
-        g |= G_LTU
+        return traits | G_LTU
+    return traits
+
+
+@njit(inline="always")
+def trait_bits(age: int, female: int, migrant: int, partial: int) -> int:
+    """Target-group bits that do not depend on the unemployment spell."""
+    g = 0
     if age < YOUNG_MAX_MONTHS:
         g |= G_YOUNG
     if female != 0 and age >= OLDER_MIN_MONTHS:

@@ -31,6 +31,16 @@ def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
     return out
 
 
+def trait_bits(pi: np.ndarray) -> np.ndarray:
+    """Target-group traits (young, women 55+, migrant, partial ability) of person rows."""
+    age = pi[:, S.P_AGE]
+    bits = np.where(age < S.YOUNG_MAX_MONTHS, S.G_YOUNG, 0)
+    bits |= np.where((pi[:, S.P_FEMALE] == 1) & (age >= S.OLDER_MIN_MONTHS), S.G_WOMEN55, 0)
+    bits |= np.where(pi[:, S.P_MIGRANT] == 1, S.G_MIGRANT, 0)
+    bits |= np.where(pi[:, S.P_PARTIAL] == 1, S.G_PARTIAL, 0)
+    return bits
+
+
 def coalition_employers(sizes: np.ndarray, count: int) -> np.ndarray:
     """The employers that join the coalition: the largest first (they have most to offer)."""
     return np.argsort(-sizes, kind="stable")[:count]
@@ -82,6 +92,7 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     pi[:n, S.P_MOVED_MONTH] = -1
     pi[:n, S.P_ENTRY_MONTH] = 0
     pi[:n, S.P_LAST_IV] = -1
+    pi[:n, S.P_TRAITS] = trait_bits(pi[:n])
 
     skill = rng.beta(2.5, 2.5, n)
     # Migrants' skills are often not recognised; the young have had less time to learn.
@@ -214,8 +225,9 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     # persons touch positions and employers nearly in order: a large speed-up for big worlds.
     key = np.where(pi[:n, S.P_POSITION] >= 0, pi[:n, S.P_POSITION], n_slots + np.arange(n))
     perm = np.argsort(key, kind="stable")
-    pf[:n] = pf[perm]
-    pi[:n] = pi[perm]
+    for table in (pf, pi):
+        for c in range(table.shape[1]):  # column by column: gathers on contiguous columns
+            table[:n, c] = table[perm, c]
     employed_rows = np.flatnonzero(pi[:n, S.P_POSITION] >= 0)
     qi[pi[employed_rows, S.P_POSITION], S.Q_HOLDER] = employed_rows
     pi[employed_rows, S.P_EMPLOYER] = qi[pi[employed_rows, S.P_POSITION], S.Q_EMPLOYER]

@@ -37,20 +37,14 @@ COHORT_GROUPS: tuple[tuple[str, int], ...] = (
 
 
 def group_bits(pi: np.ndarray) -> np.ndarray:
-    """Target-group bits of every person row (vectorised ``state.person_groups``).
+    """Target-group bits of every person row, as the model's census counts them.
 
-    Employees hired out of long-term unemployment keep the long-term unemployed bit, as in the
-    model's census.
+    Employees hired out of long-term unemployment keep the long-term unemployed bit.
     """
     status = pi[:, S.P_STATUS]
-    age = pi[:, S.P_AGE]
-    bits = np.zeros(len(pi), dtype=np.int64)
+    bits = pi[:, S.P_TRAITS].copy()
     bits |= np.where((status == S.UNEMPLOYED) & (pi[:, S.P_UDUR] >= S.LTU_MONTHS), S.G_LTU, 0)
     bits |= np.where(status == S.EMPLOYED, pi[:, S.P_HIRE_GROUPS] & S.G_LTU, 0)
-    bits |= np.where(age < S.YOUNG_MAX_MONTHS, S.G_YOUNG, 0)
-    bits |= np.where((pi[:, S.P_FEMALE] == 1) & (age >= S.OLDER_MIN_MONTHS), S.G_WOMEN55, 0)
-    bits |= np.where(pi[:, S.P_MIGRANT] == 1, S.G_MIGRANT, 0)
-    bits |= np.where(pi[:, S.P_PARTIAL] == 1, S.G_PARTIAL, 0)
     return bits
 
 

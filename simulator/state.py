@@ -66,6 +66,7 @@ P_ENTRY_MONTH = 16
 P_HIRE_GROUPS = 17  # target-group bits at the last hire from unemployment
 P_LAST_IV = 18  # last intervention taken part in, -1 if never (participants vs non-participants)
 P_EMPLOYER = 19  # employer of the position held, -1 when not employed (kept with P_POSITION)
+P_TRAITS = 20  # target-group bits that do not depend on the spell, kept up to date with age
 PERSON_INT_COLUMNS = (
     "status",
     "age_months",
@@ -87,6 +88,7 @@ PERSON_INT_COLUMNS = (
     "hire_groups",
     "last_intervention",
     "employer",
+    "trait_groups",
 )
 
 # ---------------------------------------------------------------- position columns
@@ -234,19 +236,3 @@ class WorldState:
     labour_force0: int = 0
     month: int = 0
     provider_in_coalition: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-
-
-def person_groups(i_row: np.ndarray) -> int:
-    """Target-group bits of one person from their integer columns (plain Python)."""
-    g = 0
-    if i_row[P_STATUS] == UNEMPLOYED and i_row[P_UDUR] >= LTU_MONTHS:
-        g |= G_LTU
-    if i_row[P_AGE] < YOUNG_MAX_MONTHS:
-        g |= G_YOUNG
-    if i_row[P_FEMALE] and i_row[P_AGE] >= OLDER_MIN_MONTHS:
-        g |= G_WOMEN55
-    if i_row[P_MIGRANT]:
-        g |= G_MIGRANT
-    if i_row[P_PARTIAL]:
-        g |= G_PARTIAL
-    return g

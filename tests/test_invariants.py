@@ -96,6 +96,10 @@ def check_links(model: LabourMarketModel) -> None:
     vacant = (qi[:, S.Q_ACTIVE] == 1) & (qi[:, S.Q_HOLDER] < 0)
     assert (qi[vacant, S.Q_STATE] != S.FILLED).all()
     assert (w.persons.f[:n] >= 0).all()
+    # Target-group traits are kept up to date as people age.
+    from simulator.setup import trait_bits
+
+    np.testing.assert_array_equal(pi[:, S.P_TRAITS], trait_bits(pi))
     for col in (S.P_SKILL, S.P_EFFICACY, S.P_TRUST, S.P_SEARCH_SKILL, S.P_EFFORT):
         assert (w.persons.f[:n, col] <= 1.0).all()
 

@@ -15,7 +15,7 @@ from simulator import packed as K
 from simulator import rules
 from simulator import state as S
 from simulator.jit import njit
-from simulator.kernels.demand import person_groups
+from simulator.kernels.demand import person_groups, update_traits
 
 
 @njit(cache=True)
@@ -59,7 +59,10 @@ def consequences_step(
         status = pi[p, S.P_STATUS]
         if status == S.GONE:
             continue
-        pi[p, S.P_AGE] += 1
+        age = pi[p, S.P_AGE] + 1
+        pi[p, S.P_AGE] = age
+        if age == S.YOUNG_MAX_MONTHS or age == S.OLDER_MIN_MONTHS:
+            update_traits(pi, p)
         if status == S.EMPLOYED:
             pi[p, S.P_TENURE] += 1
             if on_eff:

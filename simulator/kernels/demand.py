@@ -53,13 +53,14 @@ def to_unemployment(pi: np.ndarray, p: int) -> None:
 @njit
 def person_groups(pi: np.ndarray, p: int) -> int:
     """Target-group bits of person ``p``."""
-    return rules.group_bits(
-        pi[p, S.P_STATUS],
-        pi[p, S.P_AGE],
-        pi[p, S.P_FEMALE],
-        pi[p, S.P_MIGRANT],
-        pi[p, S.P_PARTIAL],
-        pi[p, S.P_UDUR],
+    return rules.group_bits(pi[p, S.P_STATUS], pi[p, S.P_UDUR], pi[p, S.P_TRAITS])
+
+
+@njit
+def update_traits(pi: np.ndarray, p: int) -> None:
+    """Recompute the target-group traits of person ``p`` (on entry and as they age)."""
+    pi[p, S.P_TRAITS] = rules.trait_bits(
+        pi[p, S.P_AGE], pi[p, S.P_FEMALE], pi[p, S.P_MIGRANT], pi[p, S.P_PARTIAL]
     )
 
 
@@ -246,6 +247,7 @@ def add_entrants(
         pi[p, S.P_MOVED_MONTH] = -1
         pi[p, S.P_ENTRY_MONTH] = month
         pi[p, S.P_LAST_IV] = -1
+        update_traits(pi, p)
         pf[p, S.P_SKILL] = rules.clip01(skill)
         pf[p, S.P_WORK_ABILITY] = 0.4 + 0.4 * _eu(key, month, k, 6) if partial == 1 else 1.0
         pf[p, S.P_EFFICACY] = rules.clip01(
