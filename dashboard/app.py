@@ -3,7 +3,8 @@
 State lives in Solara reactive variables, which Solara keeps per browser session: two
 analysts on one server do not see each other's settings or runs. A run is a
 :class:`~dashboard.jobs.ComparisonJob` in a background thread that bumps ``tick`` whenever it
-progresses, which redraws the parts of the page that show it.
+progresses, which redraws the parts of the page that show it, and sets ``outcome`` to the
+partial results of the replications complete so far, then to the final results.
 """
 
 from __future__ import annotations
@@ -195,8 +196,10 @@ def start_run(s: Settings) -> None:
 
     def changed() -> None:
         current = holder["job"]
-        if current.status == "done" and job.value is current:
-            outcome.set(current.outcome)
+        if job.value is current:
+            shown = current.outcome if current.status == "done" else current.partial
+            if shown is not None and outcome.value is not shown:
+                outcome.set(shown)
         tick.set(tick.value + 1)
 
     holder["job"] = new = ComparisonJob(scenario, s, scenario_toml(s), on_change=changed)
@@ -284,20 +287,41 @@ CAPTIONS = {
 
 
 @solara.component
+def PartialNote(o: Outcome):
+    """Says that results cover only the replications complete so far."""
+    _ = tick.value  # the wording follows the run's status
+    current = job.value
+    if current is not None and current.active and current.partial is o:
+        text = (
+            f"{o.replications} of {o.planned} replications — updating. The charts and the "
+            "table are redrawn as more replications finish; downloads follow at the end."
+        )
+    else:
+        text = (
+            f"{o.replications} of {o.planned} replications — the run stopped before the end, "
+            "so these results are partial."
+        )
+    solara.Info(text, dense=True, classes=["partial-note"])
+
+
+@solara.component
 def Results(o: Outcome):
     """Headline numbers, downloads, charts and the table of effects."""
     c = o.comparison
     r = c.meta["scenario"]["run"]
     stale = o.settings != settings.value
+    done = f"{o.replications} of {o.planned}" if o.partial else f"{o.planned}"
     solara.HTML(
         "div",
         html.escape(
-            f"Results: package {o.package} on the {o.settings.lab} lab · {r['replications']} "
+            f"Results: package {o.package} on the {o.settings.lab} lab · {done} "
             f"replications × {r['months']} months, {r['persons']:,} persons, seed {r['seed']} · "
             f"{o.seconds:.0f} s"
         ),
         classes=["results-heading"],
     )
+    if o.partial:
+        PartialNote(o)
     if stale:
         solara.Info(
             "The settings have changed since this run; press Run comparison to update.",
@@ -305,19 +329,20 @@ def Results(o: Outcome):
             classes=["stale-note"],
         )
     Headlines(o)
-    with solara.Row(classes=["downloads"]):
-        solara.FileDownload(
-            o.results_csv,
-            filename=f"{o.settings.lab}_{o.package}_results.csv",
-            label="Results table (CSV)",
-            mime_type="text/csv",
-        )
-        solara.FileDownload(
-            o.report_html,
-            filename=f"{o.settings.lab}_{o.package}_report.html",
-            label="HTML report",
-            mime_type="text/html",
-        )
+    if not o.partial:  # downloads must equal the command line's files: final results only
+        with solara.Row(classes=["downloads"]):
+            solara.FileDownload(
+                o.results_csv,
+                filename=f"{o.settings.lab}_{o.package}_results.csv",
+                label="Results table (CSV)",
+                mime_type="text/csv",
+            )
+            solara.FileDownload(
+                o.report_html,
+                filename=f"{o.settings.lab}_{o.package}_report.html",
+                label="HTML report",
+                mime_type="text/html",
+            )
     urls = o.charts()
     group = label(focus_group(c)).lower()
     for name, (_, title) in FIGURES.items():
@@ -325,7 +350,8 @@ def Results(o: Outcome):
             solara.HTML("div", html.escape(CAPTIONS[name].format(group=group)), classes=["caption"])
             solara.HTML(
                 "div",
-                f"<img alt='{html.escape(title)}' src='{urls[name]}' data-package='{o.package}'/>",
+                f"<img alt='{html.escape(title)}' src='{urls[name]}' data-package='{o.package}' "
+                f"data-replications='{o.replications}' data-partial='{str(o.partial).lower()}'/>",
                 classes=["chart"],
             )
     with solara.Card("Effects with 95% confidence intervals", margin=0, classes=["table-card"]):

@@ -8,6 +8,10 @@ stops the job within one simulated month.
 Downloads come from the finished :class:`~experiments.compare.Comparison` through its own
 writer (:meth:`~experiments.compare.Comparison.save`) and :func:`experiments.report.render_html`,
 so the results table is byte-for-byte the file the command line writes.
+
+While the runs go on, every time one more replication is complete (two at least) the job
+summarises the complete replications and draws them as :attr:`ComparisonJob.partial`, so the
+page can show results as they update; the final outcome is the full comparison, as before.
 """
 
 from __future__ import annotations
@@ -59,6 +63,21 @@ class Outcome:
         """The package compared with the baseline."""
         return self.settings.package
 
+    @property
+    def planned(self) -> int:
+        """Replications the comparison runs."""
+        return int(self.comparison.meta["scenario"]["run"]["replications"])
+
+    @property
+    def replications(self) -> int:
+        """Replications summarised here (fewer than planned while the run goes on)."""
+        return len(self.comparison.meta.get("replications_used", range(self.planned)))
+
+    @property
+    def partial(self) -> bool:
+        """Whether these results cover only the replications complete so far."""
+        return "replications_used" in self.comparison.meta
+
     def results_csv(self) -> bytes:
         """``results.csv`` exactly as ``synclusive compare`` writes it."""
         if "csv" not in self._cache:
@@ -106,6 +125,8 @@ class ComparisonJob:
         Simulation runs finished, and planned.
     outcome : Outcome or None
         The results, once done.
+    partial : Outcome or None
+        Results of the replications complete so far, with charts drawn, while running.
     message : str or None
         Why the job failed or was cancelled.
     thread : threading.Thread
@@ -129,6 +150,9 @@ class ComparisonJob:
         self.started = 0.0
         self.ended: float | None = None
         self.outcome: Outcome | None = None
+        self.partial: Outcome | None = None
+        self._drawn_at = 0.0
+        self._draw_seconds = 0.0
         self.message: str | None = None
         self._cancel = threading.Event()
         self.thread = threading.Thread(target=self._run, name="synclusive-comparison", daemon=True)
@@ -179,6 +203,22 @@ class ComparisonJob:
         self.done, self.total = done, total
         self._notify()
 
+    def _partial(self, comparison: Comparison) -> None:
+        """Draw the replications complete so far (called between runs, in the worker)."""
+        start = time.perf_counter()
+        # Drawing holds up the runs: after the first update, spend at most a third of the
+        # time on it, so a long comparison is not slowed much by its own progress.
+        if self._cancel.is_set() or (
+            self.partial is not None and start - self._drawn_at < 2 * self._draw_seconds
+        ):
+            return
+        outcome = Outcome(self.settings, self.scenario_toml, comparison, self.elapsed)
+        outcome.charts()
+        self._drawn_at = time.perf_counter()
+        self._draw_seconds = self._drawn_at - start
+        self.partial = outcome
+        self._notify()
+
     def _run(self) -> None:
         from experiments.compare import plan
 
@@ -191,6 +231,7 @@ class ComparisonJob:
                 command=cli_command(self.settings),
                 on_progress=self._progress,
                 cancel=self._cancel.is_set,
+                on_partial=self._partial,
             )
             outcome = Outcome(self.settings, self.scenario_toml, comparison, self.elapsed)
             # Drawn here, not while the page renders, so the page never waits on matplotlib.

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,10 +79,13 @@ def plan(scenario: Scenario, backend: str = "numba") -> list[Task]:
 
     The baseline and each package arm run once per replication with full detail; with
     ablation on, each arm and the baseline also run once per replication and mechanism with
-    that mechanism switched off (outcome metrics only).
+    that mechanism switched off (outcome metrics only). Runs are listed replication by
+    replication, so replications complete one after another and a partial summary (see
+    :func:`run_comparison`) is available early. The order does not change the results.
     """
     run = scenario.run
     common = {"root_seed": run.seed, "window": run.evaluation_months, "backend": backend}
+    ablation = run.ablation and any(arm.params.interventions for arm in scenario.arms)
     tasks: list[Task] = []
     for r in range(run.replications):
         tasks.append(Task(BASELINE, NO_ABLATION, r, scenario.baseline, **common))
@@ -90,7 +93,6 @@ def plan(scenario: Scenario, backend: str = "numba") -> list[Task]:
             tasks.append(
                 Task(arm.name, NO_ABLATION, r, arm.params, adaptation=arm.adaptation, **common)
             )
-    for r in range(run.replications):
         for arm in scenario.arms:
             if arm.params.interventions:
                 tasks.append(
@@ -103,32 +105,32 @@ def plan(scenario: Scenario, backend: str = "numba") -> list[Task]:
                         **common,
                     )
                 )
-    if run.ablation and any(arm.params.interventions for arm in scenario.arms):
+        if not ablation:
+            continue
         for mech in MECHANISMS:
             off = {"disabled_mechanisms": [mech]}
-            for r in range(run.replications):
+            tasks.append(
+                Task(
+                    BASELINE,
+                    mech,
+                    r,
+                    scenario.baseline.model_copy(update=off),
+                    detailed=False,
+                    **common,
+                )
+            )
+            for arm in scenario.arms:
                 tasks.append(
                     Task(
-                        BASELINE,
+                        arm.name,
                         mech,
                         r,
-                        scenario.baseline.model_copy(update=off),
+                        arm.params.model_copy(update=off),
+                        adaptation=arm.adaptation,
                         detailed=False,
                         **common,
                     )
                 )
-                for arm in scenario.arms:
-                    tasks.append(
-                        Task(
-                            arm.name,
-                            mech,
-                            r,
-                            arm.params.model_copy(update=off),
-                            adaptation=arm.adaptation,
-                            detailed=False,
-                            **common,
-                        )
-                    )
     return tasks
 
 
@@ -222,6 +224,7 @@ def run_comparison(
     command: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    on_partial: Callable[[Comparison], None] | None = None,
 ) -> Comparison:
     """Run a scenario's baseline and package arms and summarise them.
 
@@ -244,9 +247,16 @@ def run_comparison(
     cancel
         Polled between runs and every simulated month; returning true stops the comparison
         with :class:`~experiments.compare_runs.Cancelled` (nothing is summarised).
+    on_partial
+        Called as ``on_partial(comparison)``, in the calling thread, whenever one more
+        replication has every run it needs (baseline, package arms, placebo and ablation
+        runs), once at least two have and before the last: ``comparison`` summarises the
+        complete replications only (``meta["replications_used"]`` lists them), so results
+        can be shown while the comparison runs. The returned comparison is unaffected.
     """
     t0 = time.perf_counter()
     tasks = plan(scenario, backend)
+    collect = _partial_collector(scenario, tasks, on_partial) if on_partial else None
     outputs = run_tasks(
         tasks,
         workers=workers,
@@ -254,6 +264,7 @@ def run_comparison(
         executor=executor,
         on_progress=on_progress,
         cancel=cancel,
+        on_output=collect,
     )
     comparison = summarise(scenario, outputs)
     comparison.meta["timing"] = {
@@ -264,6 +275,32 @@ def run_comparison(
     }
     comparison.meta["command"] = command
     return comparison
+
+
+def _partial_collector(
+    scenario: Scenario, tasks: list[Task], on_partial: Callable[[Comparison], None]
+) -> Callable[[int, RunOutput], None]:
+    """An ``on_output`` callback that summarises each new set of complete replications."""
+    replications = scenario.run.replications
+    left: dict[int, int] = {}
+    for task in tasks:
+        left[task.replication] = left.get(task.replication, 0) + 1
+    finished: dict[int, RunOutput] = {}
+    complete: list[int] = []
+
+    def collect(index: int, output: RunOutput) -> None:
+        finished[index] = output
+        left[output.replication] -= 1
+        if left[output.replication]:
+            return
+        complete.append(output.replication)
+        # The full set is what run_comparison returns; one replication has no interval.
+        if 2 <= len(complete) < replications:
+            # Task order, as in the final summary, so partial estimates add up the same way.
+            outputs = [finished[i] for i in sorted(finished)]
+            on_partial(summarise(scenario, outputs, replications=complete))
+
+    return collect
 
 
 # ------------------------------------------------------------------ summarising
@@ -662,12 +699,30 @@ def _over_time(
     )
 
 
-def summarise(scenario: Scenario, outputs: list[RunOutput]) -> Comparison:
-    """Turn the runs of a comparison into estimates (see the module docstring)."""
+def summarise(
+    scenario: Scenario, outputs: list[RunOutput], replications: Iterable[int] | None = None
+) -> Comparison:
+    """Turn the runs of a comparison into estimates (see the module docstring).
+
+    Parameters
+    ----------
+    scenario
+        The scenario that was run.
+    outputs
+        The runs, in task order.
+    replications
+        The replications to summarise (default: all of the scenario's); each must have
+        every run it needs in ``outputs``, and runs of other replications are ignored. A
+        subset is recorded as ``meta["replications_used"]``.
+    """
     run = scenario.run
     conf = run.confidence
-    grouped = group_outputs(outputs)
     reps = list(range(run.replications))
+    if replications is not None:
+        keep = set(replications)
+        reps = sorted(keep)
+        outputs = [o for o in outputs if o.replication in keep]
+    grouped = group_outputs(outputs)
     base_runs = grouped[(BASELINE, NO_ABLATION)]
     base_m = _metric_matrix(base_runs, reps)
     targets = list(dict.fromkeys(["all", *scenario.lab.file.lab.target_groups, "any_target_group"]))
@@ -730,6 +785,8 @@ def summarise(scenario: Scenario, outputs: list[RunOutput]) -> Comparison:
         },
         "versions": _versions(),
     }
+    if reps != list(range(run.replications)):
+        meta["replications_used"] = reps
     adaptation_table = pd.DataFrame(
         adaptation,
         columns=[

@@ -155,6 +155,7 @@ def run_tasks(
     executor: Executor | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    on_output: Callable[[int, RunOutput], None] | None = None,
 ) -> list[RunOutput]:
     """Run every task; results come back in task order.
 
@@ -173,6 +174,9 @@ def run_tasks(
     cancel
         Asked between runs, and every simulated month of a run in this process; when it
         returns true, pending runs are dropped and :class:`Cancelled` is raised.
+    on_output
+        Called as ``on_output(index, output)`` in the calling thread when task ``index``
+        has finished (e.g. to summarise the replications complete so far).
 
     Raises
     ------
@@ -185,20 +189,22 @@ def run_tasks(
     outputs: list[RunOutput | None] = [None] * len(tasks)
     done = 0
 
-    def finished() -> None:
+    def finished(i: int, output: RunOutput) -> None:
         nonlocal done
+        outputs[i] = output
         done += 1
         bar.update()
         if on_progress is not None:
             on_progress(done, len(tasks))
+        if on_output is not None:
+            on_output(i, output)
 
     try:
         if executor is None and workers <= 1:
             for i, task in enumerate(tasks):
                 if cancel is not None and cancel():
                     raise Cancelled(f"cancelled after {i} of {len(tasks)} runs")
-                outputs[i] = run_task(task, cancel)
-                finished()
+                finished(i, run_task(task, cancel))
         else:
             own = executor is None
             pool = executor or ProcessPoolExecutor(max_workers=workers)
@@ -207,8 +213,7 @@ def run_tasks(
                 from concurrent.futures import as_completed
 
                 for fut in as_completed(futures):
-                    outputs[futures[fut]] = fut.result()
-                    finished()
+                    finished(futures[fut], fut.result())
                     if cancel is not None and cancel() and done < len(tasks):
                         raise Cancelled(f"cancelled after {done} of {len(tasks)} runs")
             finally:

@@ -2,8 +2,9 @@
 
 A fixture serves ``synclusive dashboard`` on a free localhost port. The tests load the page,
 run two packages and check that the charts change, download the results table and compare it
-with ``synclusive compare`` run with the same settings and seed, check that invalid input is
-shown as a message, and cancel a run. A screenshot of the page is saved in ``test-output/``.
+with ``synclusive compare`` run with the same settings and seed, check that partial results
+show while a run goes on, check that invalid input is shown as a message, and cancel a run.
+A screenshot of the page is saved in ``test-output/``.
 """
 
 from __future__ import annotations
@@ -138,10 +139,10 @@ def slide(page, label: str, steps_from_min: int) -> None:
         thumb.press("ArrowRight")
 
 
-def small_run_settings(page) -> None:
+def small_run_settings(page, replications: int = SETTINGS["replications"]) -> None:
     slide(page, "Population (persons)", 1)  # 1,000 + 1 × 1,000
     slide(page, "Months simulated", 2)  # 12 + 2 × 6
-    slide(page, "Replications", 0)  # 2
+    slide(page, "Replications", replications - 2)
     seed = page.get_by_label("Seed")
     seed.fill(str(SETTINGS["seed"]))
     seed.press("Enter")
@@ -150,7 +151,8 @@ def small_run_settings(page) -> None:
 
 def run_and_wait(page, package: str) -> None:
     page.get_by_role("button", name="Run comparison").click()
-    page.locator(f".chart-employment img[data-package='{package}']").wait_for(timeout=120_000)
+    final = f".chart-employment img[data-package='{package}'][data-partial='false']"
+    page.locator(final).wait_for(timeout=120_000)
 
 
 def chart_sources(page) -> dict[str, str]:
@@ -236,6 +238,26 @@ def test_changing_package_updates_charts_and_table_matches_cli(page, tmp_path):
     text = scenario.read_text()
     assert 'lab = "kokkola"' in text and '"inflow_only"' in text
     assert "seed = 7" in text and "persons = 2000" in text and "ablation = false" in text
+
+
+def test_results_update_while_a_run_goes_on(page):
+    small_run_settings(page, replications=3)
+    page.get_by_role("button", name="Run comparison").click()
+    note = page.locator(".partial-note")
+    note.wait_for(timeout=120_000)
+    assert "2 of 3 replications — updating" in note.inner_text()
+    assert page.locator(".run-progress").count() == 1  # the run is still going
+    assert "2 of 3 replications" in page.locator(".results-heading").inner_text()
+    for name in ("employment", "flows", "chains", "mechanisms", "costs"):
+        img = page.locator(f".chart-{name} img[data-partial='true']")
+        assert img.get_attribute("src").startswith("data:image/png;base64,")
+    assert page.locator(".effects-table tbody tr").count() > 20
+    assert page.get_by_role("button", name="Results table (CSV)").count() == 0
+
+    # Stopped before the end, the partial results stay, labelled as such.
+    page.get_by_role("button", name="Cancel").click()
+    page.locator(".run-cancelled").wait_for(timeout=60_000)
+    expect(note).to_contain_text("the run stopped before the end")
 
 
 def test_invalid_input_shows_a_message(page):

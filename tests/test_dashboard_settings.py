@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pandas as pd
 import pytest
 
 from dashboard.jobs import ComparisonJob
@@ -147,3 +148,30 @@ def test_job_runs_in_background_and_can_be_cancelled():
     job.start().join(60)
     assert job.status == "cancelled"
     assert job.outcome is None and "cancelled" in job.message
+
+
+def test_job_shows_partial_results_before_the_final_ones():
+    s = small().replace(replications=4)
+    scenario = load_settings(s)
+    shown = []  # partial outcomes, in the order the page would see them
+
+    def changed() -> None:
+        if job.partial is not None and (not shown or shown[-1] is not job.partial):
+            shown.append(job.partial)
+
+    job = ComparisonJob(scenario, s, scenario_toml(s), on_change=changed)
+    job.start().join(180)
+    assert job.status == "done" and job.outcome is not None
+    assert shown, "no partial results while the job ran"
+    first = shown[0]
+    assert first.partial and first.replications == 2 and first.planned == 4
+    assert set(first.charts()) == set(job.outcome.charts())
+    assert first.comparison.results["replications"].max() == 2
+    assert all(p.replications < 4 for p in shown)
+
+    final = job.outcome.comparison
+    assert not job.outcome.partial and job.outcome.replications == 4
+    plain = run_comparison(scenario, progress=False)
+    for table in ("results", "over_time", "replications", "adaptation"):
+        pd.testing.assert_frame_equal(getattr(final, table), getattr(plain, table))
+    assert final.meta["scenario"] == plain.meta["scenario"]
