@@ -20,6 +20,7 @@ import pandas as pd
 
 from experiments.compare import Comparison
 from simulator.plots import GROUP_LABELS
+from simulator.snapshot import SIZE_CLASSES
 
 
 def _label(group: str) -> str:
@@ -141,8 +142,10 @@ def context_figure(c: Comparison) -> plt.Figure:
     """Effect on people in work by target group × employer size class."""
     d = c.effects("context", context_type="employer_size")
     packages = list(dict.fromkeys(d["package"]))
-    groups = c.meta["target_groups"]
-    sizes = list(dict.fromkeys(d.sort_values("context")["context"]))
+    # Groups without any estimate (e.g. a union of groups not tracked by context) are left out.
+    groups = [g for g in c.meta["target_groups"] if (d["group"] == g).any()]
+    order = [name for name, _ in SIZE_CLASSES]
+    sizes = sorted(dict.fromkeys(d["context"]), key=lambda s: order.index(s) if s in order else 99)
     fig, axes = plt.subplots(
         1, len(packages), figsize=(5.5 * len(packages), 3.8), squeeze=False, constrained_layout=True
     )
@@ -162,7 +165,7 @@ def context_figure(c: Comparison) -> plt.Figure:
         ax.set_xticks(range(len(sizes)), sizes, fontsize=8, rotation=20)
         ax.set_yticks(range(len(groups)), [_label(g) for g in groups], fontsize=8)
         ax.set_title(
-            f"{package}: extra people in work by employer size",
+            f"{package}: extra people in work\nby employer size",
             loc="left",
             fontsize=11,
             fontweight="bold",
