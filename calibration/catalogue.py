@@ -18,18 +18,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+from simulator.packed import GROUP_NAMES
+
 Kind = Literal["rate", "stock", "flow"]
 
 #: Target groups of the simulator's indicators ("all": everyone).
-GROUPS: tuple[str, ...] = (
-    "all",
-    "long_term_unemployed",
-    "young",
-    "women_55plus",
-    "migrant",
-    "partial_ability",
-    "any_target_group",
-)
+GROUPS: tuple[str, ...] = GROUP_NAMES
 
 #: Unemployment-spell bands (months, lower inclusive, upper exclusive) of the duration shares.
 DURATION_BANDS: dict[str, tuple[int, int]] = {

@@ -14,21 +14,7 @@ from typing import Any
 
 from experiments.backends import BACKENDS, Backend
 from experiments.errors import BackendError, DesignError
-
-
-def _int_at_least(name: str, low: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{name} must be a whole number, got {text!r}"
-            ) from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"{name} must be at least {low}, got {value}")
-        return value
-
-    return parse
+from simulator.cli import int_at_least
 
 
 def add_experiment_parser(sub: Any) -> None:
@@ -57,7 +43,7 @@ def add_experiment_parser(sub: Any) -> None:
     )
     run.add_argument(
         "--workers",
-        type=_int_at_least("--workers", 1),
+        type=int_at_least("--workers", 1),
         help="worker processes, or worker jobs for dask-slurm/dask-pbs (default: CPUs)",
     )
     run.add_argument(
@@ -69,7 +55,7 @@ def add_experiment_parser(sub: Any) -> None:
         "SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT",
     )
     run.add_argument(
-        "--chunk-size", type=_int_at_least("--chunk-size", 1), help="runs per task (default auto)"
+        "--chunk-size", type=int_at_least("--chunk-size", 1), help="runs per task (default auto)"
     )
     run.add_argument(
         "--no-retry-failed", action="store_true", help="leave runs that failed before as failed"
@@ -91,7 +77,7 @@ def add_experiment_parser(sub: Any) -> None:
     )
     jq.add_argument(
         "--worker-timeout",
-        type=_int_at_least("--worker-timeout", 1),
+        type=int_at_least("--worker-timeout", 1),
         default=600,
         help="seconds to wait for the first worker job, or for the scheduler at --address "
         "(default 600)",

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simulator.packed import GROUP_NAMES
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -112,15 +114,8 @@ SERIES_INDICATORS = (
     "chain_length",
     "share_filled_from_employment",
 )
-GROUPS = (
-    "all",
-    "long_term_unemployed",
-    "young",
-    "women_55plus",
-    "migrant",
-    "partial_ability",
-    "any_target_group",
-)
+#: Target groups of the simulator's indicators ("all": everyone).
+GROUPS: tuple[str, ...] = GROUP_NAMES
 
 
 def metric_values(indicators: pd.DataFrame, window: int) -> pd.DataFrame:

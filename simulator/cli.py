@@ -78,7 +78,9 @@ def build_params(
         raise ParameterError(format_validation_error(err, ModelParams, source)) from None
 
 
-def _positive_int(name: str):
+def int_at_least(name: str, low: int = 1):
+    """An argparse type: a whole number of at least ``low``, with a message naming the flag."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -86,8 +88,8 @@ def _positive_int(name: str):
             raise argparse.ArgumentTypeError(
                 f"{name} must be a whole number, got {text!r}"
             ) from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{name} must be at least 1, got {value}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{name} must be at least {low}, got {value}")
         return value
 
     return parse
@@ -168,8 +170,8 @@ def make_parser() -> argparse.ArgumentParser:
         description="Simulate one labour market (baseline unless parameters add interventions) "
         "and write the monthly indicator table (Parquet and CSV) and figures.",
     )
-    run.add_argument("--persons", type=_positive_int("--persons"), help="labour force at start")
-    run.add_argument("--months", type=_positive_int("--months"), help="months to simulate")
+    run.add_argument("--persons", type=int_at_least("--persons"), help="labour force at start")
+    run.add_argument("--months", type=int_at_least("--months"), help="months to simulate")
     run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     run.add_argument("--out", default="outputs/run", help="output folder (default outputs/run)")
     run.add_argument("--params", help="JSON file of parameters (as written by a run)")
