@@ -47,6 +47,7 @@ from scenarios.schema import MECHANISMS
 from simulator.interventions import EmployerEffects, PersonEffects
 from simulator.params import ModelParams
 from simulator.snapshot import COHORT_GROUPS
+from simulator.tables import write_table
 
 PLACEBO = "placebo"
 
@@ -187,16 +188,7 @@ class Comparison:
         directory.mkdir(parents=True, exist_ok=True)
         written = []
         for name in TABLES:
-            table: pd.DataFrame = getattr(self, name)
-            for fmt in ("parquet", "csv"):
-                path = directory / f"{name}.{fmt}"
-                tmp = path.with_name(f".{path.name}.tmp")
-                if fmt == "parquet":
-                    table.to_parquet(tmp, index=False)
-                else:
-                    table.to_csv(tmp, index=False)
-                tmp.replace(path)
-                written.append(path)
+            written += write_table(getattr(self, name), directory / name)
         path = directory / "comparison.json"
         tmp = path.with_name(".comparison.json.tmp")
         tmp.write_text(json.dumps(self.meta, indent=2, default=str))

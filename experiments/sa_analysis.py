@@ -19,6 +19,7 @@ from experiments.sa_methods import (
     sobol_warnings,
 )
 from experiments.sa_outcomes import noise_summary, point_values, run_matrix
+from simulator.tables import write_table
 
 TABLES = ("indices", "convergence", "morris", "given_data", "noise")
 #: Given-data indices need enough points to condition on.
@@ -81,15 +82,7 @@ class SensitivityResult:
             table = getattr(self, name)
             if table.empty:
                 continue
-            for suffix in ("parquet", "csv"):
-                path = directory / f"sensitivity_{name}.{suffix}"
-                tmp = path.with_name(f".{path.name}.tmp")
-                if suffix == "parquet":
-                    table.to_parquet(tmp, index=False)
-                else:
-                    table.to_csv(tmp, index=False)
-                tmp.replace(path)
-                written.append(path)
+            written += write_table(table, directory / f"sensitivity_{name}")
         written += write_report(self, directory, figures=figures)
         return written
 

@@ -17,6 +17,7 @@ from simulator import packed as K
 from simulator import state as S
 from simulator.jit import njit
 from simulator.kernels import consequences as C
+from simulator.tables import write_table
 
 # Position statistics recorded each month (group "all" only).
 V_ACTIVE = 0
@@ -87,18 +88,7 @@ class ModelResults:
         directory.mkdir(parents=True, exist_ok=True)
         written = []
         for name in ("indicators", "chains", "interventions"):
-            table: pd.DataFrame = getattr(self, name)
-            for fmt in formats:
-                path = directory / f"{name}.{fmt}"
-                tmp = path.with_suffix(path.suffix + ".tmp")
-                if fmt == "parquet":
-                    table.to_parquet(tmp, index=False)
-                elif fmt == "csv":
-                    table.to_csv(tmp, index=False)
-                else:
-                    raise ValueError(f"format must be 'parquet' or 'csv', got {fmt!r}")
-                tmp.replace(path)
-                written.append(path)
+            written += write_table(getattr(self, name), directory / name, formats)
         return written
 
 
