@@ -564,44 +564,28 @@ def _cost_rows(
             starts.setdefault(rec.intervention, []).append(rec.starts)
             spent.setdefault(rec.intervention, []).append(rec.cost)
     for name in starts:
-        s = np.asarray(starts[name])
-        c = np.asarray(spent[name])
-        est, se, lo, hi = mean_ci(s, confidence)
-        rows.append(
-            _row(
-                package=package,
-                analysis="intervention",
-                metric="starts",
-                group="all",
-                context_type="intervention",
-                context=name,
-                unit="participants",
-                estimate=est,
-                ci_low=lo,
-                ci_high=hi,
-                std_error=se,
-                replications=len(s),
-                label="Participants (starts) over the run",
+        for metric, values, unit, label in (
+            ("starts", starts[name], "participants", "Participants (starts) over the run"),
+            ("cost", spent[name], "EUR", "Cost over the run"),
+        ):
+            est, se, lo, hi = mean_ci(np.asarray(values), confidence)
+            rows.append(
+                _row(
+                    package=package,
+                    analysis="intervention",
+                    metric=metric,
+                    group="all",
+                    context_type="intervention",
+                    context=name,
+                    unit=unit,
+                    estimate=est,
+                    ci_low=lo,
+                    ci_high=hi,
+                    std_error=se,
+                    replications=len(values),
+                    label=label,
+                )
             )
-        )
-        est, se, lo, hi = mean_ci(c, confidence)
-        rows.append(
-            _row(
-                package=package,
-                analysis="intervention",
-                metric="cost",
-                group="all",
-                context_type="intervention",
-                context=name,
-                unit="EUR",
-                estimate=est,
-                ci_low=lo,
-                ci_high=hi,
-                std_error=se,
-                replications=len(c),
-                label="Cost over the run",
-            )
-        )
     return rows
 
 
