@@ -145,6 +145,8 @@ def RunControls(s: Settings):
         "Seed",
         value=s.seed,
         on_value=lambda v: settings.set(settings.value.replace(seed=int(v or 0))),
+        # Committed as typed: a Run click right after typing must not race the blur event.
+        continuous_update=True,
     )
     solara.Checkbox(
         label="Mechanism ablation (5× the runs)",

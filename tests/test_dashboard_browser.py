@@ -141,13 +141,20 @@ def slide(page, label: str, steps_from_min: int) -> None:
 
 
 def small_run_settings(page, replications: int = SETTINGS["replications"]) -> None:
-    slide(page, "Population (persons)", 1)  # 1,000 + 1 × 1,000
-    slide(page, "Months simulated", 2)  # 12 + 2 × 6
-    slide(page, "Replications", replications - 2)
     seed = page.get_by_label("Seed")
     seed.fill(str(SETTINGS["seed"]))
     seed.press("Enter")
-    page.get_by_text("Command line:").click()  # moves focus away: the seed is committed
+    slide(page, "Population (persons)", 1)  # 1,000 + 1 × 1,000
+    slide(page, "Months simulated", 2)  # 12 + 2 × 6
+    slide(page, "Replications", replications - 2)
+    # The labels are drawn by the server: once they show the last values, the server has
+    # handled every earlier event, the seed included.
+    for label in (
+        f"Population (persons): {SETTINGS['persons']:,}",
+        f"Months simulated: {SETTINGS['months']}",
+        f"Replications: {replications}",
+    ):
+        page.get_by_text(label).wait_for(timeout=30_000)
 
 
 def run_and_wait(page, package: str) -> None:
@@ -194,7 +201,8 @@ def test_changing_package_updates_charts_and_table_matches_cli(page, tmp_path):
     second = chart_sources(page)
     assert all(second[name] != first[name] for name in first)
     heading = page.locator(".results-heading").inner_text()
-    assert "inflow_only" in heading and "2 replications × 24 months, 2,000 persons" in heading
+    assert "inflow_only" in heading
+    assert "2 replications × 24 months, 2,000 persons, seed 7" in heading
     assert page.locator(".effects-table tbody tr").count() > 20
 
     OUTPUT.mkdir(exist_ok=True)
