@@ -91,6 +91,18 @@ def clear_stale_cache() -> bool:
 clear_stale_cache()
 
 
+def helper(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Compile a function that kernels call per person, position or employer.
+
+    Compiled without numba's reference counting (``_nrt=False``). With it, every call of a
+    function that takes arrays increments and decrements each array's reference count
+    atomically, which made such calls 10-20 times slower than the work they do. A helper
+    therefore must not allocate arrays (numba refuses to compile it if it does). Not inlined
+    at numba's level either: inlined code is reference-counted as the caller's own.
+    """
+    return numba.njit(**{**KERNEL_OPTIONS, "_nrt": False})(func)
+
+
 def njit(*args: Any, **kwargs: Any) -> Callable[..., Any]:
     """``numba.njit`` with the project's defaults; usable bare or with options."""
     options = {**KERNEL_OPTIONS, **kwargs}

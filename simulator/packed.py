@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.jit import njit
+from simulator.jit import helper
 from simulator.params import ModelParams
 from simulator.state import INDICATOR_GROUPS
 
@@ -230,7 +230,7 @@ GROUP_NAMES = tuple(name for name, _ in INDICATOR_GROUPS)
 N_GROUPS = len(GROUP_MASKS)
 
 
-@njit(inline="always")
+@helper
 def add_flow(flows: np.ndarray, code: int, groups: int, amount: float) -> None:
     """Add ``amount`` to flow ``code`` for every indicator group the person belongs to."""
     flows[code, 0] += amount

@@ -14,7 +14,7 @@ from simulator import interventions as IV
 from simulator import packed as K
 from simulator import rules
 from simulator import state as S
-from simulator.jit import njit
+from simulator.jit import helper, njit
 from simulator.kernels.demand import person_groups, update_traits
 
 
@@ -129,7 +129,7 @@ N_CENSUS = 12
 N_COMBOS = 32
 
 
-@njit(inline="always")
+@helper
 def tally(pf: np.ndarray, pi: np.ndarray, p: int, month: int, by_combo: np.ndarray) -> None:
     """Add person ``p`` to the census sums by combination of group bits."""
     status = pi[p, S.P_STATUS]
@@ -160,7 +160,7 @@ def tally(pf: np.ndarray, pi: np.ndarray, p: int, month: int, by_combo: np.ndarr
         by_combo[C_PARTICIPANTS, g] += 1.0
 
 
-@njit
+@helper
 def fold(by_combo: np.ndarray, out: np.ndarray) -> None:
     """Fold sums by group-bit combination into the indicator groups."""
     out[:, :] = 0.0

@@ -9,10 +9,10 @@ from simulator import packed as K
 from simulator import rng as R
 from simulator import rules
 from simulator import state as S
-from simulator.jit import njit
+from simulator.jit import helper, njit
 
 
-@njit
+@helper
 def vacate(qi: np.ndarray, q: int, month: int) -> None:
     """Make position ``q`` a fresh vacancy whose chain starts here."""
     qi[q, S.Q_HOLDER] = -1
@@ -23,7 +23,7 @@ def vacate(qi: np.ndarray, q: int, month: int) -> None:
     qi[q, S.Q_CHAIN_LEVEL] = qi[q, S.Q_LEVEL]
 
 
-@njit
+@helper
 def record_job_loss(pi: np.ndarray, p: int, month: int, flows: np.ndarray) -> None:
     """Count the end of a job for the retention of its hire cohort."""
     hire = pi[p, S.P_HIRE_MONTH]
@@ -36,7 +36,7 @@ def record_job_loss(pi: np.ndarray, p: int, month: int, flows: np.ndarray) -> No
             K.add_flow(flows, K.F_LOST_WITHIN_12M, g, 1.0)
 
 
-@njit
+@helper
 def to_unemployment(pi: np.ndarray, p: int) -> None:
     """A person starts a new unemployment spell."""
     pi[p, S.P_STATUS] = S.UNEMPLOYED
@@ -50,13 +50,13 @@ def to_unemployment(pi: np.ndarray, p: int) -> None:
     pi[p, S.P_ENROL_LEFT] = 0
 
 
-@njit
+@helper
 def person_groups(pi: np.ndarray, p: int) -> int:
     """Target-group bits of person ``p``."""
     return rules.group_bits(pi[p, S.P_STATUS], pi[p, S.P_UDUR], pi[p, S.P_TRAITS])
 
 
-@njit
+@helper
 def update_traits(pi: np.ndarray, p: int) -> None:
     """Recompute the target-group traits of person ``p`` (on entry and as they age)."""
     pi[p, S.P_TRAITS] = rules.trait_bits(

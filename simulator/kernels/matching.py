@@ -17,7 +17,7 @@ from simulator import packed as K
 from simulator import rng as R
 from simulator import rules
 from simulator import state as S
-from simulator.jit import njit
+from simulator.jit import helper, njit
 from simulator.kernels.demand import person_groups
 
 #: Upper bound on applications per jobseeker and month.
@@ -26,7 +26,7 @@ MAX_APPLICATIONS = 40
 AIM_MARGIN = 0.05
 
 
-@njit
+@helper
 def applications_of(
     pf: np.ndarray, pi: np.ndarray, p: int, iv: np.ndarray, par: np.ndarray, key, month: int
 ) -> tuple[int, int]:
@@ -51,7 +51,7 @@ def applications_of(
     return na, int(extra)
 
 
-@njit
+@helper
 def screening_noise(key, month: int, p: int, a: int, sd: float) -> float:
     """Noise in the employer's reading of application ``a`` of person ``p``."""
     return rules.noise(
@@ -61,14 +61,14 @@ def screening_noise(key, month: int, p: int, a: int, sd: float) -> float:
     )
 
 
-@njit
+@helper
 def support_of(pi: np.ndarray, p: int, iv: np.ndarray) -> float:
     """Hiring support person ``p`` brings from the intervention they take part in."""
     k = pi[p, S.P_ENROLLED]
     return iv[k, IV.IV_SUPPORT] if k >= 0 else 0.0
 
 
-@njit
+@helper
 def score_of(
     pf: np.ndarray,
     pi: np.ndarray,
@@ -100,7 +100,7 @@ def score_of(
     )
 
 
-@njit
+@helper
 def hire(
     pi: np.ndarray,
     qi: np.ndarray,
@@ -137,19 +137,19 @@ def hire(
         pi[p, S.P_ENROL_LEFT] = 0
 
 
-@njit
+@helper
 def screened(key, month: int, q: int, rate: float) -> bool:
     """Whether vacancy ``q`` gets through recruitment to a hiring decision this month."""
     return R.uniform(key, R.STREAM_VAC_ORDER, month, q, 1) < rate
 
 
-@njit
+@helper
 def hiring_standard(ef: np.ndarray, e: int, level: int, strictness: float) -> float:
     """Lowest acceptable screening score of employer ``e`` for an outsider at ``level``."""
     return ef[e, S.E_STANDARD] + strictness * level
 
 
-@njit
+@helper
 def acceptable(pi: np.ndarray, p: int, q: int, qi: np.ndarray) -> bool:
     """A carved job is reserved for people with partial work ability."""
     return qi[q, S.Q_CARVED] == 0 or pi[p, S.P_PARTIAL] == 1

@@ -17,7 +17,7 @@ from simulator import packed as K
 from simulator import rng as R
 from simulator import rules
 from simulator import state as S
-from simulator.jit import njit
+from simulator.jit import helper, njit
 from simulator.kernels.demand import person_groups
 
 
@@ -50,7 +50,7 @@ def training_step(
         pf[p, S.P_SKILL] = rules.clip01(skill)
 
 
-@njit
+@helper
 def choose_source(fill: np.ndarray, level: int, development: float, effect: float, u: float) -> int:
     """Level the vacancy is filled from (``level`` itself: another employer), or -1: outside."""
     scale = rules.internal_fill_scale(development, effect)
@@ -63,7 +63,7 @@ def choose_source(fill: np.ndarray, level: int, development: float, effect: floa
     return -1
 
 
-@njit
+@helper
 def eligible_mover(
     pf: np.ndarray,
     pi: np.ndarray,
@@ -78,7 +78,7 @@ def eligible_mover(
     return (not requires_skill) or pf[h, S.P_SKILL] >= requirement
 
 
-@njit
+@helper
 def open_to_outside(qi: np.ndarray, v: int, chain_count: np.ndarray, chain_sum: np.ndarray):
     """End a chain: the vacancy is opened to outside applicants."""
     qi[v, S.Q_STATE] = S.OPEN
@@ -87,7 +87,7 @@ def open_to_outside(qi: np.ndarray, v: int, chain_count: np.ndarray, chain_sum: 
     chain_sum[lv] += qi[v, S.Q_CHAIN_LEN] + 1
 
 
-@njit
+@helper
 def move(pi: np.ndarray, qi: np.ndarray, mover: int, v: int, internal: bool, month: int) -> int:
     """Move ``mover`` into vacancy ``v``; return the position left behind (now vacant)."""
     s = pi[mover, S.P_POSITION]
@@ -107,7 +107,7 @@ def move(pi: np.ndarray, qi: np.ndarray, mover: int, v: int, internal: bool, mon
     return s
 
 
-@njit
+@helper
 def carve(qi: np.ndarray, level_start: np.ndarray, e: int, month: int, flows: np.ndarray) -> None:
     """Turn tasks freed by a promotion into a tailored entry job, if the employer has a slot."""
     for q in range(level_start[e, 0], level_start[e, 1]):
@@ -130,13 +130,13 @@ SCAN_LIMIT = 48
 TOP_K = 32
 
 
-@njit
+@helper
 def _better(skill_a: float, holder_a: int, skill_b: float, holder_b: int) -> bool:
     """Order of candidates: higher skill first, then lower person number."""
     return skill_a > skill_b or (skill_a == skill_b and holder_a < holder_b)
 
 
-@njit
+@helper
 def _scan_block(pf: np.ndarray, pi: np.ndarray, qi: np.ndarray, a: int, b: int, month: int) -> int:
     """The best holder in ``[a, b)`` who has not moved this month, or -1."""
     best = -1

@@ -17,14 +17,14 @@ from simulator import packed as K
 from simulator import rng as R
 from simulator import rules
 from simulator import state as S
-from simulator.jit import njit
+from simulator.jit import helper, njit
 from simulator.kernels.demand import person_groups
 
 #: Number of peer cohorts per intervention: one per target group, plus one for everyone else.
 N_PEER_COHORTS = 6
 
 
-@njit
+@helper
 def peer_cohort(groups: int) -> int:
     """Peer cohort of a participant: their first target group, or 5 for none."""
     for b in range(5):
@@ -33,7 +33,7 @@ def peer_cohort(groups: int) -> int:
     return 5
 
 
-@njit
+@helper
 def person_eligible(
     pf: np.ndarray, pi: np.ndarray, p: int, qi: np.ndarray, ei: np.ndarray, row: np.ndarray
 ) -> bool:
@@ -59,7 +59,7 @@ def person_eligible(
     return mask == 0 or (person_groups(pi, p) & mask) != 0
 
 
-@njit
+@helper
 def takes_up(
     pf: np.ndarray,
     p: int,
@@ -78,7 +78,7 @@ def takes_up(
     return R.uniform(key, R.STREAM_REFER + k, month, p, 0) < prob
 
 
-@njit
+@helper
 def intake(row: np.ndarray, provider_left: np.ndarray) -> int:
     """How many can start this intervention this month (its own and its provider's capacity)."""
     cap = int(row[IV.IV_CAPACITY])
@@ -88,7 +88,7 @@ def intake(row: np.ndarray, provider_left: np.ndarray) -> int:
     return cap
 
 
-@njit
+@helper
 def employer_takes_part(ef: np.ndarray, e: int, integration: float, par, key, k, month) -> bool:
     """Whether an eligible employer is reached and joins an employer intervention."""
     prob = rules.referral_probability(
@@ -97,7 +97,7 @@ def employer_takes_part(ef: np.ndarray, e: int, integration: float, par, key, k,
     return R.uniform(key, R.STREAM_REFER + k, month, e, 0) < prob
 
 
-@njit
+@helper
 def apply_employer_effects(ef: np.ndarray, e: int, eff: np.ndarray) -> None:
     """One-off change of a participating employer."""
     ef[e, S.E_BIAS] *= 1.0 - eff[0]
