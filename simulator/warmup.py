@@ -19,8 +19,9 @@ def compile_kernels() -> float:
     start = time.perf_counter()
     params = ModelParams.model_validate(
         {
-            "months": 2,
-            "population": {"n_persons": 200},
+            # Long enough for school leavers and migrants to arrive (their kernel compiles).
+            "months": 12,
+            "population": {"n_persons": 300},
             "coalition": {"employer_share": 0.5},
             "interventions": [
                 InterventionSpec(
