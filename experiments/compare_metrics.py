@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from simulator.indicators import IndicatorArrays
 from simulator.packed import GROUP_NAMES
 
 
@@ -118,34 +119,47 @@ SERIES_INDICATORS = (
 GROUPS: tuple[str, ...] = GROUP_NAMES
 
 
-def metric_values(indicators: pd.DataFrame, window: int) -> pd.DataFrame:
+def metric_values(indicators: pd.DataFrame | IndicatorArrays, window: int) -> pd.DataFrame:
     """Every metric for every group of one run.
 
     Parameters
     ----------
     indicators
-        The run's tidy indicator table (``month, indicator, group, value``).
+        The run's indicators: its tidy table (``month, indicator, group, value``) or, faster,
+        its arrays (:meth:`simulator.model.LabourMarketModel.indicator_arrays`).
     window
         Months at the end of the run averaged by window metrics.
 
     Returns
     -------
     DataFrame
-        Columns ``metric, group, value``.
+        Columns ``metric, group, value``. Months where an indicator is undefined (NaN, e.g. a
+        rate of an empty group) are skipped; a metric with no defined month is NaN.
     """
-    d = indicators
-    last = d["month"].max()
-    in_window = d["month"] > last - window
-    wide_all = d.pivot_table(
-        index=["indicator", "group"], values="value", aggfunc="sum", observed=True
-    )["value"]
-    wide_window = d[in_window].pivot_table(
-        index=["indicator", "group"], values="value", aggfunc="mean", observed=True
-    )["value"]
-    rows = []
+    arrays = (
+        indicators
+        if isinstance(indicators, IndicatorArrays)
+        else IndicatorArrays.from_table(indicators)
+    )
+    months = arrays.months
+    in_window = months > (months.max() if len(months) else 0) - window
+    names, groups, values = [], [], []
     for m in METRICS:
-        source = wide_window if m.how == "window" else wide_all
         for g in ("all",) if m.overall_only else GROUPS:
-            value = source.get((m.indicator, g), np.nan)
-            rows.append({"metric": m.name, "group": g, "value": float(value) * m.scale})
-    return pd.DataFrame(rows)
+            series = arrays.series(m.indicator, g)
+            names.append(m.name)
+            groups.append(g)
+            values.append(_summary(series, in_window, m.how) * m.scale)
+    return pd.DataFrame({"metric": names, "group": groups, "value": values})
+
+
+def _summary(series: np.ndarray | None, in_window: np.ndarray, how: str) -> float:
+    """Mean over the window, or total, of the defined months of one indicator series."""
+    if series is None:
+        return float("nan")
+    if how == "window":
+        series = series[in_window]
+    defined = series[~np.isnan(series)]
+    if how == "window":
+        return float(defined.mean()) if defined.size else float("nan")
+    return float(defined.sum())

@@ -121,17 +121,18 @@ def run_task(task: Task, cancel: Callable[[], bool] | None = None) -> RunOutput:
         model.month_hooks.append(adaptation)
     if cancel is not None:
         model.month_hooks.append(_cancel_hook(cancel))
-    results = model.run()
+    model.advance()
     out = RunOutput(
         arm=task.arm,
         variant=task.variant,
         replication=task.replication,
-        metrics=metric_values(results.indicators, task.window),
+        metrics=metric_values(model.indicator_arrays(), task.window),
         seconds=0.0,
         adaptation=list(adaptation.log) if adaptation is not None else [],
     )
     if task.detailed:
         tracker.finish(model)
+        results = model.results()
         ind = results.indicators
         keep = ind[ind["indicator"].isin(SERIES_INDICATORS)].copy()
         keep["indicator"] = keep["indicator"].astype(str)

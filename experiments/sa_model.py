@@ -134,5 +134,6 @@ class PackageEffectRun:
         model = LabourMarketModel(params, rng=rng, backend=self.engine)
         if adaptation is not None:
             model.month_hooks.append(Adaptation(AdaptationRule.model_validate(adaptation)))
-        table = metric_values(model.run().indicators, int(self.bundle["window"]))
+        model.advance()
+        table = metric_values(model.indicator_arrays(), int(self.bundle["window"]))
         return table.set_index(["metric", "group"])["value"]

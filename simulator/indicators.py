@@ -1,8 +1,10 @@
 """Monthly monitoring: raw counters recorded during a run, turned into tidy tables.
 
 The recorder keeps, for every month, the flow counters, the census by target group, vacancy
-and chain statistics and intervention costs. :meth:`IndicatorRecorder.tables` derives rates and
-means from them and returns tidy tables (one row per month × indicator × group).
+and chain statistics and intervention costs. :meth:`IndicatorRecorder.arrays` derives rates and
+means from them as arrays (what code that only needs a few numbers of a run reads, fast);
+:meth:`IndicatorRecorder.tables` returns them as tidy tables (one row per month × indicator ×
+group).
 """
 
 from __future__ import annotations
@@ -49,6 +51,90 @@ def position_stats(qi: np.ndarray, month: int) -> np.ndarray:
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+@dataclass(frozen=True)
+class IndicatorArrays:
+    """The monthly indicators of one run as arrays: the tidy indicator table, before it is made
+    tidy.
+
+    Attributes
+    ----------
+    months : ndarray of int64, shape (T,)
+    by_group : dict of str to ndarray, shape (T, N_GROUPS)
+        Indicators kept for every indicator group (columns in ``packed.GROUP_NAMES`` order).
+    overall : dict of str to ndarray, shape (T,)
+        Indicators kept for everyone only (group ``"all"``).
+    """
+
+    months: np.ndarray
+    by_group: dict[str, np.ndarray]
+    overall: dict[str, np.ndarray]
+
+    def series(self, indicator: str, group: str = "all") -> np.ndarray | None:
+        """Monthly values of ``indicator`` for ``group``, or None if it is not recorded."""
+        if indicator in self.by_group and group in _GROUP_COLUMN:
+            return self.by_group[indicator][:, _GROUP_COLUMN[group]]
+        if indicator in self.overall and group == "all":
+            return self.overall[indicator]
+        return None
+
+    def table(self) -> pd.DataFrame:
+        """The tidy table: columns ``month, indicator, group, value`` (categorical names)."""
+        months, T = self.months, len(self.months)
+        frames = [
+            (name, gname, values[:, g])
+            for name, values in self.by_group.items()
+            for g, gname in enumerate(K.GROUP_NAMES)
+        ]
+        frames += [(name, "all", values) for name, values in self.overall.items()]
+        table = pd.DataFrame(
+            {
+                "month": np.concatenate([months for _ in frames]).astype(np.int64),
+                "indicator": np.repeat([fr[0] for fr in frames], T),
+                "group": np.repeat([fr[1] for fr in frames], T),
+                "value": np.concatenate([np.asarray(fr[2], dtype=np.float64) for fr in frames])
+                if frames
+                else np.zeros(0),
+            }
+        )
+        table["indicator"] = table["indicator"].astype("category")
+        table["group"] = table["group"].astype("category")
+        return table
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame) -> IndicatorArrays:
+        """Arrays of a tidy indicator table (as :meth:`table` or a stored run writes it).
+
+        An indicator recorded for group ``"all"`` only is an overall one; groups missing from
+        a by-group indicator are NaN.
+        """
+        wide = table.pivot_table(
+            index="month",
+            columns=["indicator", "group"],
+            values="value",
+            aggfunc="first",
+            observed=True,
+            dropna=False,
+        )
+        months = wide.index.to_numpy(dtype=np.int64)
+        by_group: dict[str, np.ndarray] = {}
+        overall: dict[str, np.ndarray] = {}
+        for indicator in wide.columns.get_level_values(0).unique():
+            block = wide[indicator]
+            groups = [str(g) for g in block.columns]
+            if groups == ["all"]:
+                overall[str(indicator)] = block["all"].to_numpy(dtype=np.float64)
+                continue
+            values = np.full((len(months), len(K.GROUP_NAMES)), np.nan)
+            for g in groups:
+                if g in _GROUP_COLUMN:
+                    values[:, _GROUP_COLUMN[g]] = block[g].to_numpy(dtype=np.float64)
+            by_group[str(indicator)] = values
+        return cls(months=months, by_group=by_group, overall=overall)
+
+
+_GROUP_COLUMN = {name: g for g, name in enumerate(K.GROUP_NAMES)}
 
 
 @dataclass
@@ -129,8 +215,8 @@ class IndicatorRecorder:
         self.cost.append(cost.copy())
         self.integration.append(float(integration))
 
-    def tables(self, initial_census: np.ndarray) -> ModelResults:
-        """Derive the indicators and return the tidy tables.
+    def arrays(self, initial_census: np.ndarray) -> IndicatorArrays:
+        """Derive the monthly indicators from the counters.
 
         Parameters
         ----------
@@ -187,7 +273,7 @@ class IndicatorRecorder:
             per_group[f"retention_{lag}m"] = _ratio(cen[:, col], cohort)
 
         vs = np.stack(self.vstats) if T else np.zeros((0, N_VSTATS))
-        ch = np.stack(self.chains) if T else np.zeros((0, 2, self.n_levels))
+        ch = self._chain_counts()
         total_cost = np.array([c.sum() for c in self.cost]) if T else np.zeros(0)
         moves = f["promotions"][:, 0] + f["job_to_job_moves"][:, 0]
         overall = {
@@ -206,25 +292,18 @@ class IndicatorRecorder:
             "cost": total_cost,
         }
 
-        frames = []
-        for name, values in per_group.items():
-            for g, gname in enumerate(K.GROUP_NAMES):
-                frames.append((name, gname, values[:, g]))
-        for name, values in overall.items():
-            frames.append((name, "all", values))
-        indicators = pd.DataFrame(
-            {
-                "month": np.concatenate([months for _ in frames]).astype(np.int64),
-                "indicator": np.repeat([fr[0] for fr in frames], T),
-                "group": np.repeat([fr[1] for fr in frames], T),
-                "value": np.concatenate([np.asarray(fr[2], dtype=np.float64) for fr in frames])
-                if frames
-                else np.zeros(0),
-            }
-        )
-        indicators["indicator"] = indicators["indicator"].astype("category")
-        indicators["group"] = indicators["group"].astype("category")
+        return IndicatorArrays(months=months.astype(np.int64), by_group=per_group, overall=overall)
 
+    def _chain_counts(self) -> np.ndarray:
+        """Chains ended and their summed length by start level: shape (T, 2, n_levels)."""
+        return np.stack(self.chains) if self.months else np.zeros((0, 2, self.n_levels))
+
+    def tables(self, initial_census: np.ndarray) -> ModelResults:
+        """The tidy tables of everything recorded (see :meth:`arrays` for the arguments)."""
+        indicators = self.arrays(initial_census).table()
+        months = np.asarray(self.months)
+        T = len(months)
+        ch = self._chain_counts()
         lv = np.arange(self.n_levels)
         chains = pd.DataFrame(
             {

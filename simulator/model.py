@@ -37,7 +37,12 @@ from simulator.agents import (
 )
 from simulator.agentset import TableAgentSet
 from simulator.backends import Backend, get_backend
-from simulator.indicators import IndicatorRecorder, ModelResults, position_stats
+from simulator.indicators import (
+    IndicatorArrays,
+    IndicatorRecorder,
+    ModelResults,
+    position_stats,
+)
 from simulator.interventions import compile_interventions
 from simulator.kernels import consequences as C
 from simulator.params import ModelParams
@@ -387,6 +392,15 @@ class LabourMarketModel(mesa.Model):
         progress
             Show a progress bar (tqdm).
         """
+        self.advance(months, progress)
+        return self.results()
+
+    def advance(self, months: int | None = None, progress: bool = False) -> None:
+        """Step ``months`` months (default: ``params.months``) without building result tables.
+
+        For code that reads a few numbers of a run through :meth:`indicator_arrays`; the
+        arguments are those of :meth:`run`.
+        """
         months = self.params.months if months is None else months
         steps: Iterable[int] = range(months)
         if progress:
@@ -395,7 +409,10 @@ class LabourMarketModel(mesa.Model):
             steps = tqdm(steps, desc="months", unit="month")
         for _ in steps:
             self.step()
-        return self.results()
+
+    def indicator_arrays(self) -> IndicatorArrays:
+        """The monthly indicators recorded so far, as arrays (no tidy tables are built)."""
+        return self.recorder.arrays(self.initial_census)
 
     def results(self) -> ModelResults:
         """Tidy tables of everything recorded so far."""
