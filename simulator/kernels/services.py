@@ -109,6 +109,62 @@ def apply_employer_effects(ef: np.ndarray, e: int, eff: np.ndarray) -> None:
         ef[e, S.E_CARVING] = eff[4]
 
 
+@helper
+def _before(prio: np.ndarray, cand: np.ndarray, a: int, b: int) -> bool:
+    """Whether candidate slot ``a`` comes before slot ``b`` in the priority order (ties, which
+    practically never happen, go to the lower index)."""
+    return prio[a] < prio[b] or (prio[a] == prio[b] and cand[a] < cand[b])
+
+
+@helper
+def _sift_down(heap: np.ndarray, size: int, prio: np.ndarray, cand: np.ndarray) -> None:
+    """Restore the max-heap (by priority order) after its root was replaced."""
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            return
+        top = left
+        if left + 1 < size and _before(prio, cand, heap[top], heap[left + 1]):
+            top = left + 1
+        if not _before(prio, cand, heap[i], heap[top]):
+            return
+        heap[i], heap[top] = heap[top], heap[i]
+        i = top
+
+
+@helper
+def _sift_up(heap: np.ndarray, i: int, prio: np.ndarray, cand: np.ndarray) -> None:
+    """Restore the max-heap after a slot was added at position ``i``."""
+    while i > 0:
+        parent = (i - 1) // 2
+        if not _before(prio, cand, heap[parent], heap[i]):
+            return
+        heap[i], heap[parent] = heap[parent], heap[i]
+        i = parent
+
+
+@helper
+def first_in_priority(
+    prio: np.ndarray, cand: np.ndarray, m: int, cap: int, heap: np.ndarray
+) -> int:
+    """The ``cap`` first of ``m`` candidates in priority order, as slots in ``heap[:take]``
+    (in no particular order); returns ``take = min(m, cap)``.
+
+    A bounded max-heap: O(m log cap) rather than sorting all ``m`` when few places are open.
+    """
+    size = 0
+    for j in range(m):
+        if size < cap:
+            heap[size] = j
+            _sift_up(heap, size, prio, cand)
+            size += 1
+        elif _before(prio, cand, j, heap[0]):
+            heap[0] = j
+            _sift_down(heap, size, prio, cand)
+    return size
+
+
 @njit(cache=True)
 def enrolment_step(
     pf: np.ndarray,
@@ -132,6 +188,12 @@ def enrolment_step(
 ) -> None:
     """Enrol new participants in every intervention in force this month.
 
+    Interventions fill in order; each takes, up to its capacity (and its provider's), the
+    willing eligible people first in a random priority order. People are screened for every
+    intervention in one pass over the population; someone enrolled by an earlier intervention
+    this month is skipped by the later ones (as if screened after it: nothing else that
+    eligibility or take-up reads changes during enrolment).
+
     Parameters
     ----------
     iv : ndarray of float64, shape (K, IV_N_COLUMNS)
@@ -145,50 +207,71 @@ def enrolment_step(
     starts, cost : ndarray of float64, shape (K,)
         New participants and cost per intervention this month (updated).
     """
-    for k in range(iv.shape[0]):
+    n_iv = iv.shape[0]
+    coord = np.ones(n_iv)
+    link = np.full(n_iv, integration)
+    in_force = np.zeros(n_iv, dtype=np.bool_)
+    for k in range(n_iv):
         row = iv[k]
-        if month < row[IV.IV_START] or month > row[IV.IV_END]:
+        in_force[k] = row[IV.IV_START] <= month <= row[IV.IV_END]
+        prov = int(row[IV.IV_PROVIDER])
+        if prov >= 0:
+            coord[k] = coordination[prov]
+            if provider_in_coalition[prov] == 0:
+                link[k] = 0.0
+
+    # Willing, eligible people of each person-targeted intervention, in person order.
+    n_cand = np.zeros(n_iv, dtype=np.int64)
+    cand = np.empty((n_iv, n), dtype=np.int64)
+    for p in range(n):
+        if pi[p, S.P_ENROLLED] >= 0:
             continue
+        for k in range(n_iv):
+            row = iv[k]
+            if (
+                in_force[k]
+                and row[IV.IV_TARGET] < 2
+                and person_eligible(pf, pi, p, qi, ei, row)
+                and takes_up(pf, p, k, link[k], coord[k], par, key, month)
+            ):
+                cand[k, n_cand[k]] = p
+                n_cand[k] += 1
+
+    prio = np.empty(max(n, ei.shape[0]), dtype=np.float64)
+    slots = np.empty(max(n, ei.shape[0]), dtype=np.int64)
+    heap = np.empty(max(n, ei.shape[0]), dtype=np.int64)
+    for k in range(n_iv):
+        if not in_force[k]:
+            continue
+        row = iv[k]
         cap = intake(row, provider_left)
         if cap <= 0:
             continue
-        prov = int(row[IV.IV_PROVIDER])
-        coord = 1.0
-        link = integration
-        if prov >= 0:
-            coord = coordination[prov]
-            if provider_in_coalition[prov] == 0:
-                link = 0.0
         target = int(row[IV.IV_TARGET])
-        size = pi.shape[0] if target < 2 else ei.shape[0]
-        cand = np.empty(n if target < 2 else size, dtype=np.int64)
         m = 0
         if target < 2:
-            for p in range(n):
-                if person_eligible(pf, pi, p, qi, ei, row) and takes_up(
-                    pf, p, k, link, coord, par, key, month
-                ):
-                    cand[m] = p
+            for j in range(n_cand[k]):
+                p = cand[k, j]
+                if pi[p, S.P_ENROLLED] < 0:  # not enrolled by an earlier intervention
+                    slots[m] = p
                     m += 1
         else:
             bit = np.int64(1) << np.int64(k)
-            for e in range(size):
+            for e in range(ei.shape[0]):
                 if (ei[e, S.E_TREATED] & bit) != 0:
                     continue
                 if row[IV.IV_COALITION_ONLY] > 0.0 and ei[e, S.E_COALITION] == 0:
                     continue
-                if employer_takes_part(ef, e, link, par, key, k, month):
-                    cand[m] = e
+                if employer_takes_part(ef, e, link[k], par, key, k, month):
+                    slots[m] = e
                     m += 1
         if m == 0:
             continue
-        prio = np.empty(m, dtype=np.float64)
         for j in range(m):
-            prio[j] = R.uniform(key, R.STREAM_REFER + k, month, cand[j], 1)
-        order = np.argsort(prio, kind="mergesort")
-        take = m if m < cap else cap
+            prio[j] = R.uniform(key, R.STREAM_REFER + k, month, slots[j], 1)
+        take = first_in_priority(prio, slots, m, cap, heap)
         for j in range(take):
-            c = cand[order[j]]
+            c = slots[heap[j]]
             if target < 2:
                 pi[c, S.P_ENROLLED] = k
                 pi[c, S.P_LAST_IV] = k
@@ -200,6 +283,7 @@ def enrolment_step(
                 K.add_flow(flows, K.F_INTERVENTION_STARTS, 0, 1.0)
         starts[k] += take
         cost[k] += take * row[IV.IV_COST]
+        prov = int(row[IV.IV_PROVIDER])
         if prov >= 0:
             provider_left[prov] -= take
 
