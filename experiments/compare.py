@@ -320,30 +320,46 @@ def _effect_rows(
     rows = []
     diff = policy - baseline
     for (metric, group), d in diff.iterrows():
-        m = METRIC_BY_NAME[metric]
-        est, se, lo, hi = mean_ci(d.to_numpy(), confidence)
         base = float(np.nanmean(baseline.loc[(metric, group)].to_numpy()))
         pol = float(np.nanmean(policy.loc[(metric, group)].to_numpy()))
         rows.append(
-            _row(
+            _difference_row(
+                d,
+                base,
+                confidence,
                 package=package,
                 analysis=analysis,
                 metric=metric,
                 group=group,
                 ablation=ablation,
-                unit="pp" if m.unit == "%" else m.unit,
-                estimate=est,
-                ci_low=lo,
-                ci_high=hi,
-                std_error=se,
-                baseline=base,
                 policy=pol,
-                relative=est / base if base else np.nan,
                 replications=int(d.notna().sum()),
-                label=m.label,
+                label=METRIC_BY_NAME[metric].label,
             )
         )
     return rows
+
+
+def _difference_row(
+    d: pd.Series, baseline: float, confidence: float, **values: Any
+) -> dict[str, Any]:
+    """A row estimating the mean of per-replication differences ``d`` of ``values["metric"]``.
+
+    ``relative`` is the estimate over ``baseline``; a difference of percentages is in
+    percentage points (``pp``).
+    """
+    est, se, lo, hi = mean_ci(d.to_numpy(), confidence)
+    unit = METRIC_BY_NAME[values["metric"]].unit
+    return _row(
+        unit="pp" if unit == "%" else unit,
+        estimate=est,
+        ci_low=lo,
+        ci_high=hi,
+        std_error=se,
+        baseline=baseline,
+        relative=est / baseline if baseline else np.nan,
+        **values,
+    )
 
 
 def _participation_rows(
@@ -607,23 +623,16 @@ def _ablation_rows(
         rows += _effect_rows(package, pol, base, confidence, ablation=mech, analysis="ablation")
         lost = full.loc[keep] - (pol - base)
         for (metric, group), d in lost.iterrows():
-            est, se, lo, hi = mean_ci(d.to_numpy(), confidence)
-            whole = float(full.loc[(metric, group)].mean())
-            m = METRIC_BY_NAME[metric]
             rows.append(
-                _row(
+                _difference_row(
+                    d,
+                    float(full.loc[(metric, group)].mean()),
+                    confidence,
                     package=package,
                     analysis="ablation_lost",
                     metric=metric,
                     group=group,
                     ablation=mech,
-                    unit="pp" if m.unit == "%" else m.unit,
-                    estimate=est,
-                    ci_low=lo,
-                    ci_high=hi,
-                    std_error=se,
-                    baseline=whole,
-                    relative=est / whole if whole else np.nan,
                     replications=len(d),
                     label=f"Part of the effect lost without {mech.replace('_', ' ')}",
                 )

@@ -12,6 +12,7 @@ import contextlib
 import io
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -83,17 +84,9 @@ def sobol_table(
     """
     from SALib.analyze import sobol
 
-    y = _checked(y)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res = sobol.analyze(
-            problem.salib(),
-            y,
-            calc_second_order=False,
-            num_resamples=resamples,
-            conf_level=confidence,
-            seed=seed,
-        )
+    res = _bootstrap_analyze(
+        sobol.analyze, problem, y, confidence, resamples, seed, calc_second_order=False
+    )
     out = pd.DataFrame(
         {
             "factor": problem.factors,
@@ -150,18 +143,9 @@ def morris_table(
     """
     from SALib.analyze import morris
 
-    y = _checked(y)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res = morris.analyze(
-            problem.salib(),
-            x,
-            y,
-            num_resamples=resamples,
-            conf_level=confidence,
-            num_levels=levels,
-            seed=seed,
-        )
+    res = _bootstrap_analyze(
+        morris.analyze, problem, y, confidence, resamples, seed, x=x, num_levels=levels
+    )
     return pd.DataFrame(
         {
             "factor": list(res["names"]),
@@ -234,6 +218,35 @@ def given_data_table(
         out["minimum"] = np.asarray(res["minimum"], dtype=float)
         out["maximum"] = np.asarray(res["maximum"], dtype=float)
     return out
+
+
+def _bootstrap_analyze(
+    analyze: Callable[..., Any],
+    problem: SAProblem,
+    y: np.ndarray,
+    confidence: float,
+    resamples: int,
+    seed: int,
+    x: np.ndarray | None = None,
+    **options: Any,
+) -> Any:
+    """Run a SALib analyser with bootstrap intervals on checked outputs ``y``, quietly.
+
+    ``x`` goes before ``y`` for analysers that read the sample too (Morris); ``options`` are
+    the analyser's own. NumPy's runtime warnings are silenced.
+    """
+    y = _checked(y)
+    samples = (y,) if x is None else (x, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return analyze(
+            problem.salib(),
+            *samples,
+            num_resamples=resamples,
+            conf_level=confidence,
+            seed=seed,
+            **options,
+        )
 
 
 def _checked(y: np.ndarray) -> np.ndarray:

@@ -154,21 +154,26 @@ def catalogue_parameters(which: str = "mechanisms") -> list[SAParameter]:
 
     out = []
     for row in iter_parameters():
-        if row["uncertain_low"] is None or isinstance(row["default"], list):
-            continue
         if which == "mechanisms" and not row["mechanism"]:
             continue
-        out.append(
-            SAParameter(
-                row["parameter"],
-                float(row["uncertain_low"]),
-                float(row["uncertain_high"]),
-                row["mechanism"] or OTHER,
-                "mechanism" if row["mechanism"] else OTHER,
-                float(row["default"]),
-            )
-        )
+        parameter = _from_catalogue(row["parameter"], row)
+        if parameter is not None:
+            out.append(parameter)
     return out
+
+
+def _from_catalogue(path: str, row: Mapping[str, Any] | None) -> SAParameter | None:
+    """A catalogue row as an uncertain parameter; None without a range or for a list value."""
+    if row is None or row["uncertain_low"] is None or isinstance(row["default"], list):
+        return None
+    return SAParameter(
+        path,
+        float(row["uncertain_low"]),
+        float(row["uncertain_high"]),
+        row["mechanism"] or OTHER,
+        "mechanism" if row["mechanism"] else OTHER,
+        float(row["default"]),
+    )
 
 
 def intervention_parameters(
@@ -274,7 +279,7 @@ def build_problem(
     for path in paths:
         if path in exclude:
             continue
-        base = pool.get(path) or _catalogue_parameter(path)
+        base = pool.get(path) or _from_catalogue(path, catalogue_entry(path))
         if path in ranges:
             low, high = (float(v) for v in ranges[path])
             base = (
@@ -294,17 +299,3 @@ def build_problem(
             )
         chosen.append(base)
     return SAProblem(tuple(chosen), grouped)
-
-
-def _catalogue_parameter(path: str) -> SAParameter | None:
-    info = catalogue_entry(path)
-    if info is None or info["uncertain_low"] is None or isinstance(info["default"], list):
-        return None
-    return SAParameter(
-        path,
-        float(info["uncertain_low"]),
-        float(info["uncertain_high"]),
-        info["mechanism"] or OTHER,
-        "mechanism" if info["mechanism"] else OTHER,
-        float(info["default"]),
-    )

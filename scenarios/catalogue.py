@@ -12,9 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from scenarios.errors import ScenarioError, format_errors
+from scenarios.errors import ScenarioError, validated
 from scenarios.files import CATALOGUE_FILE, read_toml, validate
 from scenarios.schema import CatalogueEntry, PackageIntervention
 from simulator.interventions import InterventionKind, InterventionSpec
@@ -52,22 +50,12 @@ def parse_catalogue(
         raw = data[kind]
         if not isinstance(raw, dict):
             raise ScenarioError(f"{path}: {kind} must be a table")
-        try:
-            entry = CatalogueEntry.model_validate(raw, strict=True)
-        except ValidationError as err:
-            raise ScenarioError(
-                "invalid intervention catalogue:\n"
-                + format_errors(err, CatalogueEntry, path, text, prefix=(kind,))
-            ) from None
-        try:
-            InterventionSpec.model_validate(
-                {"name": kind, "kind": kind, **entry.defaults.model_dump(exclude_unset=True)}
-            )
-        except ValidationError as err:
-            raise ScenarioError(
-                "invalid intervention catalogue:\n"
-                + format_errors(err, InterventionSpec, path, text, prefix=(kind, "defaults"))
-            ) from None
+        what = "intervention catalogue"
+        entry = validated(CatalogueEntry, raw, what, path, text, prefix=(kind,))
+        defaults = {"name": kind, "kind": kind, **entry.defaults.model_dump(exclude_unset=True)}
+        validated(
+            InterventionSpec, defaults, what, path, text, prefix=(kind, "defaults"), strict=False
+        )
         entries[kind] = entry
     return entries
 
@@ -125,13 +113,15 @@ def resolve_intervention(
         kind = catalogue[entry.kind].provider_kind
         settings["provider"] = next((p.name for p in providers if p.kind == kind), None)
     data = {"name": entry.name or entry.kind, "kind": entry.kind, **settings}
-    try:
-        return InterventionSpec.model_validate(data)
-    except ValidationError as err:
-        raise ScenarioError(
-            "invalid intervention (catalogue defaults + package settings):\n"
-            + format_errors(err, InterventionSpec, source, text, prefix=where)
-        ) from None
+    return validated(
+        InterventionSpec,
+        data,
+        "intervention (catalogue defaults + package settings)",
+        source,
+        text,
+        prefix=where,
+        strict=False,
+    )
 
 
 def validate_catalogue_file(path: Path) -> dict[str, CatalogueEntry]:

@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from scenarios.catalogue import deep_merge, load_catalogue, resolve_intervention
-from scenarios.errors import ScenarioError, format_errors, suggestion
+from scenarios.errors import ScenarioError, suggestion, validated
 from scenarios.files import (
     LAB_DIR,
     PACKAGE_DIR,
@@ -168,12 +166,7 @@ def _package_lab(package: Package) -> Lab:
 
 # ------------------------------------------------------------------ composition
 def _validate_params(data: dict[str, Any], source: str) -> ModelParams:
-    try:
-        return ModelParams.model_validate(data, strict=True)
-    except ValidationError as err:
-        raise ScenarioError(
-            f"invalid parameters ({source}):\n" + format_errors(err, ModelParams, source)
-        ) from None
+    return validated(ModelParams, data, f"parameters ({source})", source)
 
 
 def lab_parameters(lab: Lab, run: RunSettings) -> dict[str, Any]:
@@ -194,12 +187,7 @@ def lab_parameters(lab: Lab, run: RunSettings) -> dict[str, Any]:
                     "model parameter (`synclusive params` lists them)"
                 )
     # The lab's own values are checked here, so errors point at the lab file.
-    try:
-        ModelParams.model_validate(data, strict=True)
-    except ValidationError as err:
-        raise ScenarioError(
-            "invalid lab file:\n" + format_errors(err, ModelParams, lab.source, lab.text)
-        ) from None
+    validated(ModelParams, data, "lab file", lab.source, lab.text)
     return data
 
 
@@ -297,13 +285,7 @@ def compose(
             apply_override(run_data, path[4:], value, override_source)
         else:
             param_overrides.append((path, value))
-    try:
-        run = RunSettings.model_validate(run_data, strict=True)
-    except ValidationError as err:
-        raise ScenarioError(
-            "invalid run settings:\n"
-            + format_errors(err, RunSettings, override_source, prefix=("run",))
-        ) from None
+    run = validated(RunSettings, run_data, "run settings", override_source, prefix=("run",))
 
     catalogue = load_catalogue()
     lab_data = lab_parameters(lab, run)

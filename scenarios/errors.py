@@ -120,3 +120,36 @@ def format_errors(
                 msg += f" — {info.description}"
         lines.append(f"{where}: {key}: {msg}")
     return "\n".join(lines)
+
+
+def validated[M: BaseModel](
+    model: type[M],
+    data: Any,
+    what: str,
+    source: str | Path,
+    text: str | None = None,
+    prefix: Sequence[Any] = (),
+    strict: bool = True,
+) -> M:
+    """Validate ``data`` against ``model``; every problem is reported as by :func:`format_errors`.
+
+    Parameters
+    ----------
+    what
+        What was invalid, for the message's first line ``invalid {what}:``.
+    source, text, prefix
+        As for :func:`format_errors`.
+    strict
+        No type coercion (file values); ``False`` leaves it to the model's own configuration.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the source, line and key path of every problem and what is allowed there.
+    """
+    try:
+        return model.model_validate(data, strict=True if strict else None)
+    except ValidationError as err:
+        raise ScenarioError(
+            f"invalid {what}:\n" + format_errors(err, model, source, text, prefix)
+        ) from None

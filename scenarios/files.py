@@ -6,9 +6,9 @@ import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from scenarios.errors import ScenarioError, format_errors
+from scenarios.errors import ScenarioError, validated
 
 #: Folder of the shipped scenario files.
 HERE = Path(__file__).resolve().parent
@@ -50,13 +50,8 @@ def validate[M: BaseModel](
     ScenarioError
         Naming the file, line and key path of every problem and what is allowed there.
     """
-    try:
-        return model.model_validate(data, strict=True)
-    except ValidationError as err:
-        raise ScenarioError(
-            f"invalid {model.model_config.get('title') or model.__name__} file:\n"
-            + format_errors(err, model, path, text)
-        ) from None
+    title = model.model_config.get("title") or model.__name__
+    return validated(model, data, f"{title} file", path, text)
 
 
 def load_file[M: BaseModel](model: type[M], path: Path) -> tuple[M, str]:

@@ -19,6 +19,7 @@ Scenario files are data: they are parsed with ``tomllib`` and nothing in them is
 
 from __future__ import annotations
 
+import typing
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
@@ -29,24 +30,17 @@ from simulator.params import (
     DemandParams,
     LadderParams,
     MatchingParams,
+    Mechanism,
     MechanismParams,
     MobilityParams,
     PersonStateParams,
     PopulationParams,
+    ProviderKind,
     ProviderSpec,
 )
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
-Mechanism = Literal["self_efficacy", "trust", "experiences_of_success", "peer_learning"]
-MECHANISMS: tuple[str, ...] = ("self_efficacy", "trust", "experiences_of_success", "peer_learning")
-ProviderKind = Literal[
-    "public_employment_service",
-    "training_provider",
-    "third_sector",
-    "job_coach_ips",
-    "occupational_health",
-    "employer_services",
-]
+MECHANISMS: tuple[str, ...] = typing.get_args(Mechanism)
 #: The sections of ModelParams a lab file may set (everything but the package).
 LAB_PARAMETER_SECTIONS: tuple[str, ...] = (
     "population",

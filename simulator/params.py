@@ -10,9 +10,11 @@ scenario files, exported as JSON Schema and compared between runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticUndefined
 
 from simulator.interventions import InterventionSpec
 
@@ -20,11 +22,23 @@ from simulator.interventions import InterventionSpec
 MAX_LEVELS = 8
 #: Employer participation is tracked in a 63-bit mask, one bit per intervention.
 MAX_INTERVENTIONS = 63
+#: Mechanisms of the realist evaluation that ablation can switch off.
+Mechanism = Literal["self_efficacy", "trust", "experiences_of_success", "peer_learning"]
+#: Kinds of service provider (a lab's providers, a catalogue entry's usual provider).
+ProviderKind = Literal[
+    "public_employment_service",
+    "training_provider",
+    "third_sector",
+    "job_coach_ips",
+    "occupational_health",
+    "employer_services",
+]
 
 
 def param(
-    default: Any,
+    default: Any = PydanticUndefined,
     *,
+    default_factory: Callable[[], Any] | None = None,
     ge: float | None = None,
     le: float | None = None,
     unit: str,
@@ -39,6 +53,8 @@ def param(
     ----------
     default
         Default value.
+    default_factory
+        Instead of ``default``: makes the default of a list-valued parameter.
     ge, le
         Inclusive bounds enforced on validation.
     unit
@@ -57,7 +73,14 @@ def param(
         extra["uncertain"] = list(uncertain)
     if mechanism is not None:
         extra["mechanism"] = mechanism
-    return Field(default, ge=ge, le=le, description=description, json_schema_extra=extra)
+    return Field(
+        default,
+        default_factory=default_factory,
+        ge=ge,
+        le=le,
+        description=description,
+        json_schema_extra=extra,
+    )
 
 
 class Strict(BaseModel):
@@ -178,16 +201,16 @@ class PopulationParams(Strict):
 class LadderParams(Strict):
     """The job ladder inside every employer."""
 
-    skill_requirements: list[float] = Field(
+    skill_requirements: list[float] = param(
         default_factory=lambda: [0.15, 0.40, 0.60, 0.75],
+        unit="skill",
         description="Skill (0-1) required at each level, entry first; its length sets the "
         "number of levels (2-8).",
-        json_schema_extra={"unit": "skill", "reference": "assumption"},
     )
-    level_shares: list[float] = Field(
+    level_shares: list[float] = param(
         default_factory=lambda: [0.50, 0.27, 0.15, 0.08],
+        unit="share",
         description="Share of positions at each level, entry first.",
-        json_schema_extra={"unit": "share", "reference": "assumption"},
     )
     slack: float = param(
         0.3,
@@ -345,30 +368,30 @@ class MobilityParams(Strict):
         unit="skill/month",
         description="Skill gained per month of work without training.",
     )
-    internal_fill: list[float] = Field(
+    internal_fill: list[float] = param(
         default_factory=lambda: [0.0, 0.55, 0.6, 0.65],
+        unit="share",
         description="Probability that a vacancy at each level is offered to the level below "
         "inside the same employer (scaled by the employer's willingness to develop staff).",
-        json_schema_extra={
-            "unit": "share",
-            "reference": "Internal labour markets fill most upper-level jobs from inside "
-            "(Doeringer & Piore 1971)",
-            "uncertain": [0.3, 0.8],
-            "mechanism": "employee_development",
-        },
+        reference="Internal labour markets fill most upper-level jobs from inside "
+        "(Doeringer & Piore 1971)",
+        uncertain=(0.3, 0.8),
+        mechanism="employee_development",
     )
-    job_to_job_fill: list[float] = Field(
+    job_to_job_fill: list[float] = param(
         default_factory=lambda: [0.12, 0.2, 0.2, 0.2],
+        unit="share",
         description="Probability that a vacancy at each level is filled by an employee of "
         "another employer at the same level (job-to-job move).",
-        json_schema_extra={"unit": "share", "reference": "assumption", "uncertain": [0.05, 0.3]},
+        uncertain=(0.05, 0.3),
     )
-    fill_matrix: list[list[float]] | None = Field(
+    fill_matrix: list[list[float]] | None = param(
         None,
+        unit="share",
         description="Expert override: Q[i][j], probability that a vacancy at level i is filled "
         "by moving someone from level j (j < i internal, j == i from another employer). "
         "When set, replaces internal_fill and job_to_job_fill.",
-        json_schema_extra={"unit": "share", "reference": "White (1970) Chains of Opportunity"},
+        reference="White (1970) Chains of Opportunity",
     )
     development_effect: float = param(
         0.6,
@@ -679,14 +702,7 @@ class ProviderSpec(Strict):
     """A service provider of the region."""
 
     name: str = Field(description="Provider name, unique within the lab.")
-    kind: Literal[
-        "public_employment_service",
-        "training_provider",
-        "third_sector",
-        "job_coach_ips",
-        "occupational_health",
-        "employer_services",
-    ] = Field(description="Type of provider.")
+    kind: ProviderKind = Field(description="Type of provider.")
     capacity: int = param(
         50, ge=0, le=10_000_000, unit="participants/month", description="Monthly intake capacity."
     )
@@ -779,9 +795,9 @@ class ModelParams(Strict):
     interventions: list[InterventionSpec] = Field(
         default_factory=list, description="Interventions in force (empty: the baseline)."
     )
-    disabled_mechanisms: list[
-        Literal["self_efficacy", "trust", "experiences_of_success", "peer_learning"]
-    ] = Field(default_factory=list, description="Mechanisms switched off (for ablation).")
+    disabled_mechanisms: list[Mechanism] = Field(
+        default_factory=list, description="Mechanisms switched off (for ablation)."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ModelParams:

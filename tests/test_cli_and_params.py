@@ -13,23 +13,10 @@ from simulator.params import ModelParams
 
 
 def test_run_writes_tables_and_figures(tmp_path, capsys) -> None:
+    run = ["run", "--persons", "800", "--months", "8", "--seed", "3", "--quiet"]
+    run += ["--set", "demand.quit_rate=0.004"]
     out = tmp_path / "run"
-    code = main(
-        [
-            "run",
-            "--persons",
-            "800",
-            "--months",
-            "8",
-            "--seed",
-            "3",
-            "--out",
-            str(out),
-            "--quiet",
-            "--set",
-            "demand.quit_rate=0.004",
-        ]
-    )
+    code = main([*run, "--out", str(out)])
     assert code == 0
     table = pd.read_parquet(out / "indicators.parquet")
     assert set(table.columns) == {"month", "indicator", "group", "value"}
@@ -43,23 +30,7 @@ def test_run_writes_tables_and_figures(tmp_path, capsys) -> None:
     assert saved["demand"]["quit_rate"] == 0.004 and saved["seed"] == 3
     # The same seed gives the same numbers.
     again = tmp_path / "again"
-    main(
-        [
-            "run",
-            "--persons",
-            "800",
-            "--months",
-            "8",
-            "--seed",
-            "3",
-            "--out",
-            str(again),
-            "--quiet",
-            "--no-figures",
-            "--set",
-            "demand.quit_rate=0.004",
-        ]
-    )
+    main([*run, "--out", str(again), "--no-figures"])
     pd.testing.assert_frame_equal(table, pd.read_parquet(again / "indicators.parquet"))
 
 

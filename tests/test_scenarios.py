@@ -173,6 +173,17 @@ target_groups = ["long_term_unemployed"]
 {extra}"""
 
 
+def package_text(interventions: str = "", lab: str = "kokkola") -> str:
+    """A package file for ``lab``; ``interventions`` (TOML) starts on line 7."""
+    return f"""[package]
+name = "p"
+title = "P"
+lab = "{lab}"
+engine = "inflow"
+
+{interventions}"""
+
+
 def expect_error(fn, *fragments):
     with pytest.raises(ScenarioError) as info:
         fn()
@@ -213,15 +224,9 @@ def test_unknown_intervention_lists_the_catalogue(tmp_path):
     path = write(
         tmp_path,
         "p.toml",
-        """[package]
-name = "p"
-title = "P"
-lab = "kokkola"
-engine = "inflow"
-
-[[interventions]]
+        package_text("""[[interventions]]
 kind = "job_search_coachng"
-""",
+"""),
     )
     expect_error(
         lambda: load_package(str(path)),
@@ -236,19 +241,13 @@ def test_out_of_range_intervention_setting_points_at_the_package(tmp_path):
     path = write(
         tmp_path,
         "p.toml",
-        """[package]
-name = "p"
-title = "P"
-lab = "kokkola"
-engine = "inflow"
-
-[[interventions]]
+        package_text("""[[interventions]]
 kind = "ips"
 
 [[interventions]]
 kind = "job_search_coaching"
 capacity = -3
-""",
+"""),
     )
     expect_error(
         lambda: load_package(str(path)),
@@ -259,16 +258,7 @@ capacity = -3
 
 
 def test_package_referring_to_a_missing_lab(tmp_path):
-    path = write(
-        tmp_path,
-        "p.toml",
-        """[package]
-name = "p"
-title = "P"
-lab = "atlantis"
-engine = "inflow"
-""",
-    )
+    path = write(tmp_path, "p.toml", package_text(lab="atlantis"))
     expect_error(
         lambda: scenario_from_names(str(path)),
         f"{path}:4",
@@ -295,16 +285,10 @@ def test_unknown_provider_in_package(tmp_path):
     path = write(
         tmp_path,
         "p.toml",
-        """[package]
-name = "p"
-title = "P"
-lab = "kokkola"
-engine = "inflow"
-
-[[interventions]]
+        package_text("""[[interventions]]
 kind = "ips"
 provider = "nobody"
-""",
+"""),
     )
     expect_error(
         lambda: scenario_from_names(str(path)),
@@ -318,18 +302,12 @@ def test_duplicate_intervention_names(tmp_path):
     path = write(
         tmp_path,
         "p.toml",
-        """[package]
-name = "p"
-title = "P"
-lab = "kokkola"
-engine = "inflow"
-
-[[interventions]]
+        package_text("""[[interventions]]
 kind = "ips"
 
 [[interventions]]
 kind = "ips"
-""",
+"""),
     )
     expect_error(lambda: scenario_from_names(str(path)), "already used")
 
