@@ -47,7 +47,7 @@ from scenarios.schema import MECHANISMS
 from simulator.interventions import EmployerEffects, PersonEffects
 from simulator.params import ModelParams
 from simulator.snapshot import COHORT_GROUPS
-from simulator.tables import write_table
+from simulator.tables import write_file, write_table
 
 PLACEBO = "placebo"
 
@@ -189,11 +189,8 @@ class Comparison:
         written = []
         for name in TABLES:
             written += write_table(getattr(self, name), directory / name)
-        path = directory / "comparison.json"
-        tmp = path.with_name(".comparison.json.tmp")
-        tmp.write_text(json.dumps(self.meta, indent=2, default=str))
-        tmp.replace(path)
-        written.append(path)
+        meta = json.dumps(self.meta, indent=2, default=str)
+        written.append(write_file(directory / "comparison.json", meta))
         return written
 
     @classmethod

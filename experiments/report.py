@@ -21,6 +21,7 @@ import pandas as pd
 from experiments.compare import Comparison
 from simulator.plots import GROUP_LABELS
 from simulator.snapshot import SIZE_CLASSES
+from simulator.tables import write_file
 
 
 def _label(group: str) -> str:
@@ -528,14 +529,6 @@ def write_report(c: Comparison, directory: str | Path) -> list[Path]:
     (directory / "figures").mkdir(parents=True, exist_ok=True)
     written = []
     for name, fig in draw_figures(c).items():
-        path = directory / "figures" / f"{name}.png"
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(_png(fig))
-        tmp.replace(path)
-        written.append(path)
-    path = directory / "report.html"
-    tmp = path.with_name(".report.html.tmp")
-    tmp.write_text(render_html(c), encoding="utf-8")
-    tmp.replace(path)
-    written.append(path)
+        written.append(write_file(directory / "figures" / f"{name}.png", _png(fig)))
+    written.append(write_file(directory / "report.html", render_html(c)))
     return written

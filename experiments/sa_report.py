@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.sa_outcomes import label
+from simulator.tables import write_file
 
 #: A factor *drives* an outcome when its total index is above this share of the variance with
 #: its whole interval (and above the outcome's replication-noise share).
@@ -200,9 +201,5 @@ img {{ max-width: 100%; }} figcaption {{ font-size: .9em; color: #555; }}
 {sensitivity_section(result, images)}
 </body></html>
 """
-    path = directory / "report.html"
-    tmp = path.with_name(".report.html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
-    written.append(path)
+    written.append(write_file(directory / "report.html", page))
     return written

@@ -30,6 +30,7 @@ from experiments.errors import DesignError, StoreError
 from experiments.keys import SAMPLER_SPAWN_KEY, canonical_json
 from experiments.sa_methods import METHODS, sample
 from experiments.sa_problem import SAProblem, build_problem
+from simulator.tables import write_file
 
 EFFECT_MODEL = "experiments.sa_model:PackageEffectRun"
 STUDY_FILE = "study.json"
@@ -261,9 +262,7 @@ def run_study(
         )
     out.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text)
-        tmp.replace(path)
+        write_file(path, text)
     return run_experiment(
         design,
         out / RUNS_DIR,

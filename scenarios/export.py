@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 
 from scenarios.schema import SCHEMA_MODELS, CatalogueEntry
 from simulator.interventions import InterventionKind
+from simulator.tables import write_file
 
 KINDS = ("lab", "package", "scenario", "catalogue")
 
@@ -36,9 +37,6 @@ def write_schemas(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for kind in KINDS:
-        path = directory / f"{kind}.schema.json"
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(json_schema(kind), indent=2) + "\n")
-        tmp.replace(path)
-        written.append(path)
+        schema = json.dumps(json_schema(kind), indent=2) + "\n"
+        written.append(write_file(directory / f"{kind}.schema.json", schema))
     return written

@@ -1,4 +1,8 @@
-"""Writing tidy tables: Parquet and CSV, each file written atomically."""
+"""Writing outputs atomically: tidy tables (Parquet and CSV), text and binary files.
+
+Each file is written under a temporary name and renamed, so a reader (or a resumed job) never
+sees half a file.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ def write_table(
         if fmt not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
         path = stem.with_name(f"{stem.name}.{fmt}")
-        tmp = path.with_name(f".{path.name}.tmp")
+        tmp = _temporary(path)
         if fmt == "parquet":
             table.to_parquet(tmp, index=False)
         else:
@@ -42,3 +46,20 @@ def write_table(
         tmp.replace(path)
         written.append(path)
     return written
+
+
+def write_file(path: str | Path, content: str | bytes) -> Path:
+    """Write text (UTF-8) or bytes to ``path`` atomically; returns the path."""
+    path = Path(path)
+    tmp = _temporary(path)
+    if isinstance(content, bytes):
+        tmp.write_bytes(content)
+    else:
+        tmp.write_text(content, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def _temporary(path: Path) -> Path:
+    """The hidden name a file is written under before it is renamed into place."""
+    return path.with_name(f".{path.name}.tmp")
