@@ -76,14 +76,26 @@ class FitConfig(_Strict):
     bootstrap: int = Field(200, ge=20, le=100_000)
     block_months: int = Field(3, ge=1, le=120)
     weighting: Literal["full", "diagonal"] = "full"
-    se_replications: int = Field(16, ge=2, le=1000)
+    se_replications: int = Field(
+        16,
+        ge=2,
+        le=1000,
+        description="Runs of the weighting pilot, at the estimate, and at each Jacobian point.",
+    )
     aggregate_covariance: Literal["model", "bootstrap"] = Field(
         "model",
-        description="Covariance of aggregate and panel moments in the weighting matrix and "
-        "standard errors: the model's run-to-run covariance scaled to the lab's size "
-        "(parametric bootstrap), or the nonparametric bootstrap of the data.",
+        description="Covariance of the observed moments in the weighting matrix and standard "
+        "errors: the model's run-to-run covariance scaled to the lab's size (parametric "
+        "bootstrap; public statistics add their published variance), or the nonparametric "
+        "bootstrap of the data.",
     )
-    jacobian_step: float = Field(0.05, gt=0, le=0.5)
+    jacobian_step: float = Field(
+        0.2,
+        gt=0,
+        le=0.5,
+        description="Half-width of the Jacobian's central differences, as a share of each "
+        "search range; small steps are lost in the simulation noise.",
+    )
 
 
 class CalibrationConfig(_Strict):

@@ -5,6 +5,12 @@ replication) pair is one task submitted to a ``concurrent.futures.Executor`` (a 
 pool, a Dask client, the experiments runner's cluster executors); replication ``r`` of every
 candidate uses the seed :func:`~calibration.simulate.replication_seed` ``(seed, r)``, so
 candidates differ only by their parameters (common random numbers).
+
+Runs that estimate a covariance or a Jacobian draw from their own seed streams
+(:data:`WEIGHTING`, :data:`UNCERTAINTY`), independent of the search's. The estimate is the
+point where the search's runs happen to fit the data best, and a weighting matrix is the
+inverse of its runs' covariance: statistics computed again from those same runs would see
+the least noise exactly where it matters and understate the standard errors.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from calibration.journal import Journal, candidate_key
 from calibration.moments import MomentSpec
 from calibration.simulate import replication_seed, simulate_moments
 from calibration.space import ParameterSpace
+
+#: Seed streams: the search, the weighting matrix's pilot runs, the standard errors' runs.
+SEARCH, WEIGHTING, UNCERTAINTY = 0, 1, 2
 
 
 class Evaluator:
@@ -39,6 +48,8 @@ class Evaluator:
         Checkpoint of evaluations (optional).
     on_done
         Called with the number of candidates finished (progress display).
+    stream
+        Seed stream of the replications (:data:`SEARCH` unless told).
     """
 
     def __init__(
@@ -50,6 +61,7 @@ class Evaluator:
         executor: Executor,
         journal: Journal | None = None,
         on_done: Callable[[int], None] | None = None,
+        stream: int = SEARCH,
     ) -> None:
         self.space = space
         self.specs = specs
@@ -58,14 +70,28 @@ class Evaluator:
         self.executor = executor
         self.journal = journal
         self.on_done = on_done
+        self.stream = stream
         self.simulations = 0
+
+    def on_stream(self, stream: int) -> Evaluator:
+        """The same evaluator drawing its replications from another seed stream."""
+        return Evaluator(
+            self.space,
+            self.specs,
+            self.seed,
+            self.burn_in,
+            self.executor,
+            self.journal,
+            self.on_done,
+            stream,
+        )
 
     def moments(self, thetas: Sequence[np.ndarray], replications: int) -> list[np.ndarray]:
         """Moments per replication of each candidate, shape (replications, moments) each."""
         out: list[np.ndarray | None] = [None] * len(thetas)
         pending: list[tuple[int, str, list[Future]]] = []
         for i, theta in enumerate(thetas):
-            key = candidate_key(theta, replications)
+            key = candidate_key(theta, replications, self.stream)
             cached = self.journal.get(key) if self.journal is not None else None
             if cached is not None:
                 out[i] = cached
@@ -75,7 +101,7 @@ class Evaluator:
                 self.executor.submit(
                     simulate_moments,
                     params,
-                    replication_seed(self.seed, r),
+                    replication_seed(self.seed, r, self.stream),
                     self.specs,
                     self.burn_in,
                 )

@@ -23,7 +23,7 @@ from calibration import formats
 from calibration.bootstrap import moment_covariance, weighting_matrix
 from calibration.config import CalibrationConfig
 from calibration.errors import CalibrationError
-from calibration.evaluate import Evaluator
+from calibration.evaluate import WEIGHTING, Evaluator
 from calibration.journal import Journal
 from calibration.moments import (
     MomentSpec,
@@ -36,10 +36,13 @@ from calibration.moments import (
 from calibration.optimise import SearchResult, SearchSettings, population_size, search
 from calibration.space import ParameterSpace
 from calibration.uncertainty import (
+    SHRINKAGE,
     Identification,
     Uncertainty,
     estimate_uncertainty,
     identification,
+    model_covariance,
+    parametric_covariance,
 )
 from experiments.backends import SerialExecutor
 from simulator.params import ModelParams
@@ -140,25 +143,28 @@ def prepare(config: CalibrationConfig) -> Problem:
     )
 
 
+def published(problem: Problem) -> np.ndarray:
+    """Moments with a published standard error (public statistics)."""
+    return np.array([s.source == "public" for s in problem.specs])
+
+
 def _model_weighting(problem: Problem, evaluator: Evaluator) -> None:
-    """Parametric bootstrap: the covariance of aggregate and panel moments from model runs.
+    """Parametric bootstrap: the weighting matrix from the model's run-to-run covariance.
 
     A block bootstrap of one monitored time series sees its persistent swings as trends and
     understates how much window means vary, and resampling participants misses the market
     swings all participants share. The model's run-to-run covariance at the base parameters
-    (clipped into the bounds), scaled to the lab's size, stands in for both in the weighting
-    matrix. Public statistics keep their published variances.
+    (clipped into the bounds), scaled to the lab's size, stands in for both; public
+    statistics add their published variance to it (see
+    :func:`~calibration.uncertainty.parametric_covariance`). The pilot runs have their own
+    seeds, independent of the search's and the standard errors'.
     """
-    from calibration.uncertainty import SHRINKAGE, model_covariance, with_model_block
-
-    mask = np.array([s.source != "public" for s in problem.specs])
-    if not mask.any():
-        return
     sp = problem.space
     pilot = np.clip(sp.defaults, sp.lower, sp.upper)
-    reps = evaluator.moments([pilot], problem.config.fit.se_replications)[0]
-    problem.data_cov = with_model_block(
-        problem.data_cov, model_covariance(reps), mask, size_ratio(problem), SHRINKAGE
+    runs = evaluator.on_stream(WEIGHTING)
+    reps = runs.moments([pilot], problem.config.fit.se_replications)[0]
+    problem.data_cov = parametric_covariance(
+        problem.data_cov, model_covariance(reps), published(problem), size_ratio(problem), SHRINKAGE
     )
     problem.weight = weighting_matrix(problem.data_cov, problem.config.fit.weighting)
 
@@ -209,7 +215,7 @@ class CalibrationResult:
 
 def calibrate(
     config: CalibrationConfig,
-    out: str | Path,
+    out: str | Path | None,
     executor: Executor | None = None,
     progress: bool = False,
     restart: bool = False,
@@ -221,7 +227,8 @@ def calibrate(
     config
         Validated settings.
     out
-        Output folder; its ``checkpoint/`` makes a rerun resume.
+        Output folder; its ``checkpoint/`` makes a rerun resume. ``None``: nothing is written
+        (no outputs, no checkpoint).
     executor
         Where simulations run (any ``concurrent.futures.Executor``); default: this process.
     progress
@@ -234,11 +241,13 @@ def calibrate(
     from calibration.outputs import write_outputs
 
     problem = prepare(config)
-    out = Path(out)
-    journal_path = out / "checkpoint" / "evaluations.jsonl"
-    if restart and journal_path.exists():
-        journal_path.unlink()
-    journal = Journal(journal_path, problem.fingerprint())
+    journal = None
+    if out is not None:
+        out = Path(out)
+        journal_path = out / "checkpoint" / "evaluations.jsonl"
+        if restart and journal_path.exists():
+            journal_path.unlink()
+        journal = Journal(journal_path, problem.fingerprint())
     f = config.fit
     settings = SearchSettings(
         popsize=f.popsize,
@@ -248,7 +257,11 @@ def calibrate(
         replications=f.replications,
     )
     n_par = len(problem.space.names)
-    total = population_size(settings, n_par) * (f.maxiter + 1) + 2 * n_par + 1
+    # candidates: the weighting pilot, the search's, then the Jacobian's points, the runs at
+    # the estimate and the estimate itself
+    after = 2 * n_par + 2
+    pilot = int(f.aggregate_covariance == "model")
+    total = pilot + population_size(settings, n_par) * (f.maxiter + 1) + after
     bar = tqdm(total=total, desc="calibration", unit="candidate", disable=not progress)
     evaluator = Evaluator(
         problem.space,
@@ -263,7 +276,7 @@ def calibrate(
         if f.aggregate_covariance == "model":
             _model_weighting(problem, evaluator)
         found = search(evaluator, problem.observed, problem.weight, settings)
-        bar.total = bar.n + 2 * n_par + 1
+        bar.total = bar.n + after
         unc = estimate_uncertainty(
             evaluator,
             found.x,
@@ -273,9 +286,7 @@ def calibrate(
             f.replications,
             f.se_replications,
             f.jacobian_step,
-            model_block=np.array([s.source != "public" for s in problem.specs])
-            if f.aggregate_covariance == "model"
-            else None,
+            published=published(problem) if f.aggregate_covariance == "model" else None,
             scale=size_ratio(problem),
         )
     finally:
@@ -292,5 +303,6 @@ def calibrate(
     )
     calibrated = problem.space.candidate(found.x, base=problem.lab_params)
     result = CalibrationResult(problem, found, unc, ident, calibrated, {})
-    result.outputs = write_outputs(result, out)
+    if out is not None:
+        result.outputs = write_outputs(result, out)
     return result

@@ -18,9 +18,12 @@ import numpy as np
 from calibration.errors import CalibrationError
 
 
-def candidate_key(theta: np.ndarray, replications: int) -> str:
-    """Exact key of a candidate (floats are written round-trip exact)."""
-    return json.dumps([int(replications), [float(v) for v in theta]])
+def candidate_key(theta: np.ndarray, replications: int, stream: int = 0) -> str:
+    """Exact key of a candidate (floats are written round-trip exact) and its seed stream."""
+    key: list = [int(replications), [float(v) for v in theta]]
+    if stream:
+        key.append(int(stream))
+    return json.dumps(key)
 
 
 class Journal:

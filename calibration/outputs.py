@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from calibration.msm import mean_moments
-
 if TYPE_CHECKING:
     from calibration.fit import CalibrationResult
 
@@ -45,7 +43,7 @@ def moment_table(result: CalibrationResult) -> pd.DataFrame:
     """Observed against simulated moments at the estimate, with 95% bands."""
     p, u = result.problem, result.uncertainty
     reps = u.reps_at_optimum
-    fitted = mean_moments(reps[: p.config.fit.replications])
+    fitted = u.fitted
     obs_se = np.sqrt(np.diag(u.data_covariance))
     with np.errstate(invalid="ignore"):
         run_low = np.nanpercentile(reps, 2.5, axis=0)
@@ -97,6 +95,7 @@ def summary(result: CalibrationResult) -> dict:
         "j_statistic": u.j_statistic,
         "j_df": u.j_df,
         "j_pvalue": u.j_pvalue,
+        "jacobian_noise_share": u.jacobian_noise.tolist(),
         "jacobian_rank": i.rank,
         "jacobian_condition": i.condition,
         "singular_values": i.singular_values.tolist(),

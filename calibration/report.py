@@ -158,6 +158,11 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
         ".banner{background:#fff3cd;padding:8px;border:1px solid #e0c060} img{max-width:100%}"
     )
     fit = p.config.fit
+    covariance = (
+        "from the model's run-to-run variation at the estimate, scaled to the lab's size"
+        if fit.aggregate_covariance == "model"
+        else "by bootstrap of the data"
+    )
     body = f"""<!doctype html><html><head><meta charset="utf-8">
 <title>Calibration fit report</title>
 <style>{style}</style></head><body>
@@ -170,11 +175,12 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
 the same seeds for every candidate (common random numbers).</p>
 <h2>Estimates</h2>
 {_table(result.estimates)}
-<p>Standard errors: MSM sandwich with a numerical Jacobian (step {fit.jacobian_step:g}
-of each range), data covariance by bootstrap, plus the simulation noise of {fit.replications}
-replications. Loss {s.loss:.4g} after {s.generations} generations ({s.evaluations} candidates;
-{html.escape(s.message)}). Over-identification J = {u.j_statistic:.3g} on {u.j_df} degrees of
-freedom (p = {jp}).</p>
+<p>Standard errors: MSM sandwich with a central-difference Jacobian (step {fit.jacobian_step:g}
+of each range, {fit.se_replications} runs per point, its simulation noise taken out), data
+covariance {covariance}, plus the simulation noise of the mean of {fit.replications}
+replications; all from runs independent of the search's. Loss {s.loss:.4g} after
+{s.generations} generations ({s.evaluations} candidates; {html.escape(s.message)}).
+Over-identification J = {u.j_statistic:.3g} on {u.j_df} degrees of freedom (p = {jp}).</p>
 <h2>Observed and simulated moments</h2>
 <p>Black: observed with 95% interval; blue: simulated mean at the estimate with the 95% range
 of single runs.</p>

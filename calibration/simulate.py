@@ -14,9 +14,17 @@ from calibration.tracker import RunTracker
 from simulator.params import ModelParams
 
 
-def replication_seed(root: int, replication: int) -> np.random.SeedSequence:
-    """The seed of a replication; the same for every candidate (common random numbers)."""
-    return np.random.SeedSequence(root, spawn_key=(replication,))
+def replication_seed(root: int, replication: int, stream: int = 0) -> np.random.SeedSequence:
+    """The seed of a replication; the same for every candidate (common random numbers).
+
+    Parameters
+    ----------
+    stream
+        0 for the search; other streams give seeds independent of the search's and of each
+        other (see :mod:`calibration.evaluate`).
+    """
+    key = (replication,) if stream == 0 else (stream, replication)
+    return np.random.SeedSequence(root, spawn_key=key)
 
 
 def simulate(params: ModelParams, seed: np.random.SeedSequence | int, burn_in: int = 0):

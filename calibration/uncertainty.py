@@ -1,16 +1,25 @@
 """Standard errors (MSM sandwich) and identification diagnostics.
 
-The Jacobian ``G`` of the simulated moments with respect to the parameters is taken by
-central differences with the fit's seeds (common random numbers make the differences
-smooth). With weighting matrix ``W`` and covariance ``Ω`` of ``observed - simulated``
-moments (data covariance plus simulation noise of the mean of ``R`` replications),
+With weighting matrix ``W``, Jacobian ``G`` of the expected simulated moments with respect to
+the parameters and covariance ``Ω`` of ``observed - simulated`` moments,
 
-    V = (G'WG)^-1 G'W Ω W G (G'WG)^-1,
+    V = (G'WG)^-1 G'W Ω W G (G'WG)^-1
 
-the covariance of the estimates. Identification: the singular values of the standardised
-Jacobian (each column scaled by its parameter's search range, each moment by ``W``) say how
-many directions in parameter space the moments pin down; a tiny singular value marks a
-combination of parameters the data cannot tell apart.
+is the covariance of the estimates. Each piece is estimated so as not to understate ``V``:
+
+* ``G`` by central differences over a sizeable step with many replications, the simulation
+  noise of the differences taken out of ``G'WG`` (:mod:`calibration.jacobian`);
+* ``Ω`` = data covariance + run-to-run covariance / ``R`` (the fit compares the data with the
+  mean of ``R`` replications). The data covariance is either the model's run-to-run
+  covariance at the estimate scaled to the lab's size (a parametric bootstrap, see
+  :func:`parametric_covariance`) or the data bootstrap;
+* all runs here draw from their own seed stream, independent of the search's runs (which the
+  estimate was chosen to fit) and of the weighting matrix's (which ``W`` inverts).
+
+Identification: the singular values of the standardised Jacobian (each column scaled by its
+parameter's search range, each moment by ``W``) say how many directions in parameter space
+the moments pin down; a tiny singular value marks a combination of parameters the data cannot
+tell apart.
 """
 
 from __future__ import annotations
@@ -21,7 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from calibration.evaluate import Evaluator
+from calibration.evaluate import UNCERTAINTY, Evaluator
+from calibration.jacobian import Jacobian, central_differences
 from calibration.moments import MomentSpec
 from calibration.msm import mean_moments
 
@@ -33,89 +43,100 @@ SHRINKAGE = 0.5
 
 @dataclass
 class Uncertainty:
-    """Uncertainty of the estimates at the optimum."""
+    """Uncertainty of the estimates at the optimum.
+
+    Attributes
+    ----------
+    fitted
+        Mean simulated moments of the search's replications at the estimate.
+    reps_at_optimum
+        Independent runs at the estimate (run-to-run covariance and bands).
+    jacobian_noise
+        Share of each diagonal entry of ``G'WG`` that is simulation noise (taken out); near 1
+        means the moments' response to that parameter is lost in the noise.
+    """
 
     jacobian: np.ndarray
     steps: np.ndarray
     covariance: np.ndarray
     se: np.ndarray
     omega: np.ndarray
+    fitted: np.ndarray
     reps_at_optimum: np.ndarray
     j_statistic: float
     j_df: int
     j_pvalue: float
     data_covariance: np.ndarray
+    jacobian_noise: np.ndarray
 
 
-def jacobian(
-    evaluator: Evaluator, theta: np.ndarray, replications: int, step: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Central-difference Jacobian of the mean simulated moments.
-
-    Parameters
-    ----------
-    step
-        Step as a share of each parameter's search range; one-sided at a bound.
-
-    Returns
-    -------
-    jacobian : ndarray, shape (moments, parameters)
-    steps : ndarray, shape (parameters,)
-        Full width of each difference.
-    """
-    lo, hi = evaluator.space.lower, evaluator.space.upper
-    h = step * (hi - lo)
-    points = []
-    for k in range(theta.size):
-        up, down = theta.copy(), theta.copy()
-        up[k] = min(theta[k] + h[k], hi[k])
-        down[k] = max(theta[k] - h[k], lo[k])
-        points += [up, down]
-    reps = evaluator.moments(points, replications)
-    cols, widths = [], []
-    for k in range(theta.size):
-        width = points[2 * k][k] - points[2 * k + 1][k]
-        diff = mean_moments(reps[2 * k]) - mean_moments(reps[2 * k + 1])
-        cols.append(np.nan_to_num(diff / width))
-        widths.append(width)
-    return np.column_stack(cols), np.asarray(widths)
-
-
-def with_model_block(
+def parametric_covariance(
     data_cov: np.ndarray,
     sim_cov: np.ndarray,
-    mask: np.ndarray,
+    published: np.ndarray,
     scale: float,
     shrinkage: float = 0.0,
 ) -> np.ndarray:
-    """Replace the covariance of the masked moments by the model's run-to-run covariance.
+    """Covariance of the observed moments from the model's run-to-run covariance.
 
-    The simulated covariance is multiplied by ``scale`` (simulated over the lab's labour
-    force). For a weighting matrix, which must be inverted, its correlations are shrunk by
+    A living lab is one realisation of a labour market with persistent swings; resampling its
+    own months or participants cannot show how much its window and cell means would differ in
+    another realisation. The model's run-to-run covariance, times ``scale`` (simulated over the
+    lab's labour force), stands in for every moment. Public statistics describe the same
+    market and share its swings; their published variance (survey error, the diagonal of
+    ``data_cov`` for the ``published`` moments) comes on top.
+
+    For a weighting matrix, which must be inverted, the correlations are shrunk by
     ``shrinkage`` towards zero (a few replications estimate a many-moment covariance poorly,
-    and singular); the standard errors use it unshrunk, because shrinking the correlations
-    of nearly redundant moments would count the same evidence twice.
+    and singular); the standard errors use it unshrunk, because shrinking the correlations of
+    nearly redundant moments would count the same evidence twice.
     """
-    out = data_cov.copy()
-    idx = np.flatnonzero(mask)
-    block = sim_cov[np.ix_(idx, idx)] * scale
-    block = shrinkage * np.diag(np.diag(block)) + (1.0 - shrinkage) * block
-    out[np.ix_(idx, idx)] = block
-    out[idx, idx] = np.maximum(np.diag(block), np.diag(data_cov)[idx] * 1e-6 + 1e-12)
+    block = sim_cov * scale
+    out = shrinkage * np.diag(np.diag(block)) + (1.0 - shrinkage) * block
+    out = out + np.diag(np.where(published, np.diag(data_cov), 0.0))
+    floor = np.diag(data_cov) * 1e-6 + 1e-12
+    out[np.diag_indices_from(out)] = np.maximum(np.diag(out), floor)
     return out
 
 
 def model_covariance(reps: np.ndarray) -> np.ndarray:
     """Run-to-run covariance of simulated moments (replications with a missing moment dropped)."""
-    return _covariance(reps)
-
-
-def _covariance(reps: np.ndarray) -> np.ndarray:
     ok = ~np.isnan(reps).any(axis=1)
     k = reps.shape[1]
     if ok.sum() < 2:
         return np.zeros((k, k))
     return np.atleast_2d(np.cov(reps[ok], rowvar=False))
+
+
+def sandwich(
+    jac: Jacobian, weight: np.ndarray, omega: np.ndarray, width: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Covariance and standard errors of the estimates (NaN when not identified).
+
+    The Jacobian's simulation noise is taken out of ``G'WG``. When what is left is not clearly
+    positive definite, the moments' response to some direction in parameter space cannot be
+    told from noise, and the errors are NaN. The noise is left in ``G'WΩWG``: there it errs
+    towards larger errors, and taking it out through a covariance estimated from a few runs
+    can leave nothing (a zero standard error).
+
+    Parameters
+    ----------
+    width
+        Search range of each parameter (the rank check works in range units, so it does not
+        depend on the parameters' scales).
+    """
+    d = np.diag(width)
+    gs = jac.matrix @ d
+    bread = gs.T @ weight @ gs - d @ jac.noise(weight) @ d
+    bread = 0.5 * (bread + bread.T)
+    meat = gs.T @ weight @ omega @ weight @ gs
+    p = width.size
+    eig = np.linalg.eigvalsh(bread)
+    if eig.size == 0 or eig.min() <= RANK_TOLERANCE**2 * eig.max():
+        return np.full((p, p), np.nan), np.full(p, np.nan)
+    inv = np.linalg.inv(bread)
+    cov = d @ inv @ meat @ inv @ d
+    return cov, np.sqrt(np.clip(np.diag(cov), 0.0, None))
 
 
 def estimate_uncertainty(
@@ -127,51 +148,60 @@ def estimate_uncertainty(
     replications: int,
     se_replications: int,
     step: float,
-    model_block: np.ndarray | None = None,
+    published: np.ndarray | None = None,
     scale: float = 1.0,
 ) -> Uncertainty:
     """Sandwich standard errors and the over-identification test at ``theta``.
 
     Parameters
     ----------
+    evaluator
+        The search's evaluator; the runs here use its :data:`~calibration.evaluate.UNCERTAINTY`
+        seed stream.
     replications
         Replications per candidate in the fit (the simulation noise of the fitted mean).
     se_replications
-        Replications at the optimum used to estimate the run-to-run covariance of moments.
-    model_block
-        Moments (boolean mask) whose data covariance is replaced by the model's run-to-run
-        covariance at the estimate times ``scale``. A single monitored time series cannot show
-        how much its own window means would vary (persistent swings look like trends to a
-        block bootstrap), so for aggregate moments the model's variation, scaled from the
-        simulated to the lab's labour force, stands in.
+        Runs at the estimate (run-to-run covariance) and at each Jacobian point.
+    step
+        Half-width of the Jacobian's differences as a share of each search range.
+    published
+        Set for the parametric data covariance (:func:`parametric_covariance`): the moments
+        with a published standard error. ``None`` keeps ``data_cov`` (the data bootstrap).
     scale
         Simulated labour force / the lab's labour force.
     """
-    G, steps = jacobian(evaluator, theta, replications, step)
-    at_opt = evaluator.moments([theta], max(se_replications, replications))[0]
-    sim_cov = _covariance(at_opt)
-    if model_block is not None and model_block.any():
-        data_cov = with_model_block(data_cov, sim_cov, model_block, scale)
+    runs = evaluator.on_stream(UNCERTAINTY)
+    jac = central_differences(runs, theta, se_replications, step)
+    at_opt = runs.moments([theta], se_replications)[0]
+    fitted = mean_moments(evaluator.moments([theta], replications)[0])
+    sim_cov = model_covariance(at_opt)
+    if published is not None:
+        data_cov = parametric_covariance(data_cov, sim_cov, published, scale)
     omega = data_cov + sim_cov / replications
-    # Work in range units so the rank check and inverse do not depend on parameter scales.
-    d = np.diag(evaluator.space.upper - evaluator.space.lower)
-    gs = G @ d
-    a = gs.T @ weight @ gs
-    p = theta.size
-    s = np.linalg.svd(a, compute_uv=False)
-    if s.size == 0 or s.min() <= RANK_TOLERANCE**2 * s.max():
-        cov = np.full((p, p), np.nan)
-        se = np.full(p, np.nan)
-    else:
-        a_inv = np.linalg.inv(a)
-        cov = d @ a_inv @ gs.T @ weight @ omega @ weight @ gs @ a_inv @ d
-        se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    g = observed - mean_moments(at_opt[:replications])
+    width = evaluator.space.upper - evaluator.space.lower
+    cov, se = sandwich(jac, weight, omega, width)
+    total = np.diag(jac.matrix.T @ weight @ jac.matrix)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        noise_share = np.diag(jac.noise(weight)) / total
+    g = observed - fitted
     g = np.where(np.isnan(g), 0.0, g)
     j_stat = float(g @ np.linalg.pinv(omega, hermitian=True) @ g)
-    df = len(observed) - p
+    df = len(observed) - theta.size
     pvalue = float(stats.chi2.sf(j_stat, df)) if df > 0 else float("nan")
-    return Uncertainty(G, steps, cov, se, omega, at_opt, j_stat, df, pvalue, data_cov)
+    return Uncertainty(
+        jac.matrix,
+        jac.steps,
+        cov,
+        se,
+        omega,
+        fitted,
+        at_opt,
+        j_stat,
+        df,
+        pvalue,
+        data_cov,
+        noise_share,
+    )
 
 
 @dataclass

@@ -51,24 +51,22 @@ def recovery(tmp_path_factory):
 def test_parameters_recovered(recovery):
     _, result, _ = recovery
     est = result.estimates.set_index("parameter")
-    for name, true in TRUTH.items():
+    for name in TRUTH:
         row = est.loc[name]
         assert np.isfinite(row["se"]) and row["se"] > 0
-        # A 1,000-person lab observed for two years is a noisy sample: across data seeds the
-        # estimates scatter by about a quarter of the true value.
-        assert abs(row["estimate"] - true) < 0.4 * true, (name, row.to_dict())
-        # the data pin the parameter down: the interval is much narrower than the search range
-        assert row["ci_high"] - row["ci_low"] < 0.6 * (row["upper_bound"] - row["lower_bound"])
+    # A 1,000-person lab observed for two years is a noisy sample. Across data seeds the quit
+    # rate's estimates scatter by about a fifth of its value, and its interval is narrower
+    # than the search range; the inactivity exit rate's scatter over its whole search range,
+    # and its interval must not claim otherwise.
+    quit = est.loc["demand.quit_rate"]
+    assert abs(quit["estimate"] - TRUTH["demand.quit_rate"]) < 0.4 * TRUTH["demand.quit_rate"]
+    assert quit["ci_high"] - quit["ci_low"] < quit["upper_bound"] - quit["lower_bound"]
+    verdict = result.identification.table.set_index("parameter")["verdict"]
+    assert verdict["demand.inactivity_exit_rate"] != "pinned down"
     assert result.identification.rank == 2
     assert result.search.history["best_loss"].is_monotonic_decreasing
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: the sandwich standard errors understate the sampling noise of the "
-    "data (a check over four data seeds found errors of up to 7 standard errors); see "
-    "docs/calibration.md, 'Known limitations'",
-)
 def test_standard_errors_cover_the_truth(recovery):
     _, result, _ = recovery
     est = result.estimates.set_index("parameter")
