@@ -47,6 +47,7 @@ from simulator.interventions import compile_interventions
 from simulator.kernels import consequences as C
 from simulator.params import ModelParams
 from simulator.setup import build_world, coalition_employers
+from simulator.world_cache import WorldCache
 
 
 def child_seed(seq: np.random.SeedSequence, i: int) -> np.random.SeedSequence:
@@ -75,6 +76,9 @@ class LabourMarketModel(mesa.Model):
         random derives from it; the same seed gives the same run on either backend.
     backend
         ``"numba"`` (compiled kernels, default) or ``"python"`` (the plain-Python reference).
+    worlds
+        A cache of set-up markets shared by runs of many parameter sets with common seeds
+        (see :mod:`simulator.world_cache`); the world is the same with or without it.
 
     Notes
     -----
@@ -90,6 +94,7 @@ class LabourMarketModel(mesa.Model):
         *,
         rng: int | np.random.SeedSequence | np.random.Generator | None = None,
         backend: str | Backend = "numba",
+        worlds: WorldCache | None = None,
     ) -> None:
         # Mesa's own generators (model.random, model.rng) derive from the same seed.
         mesa_rng = child_seed(rng, 2) if isinstance(rng, np.random.SeedSequence) else rng
@@ -102,7 +107,7 @@ class LabourMarketModel(mesa.Model):
         self.key = R.run_key(run_seq)
 
         p = self.params
-        self.world = build_world(p, setup_seq)
+        self.world = worlds.world(p, setup_seq) if worlds else build_world(p, setup_seq)
         self._par = K.pack_params(p)
         self._fill = np.asarray(p.fill_matrix(), dtype=np.float64)
         provider_names = [pr.name for pr in p.providers]

@@ -2,14 +2,22 @@
 
 Set-up is vectorised numpy drawing from its own ``numpy.random.Generator`` (a child of the run's
 ``SeedSequence``), so a policy arm and its baseline start from the same world.
+
+It has two stages. :func:`build_market` draws the persons, employers and job ladders from
+:class:`MarketInputs` alone, the few parameter sections the draws depend on; :func:`finish_world`
+then applies the settings that need no random numbers (employers' bias level and hiring
+standard, job carving, coalition partners). So every run whose market inputs and seed agree
+starts from the same market, which :class:`simulator.world_cache.WorldCache` exploits.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from simulator import state as S
-from simulator.params import ModelParams
+from simulator.params import LadderParams, ModelParams, PersonStateParams, PopulationParams
 
 #: Share of active positions vacant at set-up.
 INITIAL_VACANCY_RATE = 0.02
@@ -46,6 +54,41 @@ def coalition_employers(sizes: np.ndarray, count: int) -> np.ndarray:
     return np.argsort(-sizes, kind="stable")[:count]
 
 
+@dataclass(frozen=True)
+class MarketInputs:
+    """Everything the random draws of the market at month 0 depend on, and nothing else.
+
+    Attributes
+    ----------
+    population, ladder, initial
+        The parameter sections of those names.
+    person_rows
+        Rows reserved in the person table, entrants over the run included.
+    """
+
+    population: PopulationParams
+    ladder: LadderParams
+    initial: PersonStateParams
+    person_rows: int
+
+    @classmethod
+    def of(cls, params: ModelParams) -> MarketInputs:
+        """The market inputs of a parameter set."""
+        n = params.population.n_persons
+        entry_per_month = params.demand.entry_rate + params.demand.migrant_entry_rate
+        return cls(
+            population=params.population,
+            ladder=params.ladder,
+            initial=params.initial,
+            person_rows=int(n * (1.0 + 1.3 * entry_per_month * params.months)) + 64,
+        )
+
+    def key(self) -> str:
+        """Equal for equal inputs (JSON of the values)."""
+        parts = [m.model_dump_json() for m in (self.population, self.ladder, self.initial)]
+        return "|".join([*parts, str(self.person_rows)])
+
+
 def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.WorldState:
     """Create the world at month 0.
 
@@ -61,14 +104,47 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     WorldState
         Persons (employed and unemployed), employers with job ladders, positions with holders.
     """
+    return finish_world(build_market(MarketInputs.of(params), seed_seq), params)
+
+
+def finish_world(world: S.WorldState, params: ModelParams) -> S.WorldState:
+    """Apply the set-up settings that draw no random numbers to a market from :func:`build_market`.
+
+    Sets each employer's bias (its drawn relative bias times the mean), hiring standard and job
+    carving, the employers and providers in the coalition at month 0 and the coalition's
+    integration. Modifies and returns ``world``.
+    """
+    ef, ei = world.employers.f, world.employers.i
+    # Written as (mean * 2) * draw, the same arithmetic as drawing the bias in one go.
+    bias = params.matching.bias_mean * 2.0 * ef[:, S.E_BIAS0]
+    ef[:, S.E_BIAS] = bias
+    ef[:, S.E_BIAS0] = bias
+    ef[:, S.E_STANDARD] = params.matching.hiring_standard
+    ef[:, S.E_CARVING] = params.mobility.job_carving
+    n_coalition = round(params.coalition.employer_share * world.employers.n)
+    if n_coalition > 0 and params.coalition.employers_join_month <= 0:
+        ei[coalition_employers(ei[:, S.E_SIZE], n_coalition), S.E_COALITION] = 1
+    world.provider_in_coalition = np.array(
+        [1 if (p.in_coalition and p.joins_month <= 0) else 0 for p in params.providers],
+        dtype=np.int64,
+    )
+    world.integration = params.coalition.integration
+    return world
+
+
+def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.WorldState:
+    """Draw persons, employers and job ladders at month 0, before :func:`finish_world`.
+
+    The employers' bias column ``E_BIAS0`` holds each employer's Beta(2, 2) draw until
+    :func:`finish_world` scales it by the mean bias; no coalition partners are set.
+    """
     rng = np.random.default_rng(seed_seq)
-    pop = params.population
+    pop = inputs.population
     n = pop.n_persons
-    n_levels = params.ladder.n_levels
+    n_levels = inputs.ladder.n_levels
 
     # ---------------------------------------------------------------- persons
-    entry_per_month = params.demand.entry_rate + params.demand.migrant_entry_rate
-    capacity = int(n * (1.0 + 1.3 * entry_per_month * params.months)) + 64
+    capacity = inputs.person_rows
     pf = S.new_float_table(capacity, len(S.PERSON_FLOAT_COLUMNS))
     pi = S.new_int_table(capacity, len(S.PERSON_INT_COLUMNS))
 
@@ -97,7 +173,7 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     skill = rng.beta(2.5, 2.5, n)
     # Migrants' skills are often not recognised; the young have had less time to learn.
     skill -= 0.05 * pi[:n, S.P_MIGRANT] + 0.05 * (age_years < 25)
-    ini = params.initial
+    ini = inputs.initial
     pf[:n, S.P_SKILL] = np.clip(skill, 0.0, 1.0)
     pf[:n, S.P_WORK_ABILITY] = np.where(pi[:n, S.P_PARTIAL] == 1, rng.uniform(0.4, 0.8, n), 1.0)
     pf[:n, S.P_EFFICACY] = _beta_with_mean(rng, ini.self_efficacy, n)
@@ -144,20 +220,13 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     ei[:, S.E_SECTOR] = sector
     ei[:, S.E_SIZE] = sizes
     ef[:, S.E_DEVELOPMENT] = _beta_with_mean(rng, ini.employer_development, n_emp)
-    bias = params.matching.bias_mean * 2.0 * rng.beta(2.0, 2.0, n_emp)
-    ef[:, S.E_BIAS] = bias
-    ef[:, S.E_BIAS0] = bias
+    ef[:, S.E_BIAS0] = rng.beta(2.0, 2.0, n_emp)  # scaled by the mean in finish_world
     ef[:, S.E_AWARENESS] = _beta_with_mean(rng, ini.employer_awareness, n_emp)
-    ef[:, S.E_STANDARD] = params.matching.hiring_standard
-    ef[:, S.E_CARVING] = params.mobility.job_carving
     # Training resources grow with size: micro firms have least.
     ef[:, S.E_RESOURCES] = np.clip(np.log1p(sizes) / np.log(500.0), 0.05, 1.0)
-    n_coalition = round(params.coalition.employer_share * n_emp)
-    if n_coalition > 0 and params.coalition.employers_join_month <= 0:
-        ei[coalition_employers(sizes, n_coalition), S.E_COALITION] = 1
 
     # ---------------------------------------------------------------- job ladders
-    level_shares = np.asarray(params.ladder.level_shares, dtype=np.float64)
+    level_shares = np.asarray(inputs.ladder.level_shares, dtype=np.float64)
     cum = np.cumsum(level_shares) / level_shares.sum()
     # Active positions per employer and level: each employer's size split by the shares,
     # rounding so that small employers still have an entry level.
@@ -168,7 +237,7 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     top = np.argmax(per_level, axis=1)
     per_level[empty_entry, top[empty_entry]] -= 1
     per_level[empty_entry, 0] += 1
-    slots = per_level + np.ceil(params.ladder.slack * per_level).astype(np.int64)
+    slots = per_level + np.ceil(inputs.ladder.slack * per_level).astype(np.int64)
     slots[:, 0] = np.maximum(slots[:, 0], per_level[:, 0] + 1)  # room for a carved job
 
     flat_slots = slots.ravel()
@@ -189,7 +258,7 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     rank_in_block = np.arange(n_slots) - np.repeat(block_start, flat_slots)
     qi[:, S.Q_ACTIVE] = rank_in_block < np.repeat(per_level.ravel(), flat_slots)
 
-    req = np.asarray(params.ladder.skill_requirements, dtype=np.float64)
+    req = np.asarray(inputs.ladder.skill_requirements, dtype=np.float64)
     intensity = np.array([s.skill_intensity for s in pop.sectors])
     requirement = np.clip(req[qi[:, S.Q_LEVEL]] + intensity[sector[qi[:, S.Q_EMPLOYER]]], 0, 1)
 
@@ -248,17 +317,11 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     persons = S.PersonTable(f=pf, i=pi, n=n)
     employers = S.EmployerTable(f=ef, i=ei)
     destruction = np.array([s.job_destruction for s in pop.sectors], dtype=np.float64)
-    in_coalition = np.array(
-        [1 if (p.in_coalition and p.joins_month <= 0) else 0 for p in params.providers],
-        dtype=np.int64,
-    )
     return S.WorldState(
         persons=persons,
         positions=positions,
         employers=employers,
         sector_destruction=destruction,
-        integration=params.coalition.integration,
         labour_force0=n,
         month=0,
-        provider_in_coalition=in_coalition,
     )

@@ -7,13 +7,11 @@ headcount changes only through the modelled flows, and rates stay in [0, 1].
 from __future__ import annotations
 
 import numpy as np
-from helpers import every_mechanic_package
+from helpers import worlds
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from simulator import state as S
 from simulator.model import LabourMarketModel
-from simulator.params import ModelParams
 
 RATE_INDICATORS = (
     "employment_rate",
@@ -27,53 +25,6 @@ RATE_INDICATORS = (
     "retention_12m",
     "coalition_integration",
 )
-
-
-@st.composite
-def worlds(draw) -> tuple[ModelParams, int]:
-    levels = draw(st.integers(2, 5))
-    reqs = sorted(draw(st.lists(st.floats(0.0, 0.9), min_size=levels, max_size=levels)))
-    shares = draw(st.lists(st.floats(0.05, 1.0), min_size=levels, max_size=levels))
-    fill_internal = draw(st.lists(st.floats(0.0, 0.8), min_size=levels, max_size=levels))
-    fill_j2j = draw(st.lists(st.floats(0.0, 0.2), min_size=levels, max_size=levels))
-    data = {
-        "months": 6,
-        "population": {
-            "n_persons": draw(st.integers(30, 400)),
-            "persons_per_employer": draw(st.floats(2.0, 60.0)),
-            "initial_unemployment_rate": draw(st.floats(0.0, 0.4)),
-            "share_partial_ability": draw(st.floats(0.0, 0.5)),
-        },
-        "ladder": {
-            "skill_requirements": reqs,
-            "level_shares": shares,
-            "slack": draw(st.floats(0.0, 1.0)),
-        },
-        "demand": {
-            "quit_rate": draw(st.floats(0.0, 0.1)),
-            "dismissal_rate": draw(st.floats(0.0, 0.1)),
-            "entry_rate": draw(st.floats(0.0, 0.02)),
-            "inactivity_exit_rate": draw(st.floats(0.0, 0.2)),
-            "reentry_rate": draw(st.floats(0.0, 0.5)),
-            "retirement_age": draw(st.integers(55, 70)),
-            "demand_shock": draw(st.floats(-0.8, 0.8)),
-            "shock_length": draw(st.integers(0, 6)),
-        },
-        "mobility": {
-            "internal_fill": fill_internal,
-            "job_to_job_fill": fill_j2j,
-            "training_rate": draw(st.floats(0.0, 0.5)),
-            "promotion_requires_skill": draw(st.booleans()),
-            "job_carving": draw(st.floats(0.0, 1.0)),
-        },
-        "matching": {
-            "applications": draw(st.floats(0.0, 8.0)),
-            "hiring_standard": draw(st.floats(-0.5, 0.2)),
-        },
-        "coalition": {"employer_share": draw(st.floats(0.0, 1.0))},
-        "interventions": every_mechanic_package() if draw(st.booleans()) else [],
-    }
-    return ModelParams.model_validate(data), draw(st.integers(0, 2**32 - 1))
 
 
 def check_links(model: LabourMarketModel) -> None:
