@@ -26,8 +26,11 @@ system-deps:
 		echo "note: not root on Debian; SLURM and browser tests will be skipped unless installed"; \
 	fi
 
-test: $(VENV)/.installed system-deps
+lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(VENV)/.installed system-deps lint
 	$(BIN)/python -m simulator.warmup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
