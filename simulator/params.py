@@ -308,11 +308,15 @@ class DemandParams(Strict):
         65, ge=55, le=75, unit="years", description="Age at which people retire."
     )
     entry_rate: float = param(
-        0.0021,
+        0.0016,
         ge=0.0,
         le=0.05,
         unit="1/month",
-        description="School leavers entering the labour force, per labour-force member.",
+        description=(
+            "School leavers entering the labour force, per labour-force member. With the "
+            "migrant entry rate, the default replaces retirements (about 2.3% of the labour "
+            "force a year), so the population neither grows nor shrinks."
+        ),
     )
     migrant_entry_rate: float = param(
         0.0004,

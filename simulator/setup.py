@@ -62,6 +62,8 @@ class MarketInputs:
     ----------
     population, ladder, initial
         The parameter sections of those names.
+    retirement_age
+        Age (years) at which people retire: the top of the oldest age band.
     person_rows
         Rows reserved in the person table, entrants over the run included.
     """
@@ -69,6 +71,7 @@ class MarketInputs:
     population: PopulationParams
     ladder: LadderParams
     initial: PersonStateParams
+    retirement_age: int
     person_rows: int
 
     @classmethod
@@ -80,13 +83,14 @@ class MarketInputs:
             population=params.population,
             ladder=params.ladder,
             initial=params.initial,
+            retirement_age=params.demand.retirement_age,
             person_rows=int(n * (1.0 + 1.3 * entry_per_month * params.months)) + 64,
         )
 
     def key(self) -> str:
         """Equal for equal inputs (JSON of the values)."""
         parts = [m.model_dump_json() for m in (self.population, self.ladder, self.initial)]
-        return "|".join([*parts, str(self.person_rows)])
+        return "|".join([*parts, str(self.retirement_age), str(self.person_rows)])
 
 
 def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.WorldState:
@@ -153,7 +157,10 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
         band < pop.share_young,
         rng.uniform(18, 30, n),
         np.where(
-            band < pop.share_young + pop.share_older, rng.uniform(55, 64, n), rng.uniform(30, 55, n)
+            # The oldest band reaches the retirement age, so retirements start in month one.
+            band < pop.share_young + pop.share_older,
+            rng.uniform(55, max(55, inputs.retirement_age), n),
+            rng.uniform(30, 55, n),
         ),
     )
     pi[:n, S.P_AGE] = (age_years * 12).astype(np.int64)

@@ -23,6 +23,26 @@ def test_settles_to_a_stable_unemployment_rate(baseline) -> None:
     assert yearly.max() - yearly.min() < 0.03, yearly
 
 
+def test_twenty_years_stable_population_and_unemployment() -> None:
+    """Entrants replace retirements, and unemployment stays level once settled.
+
+    The mechanism states start out of their long-run balance (the unemployed lose
+    self-efficacy over the first years), so unemployment drifts up by about a point over the
+    first decade; over the second it must stay level, averaged over seeds.
+    """
+    params = ModelParams.model_validate({"months": 240, "population": {"n_persons": 20_000}})
+    yearly, growth = [], []
+    for seed in (1, 2, 3):
+        w = LabourMarketModel(params, rng=seed).run().wide()
+        yearly.append(w["unemployment_rate"].to_numpy().reshape(-1, 12).mean(axis=1))
+        people = (w["employed"] + w["unemployed"] + w["inactive"]).to_numpy()
+        growth.append(people[-1] / people[0] - 1)
+    second_decade = np.mean(yearly, axis=0)[11:]
+    assert 0.04 < second_decade.mean() < 0.13
+    assert second_decade.max() - second_decade.min() < 0.005, second_decade.round(4)
+    assert np.all(np.abs(growth) < 0.05), growth
+
+
 def test_long_term_share_and_quarterly_flows(baseline) -> None:
     late = baseline.iloc[24:]
     assert 0.2 < late["long_term_share"].mean() < 0.6
