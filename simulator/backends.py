@@ -1,10 +1,12 @@
 """The two engines that run the monthly step: numba kernels and the plain-Python reference.
 
 Both expose the same functions with the same signatures; the model picks one by name. The
-reference engine runs the simple per-agent loops as uncompiled Python (each kernel's
-``py_func``) and replaces the three kernels whose speed comes from how they organise the work
-(vacancy chains, matching, enrolment) with naive, obviously correct versions
-(:mod:`simulator.reference`). On the same seed both give identical results.
+reference engine replaces every kernel with a separately written plain-Python version: the
+three whose speed comes from how they organise the work (vacancy chains, matching, enrolment)
+with naive, obviously correct versions (:mod:`simulator.reference`), the per-agent steps
+(demand, entrants, training, participation, consequences, census) with versions written from
+the model's rules (:mod:`simulator.reference_steps`). On the same seed both give identical
+results.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from simulator import reference
+from simulator import reference, reference_steps
 from simulator.kernels import consequences, demand, matching, mobility, services
 
 
@@ -48,15 +50,15 @@ NUMBA = Backend(
 
 PYTHON = Backend(
     name="python",
-    demand_step=demand.demand_step.py_func,
-    add_entrants=demand.add_entrants.py_func,
-    training_step=mobility.training_step.py_func,
+    demand_step=reference_steps.demand_step,
+    add_entrants=reference_steps.add_entrants,
+    training_step=reference_steps.training_step,
     vacancy_chains=reference.vacancy_chains,
     enrolment_step=reference.enrolment_step,
-    participation_step=services.participation_step.py_func,
+    participation_step=reference_steps.participation_step,
     matching_step=reference.matching_step,
-    consequences_step=consequences.consequences_step.py_func,
-    census=consequences.census.py_func,
+    consequences_step=reference_steps.consequences_step,
+    census=reference_steps.census,
 )
 
 BACKENDS = SimpleNamespace(numba=NUMBA, python=PYTHON)

@@ -10,12 +10,13 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from simulator.errors import ParameterError, format_validation_error
+from simulator.errors import ParameterError, check_seed, format_validation_error
 from simulator.params import ModelParams
 
 
@@ -91,6 +92,25 @@ def int_at_least(name: str, low: int = 1):
         if value < low:
             raise argparse.ArgumentTypeError(f"{name} must be at least {low}, got {value}")
         return value
+
+    return parse
+
+
+def seed_type(name: str = "--seed") -> Callable[[str], int]:
+    """An argparse type for a seed: a whole number of at least 0 (what numpy's SeedSequence
+    takes), with a message naming the flag. Every command with a seed option uses it."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a whole number of at least 0, got {text!r}"
+            ) from None
+        try:
+            return check_seed(value, name)
+        except ParameterError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
 
     return parse
 
@@ -172,7 +192,9 @@ def make_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--persons", type=int_at_least("--persons"), help="labour force at start")
     run.add_argument("--months", type=int_at_least("--months"), help="months to simulate")
-    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    run.add_argument(
+        "--seed", type=seed_type(), default=1, help="random seed, 0 or more (default 1)"
+    )
     run.add_argument("--out", default="outputs/run", help="output folder (default outputs/run)")
     run.add_argument("--params", help="JSON file of parameters (as written by a run)")
     run.add_argument(

@@ -12,6 +12,24 @@ class ParameterError(ValueError):
     """Invalid model parameters; ``str(err)`` is a message meant for the user."""
 
 
+def check_seed(seed: int, name: str = "seed") -> int:
+    """Return ``seed`` as an int if it is a valid seed, a whole number of at least 0.
+
+    numpy's ``SeedSequence`` (from which every random number of a run derives) takes only
+    non-negative integers; checking here gives a message naming the setting instead of a
+    traceback from inside numpy.
+
+    Raises
+    ------
+    ParameterError
+        If ``seed`` is negative, naming ``name`` and the allowed values.
+    """
+    value = int(seed)
+    if value < 0:
+        raise ParameterError(f"{name} must be a whole number of at least 0, got {value}")
+    return value
+
+
 def _field_at(model: type[BaseModel], path: tuple[Any, ...]) -> FieldInfo | None:
     """The pydantic field at a location path, following nested models and lists."""
     current: Any = model

@@ -37,6 +37,7 @@ from simulator.agents import (
 )
 from simulator.agentset import TableAgentSet
 from simulator.backends import Backend, get_backend
+from simulator.errors import check_seed
 from simulator.indicators import (
     IndicatorArrays,
     IndicatorRecorder,
@@ -72,13 +73,18 @@ class LabourMarketModel(mesa.Model):
     params
         Model parameters (defaults: :class:`~simulator.params.ModelParams`).
     rng
-        Seed as in Mesa: an int, a ``numpy.random.SeedSequence`` or a Generator. Everything
-        random derives from it; the same seed gives the same run on either backend.
+        Seed as in Mesa: an int (0 or more), a ``numpy.random.SeedSequence`` or a Generator.
+        Everything random derives from it; the same seed gives the same run on either backend.
     backend
         ``"numba"`` (compiled kernels, default) or ``"python"`` (the plain-Python reference).
     worlds
         A cache of set-up markets shared by runs of many parameter sets with common seeds
         (see :mod:`simulator.world_cache`); the world is the same with or without it.
+
+    Raises
+    ------
+    ValueError
+        If ``rng`` is a negative integer (a :class:`~simulator.errors.ParameterError`).
 
     Notes
     -----
@@ -96,6 +102,8 @@ class LabourMarketModel(mesa.Model):
         backend: str | Backend = "numba",
         worlds: WorldCache | None = None,
     ) -> None:
+        if isinstance(rng, (int, np.integer)):
+            rng = check_seed(rng, "rng")  # numpy's SeedSequence takes only seeds >= 0
         # Mesa's own generators (model.random, model.rng) derive from the same seed.
         mesa_rng = child_seed(rng, 2) if isinstance(rng, np.random.SeedSequence) else rng
         super().__init__(rng=mesa_rng)

@@ -11,7 +11,7 @@ import numpy as np
 
 from simulator.jit import helper
 from simulator.params import ModelParams
-from simulator.state import INDICATOR_GROUPS
+from simulator.state import EMPLOYED, INDICATOR_GROUPS, UNEMPLOYED
 
 _NAMES = (
     # demand
@@ -203,6 +203,11 @@ FLOW_NAMES = (
     "filled_vacancy_months",
     "lost_within_6m",
     "lost_within_12m",
+    # Retirements by the status they leave (they add up to ``retirements``), so each status
+    # stock reconciles with the flows month by month.
+    "retirements_from_employment",
+    "retirements_from_unemployment",
+    "retirements_from_inactivity",
 )
 F_HIRES_FROM_UNEMPLOYMENT = 0
 F_SEPARATIONS = 1
@@ -222,8 +227,11 @@ F_CARVED_JOBS = 14
 F_FILLED_VACANCY_MONTHS = 15
 F_LOST_WITHIN_6M = 16
 F_LOST_WITHIN_12M = 17
+F_RETIREMENTS_FROM_EMPLOYMENT = 18
+F_RETIREMENTS_FROM_UNEMPLOYMENT = 19
+F_RETIREMENTS_FROM_INACTIVITY = 20
 N_FLOWS = len(FLOW_NAMES)
-assert N_FLOWS == F_LOST_WITHIN_12M + 1
+assert N_FLOWS == F_RETIREMENTS_FROM_INACTIVITY + 1
 
 GROUP_MASKS = np.array([mask for _, mask in INDICATOR_GROUPS], dtype=np.int64)
 GROUP_NAMES = tuple(name for name, _ in INDICATOR_GROUPS)
@@ -237,6 +245,18 @@ def add_flow(flows: np.ndarray, code: int, groups: int, amount: float) -> None:
     for g in range(1, flows.shape[1]):
         if (groups & GROUP_MASKS[g]) != 0:
             flows[code, g] += amount
+
+
+@helper
+def add_retirement(flows: np.ndarray, status: int, groups: int) -> None:
+    """Count a retirement, in total and by the status ``status`` the person retires from."""
+    add_flow(flows, F_RETIREMENTS, groups, 1.0)
+    if status == EMPLOYED:
+        add_flow(flows, F_RETIREMENTS_FROM_EMPLOYMENT, groups, 1.0)
+    elif status == UNEMPLOYED:
+        add_flow(flows, F_RETIREMENTS_FROM_UNEMPLOYMENT, groups, 1.0)
+    else:
+        add_flow(flows, F_RETIREMENTS_FROM_INACTIVITY, groups, 1.0)
 
 
 def new_flows() -> np.ndarray:

@@ -43,9 +43,11 @@ def vacancy_chains(
     for s in range(n_slots):
         slots_at_level.setdefault(int(qi[s, S.Q_LEVEL]), []).append(s)
 
-    def may_move(h: int, req: float) -> bool:
+    def may_move(h: int, req: float, v: int) -> bool:
         if pi[h, S.P_MOVED_MONTH] == month:
             return False
+        if not matching.acceptable.py_func(pi, h, v, qi):
+            return False  # a carved job is reserved for people with partial work ability
         return (not requires) or pf[h, S.P_SKILL] >= req
 
     for q in range(n_slots):
@@ -67,7 +69,7 @@ def vacancy_chains(
                     for s in range(n_slots)
                     if qi[s, S.Q_EMPLOYER] == e and qi[s, S.Q_LEVEL] == src
                     for h in [int(qi[s, S.Q_HOLDER])]
-                    if h >= 0 and may_move(h, req)
+                    if h >= 0 and may_move(h, req, v)
                 ]
                 if candidates:
                     mover = max(candidates)[2]
@@ -77,7 +79,7 @@ def vacancy_chains(
                     r = R.uniform_py(int(key), R.STREAM_J2J, month, v, t)
                     s = same_level[int(r * len(same_level))]
                     h = int(qi[s, S.Q_HOLDER])
-                    if h >= 0 and qi[s, S.Q_EMPLOYER] != e and may_move(h, req):
+                    if h >= 0 and qi[s, S.Q_EMPLOYER] != e and may_move(h, req, v):
                         mover = h
                         break
             if mover < 0:

@@ -66,6 +66,13 @@ def trait_bits(age: int, female: int, migrant: int, partial: int) -> int:
 
 
 @njit(inline="always")
+def may_hold(carved: int, partial: int) -> bool:
+    """Whether a person may take a position: a carved job stays reserved for people with
+    partial work ability (``partial``) however it falls vacant, whoever fills it."""
+    return carved == 0 or partial == 1
+
+
+@njit(inline="always")
 def is_vulnerable(groups: int) -> bool:
     """Whether a person belongs to any target group."""
     return groups != 0

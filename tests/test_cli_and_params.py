@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -62,6 +63,37 @@ def test_bad_flags_exit_2(capsys) -> None:
         main(["run", "--persons", "-5"])
     assert exc.value.code == 2
     assert "--persons must be at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "--months", "2"],
+        ["compare", "kokkola_engine"],
+        ["sensitivity", "run", "kokkola_engine"],
+    ],
+    ids=["run", "compare", "sensitivity"],
+)
+@pytest.mark.parametrize(
+    ("seed", "given"), [("-1", "got -1"), ("abc", "got 'abc'")], ids=["negative", "text"]
+)
+def test_bad_seed_exits_2_naming_flag(capsys, command, seed, given) -> None:
+    """Every command's --seed takes whole numbers of at least 0, with a message, not a numpy
+    traceback."""
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--seed", seed])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--seed must be a whole number of at least 0" in err and given in err, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("seed", [-1, np.int64(-5)])
+def test_model_rejects_negative_seed(seed) -> None:
+    from simulator.model import LabourMarketModel
+
+    with pytest.raises(ValueError, match="rng must be a whole number of at least 0, got -"):
+        LabourMarketModel(ModelParams(), rng=seed)
 
 
 def test_params_listing_and_schema(capsys) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import small_params
+from helpers import small_params, worlds
+from hypothesis import HealthCheck, given, settings
 
 from simulator import state as S
-from simulator.backends import NUMBA, PYTHON
+from simulator.backends import NUMBA, PYTHON, Backend
 from simulator.model import LabourMarketModel
-from simulator.packed import new_flows
+from simulator.packed import K_RETIREMENT_MONTHS, new_flows
+from simulator.setup import trait_bits
 
 
 def _assert_same_world(a: LabourMarketModel, b: LabourMarketModel) -> None:
@@ -145,3 +147,100 @@ def test_single_kernel_identical(kernel: str) -> None:
     # The kernel changed something (the comparison is not vacuous).
     before = _copies(model)
     assert any(not np.array_equal(x, y) for x, y in zip(before, outputs[0][:5], strict=False))
+
+
+#: Per-agent kernels whose reference is written from the rules (``simulator.reference_steps``).
+PER_AGENT_KERNELS = (
+    "demand_step",
+    "add_entrants",
+    "training_step",
+    "participation_step",
+    "consequences_step",
+    "census",
+)
+#: Entrants written by the ``add_entrants`` comparison (school leavers, migrants).
+_ENTRANTS = (7, 5)
+
+
+def _run_per_agent_kernel(kernel: str, backend: Backend, model: LabourMarketModel) -> tuple:
+    """Run one per-agent kernel of ``backend`` on copies of the model's state for the next
+    month; return everything it may write."""
+    w, pos, t = model.world, model.world.positions, model.world.month + 1
+    pf, pi, qi, ef, ei = _copies(model)
+    flows = new_flows()
+    n = w.persons.n
+    extra: tuple = ()
+    if kernel == "demand_step":
+        # Above-steady creation, so that both destruction and creation happen.
+        backend.demand_step(
+            pf,
+            pi,
+            n,
+            qi,
+            pos.level_start,
+            pos.target,
+            ei,
+            w.sector_destruction,
+            1.5,
+            model._par,
+            model.key,
+            t,
+            flows,
+        )
+    elif kernel == "add_entrants":
+        n_school, n_migrant = _ENTRANTS
+        assert pf.shape[0] >= n + n_school + n_migrant  # tables grown by the caller
+        backend.add_entrants(pf, pi, n, n_school, n_migrant, model._par, model.key, t, flows)
+    elif kernel == "training_step":
+        backend.training_step(pf, pi, n, qi, ef, model._par, model.key, t, flows)
+    elif kernel == "participation_step":
+        backend.participation_step(pf, pi, n, model._iv, model._iv_person, model._par)
+    elif kernel == "consequences_step":
+        cost = np.zeros(len(model._iv))
+        out = np.full_like(model._census, np.nan)  # overwritten entirely
+        backend.consequences_step(pf, pi, n, ef, model._iv, model._par, cost, t, out)
+        extra = (cost, out)
+    else:
+        out = np.full_like(model._census, np.nan)
+        backend.census(pf, pi, n, t, out)
+        extra = (out,)
+    return (pf, pi, qi, ef, ei, flows, *extra)
+
+
+def _compare_per_agent_kernel(kernel: str, model: LabourMarketModel) -> tuple:
+    if kernel == "add_entrants":
+        model.world.persons.grow(model.world.persons.n + sum(_ENTRANTS))
+    fast = _run_per_agent_kernel(kernel, NUMBA, model)
+    slow = _run_per_agent_kernel(kernel, PYTHON, model)
+    for a, b in zip(fast, slow, strict=True):
+        np.testing.assert_array_equal(a, b)
+    return fast
+
+
+@pytest.mark.parametrize("kernel", PER_AGENT_KERNELS)
+def test_per_agent_kernel_identical(kernel: str) -> None:
+    """Each per-agent kernel on its own, from a mid-run state, against its reference."""
+    model = _mid_run()
+    # Some people reach retirement age this month, so the demand step retires them.
+    pi = model.world.persons.i
+    alive = np.flatnonzero(pi[: model.world.persons.n, S.P_STATUS] != S.GONE)
+    pi[alive[::40], S.P_AGE] = int(model._par[K_RETIREMENT_MONTHS])
+    pi[: model.world.persons.n, S.P_TRAITS] = trait_bits(pi[: model.world.persons.n])
+    out = _compare_per_agent_kernel(kernel, model)
+    # The kernel did something (the comparison is not vacuous).
+    before = _copies(model)
+    changed = any(not np.array_equal(x, y) for x, y in zip(before, out[:5], strict=False))
+    assert changed or out[5].any() or (kernel == "census" and out[6].any())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds())
+def test_per_agent_kernels_identical_on_random_worlds(world) -> None:
+    """Every per-agent kernel against its reference on random small worlds, mid-run."""
+    params, seed = world
+    params = params.model_copy(update={"months": 12})
+    model = LabourMarketModel(params, rng=seed)
+    for _ in range(3):
+        model.step()
+    for kernel in PER_AGENT_KERNELS:
+        _compare_per_agent_kernel(kernel, model)

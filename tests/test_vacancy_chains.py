@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import small_params
 
+from simulator import packed as K
+from simulator import state as S
+from simulator.backends import NUMBA, PYTHON, Backend
 from simulator.model import LabourMarketModel
+from simulator.packed import new_flows
 from simulator.params import ModelParams
 
 Q = [
@@ -58,3 +63,44 @@ def test_no_moves_means_length_one() -> None:
     zero = [[0.0] * 3 for _ in range(3)]
     chains = LabourMarketModel(white_params(zero), rng=1).run(months=6).chains
     assert (chains["mean_length"].dropna() == 1.0).all()
+
+
+@pytest.mark.parametrize("backend", [NUMBA, PYTHON], ids=["numba", "python"])
+@pytest.mark.parametrize("partial", [0, 1])
+def test_carved_vacancy_takes_only_partial_ability_movers(backend: Backend, partial: int) -> None:
+    """A carved job that falls vacant stays reserved for people with partial work ability: a
+    job-to-job mover into it must have it (without anyone who does, it opens to outsiders)."""
+    model = LabourMarketModel(small_params(n_persons=400), rng=3)
+    w, pos = model.world, model.world.positions
+    pi, qi = w.persons.i, pos.i
+    par, fill = model._par.copy(), model._fill.copy()
+    par[K.K_REQUIRES_SKILL] = 0.0
+    fill[0, :] = 0.0
+    fill[0, 0] = 1.0  # an entry-level vacancy is always offered to job-to-job movers
+    pi[: w.persons.n, S.P_PARTIAL] = partial
+    q = int(np.flatnonzero((qi[:, S.Q_LEVEL] == 0) & (qi[:, S.Q_HOLDER] >= 0))[0])
+    h = qi[q, S.Q_HOLDER]
+    pi[h, S.P_STATUS], pi[h, S.P_POSITION], pi[h, S.P_EMPLOYER] = S.UNEMPLOYED, -1, -1
+    qi[q, S.Q_HOLDER], qi[q, S.Q_STATE], qi[q, S.Q_CARVED] = -1, S.PENDING, 1
+    backend.vacancy_chains(
+        w.persons.f,
+        pi,
+        qi,
+        pos.requirement,
+        pos.level_start,
+        pos.level_slots,
+        pos.level_slots_start,
+        w.employers.f,
+        fill,
+        par,
+        model.key,
+        1,
+        new_flows(),
+        np.zeros(len(fill)),
+        np.zeros(len(fill)),
+    )
+    mover = qi[q, S.Q_HOLDER]
+    if partial:
+        assert mover >= 0 and qi[q, S.Q_STATE] == S.FILLED
+    else:
+        assert mover < 0 and qi[q, S.Q_STATE] == S.OPEN

@@ -139,7 +139,9 @@ def tally(pf: np.ndarray, pi: np.ndarray, p: int, month: int, by_combo: np.ndarr
     if status == S.EMPLOYED:
         g |= pi[p, S.P_HIRE_GROUPS] & S.G_LTU
         by_combo[C_EMPLOYED, g] += 1.0
-        since = month - pi[p, S.P_HIRE_MONTH]
+        hire = pi[p, S.P_HIRE_MONTH]
+        # Only people hired out of unemployment belong to a hire cohort (-1: never hired so).
+        since = month - hire if hire >= 0 else -1
         if since == 6:
             by_combo[C_RETAINED_6M, pi[p, S.P_HIRE_GROUPS]] += 1.0
         elif since == 12:

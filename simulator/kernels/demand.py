@@ -160,7 +160,7 @@ def demand_step(
             pi[p, S.P_POSITION] = -1
             pi[p, S.P_EMPLOYER] = -1
             pi[p, S.P_ENROLLED] = -1
-            K.add_flow(flows, K.F_RETIREMENTS, g, 1.0)
+            K.add_retirement(flows, status, g)
             continue
         if status == S.EMPLOYED:
             multiplier = par[K.K_VULNERABLE_MULTIPLIER] if rules.is_vulnerable(g) else 1.0

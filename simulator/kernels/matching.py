@@ -152,7 +152,7 @@ def hiring_standard(ef: np.ndarray, e: int, level: int, strictness: float) -> fl
 @helper
 def acceptable(pi: np.ndarray, p: int, q: int, qi: np.ndarray) -> bool:
     """A carved job is reserved for people with partial work ability."""
-    return qi[q, S.Q_CARVED] == 0 or pi[p, S.P_PARTIAL] == 1
+    return rules.may_hold(qi[q, S.Q_CARVED], pi[p, S.P_PARTIAL])
 
 
 @njit(cache=True)
@@ -298,7 +298,7 @@ def matching_step(
             j = app_seeker[app]
             if hired[j]:
                 continue
-            if carved == 1 and not partial[j]:
+            if not rules.may_hold(carved, 1 if partial[j] else 0):
                 continue  # a carved job is reserved for people with partial work ability
             sc = rules.screening_score(
                 skill[j],

@@ -70,10 +70,14 @@ def eligible_mover(
     h: int,
     requirement: float,
     requires_skill: bool,
+    carved: int,
     month: int,
 ) -> bool:
-    """Whether holder ``h`` may move into a job with the given requirement this month."""
+    """Whether holder ``h`` may move into a job with the given requirement this month
+    (``carved``: the job is a carved one, reserved for people with partial work ability)."""
     if pi[h, S.P_MOVED_MONTH] == month:
+        return False
+    if not rules.may_hold(carved, pi[h, S.P_PARTIAL]):
         return False
     return (not requires_skill) or pf[h, S.P_SKILL] >= requirement
 
@@ -304,6 +308,8 @@ def vacancy_chains(
             src = choose_source(fill, lv, ef[e, S.E_DEVELOPMENT], effect, u)
             mover = -1
             internal = False
+            # Carved jobs are entry-level, so a promotion never fills one; job-to-job movers
+            # into a carved job must have partial work ability, like outside hires.
             if 0 <= src < lv:
                 mover = best_internal_candidate(
                     pf,
@@ -330,7 +336,7 @@ def vacancy_chains(
                     if (
                         h >= 0
                         and qi[s, S.Q_EMPLOYER] != e
-                        and eligible_mover(pf, pi, h, req, requires, month)
+                        and eligible_mover(pf, pi, h, req, requires, qi[v, S.Q_CARVED], month)
                     ):
                         mover = h
                         break

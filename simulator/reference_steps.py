@@ -1,0 +1,577 @@
+"""Plain-Python references of the per-agent kernels: demand, entrants, training, participation,
+consequences and the census.
+
+Each function is written from the model's rules for its step (README, "A tour of the model",
+and the kernels' module docstrings), one agent at a time with the rule spelled out as named
+steps, not translated from the kernel's loops. They share only the model's scalar formulas
+(:mod:`simulator.rules`), its counter-based random numbers (:mod:`simulator.rng`, same stream,
+index and sub-index per decision) and the flow bookkeeping (:func:`simulator.packed.add_flow`)
+with the kernels, so on the same seed the results must be bit-identical; the tests in
+``tests/test_reference_equivalence.py`` check exactly that.
+
+Floating-point sums are accumulated left to right in person order on purpose: Python's
+``sum`` uses compensated summation since 3.12, which would round differently from the kernels.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from simulator import interventions as IV
+from simulator import packed as K
+from simulator import rng as R
+from simulator import rules
+from simulator import state as S
+
+_clip01 = rules.clip01.py_func
+_group_bits = rules.group_bits.py_func
+_trait_bits = rules.trait_bits.py_func
+_add_flow = K.add_flow.py_func
+
+
+def _draw(key: np.uint64, stream: int, month: int, index: int, sub: int = 0) -> float:
+    """The model's random draw for one decision (same five-part key as the kernels)."""
+    return R.uniform_py(int(key), stream, month, index, sub)
+
+
+def _groups(pi: np.ndarray, p: int) -> int:
+    """Target-group bits of person ``p`` now: traits plus long-term unemployment."""
+    return int(_group_bits(pi[p, S.P_STATUS], pi[p, S.P_UDUR], pi[p, S.P_TRAITS]))
+
+
+def _running_total(values: list[float]) -> float:
+    """Left-to-right float sum (not ``sum``, which compensates rounding since Python 3.12)."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total
+
+
+# ---------------------------------------------------------------- 1. demand
+
+
+def _vacancy_from_scratch(qi: np.ndarray, q: int, month: int) -> None:
+    """Position ``q`` becomes a vacancy awaiting its chain decision; its chain starts here."""
+    qi[q, S.Q_HOLDER] = -1
+    qi[q, S.Q_STATE] = S.PENDING
+    qi[q, S.Q_VAC_SINCE] = month
+    qi[q, S.Q_CHAIN_LEN] = 0
+    qi[q, S.Q_CHAIN_MOB] = 0
+    qi[q, S.Q_CHAIN_LEVEL] = qi[q, S.Q_LEVEL]
+
+
+def _count_early_job_loss(pi: np.ndarray, p: int, month: int, flows: np.ndarray) -> None:
+    """A job ends: count it against the retention of the person's hire cohort, if recent."""
+    hired = int(pi[p, S.P_HIRE_MONTH])
+    if hired < 0:
+        return  # never hired out of unemployment: not part of any hire cohort
+    months_in_job = month - hired
+    cohort = int(pi[p, S.P_HIRE_GROUPS])
+    if months_in_job < 6:
+        _add_flow(flows, K.F_LOST_WITHIN_6M, cohort, 1.0)
+    if months_in_job < 12:
+        _add_flow(flows, K.F_LOST_WITHIN_12M, cohort, 1.0)
+
+
+def _become_unemployed(pi: np.ndarray, p: int) -> None:
+    """Person ``p`` leaves their job and starts a fresh unemployment spell: no position, no
+    support, no participation carried over."""
+    pi[p, S.P_STATUS] = S.UNEMPLOYED
+    pi[p, S.P_POSITION] = -1
+    pi[p, S.P_EMPLOYER] = -1
+    pi[p, S.P_UDUR] = 0
+    pi[p, S.P_TENURE] = 0
+    pi[p, S.P_SUPPORT_LEFT] = 0
+    pi[p, S.P_SUPPORT_K] = -1
+    pi[p, S.P_ENROLLED] = -1
+    pi[p, S.P_ENROL_LEFT] = 0
+
+
+def _separation_hazard(pi: np.ndarray, p: int, groups: int, par: np.ndarray, month: int) -> float:
+    """Monthly probability that employee ``p`` quits or is dismissed.
+
+    Quits happen at a flat rate; dismissals at the dismissal rate plus, in probation, the
+    probation separation rate (lower with in-work support); the dismissal part is multiplied for
+    members of a target group.
+    """
+    dismissal = float(par[K.K_DISMISSAL_RATE])
+    hired = int(pi[p, S.P_HIRE_MONTH])
+    in_probation = hired >= 0 and month - hired < rules.PROBATION_MONTHS
+    if in_probation:
+        probation = float(par[K.K_PROBATION_SEPARATION])
+        if pi[p, S.P_SUPPORT_LEFT] > 0:
+            probation *= 1.0 - par[K.K_SUPPORTED_RETENTION]
+        dismissal += probation
+    vulnerable = rules.is_vulnerable.py_func(groups)
+    multiplier = float(par[K.K_VULNERABLE_MULTIPLIER]) if vulnerable else 1.0
+    return par[K.K_QUIT_RATE] + multiplier * dismissal
+
+
+def _inactivity_exit_probability(pf: np.ndarray, p: int, par: np.ndarray) -> float:
+    """Monthly probability that jobseeker ``p`` leaves the labour force (more if discouraged)."""
+    probability = float(par[K.K_INACTIVITY_EXIT])
+    discouraged = (
+        par[K.K_ON_SELF_EFFICACY] > 0.0 and pf[p, S.P_EFFICACY] < par[K.K_DISCOURAGEMENT_THRESHOLD]
+    )
+    if discouraged:
+        probability += par[K.K_DISCOURAGED_EXIT]
+    return probability
+
+
+def _retire(qi: np.ndarray, pi: np.ndarray, p: int, month: int, flows: np.ndarray) -> None:
+    """Person ``p`` reaches retirement age and leaves for good, freeing any job they hold."""
+    status = int(pi[p, S.P_STATUS])
+    groups = _groups(pi, p)
+    if status == S.EMPLOYED:
+        _vacancy_from_scratch(qi, int(pi[p, S.P_POSITION]), month)
+        _count_early_job_loss(pi, p, month, flows)
+    pi[p, S.P_STATUS] = S.GONE
+    pi[p, S.P_POSITION] = -1
+    pi[p, S.P_EMPLOYER] = -1
+    pi[p, S.P_ENROLLED] = -1
+    by_status = {
+        S.EMPLOYED: K.F_RETIREMENTS_FROM_EMPLOYMENT,
+        S.UNEMPLOYED: K.F_RETIREMENTS_FROM_UNEMPLOYMENT,
+        S.INACTIVE: K.F_RETIREMENTS_FROM_INACTIVITY,
+    }[status]
+    _add_flow(flows, K.F_RETIREMENTS, groups, 1.0)
+    _add_flow(flows, by_status, groups, 1.0)
+
+
+def demand_step(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    n: int,
+    qi: np.ndarray,
+    level_start: np.ndarray,
+    target: np.ndarray,
+    ei: np.ndarray,
+    destruction: np.ndarray,
+    creation_multiplier: float,
+    par: np.ndarray,
+    key: np.uint64,
+    month: int,
+    flows: np.ndarray,
+) -> None:
+    """Reference of :func:`simulator.kernels.demand.demand_step` (same arguments).
+
+    Positions first: each active position is destroyed at its sector's rate (its holder becomes
+    unemployed); each unused slot is created so that an employer's level gains on average
+    ``rate * creation_multiplier * target`` positions, shared over the slots unused at the
+    start of the month. Then people: retirement at the retirement age; employees separate;
+    jobseekers leave the labour force; inactive people return.
+    """
+    # Unused slots per (employer, level), counted from the slots themselves (not the index).
+    unused_at_start = Counter(
+        (int(qi[q, S.Q_EMPLOYER]), int(qi[q, S.Q_LEVEL]))
+        for q in range(qi.shape[0])
+        if qi[q, S.Q_ACTIVE] == 0
+    )
+    for q in range(qi.shape[0]):
+        employer, level = int(qi[q, S.Q_EMPLOYER]), int(qi[q, S.Q_LEVEL])
+        rate = float(destruction[ei[employer, S.E_SECTOR]])
+        if qi[q, S.Q_ACTIVE] == 1:
+            if _draw(key, R.STREAM_DESTROY, month, q) >= rate:
+                continue
+            holder = int(qi[q, S.Q_HOLDER])
+            qi[q, S.Q_ACTIVE] = 0
+            qi[q, S.Q_CARVED] = 0  # a destroyed job loses its tailoring
+            qi[q, S.Q_STATE] = S.FILLED  # nothing to fill: the slot is unused now
+            qi[q, S.Q_HOLDER] = -1
+            _add_flow(flows, K.F_JOBS_DESTROYED, 0, 1.0)
+            if holder >= 0:
+                groups = _groups(pi, holder)
+                _count_early_job_loss(pi, holder, month, flows)
+                _become_unemployed(pi, holder)
+                _add_flow(flows, K.F_SEPARATIONS, groups, 1.0)
+        else:
+            share = unused_at_start[(employer, level)]
+            p_create = rate * creation_multiplier * target[employer, level] / share
+            if _draw(key, R.STREAM_CREATE, month, q) >= p_create:
+                continue
+            qi[q, S.Q_ACTIVE] = 1
+            qi[q, S.Q_CARVED] = 0
+            _vacancy_from_scratch(qi, q, month)
+            _add_flow(flows, K.F_JOBS_CREATED, 0, 1.0)
+
+    for p in range(n):
+        status = int(pi[p, S.P_STATUS])
+        if status == S.GONE:
+            continue
+        if pi[p, S.P_AGE] >= par[K.K_RETIREMENT_MONTHS]:
+            _retire(qi, pi, p, month, flows)
+            continue
+        groups = _groups(pi, p)
+        if status == S.EMPLOYED:
+            hazard = _separation_hazard(pi, p, groups, par, month)
+            if _draw(key, R.STREAM_QUIT, month, p) < hazard:
+                _vacancy_from_scratch(qi, int(pi[p, S.P_POSITION]), month)
+                _count_early_job_loss(pi, p, month, flows)
+                _become_unemployed(pi, p)
+                _add_flow(flows, K.F_SEPARATIONS, groups, 1.0)
+        elif status == S.UNEMPLOYED:
+            if _draw(key, R.STREAM_LF_EXIT, month, p) < _inactivity_exit_probability(pf, p, par):
+                pi[p, S.P_STATUS] = S.INACTIVE
+                pi[p, S.P_ENROLLED] = -1  # leaving the labour force ends any participation
+                pi[p, S.P_ENROL_LEFT] = 0
+                _add_flow(flows, K.F_EXITS_TO_INACTIVITY, groups, 1.0)
+        elif _draw(key, R.STREAM_REENTRY, month, p) < par[K.K_REENTRY_RATE]:  # inactive
+            # A returner starts a fresh spell with their usual search effort.
+            pi[p, S.P_STATUS] = S.UNEMPLOYED
+            pi[p, S.P_UDUR] = 0
+            pf[p, S.P_EFFORT] = pf[p, S.P_EFFORT0]
+            _add_flow(flows, K.F_REENTRIES, _groups(pi, p), 1.0)
+
+
+# ---------------------------------------------------------------- 2. training
+
+
+def training_step(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    n: int,
+    qi: np.ndarray,
+    ef: np.ndarray,
+    par: np.ndarray,
+    key: np.uint64,
+    month: int,
+    flows: np.ndarray,
+) -> None:
+    """Reference of :func:`simulator.kernels.mobility.training_step` (same arguments).
+
+    Every employee learns on the job; some also train, with a probability set by their
+    employer's willingness to develop staff (scaled by its training resources) and their own
+    motivation and awareness of support, and gain the training's skill. Skill stays in [0, 1].
+    """
+    for p in range(n):
+        if pi[p, S.P_STATUS] != S.EMPLOYED:
+            continue
+        # The employer through the position held (the person's employer column must agree).
+        employer = int(qi[pi[p, S.P_POSITION], S.Q_EMPLOYER])
+        willingness = ef[employer, S.E_DEVELOPMENT] * (0.5 + 0.5 * ef[employer, S.E_RESOURCES])
+        p_train = rules.training_probability.py_func(
+            par[K.K_TRAINING_RATE], willingness, pf[p, S.P_MOTIVATION], pf[p, S.P_AWARENESS]
+        )
+        trains = _draw(key, R.STREAM_TRAIN, month, p) < p_train
+        skill = pf[p, S.P_SKILL] + par[K.K_LEARNING_ON_JOB]
+        if trains:
+            skill += par[K.K_SKILL_GAIN]
+            _add_flow(flows, K.F_TRAINED, _groups(pi, p), 1.0)
+        pf[p, S.P_SKILL] = _clip01(skill)
+
+
+# ---------------------------------------------------------------- 3. participation
+
+#: Person-effect columns by name (see :data:`simulator.interventions.PERSON_EFFECTS`).
+_EFFECT = {name: c for c, name in enumerate(IV.PERSON_EFFECTS)}
+
+
+def _peer_cohort(groups: int) -> int:
+    """A participant's peer cohort: the first target group they belong to (bit order), or one
+    cohort for everyone in no target group."""
+    for bit in range(5):
+        if groups & (1 << bit):
+            return bit
+    return 5
+
+
+def participation_step(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    n: int,
+    iv: np.ndarray,
+    effects: np.ndarray,
+    par: np.ndarray,
+) -> None:
+    """Reference of :func:`simulator.kernels.services.participation_step` (same arguments).
+
+    Every participant's states change by their intervention's monthly effects (self-efficacy
+    also by the experiences of success it brings, when that mechanism is on). Then, in
+    peer-group formats, participants of the same intervention and target group who are below
+    their cohort's mean self-efficacy or search skill (after this month's effects) move towards
+    it by the peer-learning rate; a cohort of one learns nothing.
+    """
+    on_efficacy = par[K.K_ON_SELF_EFFICACY] > 0.0
+    on_trust = par[K.K_ON_TRUST] > 0.0
+    on_success = par[K.K_ON_SUCCESS] > 0.0
+    participants = [p for p in range(n) if pi[p, S.P_ENROLLED] >= 0]
+
+    def raise_state(p: int, column: int, by: float) -> None:
+        pf[p, column] = _clip01(pf[p, column] + by)
+
+    for p in participants:
+        effect = effects[int(pi[p, S.P_ENROLLED])]
+        raise_state(p, S.P_SKILL, effect[_EFFECT["skill"]])
+        if on_efficacy:
+            gain = float(effect[_EFFECT["self_efficacy"]])
+            if on_success:
+                gain += par[K.K_SUCCESS_TO_EFFICACY] * effect[_EFFECT["successes"]]
+            raise_state(p, S.P_EFFICACY, gain)
+        if on_trust:
+            raise_state(p, S.P_TRUST, effect[_EFFECT["trust"]])
+        raise_state(p, S.P_SEARCH_SKILL, effect[_EFFECT["search_skill"]])
+        raise_state(p, S.P_EFFORT, effect[_EFFECT["search_effort"]])
+        raise_state(p, S.P_MOTIVATION, effect[_EFFECT["motivation"]])
+        raise_state(p, S.P_AWARENESS, effect[_EFFECT["awareness"]])
+        pf[p, S.P_SUCCESSES] += effect[_EFFECT["successes"]]
+
+    peer_rate = par[K.K_PEER_LEARNING] if par[K.K_ON_PEER] > 0.0 else 0.0
+    cohorts: dict[tuple[int, int], list[int]] = {}
+    for p in participants:
+        k = int(pi[p, S.P_ENROLLED])
+        if iv[k, IV.IV_PEER] > 0.0:
+            cohorts.setdefault((k, _peer_cohort(_groups(pi, p))), []).append(p)
+    if peer_rate <= 0.0:
+        return
+    for members in cohorts.values():
+        if len(members) < 2:
+            continue
+        # Means of the cohort before anyone in it learns (learning is simultaneous).
+        size = float(len(members))
+        mean_efficacy = _running_total([pf[p, S.P_EFFICACY] for p in members]) / size
+        mean_search = _running_total([pf[p, S.P_SEARCH_SKILL] for p in members]) / size
+        for p in members:
+            if on_efficacy and mean_efficacy > pf[p, S.P_EFFICACY]:
+                pf[p, S.P_EFFICACY] += peer_rate * (mean_efficacy - pf[p, S.P_EFFICACY])
+            if mean_search > pf[p, S.P_SEARCH_SKILL]:
+                pf[p, S.P_SEARCH_SKILL] += peer_rate * (mean_search - pf[p, S.P_SEARCH_SKILL])
+
+
+# ---------------------------------------------------------------- 5. consequences
+
+
+def _month_in_work(pf: np.ndarray, pi: np.ndarray, p: int, iv, par, cost: np.ndarray) -> None:
+    """An employee's month: tenure grows, self-efficacy recovers towards its usual level, a
+    hire this month is an experience of success, and in-work support runs down (paid)."""
+    pi[p, S.P_TENURE] += 1
+    on_efficacy = par[K.K_ON_SELF_EFFICACY] > 0.0
+    if on_efficacy:
+        efficacy = pf[p, S.P_EFFICACY]
+        pf[p, S.P_EFFICACY] = efficacy + par[K.K_EFFICACY_RECOVERY_AT_WORK] * (
+            par[K.K_INIT_EFFICACY] - efficacy
+        )
+    if pi[p, S.P_HIRED_NOW] == 1:
+        pf[p, S.P_SUCCESSES] += 1.0
+        if on_efficacy:
+            efficacy = pf[p, S.P_EFFICACY]
+            pf[p, S.P_EFFICACY] = efficacy + par[K.K_EFFICACY_GAIN_HIRE] * (1.0 - efficacy)
+    if pi[p, S.P_SUPPORT_LEFT] > 0:
+        paying = int(pi[p, S.P_SUPPORT_K])
+        cost[paying] += iv[paying, IV.IV_SUBSIDY]
+        pi[p, S.P_SUPPORT_LEFT] -= 1
+
+
+def _month_in_unemployment(pf: np.ndarray, pi: np.ndarray, p: int, par) -> None:
+    """A jobseeker's month: the spell grows, skills depreciate in long spells, and a month of
+    applications that all failed lowers self-efficacy and effort; effort drifts back."""
+    pi[p, S.P_UDUR] += 1
+    if pi[p, S.P_UDUR] > rules.DEPRECIATION_AFTER:
+        pf[p, S.P_SKILL] = _clip01(pf[p, S.P_SKILL] - par[K.K_SKILL_DEPRECIATION])
+    rejected = pi[p, S.P_APPLIED] > 0  # still unemployed: every application failed
+    effort = pf[p, S.P_EFFORT]
+    if rejected:
+        if par[K.K_ON_SELF_EFFICACY] > 0.0:
+            pf[p, S.P_EFFICACY] = _clip01(pf[p, S.P_EFFICACY] - par[K.K_EFFICACY_LOSS_REJECTION])
+        effort = effort - par[K.K_EFFORT_LOSS_REJECTION]
+    effort = effort + par[K.K_EFFORT_RECOVERY] * (pf[p, S.P_EFFORT0] - effort)
+    pf[p, S.P_EFFORT] = _clip01(effort)
+
+
+def consequences_step(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    n: int,
+    ef: np.ndarray,
+    iv: np.ndarray,
+    par: np.ndarray,
+    cost: np.ndarray,
+    month: int,
+    out: np.ndarray,
+) -> None:
+    """Reference of :func:`simulator.kernels.consequences.consequences_step` (same arguments).
+
+    Everyone present ages a month (target-group traits follow the age); employees and
+    jobseekers live their month (:func:`_month_in_work`, :func:`_month_in_unemployment`);
+    trust drifts back to its usual level; participations count down and end; the month's
+    application and hire marks are cleared. Then the census is taken, and employers' bias
+    relapses towards its level before any intervention.
+    """
+    for p in range(n):
+        status = int(pi[p, S.P_STATUS])
+        if status == S.GONE:
+            continue
+        pi[p, S.P_AGE] += 1
+        pi[p, S.P_TRAITS] = _trait_bits(
+            pi[p, S.P_AGE], pi[p, S.P_FEMALE], pi[p, S.P_MIGRANT], pi[p, S.P_PARTIAL]
+        )
+        if status == S.EMPLOYED:
+            _month_in_work(pf, pi, p, iv, par, cost)
+        elif status == S.UNEMPLOYED:
+            _month_in_unemployment(pf, pi, p, par)
+        if par[K.K_ON_TRUST] > 0.0:
+            trust = pf[p, S.P_TRUST]
+            pf[p, S.P_TRUST] = trust + par[K.K_TRUST_DECAY] * (pf[p, S.P_TRUST0] - trust)
+        if pi[p, S.P_ENROLLED] >= 0:
+            pi[p, S.P_ENROL_LEFT] -= 1
+            if pi[p, S.P_ENROL_LEFT] <= 0:
+                pi[p, S.P_ENROLLED] = -1
+        pi[p, S.P_APPLIED] = 0
+        pi[p, S.P_HIRED_NOW] = 0
+    census(pf, pi, n, month, out)
+    for e in range(ef.shape[0]):
+        ef[e, S.E_BIAS] += par[K.K_BIAS_RELAPSE] * (ef[e, S.E_BIAS0] - ef[e, S.E_BIAS])
+
+
+# ---------------------------------------------------------------- 6. census
+
+# Census columns, as in :mod:`simulator.kernels.consequences`.
+_C_EMPLOYED = 0
+_C_UNEMPLOYED = 1
+_C_INACTIVE = 2
+_C_LONG_TERM = 3
+_C_SUM_EFFICACY = 4
+_C_SUM_TRUST = 5
+_C_SUM_SKILL = 6
+_C_PARTICIPANTS = 7
+_C_SUM_UDUR = 8
+_C_SUM_SUCCESSES = 9
+_C_RETAINED_6M = 10
+_C_RETAINED_12M = 11
+
+
+def _census_entries(pf: np.ndarray, pi: np.ndarray, p: int, month: int):
+    """What person ``p`` adds to the census: ``(column, group bits, amount)`` triples."""
+    status = int(pi[p, S.P_STATUS])
+    groups = _groups(pi, p)
+    if status == S.INACTIVE:
+        return [(_C_INACTIVE, groups, 1.0)]
+    entries = []
+    if status == S.EMPLOYED:
+        hire_groups = int(pi[p, S.P_HIRE_GROUPS])
+        # Hired out of long-term unemployment: keeps counting in that group while employed.
+        groups |= hire_groups & S.G_LTU
+        entries.append((_C_EMPLOYED, groups, 1.0))
+        hired = int(pi[p, S.P_HIRE_MONTH])
+        if hired >= 0:  # a member of the cohort hired out of unemployment in month ``hired``
+            if month - hired == 6:
+                entries.append((_C_RETAINED_6M, hire_groups, 1.0))
+            elif month - hired == 12:
+                entries.append((_C_RETAINED_12M, hire_groups, 1.0))
+    else:
+        udur = int(pi[p, S.P_UDUR])
+        entries.append((_C_UNEMPLOYED, groups, 1.0))
+        entries.append((_C_SUM_UDUR, groups, float(udur)))
+        if udur >= S.LTU_MONTHS:
+            entries.append((_C_LONG_TERM, groups, 1.0))
+    entries += [
+        (_C_SUM_EFFICACY, groups, float(pf[p, S.P_EFFICACY])),
+        (_C_SUM_TRUST, groups, float(pf[p, S.P_TRUST])),
+        (_C_SUM_SKILL, groups, float(pf[p, S.P_SKILL])),
+        (_C_SUM_SUCCESSES, groups, float(pf[p, S.P_SUCCESSES])),
+    ]
+    if pi[p, S.P_ENROLLED] >= 0:
+        entries.append((_C_PARTICIPANTS, groups, 1.0))
+    return entries
+
+
+def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) -> None:
+    """Reference of :func:`simulator.kernels.consequences.census` (same arguments).
+
+    Everyone present adds their stocks and states (:func:`_census_entries`) to every indicator
+    group they belong to. To round exactly as the kernel does, amounts are first totalled per
+    combination of group bits (in person order), and each group's value is the total of its
+    combinations in increasing bit order.
+    """
+    per_combination: dict[tuple[int, int], list[float]] = {}
+    for p in range(n):
+        if pi[p, S.P_STATUS] == S.GONE:
+            continue
+        for column, groups, amount in _census_entries(pf, pi, p, month):
+            per_combination.setdefault((column, groups), []).append(amount)
+    out[:, :] = 0.0
+    for column in range(out.shape[0]):
+        for g, (_, mask) in enumerate(S.INDICATOR_GROUPS):
+            totals = [
+                _running_total(per_combination[(column, combo)])
+                for combo in range(1 << 5)
+                if (column, combo) in per_combination and (mask == 0 or combo & mask)
+            ]
+            out[column, g] = _running_total(totals)
+
+
+# ---------------------------------------------------------------- 1b. entrants
+
+
+def _entrant_draw(key: np.uint64, month: int, k: int, sub: int) -> float:
+    """Draw ``sub`` of the month's ``k``-th entrant (keyed by entry number, not row)."""
+    return _draw(key, R.STREAM_ENTRANT, month, k, sub)
+
+
+def add_entrants(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    first: int,
+    n_school: int,
+    n_migrant: int,
+    par: np.ndarray,
+    key: np.uint64,
+    month: int,
+    flows: np.ndarray,
+) -> None:
+    """Reference of :func:`simulator.kernels.demand.add_entrants` (same arguments).
+
+    The month's entrants (school leavers, then migrants) join as jobseekers in rows
+    ``first, first + 1, ...``. School leavers are 18-24 with skill around 0.40; migrants are
+    20-50 with skill around 0.42 and more spread. Sex and partial work ability follow the
+    population shares; mechanism states start around the model's initial means (search skill
+    and awareness a little lower than the population's).
+    """
+    for k in range(n_school + n_migrant):
+        p = first + k
+        migrant = k >= n_school
+
+        def u(sub: int, k: int = k) -> float:
+            return _entrant_draw(key, month, k, sub)
+
+        def around(mean: float, first_sub: int, sd: float, k: int = k) -> float:
+            """``mean`` plus triangular noise from draws ``first_sub`` and ``first_sub + 1``."""
+            return _clip01(mean + rules.noise.py_func(u(first_sub), u(first_sub + 1), sd))
+
+        if migrant:
+            age_years, skill = 20.0 + 30.0 * u(1), around(0.42, 2, 0.15)
+        else:
+            age_years, skill = 18.0 + 6.0 * u(1), around(0.40, 2, 0.12)
+        female = u(4) < par[K.K_SHARE_FEMALE]
+        partial = u(5) < par[K.K_SHARE_PARTIAL]
+
+        pf[p, :] = 0.0
+        pi[p, :] = 0
+        for column in (
+            S.P_POSITION,
+            S.P_EMPLOYER,
+            S.P_ENROLLED,
+            S.P_SUPPORT_K,
+            S.P_HIRE_MONTH,
+            S.P_MOVED_MONTH,
+            S.P_LAST_IV,
+        ):
+            pi[p, column] = -1  # none yet
+        pi[p, S.P_STATUS] = S.UNEMPLOYED
+        pi[p, S.P_AGE] = int(age_years * 12.0)
+        pi[p, S.P_FEMALE] = int(female)
+        pi[p, S.P_MIGRANT] = int(migrant)
+        pi[p, S.P_PARTIAL] = int(partial)
+        pi[p, S.P_ENTRY_MONTH] = month
+        pi[p, S.P_TRAITS] = _trait_bits(pi[p, S.P_AGE], int(female), int(migrant), int(partial))
+
+        pf[p, S.P_SKILL] = skill
+        pf[p, S.P_WORK_ABILITY] = 0.4 + 0.4 * u(6) if partial else 1.0
+        pf[p, S.P_EFFICACY] = around(par[K.K_INIT_EFFICACY], 7, 0.15)
+        pf[p, S.P_TRUST] = pf[p, S.P_TRUST0] = around(par[K.K_INIT_TRUST], 9, 0.15)
+        pf[p, S.P_SEARCH_SKILL] = around(par[K.K_INIT_SEARCH_SKILL] - 0.1, 11, 0.15)
+        pf[p, S.P_EFFORT] = pf[p, S.P_EFFORT0] = around(0.7, 13, 0.15)
+        pf[p, S.P_MOTIVATION] = around(par[K.K_INIT_MOTIVATION], 15, 0.15)
+        pf[p, S.P_AWARENESS] = around(par[K.K_INIT_AWARENESS] - 0.1, 17, 0.1)
+        _add_flow(flows, K.F_ENTRANTS, _groups(pi, p), 1.0)
