@@ -8,8 +8,10 @@ a time in both arms (ablation). :func:`summarise` turns the runs into a :class:`
 * ``results`` — one tidy table of estimates with confidence intervals: effects on every
   metric for every target group; participants against non-participants (displacement);
   effects by target group × employer context; ablation; costs and cost per extra person
-  employed; and, per intervention, its participants' relative risk of being in work next to
-  the published benchmark;
+  employed; per intervention, its participants' relative risk of being in work next to
+  the published benchmark; and, with several packages, each package against each other
+  (``contrast``) and interaction terms (``interaction``: a combined package's effect minus
+  the sum of its parts' effects);
 * ``over_time`` — the monthly effect on key indicators;
 * ``replications`` — per-replication metric values of every arm (for re-analysis);
 * ``adaptation`` — capacity changes made by the adaptation rule.
@@ -31,7 +33,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.compare_metrics import ABLATION_METRICS, METRIC_BY_NAME, SERIES_INDICATORS
+from experiments.compare_metrics import (
+    ABLATION_METRICS,
+    CONTRAST_METRICS,
+    METRIC_BY_NAME,
+    SERIES_INDICATORS,
+)
 from experiments.compare_runs import (
     BASELINE,
     NO_ABLATION,
@@ -637,6 +644,74 @@ def _ablation_rows(
     return rows
 
 
+def _contrast_rows(
+    matrices: dict[str, pd.DataFrame],
+    baseline: pd.DataFrame,
+    groups: list[str],
+    interactions: list[tuple[str, tuple[str, ...]]],
+    confidence: float,
+) -> list[dict[str, Any]]:
+    """Package arms against each other, and interaction terms, on the headline metrics.
+
+    Every arm shares its random numbers with every other, so the difference of two arms is
+    estimated from per-replication differences (a paired comparison, far tighter than
+    comparing two separate intervals). A ``contrast`` row is arm ``package`` minus arm
+    ``context`` (both orders are listed); an ``interaction`` row is the effect of the combined
+    arm ``package`` minus the sum of the effects of the arms in ``context`` (joined by
+    " + "), each effect against the baseline in the same replication.
+    """
+    keep = [(m, g) for m in CONTRAST_METRICS for g in groups if (m, g) in baseline.index]
+    rows = []
+    names = list(matrices)
+    for a in names:
+        for b in names:
+            if a == b:
+                continue
+            pol, other = matrices[a].loc[keep], matrices[b].loc[keep]
+            for (metric, group), d in (pol - other).iterrows():
+                rows.append(
+                    _difference_row(
+                        d,
+                        float(np.nanmean(other.loc[(metric, group)].to_numpy())),
+                        confidence,
+                        package=a,
+                        analysis="contrast",
+                        metric=metric,
+                        group=group,
+                        context_type="versus",
+                        context=b,
+                        policy=float(np.nanmean(pol.loc[(metric, group)].to_numpy())),
+                        replications=int(d.notna().sum()),
+                        label=f"{METRIC_BY_NAME[metric].label}: {a} minus {b}",
+                    )
+                )
+    base = baseline.loc[keep]
+    for combined, parts in interactions:
+        if combined not in matrices or any(p not in matrices for p in parts):
+            continue
+        whole = matrices[combined].loc[keep] - base
+        summed = sum(matrices[p].loc[keep] - base for p in parts)
+        for (metric, group), d in (whole - summed).iterrows():
+            rows.append(
+                _difference_row(
+                    d,
+                    float(np.nanmean(summed.loc[(metric, group)].to_numpy())),
+                    confidence,
+                    package=combined,
+                    analysis="interaction",
+                    metric=metric,
+                    group=group,
+                    context_type="parts",
+                    context=" + ".join(parts),
+                    policy=float(np.nanmean(whole.loc[(metric, group)].to_numpy())),
+                    replications=int(d.notna().sum()),
+                    label=f"{METRIC_BY_NAME[metric].label}: effect of {combined} minus the "
+                    f"effects of {' and '.join(parts)} (positive: more than the parts together)",
+                )
+            )
+    return rows
+
+
 def _over_time(
     package: str, base_runs: dict[int, RunOutput], runs: dict[int, RunOutput], confidence: float
 ) -> pd.DataFrame:
@@ -719,9 +794,11 @@ def summarise(
         .rename(columns={"level_2": "replication"})
     ]
     adaptation = []
+    matrices: dict[str, pd.DataFrame] = {}
     for arm in scenario.arms:
         runs = grouped[(arm.name, NO_ABLATION)]
         pol_m = _metric_matrix(runs, reps)
+        matrices[arm.name] = pol_m
         rows += _effect_rows(arm.name, pol_m, base_m, conf)
         pairs = [(runs[r], base_runs[r]) for r in reps if r in runs and r in base_runs]
         shadow = grouped.get((arm.name, PLACEBO), {})
@@ -756,6 +833,8 @@ def summarise(
         for r, out in runs.items():
             for rec in out.adaptation:
                 adaptation.append({"package": arm.name, "replication": r, **rec})
+    if len(matrices) > 1:
+        rows += _contrast_rows(matrices, base_m, targets, scenario.interaction_terms(), conf)
     results = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     meta = {
         "scenario": scenario.describe(),
@@ -780,6 +859,7 @@ def summarise(
             "new_capacity",
             "uptake",
             "participants_in_work",
+            "reason",
         ],
     )
     return Comparison(

@@ -15,11 +15,69 @@ import sys
 from pathlib import Path
 
 from scenarios.errors import ScenarioError
+from simulator.cli import seed_type
+
+#: What ``synclusive compare`` runs when given nothing at all (the README's main command).
+DEFAULT_PACKAGE = "kokkola_engine"
+
+
+def _kind_of(ref: str, named_package: bool) -> tuple[str, str]:
+    """What a positional reference is: ``(kind, reference)``, kind scenario, package or lab.
+
+    A file is known by its top-level table. A name is looked up among the shipped
+    scenarios, packages and labs, in that order; a name that is both a scenario and a
+    package is the package when ``named_package`` (a lab or further packages were given).
+    """
+    from scenarios.errors import suggestion
+    from scenarios.files import (
+        LAB_DIR,
+        PACKAGE_DIR,
+        STUDY_DIR,
+        file_kind,
+        read_toml,
+        resolve,
+        shipped,
+    )
+
+    if ref.endswith(".toml") or "/" in ref or "\\" in ref:
+        path = resolve(ref, STUDY_DIR)
+        if path is None:
+            raise ScenarioError(f"{ref}: file not found (a scenario, package or lab file)")
+        data, _ = read_toml(path)
+        return file_kind(data, path), str(path)
+    found = [
+        kind
+        for kind, directory in (("scenario", STUDY_DIR), ("package", PACKAGE_DIR), ("lab", LAB_DIR))
+        if resolve(ref, directory) is not None
+    ]
+    if named_package and "package" in found:
+        return "package", ref
+    if found:
+        return found[0], ref
+    names = [*shipped(STUDY_DIR), *shipped(PACKAGE_DIR), *shipped(LAB_DIR)]
+    raise ScenarioError(
+        f"no scenario, package or lab {ref!r}{suggestion(ref, names)}; shipped scenarios: "
+        f"{', '.join(shipped(STUDY_DIR))}; packages: {', '.join(shipped(PACKAGE_DIR))}; "
+        f"labs: {', '.join(shipped(LAB_DIR))} (or give the path of a .toml file)"
+    )
+
+
+def _packages_needed(lab: str) -> ScenarioError:
+    """The error for a lab given without any package to compare on it."""
+    from scenarios import load_package
+    from scenarios.files import PACKAGE_DIR, shipped
+
+    made_for = [n for n in shipped(PACKAGE_DIR) if load_package(n).file.package.lab == lab]
+    return ScenarioError(
+        f"lab {lab}: name the package(s) to compare with --package PACKAGE"
+        + (f" (packages made for this lab: {', '.join(made_for)})" if made_for else "")
+        + f"; shipped packages: {', '.join(shipped(PACKAGE_DIR))}"
+    )
 
 
 def _scenario_from_args(args: argparse.Namespace):
-    from scenarios import load_scenario, scenario_from_names
-    from scenarios.files import STUDY_DIR, resolve
+    """The scenario the ``compare`` arguments describe (every input error is raised here)."""
+    from scenarios import load_lab, load_scenario, scenario_from_names
 
     overrides = list(args.set or [])
     for flag, path in (
@@ -34,18 +92,29 @@ def _scenario_from_args(args: argparse.Namespace):
     if args.no_ablation:
         overrides.append("run.ablation=false")
     ref = args.scenario
-    # A name that is both a scenario and a package is the scenario, unless a lab is chosen.
-    if ref is not None and resolve(ref, STUDY_DIR) is not None and not (args.package or args.lab):
-        return load_scenario(ref, overrides)
     packages = list(args.package or [])
+    if ref is None and not packages and args.lab is None:
+        ref = DEFAULT_PACKAGE  # `synclusive compare` alone runs the built-in default
+    lab = args.lab
     if ref is not None:
-        packages.insert(0, ref)
-    return scenario_from_names(
-        packages[0] if packages else None,
-        lab=args.lab,
-        packages=packages[1:],
-        overrides=overrides,
-    )
+        kind, ref = _kind_of(ref, named_package=bool(packages or lab))
+        if kind == "scenario":
+            if packages or lab:
+                raise ScenarioError(
+                    f"{ref}: a scenario names its own lab and packages ([scenario] lab, "
+                    "packages); --lab and --package cannot be added to it: edit the file, or "
+                    "give packages instead of the scenario"
+                )
+            return load_scenario(ref, overrides)
+        if kind == "lab":
+            if lab is not None:
+                raise ScenarioError(f"two labs given: {ref} and --lab {lab}; give one")
+            lab = ref
+        else:
+            packages.insert(0, ref)
+    if not packages:
+        raise _packages_needed(load_lab(lab, where="--lab").name)
+    return scenario_from_names(packages[0], lab=lab, packages=packages[1:], overrides=overrides)
 
 
 def _write_atomically(out: Path, write) -> None:
@@ -169,14 +238,17 @@ def add_compare_commands(sub) -> None:
         help="compare intervention packages with the baseline and write a report",
         description="Run a scenario (a lab with one or more packages) and its baseline over R "
         "replications with common random numbers; write the results table (Parquet, CSV), "
-        "figures and an HTML report. SCENARIO is a scenario file or name, or a package name "
-        "(run on its own lab unless --lab is given).",
+        "figures and an HTML report. SCENARIO is a scenario, a package (run on the lab it "
+        "names unless --lab is given) or a lab (with --package), by name or file; a file's "
+        "kind is read from its top-level table. With no arguments at all: the built-in "
+        f"default, the {DEFAULT_PACKAGE} package on its lab.",
     )
     cmp.add_argument(
         "scenario",
         nargs="?",
-        default="kokkola_engine",
-        help="scenario or package (default: kokkola_engine)",
+        default=None,
+        help="scenario, package or lab: name or .toml file (default, when neither --package "
+        f"nor --lab is given: {DEFAULT_PACKAGE})",
     )
     cmp.add_argument(
         "--package",
@@ -193,7 +265,7 @@ def add_compare_commands(sub) -> None:
         "--set interventions.taite_coaching.capacity=30 (repeatable)",
     )
     cmp.add_argument("--replications", type=int, help="replications per arm")
-    cmp.add_argument("--seed", type=int, help="root seed")
+    cmp.add_argument("--seed", type=seed_type(), help="root seed, 0 or more")
     cmp.add_argument("--months", type=int, help="months simulated")
     cmp.add_argument("--persons", type=int, help="simulated labour force (default: the lab's)")
     cmp.add_argument("--workers", type=int, default=1, help="local worker processes")

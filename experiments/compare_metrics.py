@@ -98,6 +98,8 @@ METRICS: tuple[Metric, ...] = (
 METRIC_BY_NAME = {m.name: m for m in METRICS}
 #: Metrics whose effect ablation reports (a subset keeps ablation tables readable).
 ABLATION_METRICS = ("employment_rate", "employed", "inflow", "mobility", "self_efficacy")
+#: Headline metrics on which package arms are compared with each other (contrasts).
+CONTRAST_METRICS = ("employed", "employment_rate", "employment_years", "inflow", "mobility", "cost")
 #: Indicators kept month by month for the figures (effects over time).
 SERIES_INDICATORS = (
     "employment_rate",

@@ -23,6 +23,19 @@ from simulator.plots import GROUP_LABELS
 from simulator.snapshot import SIZE_CLASSES
 from simulator.tables import write_file
 
+#: The report's style sheet; other self-contained reports (the dashboard's) reuse it.
+REPORT_CSS = """\
+body { font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto;
+       padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { color: #1f4e79; } h2 { border-bottom: 2px solid #1f4e79; padding-bottom: .2em; }
+table { border-collapse: collapse; font-size: .85em; margin: .5em 0 1.5em; }
+th, td { border: 1px solid #ccc; padding: .25em .5em; } th { background: #eef3f8; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1em 0; } img { max-width: 100%; }
+figcaption { font-size: .9em; color: #555; }
+.note { background: #f6f6f6; padding: .6em 1em; border-left: 4px solid #999; }
+"""
+
 
 def _label(group: str) -> str:
     return GROUP_LABELS.get(group, group.replace("_", " "))
@@ -337,6 +350,142 @@ def _summary(c: Comparison) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
+def _contrast_section(c: Comparison) -> str:
+    """Packages against each other and interaction terms, in plain words (several packages)."""
+    con = c.effects("contrast")
+    if con.empty:
+        return ""
+    size = {
+        p["package"]["name"]: len(p["resolved_interventions"])
+        for p in c.meta["scenario"]["packages"]
+    }
+    packages = list(dict.fromkeys(con["package"]))
+    groups = c.meta["target_groups"]
+    # One order per pair: the package with more interventions minus the one with fewer.
+    pairs = [
+        (a, b) if size.get(a, 0) > size.get(b, 0) else (b, a)
+        for i, a in enumerate(packages)
+        for b in packages[i + 1 :]
+    ]
+    items = []
+    for a, b in pairs:
+        r = con[(con["package"] == a) & (con["context"] == b) & (con["metric"] == "employed")]
+        r = r[r["group"] == "all"]
+        if not r.empty:
+            items.append(
+                f"<li><b>{html.escape(a)}</b> against <b>{html.escape(b)}</b>, people in work: "
+                f"{_effect_text(r.iloc[0])}</li>"
+            )
+    inter = c.effects("interaction", metric="employed")
+    for _, r in inter[inter["group"].isin(["all", "any_target_group"])].iterrows():
+        parts = r["context"].replace(" + ", " and ")
+        if r["ci_low"] > 0:
+            verdict = "more than its parts together: they reinforce each other"
+        elif r["ci_high"] < 0:
+            verdict = "less than its parts together: they overlap or compete"
+        else:
+            verdict = "about as much as its parts together (the difference could be chance)"
+        items.append(
+            f"<li><b>{html.escape(r['package'])}</b> does {verdict} — "
+            f"{_label(r['group']).lower()}, its effect on people in work minus those of "
+            f"{html.escape(parts)}: "
+            f"{_effect_text(r)}</li>"
+        )
+    # People in work for every target group; flows and cost for everyone.
+    keep = con[
+        con.apply(lambda r: (r["package"], r["context"]) in pairs, axis=1)
+        & (
+            ((con["metric"] == "employed") & con["group"].isin(groups))
+            | (con["metric"].isin(["inflow", "mobility", "cost"]) & (con["group"] == "all"))
+        )
+    ]
+    table = pd.concat([keep, inter[inter["group"].isin(groups)]])
+    return f"""<h2>Packages compared with each other</h2>
+<p>Each package against each other package, in the same replications with the same random
+numbers, so the difference between two packages is measured directly (its interval comes from
+the per-replication differences). An interaction compares a package combining mobility and
+inflow with its two halves: its effect minus the sum of their effects. Positive means the two
+sides do more together than apart, as the engine approach claims.</p>
+<ul>{"".join(items)}</ul>
+{
+        _table(
+            table,
+            {
+                "package": "Package",
+                "context": "Compared with",
+                "label": "Outcome",
+                "group": "Group",
+                "unit": "Unit",
+                "estimate": "Difference",
+                "ci_low": "CI low",
+                "ci_high": "CI high",
+            },
+        )
+    }"""
+
+
+def _adaptation_section(c: Comparison) -> str:
+    """Capacity changes the adaptation rule made (engine step 5), when a rule was in force."""
+    ruled = [
+        p["package"]["name"]
+        for p in c.meta["scenario"]["packages"]
+        if p.get("adaptation") and p["adaptation"].get("enabled", True)
+    ]
+    log = c.adaptation
+    if not ruled and (log is None or log.empty):
+        return ""
+    if log is None or log.empty:
+        return (
+            "<h2>Adaptation</h2><p>The adaptation rule of "
+            f"{html.escape(', '.join(ruled))} was in force but made no changes.</p>"
+        )
+    runs = c.meta["scenario"]["run"]["replications"]
+    rows, notes = [], []
+    for package, d in log.groupby("package", sort=False):
+        first = d[d["replication"] == d["replication"].min()].sort_values("month")
+        for _, r in first.head(20).iterrows():
+            m = int(r["month"])
+            reason = r.get("reason")
+            if not isinstance(reason, str) or not reason:
+                # Saved before reasons were logged: show the indicators read instead.
+                reason = f"uptake {r['uptake']:.0%}, past participants in work " + (
+                    "–"
+                    if pd.isna(r["participants_in_work"])
+                    else f"{r['participants_in_work']:.0%}"
+                )
+            rows.append(
+                {
+                    "package": package,
+                    "quarter": f"year {(m - 1) // 12 + 1}, Q{(m - 1) % 12 // 3 + 1} (month {m})",
+                    "intervention": r["intervention"],
+                    "capacity": f"{int(r['old_capacity'])} → {int(r['new_capacity'])}",
+                    "reason": reason,
+                }
+            )
+        notes.append(
+            f"{html.escape(str(package))}: {len(d)} changes over {runs} replications "
+            f"({len(d) / runs:.1f} per replication); the table shows replication "
+            f"{int(first['replication'].iloc[0]) + 1}"
+            + (f", first 20 of {len(first)} changes" if len(first) > 20 else "")
+        )
+    return f"""<h2>Adaptation: how the coalition moved capacity</h2>
+<p>Every review the coalition moved places (and their budget) from interventions with unused
+places or the weakest outcomes to those with a full intake or the best outcomes; the monthly
+budget stayed the same. Capacity is new participants per month. {"; ".join(notes)}.</p>
+{
+        _table(
+            pd.DataFrame(rows),
+            {
+                "package": "Package",
+                "quarter": "Review",
+                "intervention": "Intervention",
+                "capacity": "Capacity (old → new)",
+                "reason": "Driven by",
+            },
+        )
+    }"""
+
+
 def render_html(c: Comparison) -> str:
     """The report as one HTML string (figures embedded)."""
     s = c.meta["scenario"]
@@ -404,16 +553,7 @@ def render_html(c: Comparison) -> str:
 <html lang="en"><head><meta charset="utf-8"/>
 <title>{html.escape(s["title"] or s["name"])}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto;
-       padding: 0 1em; color: #222; line-height: 1.45; }}
-h1 {{ color: #1f4e79; }} h2 {{ border-bottom: 2px solid #1f4e79; padding-bottom: .2em; }}
-table {{ border-collapse: collapse; font-size: .85em; margin: .5em 0 1.5em; }}
-th, td {{ border: 1px solid #ccc; padding: .25em .5em; }} th {{ background: #eef3f8; }}
-td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-figure {{ margin: 1em 0; }} img {{ max-width: 100%; }}
-figcaption {{ font-size: .9em; color: #555; }}
-.note {{ background: #f6f6f6; padding: .6em 1em; border-left: 4px solid #999; }}
-</style></head><body>
+{REPORT_CSS}</style></head><body>
 <h1>{html.escape(s["title"] or s["name"])}</h1>
 <p>{html.escape(s.get("description") or "")}</p>
 <h2>Summary</h2>
@@ -504,6 +644,8 @@ published benchmark where one exists.</p>
         if not abl.empty
         else "<p>Not run.</p>"
     }
+{_contrast_section(c)}
+{_adaptation_section(c)}
 <h2>The living lab: {html.escape(lab["title"])}</h2>
 <p>{html.escape(lab.get("description", ""))}</p>
 <h3>Barriers</h3><ul>{barriers}</ul>

@@ -15,6 +15,8 @@ import argparse
 import sys
 from typing import Any
 
+from simulator.cli import seed_type
+
 
 def add_sensitivity_parser(sub: Any) -> None:
     """Add ``sensitivity run|analyse|given-data`` to the ``synclusive`` parser."""
@@ -35,7 +37,9 @@ def add_sensitivity_parser(sub: Any) -> None:
         "--samples", type=int, default=64, help="Sobol' base N (power of two) or trajectories"
     )
     run.add_argument("--replications", type=int, default=2, help="CRN runs per point")
-    run.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    run.add_argument(
+        "--seed", type=seed_type(), help="root seed, 0 or more (default: the scenario's)"
+    )
     run.add_argument("--months", type=int, help="months simulated")
     run.add_argument("--persons", type=int, help="simulated labour force")
     run.add_argument("--window", type=int, help="evaluation window (months)")

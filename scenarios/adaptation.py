@@ -31,7 +31,9 @@ class Adaptation:
     Attributes
     ----------
     log : list of dict
-        One record per capacity change: month, intervention, old and new capacity, reason.
+        One record per capacity change: month, intervention, old and new capacity, the
+        indicators read (uptake, participants in work) and ``reason``, the indicator that
+        drove the change in words.
     """
 
     rule: AdaptationRule
@@ -59,12 +61,15 @@ class Adaptation:
 
         freed = np.zeros(len(specs))
         receives = np.zeros(len(specs), dtype=bool)
+        reasons = [""] * len(specs)
         for k in range(len(specs)):
             full = uptake[k] >= r.full_uptake
             if use_uptake and not full and capacity[k] > r.min_capacity:
                 freed[k] = r.max_shift * budget[k] * (1.0 - uptake[k])
+                reasons[k] = f"unused places (uptake {uptake[k]:.0%})"
             if full:
                 receives[k] = True
+                reasons[k] = f"full intake (uptake {uptake[k]:.0%})"
         if use_outcomes:
             # A switched-off intervention (capacity 0) is left out of the review.
             scored = [k for k in range(len(specs)) if capacity[k] > 0 and not np.isnan(outcome[k])]
@@ -75,6 +80,11 @@ class Adaptation:
                     freed[worst] = max(freed[worst], r.max_shift * budget[worst])
                     receives[worst] = False
                     receives[best] = True
+                    reasons[worst] = (
+                        f"weakest outcomes ({outcome[worst]:.0%} of past participants in work)"
+                    )
+                    best_text = f"best outcomes ({outcome[best]:.0%} of past participants in work)"
+                    reasons[best] = "; ".join(x for x in (reasons[best], best_text) if x)
         pool = freed.sum()
         if pool <= 0 or not receives.any():
             return
@@ -96,6 +106,7 @@ class Adaptation:
                         "new_capacity": new,
                         "uptake": float(uptake[k]),
                         "participants_in_work": float(outcome[k]),
+                        "reason": reasons[k] or "rounding of the shared budget",
                     }
                 )
 

@@ -11,6 +11,7 @@ settings that a package itself sets: those belong to the package and change its 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ from scenarios.schema import (
     ScenarioFile,
 )
 from simulator.params import ModelParams
+
+#: How far the sectors' employment shares may be from summing to 1 (rounding in a lab file).
+SHARE_TOLERANCE = 0.01
 
 
 @dataclass
@@ -92,6 +96,26 @@ class Scenario:
     run: RunSettings
     overrides: list[str] = field(default_factory=list)
     source: Path | None = None
+    #: Declared interaction terms ``(combined, parts)``; ``None``: inferred, see
+    #: :meth:`interaction_terms`.
+    interactions: list[tuple[str, tuple[str, ...]]] | None = None
+
+    def interaction_terms(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Interaction terms to estimate: ``(combined package, its part packages)``.
+
+        Declared ones (a scenario file's ``[[scenario.interactions]]``), else each
+        mobility-and-inflow arm against the one mobility-only and the one inflow-only arm,
+        when the scenario has exactly one of each.
+        """
+        if self.interactions is not None:
+            return list(self.interactions)
+        sides = {arm.name: arm.package.file.package.engine for arm in self.arms}
+        mobility = [n for n, e in sides.items() if e == "mobility"]
+        inflow = [n for n, e in sides.items() if e == "inflow"]
+        if len(mobility) != 1 or len(inflow) != 1:
+            return []
+        both = [n for n, e in sides.items() if e == "mobility_and_inflow"]
+        return [(n, (mobility[0], inflow[0])) for n in both]
 
     def describe(self) -> dict[str, Any]:
         """Plain-data description (for the results folder and the report)."""
@@ -113,6 +137,9 @@ class Scenario:
             ],
             "run": self.run.model_dump(mode="json"),
             "overrides": list(self.overrides),
+            "interactions": [
+                {"combined": c, "parts": list(parts)} for c, parts in self.interaction_terms()
+            ],
         }
 
 
@@ -132,7 +159,35 @@ def load_lab(reference: str | Path, base: Path | None = None, where: str = "lab"
             f"shipped labs: {', '.join(shipped(LAB_DIR))} (or give the path of a lab file)"
         )
     file, text = load_file(LabFile, path)
+    population = file.population
+    if population is not None and "sectors" in population.model_fields_set:
+        line = locate(text, ("population", "sectors", 0))
+        check_sector_shares(
+            [s.model_dump() for s in population.sectors],
+            f"{path}:{line}: population.sectors" if line else f"{path}: population.sectors",
+        )
     return Lab(file, path, text)
+
+
+def check_sector_shares(sectors: Sequence[dict[str, Any]], where: str) -> None:
+    """Check that the sectors' employment shares sum to 1 (within :data:`SHARE_TOLERANCE`).
+
+    The model itself rescales shares that do not sum to 1, which would silently change a
+    lab's economy (a typo of 0.5 for 0.05 shrinks every other sector); so a lab or an
+    override is rejected here instead.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``where``, the sum and each sector's share.
+    """
+    total = sum(float(s["employment_share"]) for s in sectors)
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        listing = ", ".join(f"{s['name']} {s['employment_share']:g}" for s in sectors)
+        raise ScenarioError(
+            f"{where}: the sectors' employment shares sum to {total:.3f} ({listing}); they "
+            f"must sum to 1 (within {SHARE_TOLERANCE:g})"
+        )
 
 
 def load_package(
@@ -165,8 +220,41 @@ def _package_lab(package: Package) -> Lab:
 
 
 # ------------------------------------------------------------------ composition
-def _validate_params(data: dict[str, Any], source: str) -> ModelParams:
-    return validated(ModelParams, data, f"parameters ({source})", source)
+#: An override as applied: the key path it set (list items as indices) and where it came from.
+Applied = tuple[tuple[str | int, ...], str]
+
+
+def _origin(applied: Sequence[Applied]) -> Callable[[tuple[Any, ...]], str | None]:
+    """``where(key_path)``: the override that set the value at (or around) a key path.
+
+    An error at a path inside an override's value, or at a group holding it (a check of a
+    whole section), is traced to that override; the most specific, then the latest, wins.
+    """
+
+    def where(loc: tuple[Any, ...]) -> str | None:
+        best, best_len = None, 0
+        for resolved, label in applied:
+            n = min(len(resolved), len(loc))
+            if n and tuple(resolved[:n]) == tuple(loc[:n]) and len(resolved) >= best_len:
+                best, best_len = label, len(resolved)
+        return best
+
+    return where
+
+
+def _validate_params(
+    data: dict[str, Any], source: str, applied: Sequence[Applied] = ()
+) -> ModelParams:
+    """Validate composed parameters; errors name the override that caused them, if any."""
+    where = _origin(applied)
+    params = validated(ModelParams, data, f"parameters ({source})", source, where=where)
+    if applied and any(r[:2] == ("population", "sectors") for r, _ in applied):
+        # The lab's own sectors were checked on loading; an override may have changed them.
+        check_sector_shares(
+            data["population"]["sectors"],
+            f"{where(('population', 'sectors')) or source}: population.sectors",
+        )
+    return params
 
 
 def lab_parameters(lab: Lab, run: RunSettings) -> dict[str, Any]:
@@ -252,6 +340,8 @@ def compose(
     title: str | None = None,
     source: Path | None = None,
     override_source: str = "--set",
+    override_sources: Sequence[str] | None = None,
+    interactions: list[tuple[str, tuple[str, ...]]] | None = None,
 ) -> Scenario:
     """Compose and validate a scenario.
 
@@ -269,6 +359,12 @@ def compose(
         Identity of the scenario (default: from the lab and packages).
     override_source
         How overrides are named in error messages.
+    override_sources
+        Per override, where it came from (e.g. ``"s.toml:12: [set]"``); default:
+        ``override_source`` for all.
+    interactions
+        Interaction terms ``(combined, parts)`` to estimate (default: inferred, see
+        :meth:`Scenario.interaction_terms`).
 
     Raises
     ------
@@ -276,27 +372,41 @@ def compose(
         On any invalid input, before anything runs.
     """
     overrides = list(overrides or [])
+    sources = list(override_sources or [override_source] * len(overrides))
+    if len(sources) != len(overrides):
+        raise ValueError("override_sources must give one source per override")
     run = run or lab.file.run or RunSettings()
     run_data = run.model_dump()
-    param_overrides: list[tuple[str, Any]] = []
-    for text in overrides:
-        path, value = parse_assignment(text, override_source)
+    # (path, value, where it came from, the label errors about it carry)
+    param_overrides: list[tuple[str, Any, str, str]] = []
+    run_applied: list[Applied] = []
+    for text, src in zip(overrides, sources, strict=True):
+        path, value = parse_assignment(text, src)
         if path.startswith("run."):
-            apply_override(run_data, path[4:], value, override_source)
+            resolved = apply_override(run_data, path[4:], value, src)
+            run_applied.append((("run", *resolved), f"{src} {text}"))
         else:
-            param_overrides.append((path, value))
-    run = validated(RunSettings, run_data, "run settings", override_source, prefix=("run",))
+            param_overrides.append((path, value, src, f"{src} {text}"))
+    run = validated(
+        RunSettings,
+        run_data,
+        "run settings",
+        override_source,
+        prefix=("run",),
+        where=_origin(run_applied),
+    )
 
     catalogue = load_catalogue()
     lab_data = lab_parameters(lab, run)
     package_paths = set().union(*(_package_paths(p) for p in packages)) if packages else set()
 
     baseline_data = copy.deepcopy(lab_data)
-    for path, value in param_overrides:
+    applied: list[Applied] = []
+    for path, value, src, label in param_overrides:
         if path.startswith("interventions.") or path in package_paths:
             continue
-        apply_override(baseline_data, path, value, override_source)
-    baseline = _validate_params(baseline_data, f"lab {lab.name} with overrides")
+        applied.append((apply_override(baseline_data, path, value, src), label))
+    baseline = _validate_params(baseline_data, f"lab {lab.name} with overrides", applied)
 
     arms = []
     names = [p.name for p in packages]
@@ -304,15 +414,18 @@ def compose(
         raise ScenarioError(f"each package may be compared once; got {names}")
     for package in packages:
         data = apply_package(lab_data, package, catalogue)
-        for path, value in param_overrides:
+        applied = []
+        for path, value, src, label in param_overrides:
             if path.startswith("interventions.") and not _has_intervention(data, path):
                 if not any(_has_intervention(a.params.model_dump(), path) for a in arms) and (
                     package is packages[-1]
                 ):
-                    apply_override(data, path, value, override_source)  # raises, listing names
+                    apply_override(data, path, value, src)  # raises, listing names
                 continue
-            apply_override(data, path, value, override_source)
-        params = _validate_params(data, f"lab {lab.name} + package {package.name} + overrides")
+            applied.append((apply_override(data, path, value, src), label))
+        params = _validate_params(
+            data, f"lab {lab.name} + package {package.name} + overrides", applied
+        )
         arms.append(Arm(package, params, package.file.adaptation))
     label = "_".join([lab.name, *names]) if names else lab.name
     return Scenario(
@@ -325,6 +438,7 @@ def compose(
         run=run,
         overrides=overrides,
         source=source,
+        interactions=interactions,
     )
 
 
@@ -352,27 +466,55 @@ def load_scenario(
         line = locate(text, ("scenario", "packages"))
         packages.append(load_package(ref, path.parent, f"{path}:{line}: scenario.packages.{i}"))
     file_overrides = [f"{k}={_toml_literal(v)}" for k, v in file.set.items()]
-    scenario = compose(
+    # Each [set] entry is named by its own line, so a bad value points at the file.
+    file_sources = [
+        f"{path}:{locate(text, ('set', *k.split('.'))) or locate(text, ('set',))}: [set]"
+        for k in file.set
+    ]
+    cli_overrides = list(overrides or [])
+    return compose(
         lab,
         packages,
         run or file.run,
-        file_overrides,
+        [*file_overrides, *cli_overrides],
         name=info.name,
         title=info.title or None,
         source=path,
-        override_source=f"{path} [set]",
+        override_sources=[*file_sources, *["--set"] * len(cli_overrides)],
+        interactions=_declared_interactions(file, text, path, packages),
     )
-    if overrides:
-        scenario = compose(
-            lab,
-            packages,
-            scenario.run,
-            [*file_overrides, *overrides],
-            name=info.name,
-            title=info.title or None,
-            source=path,
-        )
-    return scenario
+
+
+def _declared_interactions(
+    file: ScenarioFile, text: str, path: Path, packages: list[Package]
+) -> list[tuple[str, tuple[str, ...]]] | None:
+    """The scenario file's interaction terms, checked against its packages."""
+    declared = file.scenario.interactions
+    if declared is None:
+        return None
+    names = [p.name for p in packages]
+    terms = []
+    for i, term in enumerate(declared):
+        named = [
+            ("combined", term.combined),
+            *((f"parts.{j}", p) for j, p in enumerate(term.parts)),
+        ]
+        for key, ref in named:
+            if ref not in names:
+                line = locate(text, ("scenario", "interactions", i, key.split(".")[0]))
+                raise ScenarioError(
+                    f"{path}:{line}: scenario.interactions.{i}.{key}: {ref!r} is not one of "
+                    f"the scenario's packages{suggestion(ref, names)}; they are: "
+                    f"{', '.join(names)}"
+                )
+        if term.combined in term.parts or len(set(term.parts)) != len(term.parts):
+            line = locate(text, ("scenario", "interactions", i))
+            raise ScenarioError(
+                f"{path}:{line}: scenario.interactions.{i}: the parts must be distinct "
+                f"packages other than the combined one ({term.combined!r})"
+            )
+        terms.append((term.combined, tuple(term.parts)))
+    return terms
 
 
 def _has_intervention(data: dict[str, Any], path: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,7 @@ def format_errors(
     source: str | Path,
     text: str | None = None,
     prefix: Sequence[Any] = (),
+    where: Callable[[tuple[Any, ...]], str | None] | None = None,
 ) -> str:
     """One line per problem: ``file:line: key.path: problem; what is allowed``.
 
@@ -87,13 +88,17 @@ def format_errors(
         The file's text, to find line numbers.
     prefix
         Location of the validated data inside the file (e.g. ``("interventions", 2)``).
+    where
+        Optional ``where(key_path)``: the place a value at that path came from (e.g. the
+        ``--set`` or ``[set]`` line that overrode it), or ``None`` to use ``source``.
     """
     lines = []
     for e in err.errors():
         loc = tuple(e["loc"])
         full = (*prefix, *loc)
         key = ".".join(str(p) for p in full) or "(top level)"
-        where = _where(str(source), text, full)
+        origin = where(full) if where is not None else None
+        place = origin or _where(str(source), text, full)
         given = e.get("input")
         if e["type"] == "extra_forbidden":
             known = list(model.model_fields)
@@ -104,7 +109,7 @@ def format_errors(
             msg = f"unknown key {str(loc[-1])!r}{suggestion(str(loc[-1]), known)}"
             if known:
                 msg += f"; allowed keys here: {', '.join(known)}"
-            lines.append(f"{where}: {key}: {msg}")
+            lines.append(f"{place}: {key}: {msg}")
             continue
         msg = e["msg"]
         if e["type"] == "missing":
@@ -118,7 +123,7 @@ def format_errors(
                 msg += f"; {hint}"
             if info.description and e["type"] != "missing":
                 msg += f" — {info.description}"
-        lines.append(f"{where}: {key}: {msg}")
+        lines.append(f"{place}: {key}: {msg}")
     return "\n".join(lines)
 
 
@@ -130,6 +135,7 @@ def validated[M: BaseModel](
     text: str | None = None,
     prefix: Sequence[Any] = (),
     strict: bool = True,
+    where: Callable[[tuple[Any, ...]], str | None] | None = None,
 ) -> M:
     """Validate ``data`` against ``model``; every problem is reported as by :func:`format_errors`.
 
@@ -141,6 +147,8 @@ def validated[M: BaseModel](
         As for :func:`format_errors`.
     strict
         No type coercion (file values); ``False`` leaves it to the model's own configuration.
+    where
+        As for :func:`format_errors`.
 
     Raises
     ------
@@ -151,5 +159,5 @@ def validated[M: BaseModel](
         return model.model_validate(data, strict=True if strict else None)
     except ValidationError as err:
         raise ScenarioError(
-            f"invalid {what}:\n" + format_errors(err, model, source, text, prefix)
+            f"invalid {what}:\n" + format_errors(err, model, source, text, prefix, where)
         ) from None

@@ -16,6 +16,8 @@ LAB_DIR = HERE / "labs"
 PACKAGE_DIR = HERE / "packages"
 STUDY_DIR = HERE / "studies"
 CATALOGUE_FILE = HERE / "catalogue.toml"
+#: The top-level table that identifies each kind of scenario file, and how to call it.
+KIND_TABLES: dict[str, str] = {"scenario": "scenario", "package": "package", "lab": "living-lab"}
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -54,9 +56,44 @@ def validate[M: BaseModel](
     return validated(model, data, f"{title} file", path, text)
 
 
+def file_kind(data: dict[str, Any], path: Path | str) -> str:
+    """The kind of a scenario file from its top-level table: scenario, package or lab.
+
+    Raises
+    ------
+    ScenarioError
+        When the file has none, or more than one, of the identifying tables.
+    """
+    kinds = [k for k in KIND_TABLES if k in data]
+    if len(kinds) == 1:
+        return kinds[0]
+    tables = ", ".join(f"[{k}]" for k in KIND_TABLES)
+    found = ", ".join(f"[{k}]" for k in data) or "nothing"
+    raise ScenarioError(
+        f"{path}: cannot tell what kind of file this is: it needs exactly one of the top-level "
+        f"tables {tables} (a scenario, package or living-lab file); found {found}"
+    )
+
+
 def load_file[M: BaseModel](model: type[M], path: Path) -> tuple[M, str]:
-    """Read and validate one file; returns the model and the file's text."""
+    """Read and validate one file; returns the model and the file's text.
+
+    Raises
+    ------
+    ScenarioError
+        When the file is of another kind (e.g. a scenario file given as a package), naming
+        both kinds, or when it is invalid.
+    """
     data, text = read_toml(path)
+    expected = next((k for k in KIND_TABLES if k in model.model_fields), None)
+    if expected is not None and expected not in data:
+        kinds = [k for k in KIND_TABLES if k in data]
+        if len(kinds) == 1:
+            # Without this, a scenario file given as a package reports "unknown key 'scenario'".
+            raise ScenarioError(
+                f"{path}: this is a {KIND_TABLES[kinds[0]]} file (it starts with [{kinds[0]}]), "
+                f"not a {KIND_TABLES[expected]} file (which starts with [{expected}])"
+            )
     return validate(model, data, path, text), text
 
 

@@ -65,8 +65,16 @@ def _child(node: Any, part: str, walked: list[str], source: str) -> tuple[Any, A
     raise ScenarioError(f"{source}: {where} is a value, not a group; it has no key {part!r}")
 
 
-def apply_override(data: dict[str, Any], path: str, value: Any, source: str = "--set") -> None:
+def apply_override(
+    data: dict[str, Any], path: str, value: Any, source: str = "--set"
+) -> tuple[str | int, ...]:
     """Set the value at a dotted path in a nested parameter dictionary (in place).
+
+    Returns
+    -------
+    tuple
+        The key path actually set, with named list items resolved to their index (as in
+        validation error locations), so later errors can be traced back to the override.
 
     Raises
     ------
@@ -76,8 +84,11 @@ def apply_override(data: dict[str, Any], path: str, value: Any, source: str = "-
     parts = path.split(".")
     node: Any = data
     walked: list[str] = []
+    resolved: list[str | int] = []
     for part in parts[:-1]:
-        _, node = _child(node, part, walked, f"{source} {path}")
+        key, node = _child(node, part, walked, f"{source} {path}")
         walked.append(part)
+        resolved.append(key)
     key, _ = _child(node, parts[-1], walked, f"{source} {path}")
     node[key] = value
+    return (*resolved, key)

@@ -289,6 +289,22 @@ class PackageFile(Strict):
 
 
 # ------------------------------------------------------------------ scenarios
+class Interaction(Strict):
+    """An interaction term: does a combined package do more than its parts together?
+
+    Estimated as effect(combined) − Σ effect(part), each effect against the shared baseline;
+    positive means the parts reinforce each other (the engine's claim for mobility and inflow).
+    """
+
+    combined: str = Field(
+        pattern=NAME_PATTERN, description="Package with both sides (e.g. the engine package)."
+    )
+    parts: list[str] = Field(
+        min_length=2,
+        description="Packages whose effects are summed (e.g. mobility only and inflow only).",
+    )
+
+
 class ScenarioInfo(Strict):
     """A named combination of a lab and a package."""
 
@@ -299,6 +315,12 @@ class ScenarioInfo(Strict):
     packages: list[str] = Field(
         min_length=1,
         description="Packages compared with the baseline (names or paths of package files).",
+    )
+    interactions: list[Interaction] | None = Field(
+        None,
+        description="Interaction terms to estimate, by package name. Default: each "
+        "mobility-and-inflow package against the scenario's one mobility-only and one "
+        "inflow-only package, when it has them; an empty list estimates none.",
     )
 
 
