@@ -3,8 +3,9 @@
 The page is a Solara app, Mesa's visualisation stack. It builds a scenario file from the
 analyst's choices (:mod:`dashboard.settings`), runs the same comparison with the baseline as
 ``synclusive compare`` in a background thread (:mod:`dashboard.jobs`), and draws the results
-(:mod:`dashboard.charts`, :mod:`dashboard.tables`). Downloads reuse the comparison's own
-table writer and :mod:`experiments.report`, so they equal what the command line writes.
+(:mod:`dashboard.charts`, :mod:`dashboard.tables`). The results table comes from the
+comparison's own writer, so it equals what the command line writes; the HTML report
+(:mod:`dashboard.report`) holds what the page shows, in the command line report's style.
 
 Modules importing Solara (:mod:`dashboard.app`, :mod:`dashboard.server`) need the optional
 ``dashboard`` extra: ``pip install 'synclusive[dashboard]'``.

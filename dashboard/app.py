@@ -4,23 +4,30 @@ State lives in Solara reactive variables, which Solara keeps per browser session
 analysts on one server do not see each other's settings or runs. A run is a
 :class:`~dashboard.jobs.ComparisonJob` in a background thread that bumps ``tick`` whenever it
 progresses, which redraws the parts of the page that show it, and sets ``outcome`` to the
-partial results of the replications complete so far, then to the final results.
+partial results of the replications complete so far, then to the final results. When the
+session ends (its tab closed, or its kernel culled after losing its connection), its running
+job is cancelled.
 """
 
 from __future__ import annotations
 
 import html
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import solara
+import solara.lab
 from mesa.visualization import Slider
 from mesa.visualization.solara_viz import UserInputs
 from solara.server.kernel_context import get_current_context, set_context_for_thread
 
-from dashboard.charts import FIGURES, SIDE_COLOURS, focus_group, label
+from dashboard.charts import CAPTIONS, FIGURES, SIDE_COLOURS, focus_group, label
 from dashboard.jobs import ComparisonJob, Outcome
 from dashboard.settings import (
     Settings,
+    budget_max,
+    capacity_max,
     cli_command,
     default_budget,
     default_settings,
@@ -33,7 +40,7 @@ from dashboard.settings import (
     with_budget,
     with_package,
 )
-from dashboard.tables import effects_html, effects_table, headlines
+from dashboard.tables import EFFECTS_CAPTION, effects_html, effects_table, headlines_html
 from scenarios import ScenarioError, load_lab, load_package
 
 CSS = (Path(__file__).with_name("style.css")).read_text(encoding="utf-8")
@@ -43,6 +50,10 @@ settings = solara.reactive(default_settings())
 job: solara.Reactive[ComparisonJob | None] = solara.reactive(None)
 outcome: solara.Reactive[Outcome | None] = solara.reactive(None)
 tick = solara.reactive(0)
+#: Settings a Run click could not start, and why (shown until the settings change).
+start_error: solara.Reactive[tuple[Settings, str] | None] = solara.reactive(None)
+
+log = logging.getLogger(__name__)
 
 
 def _plain(message: str) -> str:
@@ -99,26 +110,30 @@ def InterventionControls(s: Settings):
                 f"{i.capacity} places / month",
                 value=i.capacity,
                 min=0,
-                max=max(3 * i.default_capacity, 30),
+                max=capacity_max(i),
                 on_value=capacity,
                 disabled=not i.enabled,
             )
     budget = monthly_budget(s)
     published = default_budget(s)
-    top = max(int(3 * published), 1000)
+    # The top is what the budget can buy with every place it scales at its own slider's top,
+    # so moving the budget never sets a capacity its slider cannot show.
+    top = int(budget_max(s))
     with solara.Column(gap="0px", classes=["budget-slider"]):
         solara.SliderInt(
             f"Budget EUR {budget:,.0f} / month",
             value=min(round(budget), top),
             min=0,
-            max=top,
+            max=max(top, 1),
             step=max(top // 200, 1),
             on_value=lambda b: settings.set(with_budget(settings.value, b)),
+            disabled=top <= 0,
         )
     solara.HTML(
         "div",
         f"Places × cost per participant, summed; the package as published: "
-        f"EUR {published:,.0f} / month. Moving the budget scales every place.",
+        f"EUR {published:,.0f} / month. Moving the budget scales every place, each up to the "
+        f"top of its own slider (EUR {top:,.0f} / month in all).",
         classes=["hint"],
     )
 
@@ -191,8 +206,21 @@ def Controls():
 
 # ------------------------------------------------------------------ running
 def start_run(s: Settings) -> None:
-    """Compose the settings and start a comparison in a background thread."""
-    scenario = load_settings(s)
+    """Compose the settings and start a comparison in a background thread.
+
+    Settings that cannot run (they may have changed just before the click, after the page
+    last checked them) are shown as a message instead (:data:`start_error`), never raised.
+    """
+    try:
+        scenario = load_settings(s)
+    except ScenarioError as err:
+        start_error.set((s, "The run could not start: " + _plain(str(err))))
+        return
+    except Exception as err:  # the analyst sees a message; the traceback goes to the log
+        log.exception("dashboard: could not start the comparison")
+        start_error.set((s, f"The run could not start: {type(err).__name__}: {err}"))
+        return
+    start_error.set(None)
     context = get_current_context()
     holder: dict[str, ComparisonJob] = {}
 
@@ -209,6 +237,26 @@ def start_run(s: Settings) -> None:
     set_context_for_thread(context, new.thread)
     job.set(new)
     new.start()
+
+
+def cancel_run_on_close() -> Callable[[], None]:
+    """Called as a session starts: returns what cancels its running job when it ends.
+
+    Solara calls the returned function when the session's virtual kernel shuts down (its tab
+    closed, or its connection lost for longer than the cull timeout), with that session's
+    reactive variables current; without it a run outlives its tab.
+    """
+
+    def cleanup() -> None:
+        current = job.value
+        if current is not None and current.active:
+            log.info("dashboard: session closed, cancelling its run")
+            current.cancel()
+
+    return cleanup
+
+
+solara.lab.on_kernel_start(cancel_run_on_close)
 
 
 @solara.component
@@ -259,33 +307,16 @@ def RunBar(valid: bool):
         solara.Warning(current.message, classes=["run-cancelled"])
     elif current is not None and current.status == "failed":
         solara.Error(_plain(current.message or "The run failed."), classes=["run-failed"])
+    failed = start_error.value
+    if failed is not None and failed[0] == settings.value:
+        solara.Error(failed[1], classes=["run-not-started"])
 
 
 # ------------------------------------------------------------------ results
 @solara.component
 def Headlines(o: Outcome):
     """Tiles with the main numbers."""
-    tiles = "".join(
-        f"<div class='tile {h.tone}'><div class='tile-title'>{html.escape(h.title)}</div>"
-        f"<div class='tile-value'>{html.escape(h.value)}</div>"
-        f"<div class='tile-detail'>{html.escape(h.detail)}</div></div>"
-        for h in headlines(o.comparison, o.package)
-    )
-    solara.HTML("div", tiles, classes=["tiles"])
-
-
-CAPTIONS = {
-    "employment": "Employment rate of each target group with the package (blue) and in the "
-    "baseline (grey, dashed); the band is the 95% interval of the difference. The effect over "
-    "the evaluation window is top right (green or red when the interval excludes zero).",
-    "flows": "Inflow (hires from unemployment) and mobility (promotions) per month.",
-    "chains": "A promotion leaves a vacancy that is filled by another move or from outside: "
-    "the chain. Left: mean moves per chain; middle: share of vacancies filled from within "
-    "employment; right: how vacancies were filled over the whole run.",
-    "mechanisms": "Mechanism states (realist evaluation) of the {group}.",
-    "costs": "Spending by intervention (blue inflow, orange mobility, purple employers) and "
-    "the cost per extra person in work, with its 95% interval.",
-}
+    solara.HTML("div", headlines_html(o.comparison, o.package), classes=["headlines"])
 
 
 @solara.component
@@ -310,18 +341,8 @@ def PartialNote(o: Outcome):
 def Results(o: Outcome):
     """Headline numbers, downloads, charts and the table of effects."""
     c = o.comparison
-    r = c.meta["scenario"]["run"]
     stale = o.settings != settings.value
-    done = f"{o.replications} of {o.planned}" if o.partial else f"{o.planned}"
-    solara.HTML(
-        "div",
-        html.escape(
-            f"Results: package {o.package} on the {o.settings.lab} lab · {done} "
-            f"replications × {r['months']} months, {r['persons']:,} persons, seed {r['seed']} · "
-            f"{o.seconds:.0f} s"
-        ),
-        classes=["results-heading"],
-    )
+    solara.HTML("div", html.escape(o.heading()), classes=["results-heading"])
     if o.partial:
         PartialNote(o)
     if stale:
@@ -342,7 +363,7 @@ def Results(o: Outcome):
             solara.FileDownload(
                 o.report_html,
                 filename=f"{o.settings.lab}_{o.package}_report.html",
-                label="HTML report",
+                label="HTML report of this page",
                 mime_type="text/html",
             )
     urls = o.charts()
@@ -359,9 +380,8 @@ def Results(o: Outcome):
     with solara.Card("Effects with 95% confidence intervals", margin=0, classes=["table-card"]):
         solara.HTML(
             "div",
-            "Package minus baseline over the last months of the run (stocks, rates) or the whole "
-            "run (flows, costs). Green or red: the interval excludes zero. The download holds "
-            "every estimate (participants, employer contexts, evidence, ablation).",
+            EFFECTS_CAPTION + " The download holds every estimate (participants, employer "
+            "contexts, evidence, ablation).",
             classes=["caption"],
         )
         solara.HTML("div", effects_html(effects_table(c, o.package)), classes=["effects"])

@@ -288,6 +288,21 @@ FIGURES = {
 }
 
 
+#: What each figure shows, under its title (``{group}``: the mechanism panels' group).
+CAPTIONS = {
+    "employment": "Employment rate of each target group with the package (blue) and in the "
+    "baseline (grey, dashed); the band is the 95% interval of the difference. The effect over "
+    "the evaluation window is top right (green or red when the interval excludes zero).",
+    "flows": "Inflow (hires from unemployment) and mobility (promotions) per month.",
+    "chains": "A promotion leaves a vacancy that is filled by another move or from outside: "
+    "the chain. Left: mean moves per chain; middle: share of vacancies filled from within "
+    "employment; right: how vacancies were filled over the whole run.",
+    "mechanisms": "Mechanism states (realist evaluation) of the {group}.",
+    "costs": "Spending by intervention (blue inflow, orange mobility, purple employers) and "
+    "the cost per extra person in work, with its 95% interval.",
+}
+
+
 def png(fig: Figure) -> bytes:
     """The figure as PNG bytes."""
     buf = io.BytesIO()

@@ -5,9 +5,10 @@
 kernels release the GIL, so the page's own work goes on while a run computes. Cancelling
 stops the job within one simulated month.
 
-Downloads come from the finished :class:`~experiments.compare.Comparison` through its own
-writer (:meth:`~experiments.compare.Comparison.save`) and :func:`experiments.report.render_html`,
-so the results table is byte-for-byte the file the command line writes.
+Downloads come from the finished :class:`~experiments.compare.Comparison`: the results table
+through its own writer (:meth:`~experiments.compare.Comparison.save`), byte-for-byte the file
+the command line writes; the HTML report is the page's own
+(:func:`dashboard.report.render_page_report`): its figures, effects table and settings.
 
 While the runs go on, every time one more replication is complete (two at least) the job
 summarises the complete replications and draws them as :attr:`ComparisonJob.partial`, so the
@@ -30,9 +31,6 @@ from experiments.compare_runs import Cancelled
 from scenarios import Scenario, ScenarioError
 
 log = logging.getLogger(__name__)
-
-# The report draws with pyplot, whose state is global: one report at a time.
-_REPORT_LOCK = threading.Lock()
 
 
 @dataclass
@@ -95,13 +93,26 @@ class Outcome:
             self._charts = draw_all(self.comparison, self.package, sides)
         return self._charts
 
-    def report_html(self) -> bytes:
-        """The self-contained HTML report of these results (as ``synclusive compare``)."""
-        if "html" not in self._cache:
-            from experiments.report import render_html
+    def heading(self) -> str:
+        """One line saying what the results are: package, lab, replications, size, seed, time."""
+        r = self.comparison.meta["scenario"]["run"]
+        done = f"{self.replications} of {self.planned}" if self.partial else f"{self.planned}"
+        return (
+            f"Results: package {self.package} on the {self.settings.lab} lab · {done} "
+            f"replications × {r['months']} months, {r['persons']:,} persons, seed {r['seed']} · "
+            f"{self.seconds:.0f} s"
+        )
 
-            with _REPORT_LOCK:
-                self._cache["html"] = render_html(self.comparison).encode("utf-8")
+    def report_html(self) -> bytes:
+        """The self-contained HTML report of what the page shows for these results.
+
+        The page's figures (the same images), headline figures, effects table and the
+        settings with their scenario file; see :func:`dashboard.report.render_page_report`.
+        """
+        if "html" not in self._cache:
+            from dashboard.report import render_page_report
+
+            self._cache["html"] = render_page_report(self).encode("utf-8")
         return self._cache["html"]
 
 

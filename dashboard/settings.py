@@ -156,25 +156,71 @@ def default_budget(settings: Settings) -> float:
     return float(sum(i.default_capacity * i.unit_cost for i in settings.interventions))
 
 
+def capacity_max(choice: InterventionChoice) -> int:
+    """Top of an intervention's capacity slider: three times the package's intake, 30 at least."""
+    return max(3 * choice.default_capacity, 30)
+
+
+def _budget_start(settings: Settings) -> dict[str, int]:
+    """Capacities the budget scales, by name: the switched-on interventions' own, or the
+    package's when every one of them is at zero (so the budget can start from nothing)."""
+    on = [i for i in settings.interventions if i.enabled]
+    use_default = sum(i.capacity * i.unit_cost for i in on) <= 0
+    return {i.name: i.default_capacity if use_default else i.capacity for i in on}
+
+
+def budget_max(settings: Settings) -> float:
+    """The largest monthly budget :func:`with_budget` can reach: every place it scales at the
+    top of its slider (:func:`capacity_max`); the top of the budget slider.
+
+    Interventions switched off, or at zero while others are not, are not scaled and add nothing.
+    """
+    start = _budget_start(settings)
+    return float(
+        sum(
+            capacity_max(i) * i.unit_cost
+            for i in settings.interventions
+            if start.get(i.name, 0) > 0
+        )
+    )
+
+
 def with_budget(settings: Settings, budget: float) -> Settings:
     """Scale the capacities of the switched-on interventions to spend ``budget`` per month.
 
     The mix between interventions stays as set (the package's own mix if every capacity is
-    zero); capacities are rounded to whole participants, so the result is near, not at,
-    ``budget``.
+    zero) until a capacity reaches the top of its slider (:func:`capacity_max`); it stays
+    there and the rest of the budget goes to the others, so at :func:`budget_max` every
+    scaled place is at its maximum. Capacities are rounded to whole participants, so the
+    result is near, not at, ``budget``.
     """
-    on = [i for i in settings.interventions if i.enabled]
-    current = sum(i.capacity * i.unit_cost for i in on)
-    use_default = current <= 0
-    base = sum((i.default_capacity if use_default else i.capacity) * i.unit_cost for i in on)
-    if base <= 0:
+    start = _budget_start(settings)
+    moved = [i for i in settings.interventions if start.get(i.name, 0) > 0]
+    if not any(start[i.name] * i.unit_cost > 0 for i in moved):
         return settings
-    factor = max(budget, 0.0) / base
+    target = min(max(budget, 0.0), budget_max(settings))
+    # Water-filling: scale the free capacities together, pin each one that would pass its
+    # slider's top, and spread what is left over the rest (at most one pass per intervention).
+    full: set[str] = set()
+    factor = 0.0
+    for _ in range(len(moved) + 1):
+        pinned = sum(capacity_max(i) * i.unit_cost for i in moved if i.name in full)
+        free = sum(start[i.name] * i.unit_cost for i in moved if i.name not in full)
+        if free <= 0:
+            break
+        factor = max(target - pinned, 0.0) / free
+        over = {
+            i.name for i in moved if i.name not in full and start[i.name] * factor > capacity_max(i)
+        }
+        if not over:
+            break
+        full |= over
     items = []
     for i in settings.interventions:
-        if i.enabled:
-            start = i.default_capacity if use_default else i.capacity
-            i = dataclasses.replace(i, capacity=round(start * factor))
+        if start.get(i.name, 0) > 0:
+            top = capacity_max(i)
+            capacity = top if i.name in full else min(round(start[i.name] * factor), top)
+            i = dataclasses.replace(i, capacity=capacity)
         items.append(i)
     return settings.replace(interventions=tuple(items))
 

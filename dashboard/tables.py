@@ -30,6 +30,12 @@ TABLE_METRICS = (
     "experiences_of_success",
 )
 
+#: What the effects table shows (the page and the report put it above the table).
+EFFECTS_CAPTION = (
+    "Package minus baseline over the last months of the run (stocks, rates) or the whole run "
+    "(flows, costs). Green or red: the interval excludes zero."
+)
+
 
 def number(value: float, unit: str = "") -> str:
     """A value formatted for reading (thousands separators, sensible digits)."""
@@ -190,3 +196,14 @@ def headlines(c: Comparison, package: str) -> list[Headline]:
             )
         )
     return [h for h in out if h is not None]
+
+
+def headlines_html(c: Comparison, package: str) -> str:
+    """The headline figures as tiles (``div.tile`` in ``div.tiles``, styled by the page's CSS)."""
+    tiles = "".join(
+        f"<div class='tile {h.tone}'><div class='tile-title'>{html.escape(h.title)}</div>"
+        f"<div class='tile-value'>{html.escape(h.value)}</div>"
+        f"<div class='tile-detail'>{html.escape(h.detail)}</div></div>"
+        for h in headlines(c, package)
+    )
+    return f"<div class='tiles'>{tiles}</div>"

@@ -2,9 +2,15 @@
 
 A fixture serves ``synclusive dashboard`` on a free localhost port. The tests load the page,
 run two packages and check that the charts change, download the results table and compare it
-with ``synclusive compare`` run with the same settings and seed, check that partial results
-show while a run goes on, check that invalid input is shown as a message, and cancel a run.
-A screenshot of the page is saved in ``test-output/``.
+with ``synclusive compare`` run with the same settings and seed and with the downloaded
+scenario file, check that the downloaded report holds the page's charts and table, check that
+partial results show while a run goes on, check that invalid input is shown as a message, and
+cancel a run. Screenshots of the page go to ``test-output/`` (gitignored; the CI artifact):
+``dashboard.png`` with results, and one per test (``dashboard-TEST.png``) taken as the test
+ends, whether it passed or not.
+
+Without Chromium or Playwright the tests are skipped, except under CI (the environment
+variable ``CI`` set, as ``.ci/run`` does), where a missing browser fails them.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -37,15 +44,32 @@ CHROMIUM_ARGS = [
 ]
 SETTINGS = {"persons": 2000, "months": 24, "replications": 2, "seed": 7}
 
+try:
+    from playwright import sync_api
+except ImportError:
+    sync_api = None
+expect = sync_api.expect if sync_api is not None else None
+
+if not CHROMIUM.exists():
+    MISSING = "needs Debian's chromium (.ci/install-browser.sh)"
+elif sync_api is None:
+    MISSING = "needs Playwright (pip install -e '.[test]')"
+else:
+    MISSING = None
+# On CI the browser is installed by .ci/run: its absence is a failure, not a reason to skip.
+IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
+
 pytestmark = [
     pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium (.ci/install-browser.sh)"
-    ),
+    pytest.mark.skipif(MISSING is not None and not IN_CI, reason=str(MISSING)),
 ]
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
+
+@pytest.fixture(scope="module", autouse=True)
+def browser_installed():
+    """Fail (CI) when the browser is missing; elsewhere the tests were skipped already."""
+    if MISSING is not None:
+        pytest.fail(f"CI is set and the browser test {MISSING}", pytrace=False)
 
 
 def free_port() -> int:
@@ -111,16 +135,35 @@ def browser_context(tmp_path_factory):
 
 
 @pytest.fixture
-def page(server, browser_context):
-    """A freshly loaded dashboard (a new session: default settings)."""
+def page(server, browser_context, request):
+    """A freshly loaded dashboard (a new session: default settings).
+
+    As the test ends, passed or failed (or the page failed to load), a screenshot of the page
+    goes to ``test-output/dashboard-TEST.png``.
+    """
     page = browser_context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server)
-    page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
-    yield page
-    page.close()
+    try:
+        page.goto(server)
+        page.get_by_role("button", name="Run comparison").wait_for(timeout=60_000)
+        yield page
+    finally:
+        screenshot(page, OUTPUT / f"dashboard-{request.node.name}.png")
+        page.close()
     assert not errors, errors
+
+
+def screenshot(page, path: Path) -> None:
+    """The whole page as PNG; a failure here is a warning, never the test's result."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        # The page scrolls inside its own layout: a tall viewport shows all of it.
+        page.set_viewport_size({"width": 1500, "height": 3600})
+        page.screenshot(path=str(path), full_page=True, timeout=30_000)
+        page.set_viewport_size({"width": 1500, "height": 1000})
+    except Exception as err:
+        warnings.warn(f"no screenshot {path.name}: {err}", stacklevel=2)
 
 
 # ------------------------------------------------------------------ page helpers
@@ -170,6 +213,17 @@ def chart_sources(page) -> dict[str, str]:
     }
 
 
+def synclusive_compare(*args: str) -> None:
+    """Run ``synclusive compare`` (tables only, quietly) and fail with its error output."""
+    cli = subprocess.run(
+        [str(SYNCLUSIVE), "compare", *args, "--no-report", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert cli.returncode == 0, cli.stderr
+
+
 def download(page, label: str, folder: Path) -> Path:
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name=label).click()
@@ -197,6 +251,9 @@ def test_changing_package_updates_charts_and_table_matches_cli(page, tmp_path):
     choose(page, "Package", "inflow_only")
     expect(page.locator(".intervention")).to_have_count(3)
     expect(page.locator(".stale-note")).to_be_visible()  # old results, new settings
+    # One intervention switched off: the scenario file and the CLI must carry the switch.
+    page.locator(".iv-pay_subsidy .v-input--switch .v-input--selection-controls__ripple").click()
+    page.locator(".iv-pay_subsidy .v-slider--disabled").wait_for(timeout=30_000)
     run_and_wait(page, "inflow_only")
     second = chart_sources(page)
     assert all(second[name] != first[name] for name in first)
@@ -205,48 +262,59 @@ def test_changing_package_updates_charts_and_table_matches_cli(page, tmp_path):
     assert "2 replications × 24 months, 2,000 persons, seed 7" in heading
     assert page.locator(".effects-table tbody tr").count() > 20
 
-    OUTPUT.mkdir(exist_ok=True)
-    page.set_viewport_size({"width": 1500, "height": 3600})
-    page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
-    page.set_viewport_size({"width": 1500, "height": 1000})
+    screenshot(page, OUTPUT / "dashboard.png")  # the page with results: the CI artifact
 
     table = download(page, "Results table (CSV)", tmp_path)
-    report = download(page, "HTML report", tmp_path)
+    report = download(page, "HTML report of this page", tmp_path)
     scenario = download(page, "Save settings as scenario file", tmp_path)
-    assert report.read_text().startswith("<!DOCTYPE html>")
-    assert "inflow_only" in report.read_text()
 
-    cli = subprocess.run(
-        [
-            str(SYNCLUSIVE),
-            "compare",
-            "inflow_only",
-            "--lab",
-            "kokkola",
-            "--persons",
-            str(SETTINGS["persons"]),
-            "--months",
-            str(SETTINGS["months"]),
-            "--replications",
-            str(SETTINGS["replications"]),
-            "--seed",
-            str(SETTINGS["seed"]),
-            "--no-ablation",
-            "--no-report",
-            "--quiet",
-            "--out",
-            str(tmp_path / "cli"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    # The report holds what the page shows: the same chart images, titles and effects table.
+    html_text = report.read_text()
+    assert html_text.startswith("<!DOCTYPE html>")
+    assert re.findall(r"<img alt='[^']*' src='([^']*)'", html_text) == list(second.values())
+    titles = page.locator(".chart-card .v-card__title").all_inner_texts()
+    assert len(titles) == len(second)
+    for title in titles:
+        assert f"<h3>{title.strip()}</h3>" in html_text
+    effects = re.search(r"<table class='effects-table'>.*?</table>", html_text).group(0)
+    assert effects.count("<tr>") == 1 + page.locator(".effects-table tbody tr").count()
+    assert "<th>Seed</th><td>7</td>" in html_text
+    assert "<tr class='iv-pay_subsidy'>" in html_text and "<td class='off'>off</td>" in html_text
+
+    # The table equals the command line's with the same settings and seed ...
+    off = "interventions.pay_subsidy"
+    synclusive_compare(
+        "inflow_only",
+        "--lab",
+        "kokkola",
+        "--persons",
+        str(SETTINGS["persons"]),
+        "--months",
+        str(SETTINGS["months"]),
+        "--replications",
+        str(SETTINGS["replications"]),
+        "--seed",
+        str(SETTINGS["seed"]),
+        "--set",
+        f"{off}.capacity=0",
+        "--set",
+        f"{off}.start_month=0",
+        "--set",
+        f"{off}.end_month=0",
+        "--no-ablation",
+        "--out",
+        str(tmp_path / "cli"),
     )
-    assert cli.returncode == 0, cli.stderr
     assert table.read_bytes() == (tmp_path / "cli" / "results.csv").read_bytes()
 
+    # ... and with the saved scenario file, run unchanged (it carries every setting).
     text = scenario.read_text()
     assert 'lab = "kokkola"' in text and '"inflow_only"' in text
     assert "seed = 7" in text and "persons = 2000" in text and "ablation = false" in text
+    assert "replications = 2" in text and "months = 24" in text
+    assert f'"{off}.capacity" = 0' in text
+    synclusive_compare(str(scenario), "--out", str(tmp_path / "from-file"))
+    assert table.read_bytes() == (tmp_path / "from-file" / "results.csv").read_bytes()
 
 
 def test_results_update_while_a_run_goes_on(page):

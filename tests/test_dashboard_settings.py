@@ -9,6 +9,8 @@ import pytest
 
 from dashboard.jobs import ComparisonJob
 from dashboard.settings import (
+    budget_max,
+    capacity_max,
     default_budget,
     default_settings,
     load_settings,
@@ -175,3 +177,42 @@ def test_job_shows_partial_results_before_the_final_ones():
     for table in ("results", "over_time", "replications", "adaptation"):
         pd.testing.assert_frame_equal(getattr(final, table), getattr(plain, table))
     assert final.meta["scenario"] == plain.meta["scenario"]
+
+
+def _only(package: str, name: str):
+    s = small(package)
+    for i in s.interventions:
+        if i.name != name:
+            s = s.with_intervention(i.name, enabled=False)
+    return s
+
+
+def test_budget_slider_top_puts_each_place_at_its_slider_top():
+    # The audit's case: only TAITE coaching on, the budget slider at its top.
+    s = _only("kokkola_engine", "taite_coaching")
+    top = with_budget(s, budget_max(s))
+    taite = top.interventions[0]
+    assert taite.capacity == capacity_max(taite) == 36
+    assert monthly_budget(top) == pytest.approx(budget_max(s))
+    assert with_budget(s, 10 * budget_max(s)) == top  # beyond the top: still the top
+
+    every = small("kokkola_engine")
+    full = with_budget(every, budget_max(every))
+    assert [i.capacity for i in full.interventions] == [capacity_max(i) for i in full.interventions]
+    assert budget_max(every) >= 3 * default_budget(every)
+
+
+@pytest.mark.parametrize("package", ["full", "inflow_only", "kokkola_engine", "mobility_only"])
+def test_budget_never_sets_a_capacity_beyond_its_slider(package):
+    base = small(package)
+    cases = [base] + [_only(package, i.name) for i in base.interventions]
+    for s in cases:
+        top = budget_max(s)
+        step = max(int(top) // 200, 1)  # the budget slider's step
+        tolerance = sum(i.unit_cost for i in s.interventions if i.enabled)  # rounding
+        for budget in range(0, int(top) + step, step):
+            moved = with_budget(s, budget)
+            for i in moved.interventions:
+                assert 0 <= i.capacity <= capacity_max(i), (budget, i)
+            assert monthly_budget(moved) <= top + 1e-6
+            assert monthly_budget(moved) == pytest.approx(min(budget, top), abs=tolerance)

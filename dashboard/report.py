@@ -1,0 +1,176 @@
+"""The dashboard's HTML report: what the page shows, as one self-contained file.
+
+The report holds the page's own figures (the very ``data:`` URLs of
+:meth:`~dashboard.jobs.Outcome.charts`, so they cannot differ from what is on screen), their
+titles and captions, the headline figures, the table of effects with confidence intervals and
+the settings that produced them (lab, package, every intervention on or off with its places,
+budget, run settings, further overrides) with the scenario file that reruns them. It uses the
+style sheet of the command line's report (:data:`experiments.report.REPORT_CSS`) and the page's
+own (``style.css``), so tiles and the effects table look as they do on the page.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dashboard.charts import CAPTIONS, FIGURES, focus_group, label
+from dashboard.settings import (
+    Settings,
+    budget_max,
+    default_budget,
+    monthly_budget,
+    overrides,
+    scenario_name,
+)
+from dashboard.tables import EFFECTS_CAPTION, effects_html, effects_table, headlines_html
+from experiments.report import REPORT_CSS
+from scenarios import ScenarioError
+
+if TYPE_CHECKING:
+    from dashboard.jobs import Outcome
+
+PAGE_CSS = Path(__file__).with_name("style.css").read_text(encoding="utf-8")
+#: A few rules for parts only the report has (its style sheets cover the rest).
+REPORT_EXTRA_CSS = """\
+.settings td.off { color: #8a8f98; } pre.scenario { background: #f6f6f6; padding: .6em 1em;
+  font-size: .8em; overflow-x: auto; } .chart-figure img { width: 100%; }
+table.effects-table { margin: 0; } .tiles { margin: .5em 0 1em; }
+"""
+
+
+def _row(name: str, value: str) -> str:
+    return f"<tr><th>{html.escape(name)}</th><td>{html.escape(value)}</td></tr>"
+
+
+def settings_html(s: Settings) -> str:
+    """The settings as two tables: the run, and the interventions with places and budget."""
+    run = "".join(
+        _row(name, value)
+        for name, value in (
+            ("Living lab", s.lab),
+            ("Package", s.package),
+            ("Replications", f"{s.replications}"),
+            ("Population (persons)", f"{s.persons:,}"),
+            ("Months simulated", f"{s.months}"),
+            ("Seed", f"{s.seed}"),
+            ("Mechanism ablation", "on" if s.ablation else "off"),
+            (
+                "Budget",
+                f"EUR {monthly_budget(s):,.0f} / month (the package as published: "
+                f"EUR {default_budget(s):,.0f}; at most EUR {budget_max(s):,.0f} with the "
+                "places' limits)",
+            ),
+        )
+    )
+    rows = []
+    for i in s.interventions:
+        state = "on" if i.enabled else "off"
+        places = i.capacity if i.enabled else 0
+        rows.append(
+            f"<tr class='iv-{html.escape(i.name)}'>"
+            f"<td>{html.escape(i.name)}</td><td>{html.escape(i.title)}</td>"
+            f"<td>{html.escape(i.side)}</td><td class='{state}'>{state}</td>"
+            f"<td class='num'>{places}</td><td class='num'>{i.default_capacity}</td>"
+            f"<td class='num'>{i.unit_cost:,.0f}</td>"
+            f"<td class='num'>{places * i.unit_cost:,.0f}</td></tr>"
+        )
+    interventions = (
+        "<table class='settings interventions'><thead><tr><th>Intervention</th><th>Title</th>"
+        "<th>Side</th><th>Switched</th><th>Places / month</th><th>Package's places</th>"
+        "<th>EUR per participant</th><th>EUR / month</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+    try:
+        table = overrides(s)
+    except ScenarioError:  # cannot happen for settings that ran; shown as typed if it does
+        table = {}
+    lines = [f"{k} = {v!r}" for k, v in table.items()]
+    extra = (
+        "<p>Parameters set (the scenario file's <code>[set]</code> table; the extra "
+        "<code>PATH=VALUE</code> lines of <i>More settings</i> included):</p>"
+        f"<pre class='scenario'>{html.escape(chr(10).join(lines))}</pre>"
+        if lines
+        else "<p>No parameters set beyond the lab and package.</p>"
+    )
+    return f"<table class='settings run'><tbody>{run}</tbody></table>{interventions}{extra}"
+
+
+def figures_html(o: Outcome) -> str:
+    """The page's figures, with the page's titles and captions, in the page's order."""
+    urls = o.charts()
+    group = label(focus_group(o.comparison)).lower()
+    return "".join(
+        f"<figure class='chart-figure chart-{name}'><h3>{html.escape(title)}</h3>"
+        f"<img alt='{html.escape(title)}' src='{urls[name]}'/>"
+        f"<figcaption>{html.escape(CAPTIONS[name].format(group=group))}</figcaption></figure>"
+        for name, (_, title) in FIGURES.items()
+        if name in urls
+    )
+
+
+def render_page_report(o: Outcome) -> str:
+    """The report of an outcome as one HTML string (figures embedded).
+
+    Parameters
+    ----------
+    o
+        The outcome the page shows.
+
+    Returns
+    -------
+    str
+        A complete HTML document with no external references.
+    """
+    c = o.comparison
+    meta = c.meta["scenario"]
+    lab = meta["lab"]["lab"]
+    package = next(
+        (p["package"] for p in meta["packages"] if p["package"].get("name") == o.package),
+        meta["packages"][0]["package"] if meta["packages"] else {},
+    )
+    run = meta["run"]
+    title = f"{lab['title']} · {package.get('title', o.package)}"
+    targets = ", ".join(label(g).lower() for g in lab.get("target_groups", []))
+    partial = (
+        f"<p class='note'>Partial results: {o.replications} of {o.planned} replications were "
+        "complete when this report was made.</p>"
+        if o.partial
+        else ""
+    )
+    versions = ", ".join(f"{k} {v}" for k, v in c.meta.get("versions", {}).items())
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"/>
+<title>{html.escape(title)} — dashboard report</title>
+<style>
+{REPORT_CSS}{PAGE_CSS}{REPORT_EXTRA_CSS}</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>Target groups: {html.escape(targets)}. {html.escape(package.get("description", ""))}</p>
+<p class="results-heading">{html.escape(o.heading())}</p>
+{partial}
+<p class="note">What the Synclusive dashboard showed for these settings. Every effect is the
+difference between the package and the baseline (the lab without it), run {o.replications}
+times with the same random numbers in both arms. Intervals are
+{int(run["confidence"] * 100)}% confidence intervals over replications. Stocks and rates are
+averaged over the last {run["evaluation_months"]} of {run["months"]} months; flows are totals
+over the run.</p>
+<h2>Settings</h2>
+{settings_html(o.settings)}
+<h2>Headline figures</h2>
+{headlines_html(c, o.package)}
+<h2>Figures</h2>
+{figures_html(o)}
+<h2>Effects with 95% confidence intervals</h2>
+<p class="caption">{html.escape(EFFECTS_CAPTION)}</p>
+{effects_html(effects_table(c, o.package))}
+<h2>Reproducing these results</h2>
+<p>Save this scenario file as <code>{html.escape(scenario_name(o.settings))}.toml</code> and
+run <code>{html.escape(str(c.meta.get("command") or ""))}</code>:
+the command line writes the same results table, and its own report with further analyses
+(participants and displacement, employer contexts, evidence, ablation).</p>
+<pre class="scenario">{html.escape(o.scenario_toml)}</pre>
+<p>Software: {html.escape(versions)}.</p>
+</body></html>
+"""
