@@ -52,9 +52,20 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(result.estimates.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         print(f"report: {result.outputs['report']}")
-        params = result.outputs["calibrated_params"]
-        print(f"run the calibrated model: synclusive run --params {params}")
+        print(f"run the calibrated model: {run_command(result.outputs)}")
     return 0
+
+
+def run_command(outputs: dict[str, Any]) -> str:
+    """The command that runs the calibrated model written to ``outputs``."""
+    from calibration.export import LAB_FILE
+
+    written = outputs.get("calibrated_file")
+    if written is None:
+        return f"synclusive run --params {outputs['calibrated_params']}"
+    if written.name == LAB_FILE:
+        return f"synclusive compare PACKAGE --lab {written}"
+    return f"synclusive compare {written}"
 
 
 def add_calibrate_parser(sub: Any) -> None:

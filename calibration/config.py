@@ -5,16 +5,18 @@ See ``docs/calibration.md`` for an annotated example.
 
 from __future__ import annotations
 
-import json
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from calibration.errors import CalibrationError
 from simulator.errors import format_validation_error
 from simulator.params import ModelParams
+
+if TYPE_CHECKING:
+    from calibration.base import ModelBase
 
 
 class _Strict(BaseModel):
@@ -42,7 +44,18 @@ class DataConfig(_Strict):
 class ModelConfig(_Strict):
     """The model the data are fitted with."""
 
-    base: str | None = Field(None, description="JSON parameter file (default: model defaults).")
+    base: str | None = Field(
+        None,
+        description="Where the model starts: a JSON parameter file (as `synclusive run` "
+        "writes it), a lab or a scenario (a shipped name or a TOML file); default: the model "
+        "defaults. A lab or scenario base makes the calibration write a calibrated scenario "
+        "(or lab) file.",
+    )
+    package: str | None = Field(
+        None,
+        description="Package in force while the data were collected (a name or a file): "
+        "applied to a lab base, or chosen among a scenario's packages.",
+    )
     persons: int | None = Field(
         None, ge=20, description="Simulated labour force (default: the base's)."
     )
@@ -62,7 +75,12 @@ class MomentConfig(_Strict):
     """How data become moments."""
 
     window_months: int = Field(12, ge=1, le=600)
-    min_cell: int = Field(10, ge=1, description="Smallest panel cell fitted and reported.")
+    min_cell: int = Field(
+        10,
+        ge=5,
+        description="Smallest panel cell fitted and reported (at least 5: smaller cells would "
+        "describe a handful of identifiable participants).",
+    )
 
 
 class FitConfig(_Strict):
@@ -107,6 +125,7 @@ class CalibrationConfig(_Strict):
     moments: MomentConfig = Field(default_factory=MomentConfig)
     fit: FitConfig = Field(default_factory=FitConfig)
     root: str = Field(".", description="Folder relative paths are read from (set by the loader).")
+    source: str = Field("calibration settings", description="Where the settings came from.")
 
     def path(self, name: str | None) -> Path | None:
         """A configured path, resolved against the config's folder."""
@@ -116,22 +135,14 @@ class CalibrationConfig(_Strict):
         return p if p.is_absolute() else Path(self.root) / p
 
     def base_params(self) -> ModelParams:
-        """The base parameters (defaults, or the JSON file, as ``synclusive run`` writes)."""
-        source = self.path(self.model.base)
-        if source is None:
-            return ModelParams()
-        try:
-            data = json.loads(source.read_text())
-        except FileNotFoundError:
-            raise CalibrationError(f"{source}: base parameter file not found") from None
-        except json.JSONDecodeError as err:
-            raise CalibrationError(f"{source}: not valid JSON ({err})") from None
-        for key in ("seed", "backend"):  # run metadata written beside the parameters
-            data.pop(key, None)
-        try:
-            return ModelParams.model_validate(data)
-        except ValidationError as err:
-            raise CalibrationError(format_validation_error(err, ModelParams, str(source))) from None
+        """The base parameters (see :meth:`model_base`)."""
+        return self.model_base().params
+
+    def model_base(self) -> ModelBase:
+        """The base model: defaults, a JSON parameter file, a lab or a scenario."""
+        from calibration.base import load_base
+
+        return load_base(self.model.base, self.model.package, Path(self.root), self.source)
 
 
 def config_from_dict(
@@ -139,7 +150,7 @@ def config_from_dict(
 ) -> CalibrationConfig:
     """Validate a configuration dictionary."""
     try:
-        return CalibrationConfig.model_validate({**data, "root": str(root)})
+        return CalibrationConfig.model_validate({**data, "root": str(root), "source": source})
     except ValidationError as err:
         raise CalibrationError(format_validation_error(err, CalibrationConfig, source)) from None
 

@@ -20,10 +20,12 @@ import numpy as np
 import pandas as pd
 
 from calibration import formats
+from calibration.base import ModelBase
 from calibration.bootstrap import moment_covariance, weighting_matrix
 from calibration.config import CalibrationConfig
 from calibration.errors import CalibrationError
 from calibration.evaluate import WEIGHTING, Evaluator
+from calibration.export import check_export
 from calibration.journal import Journal
 from calibration.moments import (
     MomentSpec,
@@ -63,6 +65,7 @@ class Problem:
     space: ParameterSpace
     lab_params: ModelParams
     burn_in: int
+    base: ModelBase | None = None
 
     def fingerprint(self) -> str:
         """Hash of everything that determines the fit's evaluations and result."""
@@ -95,6 +98,11 @@ def load_data(config: CalibrationConfig) -> ObservedData:
             setattr(data, name, loader(path))
             data.sources[name] = str(path)
     data.horizon = config.model.months or data_horizon(data)
+    if data.horizon < 1:
+        raise CalibrationError(
+            f"{', '.join(data.sources.values())}: the data cover no month; give rows with a "
+            "month >= 1 (or set model.months)"
+        )
     return data
 
 
@@ -115,7 +123,8 @@ def _check_interventions(data: ObservedData, params: ModelParams) -> None:
 def prepare(config: CalibrationConfig) -> Problem:
     """Load data, build moments and their covariance, and set up the parameter space."""
     data = load_data(config)
-    lab = config.base_params()
+    base = config.model_base()
+    lab = base.params
     _check_interventions(data, lab)
     run = lab.model_copy(deep=True)
     run.months = config.model.burn_in + data.horizon
@@ -127,8 +136,9 @@ def prepare(config: CalibrationConfig) -> Problem:
     f = config.fit
     cov = moment_covariance(specs, data, observed, f.bootstrap, f.block_months, f.seed)
     weight = weighting_matrix(cov, f.weighting)
-    space = ParameterSpace(run, [p.model_dump() for p in config.parameters])
-    return Problem(
+    # Unset bounds must be absent, not None, so the space falls back to the uncertainty range.
+    space = ParameterSpace(run, [p.model_dump(exclude_none=True) for p in config.parameters])
+    problem = Problem(
         config,
         data,
         specs,
@@ -140,7 +150,11 @@ def prepare(config: CalibrationConfig) -> Problem:
         space,
         lab,
         config.model.burn_in,
+        base,
     )
+    # A calibrated scenario that would not compose must fail now, not after the search.
+    check_export(problem)
+    return problem
 
 
 def published(problem: Problem) -> np.ndarray:
@@ -297,9 +311,10 @@ def calibrate(
         problem.space.lower,
         problem.space.upper,
         unc.jacobian,
-        problem.weight,
         unc.data_covariance,
         unc.se,
+        unc.information,
+        unc.covariance,
     )
     calibrated = problem.space.candidate(found.x, base=problem.lab_params)
     result = CalibrationResult(problem, found, unc, ident, calibrated, {})

@@ -124,11 +124,13 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, bool]:
 
 
 def _is_null(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip().lower() in _NULL_TEXT
+    if isinstance(value, str):
+        return value.strip().lower() in _NULL_TEXT
+    # None, NaN and pandas' missing values (pd.NA of nullable Parquet columns, NaT) alike
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array in a cell: not empty, wrong type later
+        return False
 
 
 def _convert(value: Any, col: Column) -> tuple[Any, str | None]:
@@ -168,6 +170,9 @@ def check_columns(
                 for name in missing
             ],
         )
+    if len(table) == 0:
+        # Without rows there is nothing to fit, and no months to simulate.
+        raise DataError(path, ["has no rows (a header only); give at least one row of data"])
     problems: list[str] = []
     out: dict[str, list[Any]] = {}
 
@@ -267,9 +272,66 @@ def load_aggregate(path: str | Path) -> pd.DataFrame:
             f"{_row_label(i, is_csv)}: repeats an earlier row's month, period, indicator, group "
             "and intervention; allowed: one value per combination"
         )
+    if not problems:
+        problems = _consistency_problems(data, is_csv)
     if problems:
         raise DataError(str(path), problems)
     return data
+
+
+#: Stocks that cannot exceed another stock of the same period and group (part, whole).
+STOCK_LIMITS: tuple[tuple[str, str], ...] = (
+    ("long_term_unemployed", "unemployed"),
+    ("long_term_unemployed", "labour_force"),
+    ("unemployed", "labour_force"),
+    ("employed", "labour_force"),
+)
+
+
+def _consistency_problems(data: pd.DataFrame, is_csv: bool) -> list[str]:
+    """Rows that contradict each other within one period.
+
+    A stock cannot exceed the stock it is part of (:data:`STOCK_LIMITS`), and a count of a
+    target group cannot exceed the same count for everyone (``all``) or, for a single target
+    group, for ``any_target_group``. Only rows of the same month and period length are
+    compared.
+    """
+    rows: dict[tuple, tuple[float, int]] = {}
+    for i, r in enumerate(data.itertuples(index=False)):
+        iv = r.intervention if isinstance(r.intervention, str) else ""
+        rows[(r.month, r.period_months, r.indicator, r.group, iv)] = (r.value, i)
+    problems: list[str] = []
+
+    def check(part: tuple, whole: tuple) -> None:
+        if part not in rows or whole not in rows:
+            return
+        (a, i), (b, j) = rows[part], rows[whole]
+        if a <= b:
+            return
+        month, length, _, group, iv = part
+        what_a = f"{part[2]} (group {part[3]})" if part[3] != whole[3] else part[2]
+        what_b = f"{whole[2]} (group {whole[3]})" if part[3] != whole[3] else whole[2]
+        context = f"group {group}" if part[3] == whole[3] else "the same indicator"
+        problems.append(
+            f"column 'value', {_row_label(i, is_csv)} and {_row_label(j, is_csv)}: month "
+            f"{month} ({length}-month period), {context}"
+            + (f", intervention {iv}" if iv else "")
+            + f": {what_a} = {a:g} exceeds {what_b} = {b:g}; allowed: {what_a} <= {what_b}"
+        )
+
+    for month, length, indicator, group, iv in list(rows):
+        for part, whole in STOCK_LIMITS:
+            if indicator == part:
+                check((month, length, part, group, iv), (month, length, whole, group, iv))
+        if cat.AGGREGATE_INDICATORS[indicator][0] == "rate" or group == "all":
+            continue
+        if group != "any_target_group":
+            check(
+                (month, length, indicator, group, iv),
+                (month, length, indicator, "any_target_group", iv),
+            )
+        check((month, length, indicator, group, iv), (month, length, indicator, "all", iv))
+    return problems
 
 
 def load_panel(path: str | Path) -> pd.DataFrame:

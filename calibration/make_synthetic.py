@@ -2,12 +2,13 @@
 
     python -m calibration.make_synthetic [--out calibration/data/synthetic]
 
-Writes, all labelled synthetic:
+Writes, all labelled synthetic, each data table in both input formats (``.csv`` and
+``.parquet``, the same values):
 
-* ``aggregate.csv``: monthly and quarterly monitoring indicators;
-* ``panel.csv``: a pseudonymised participant panel (made-up identifiers, some follow-ups
-  missing as in real panels);
-* ``public.csv``: "published" regional statistics with standard errors (the simulated
+* ``aggregate.csv|parquet``: monthly and quarterly monitoring indicators;
+* ``panel.csv|parquet``: a pseudonymised participant panel (made-up identifiers, some
+  follow-ups missing as in real panels; the Parquet file keeps them as nullable 0/1 columns);
+* ``public.csv|parquet``: "published" regional statistics with standard errors (the simulated
   values plus survey noise);
 * ``base_params.json``: the parameters of the lab, with the estimated ones at their defaults;
 * ``true_params.json``: the values the data were generated with (what a fit should recover);
@@ -248,16 +249,20 @@ def make_synthetic(
     sim = simulate(true_params(base, truth), np.random.SeedSequence(seed))
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
     files = {
-        "aggregate": out / "aggregate.csv",
-        "panel": out / "panel.csv",
-        "public": out / "public.csv",
         "base": out / "base_params.json",
         "truth": out / "true_params.json",
         "config": out / "calibration.toml",
     }
-    aggregate_table(sim).to_csv(files["aggregate"], index=False)
-    panel_table(sim, rng).to_csv(files["panel"], index=False)
-    public_table(sim, rng).to_csv(files["public"], index=False)
+    tables = {
+        "aggregate": aggregate_table(sim),
+        "panel": panel_table(sim, rng),
+        "public": public_table(sim, rng),
+    }
+    for name, table in tables.items():
+        files[name] = out / f"{name}.csv"
+        files[f"{name}_parquet"] = out / f"{name}.parquet"
+        table.to_csv(files[name], index=False)
+        table.to_parquet(files[f"{name}_parquet"], index=False)
     files["base"].write_text(json.dumps(base.model_dump(mode="json"), indent=2))
     files["truth"].write_text(
         json.dumps(

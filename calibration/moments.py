@@ -176,17 +176,28 @@ def build_moments(
         outcomes = [c for c in cat.PANEL_OUTCOMES if c in p and p[c].notna().any()]
         for iv in sorted(p["intervention"].unique()):
             groups = ["all", *sorted(p.loc[p["intervention"] == iv, "group"].unique())]
+            hidden: dict[tuple[str, str], str] = {}
+            sizes: dict[tuple[str, str], int] = {}
+            for outcome in outcomes:
+                last = horizon - cat.PANEL_OUTCOMES[outcome]
+                if last < 1:
+                    continue
+                family = {
+                    grp: panel_cell(p, MomentSpec("panel", outcome, grp, iv, (1, last)))[1]
+                    for grp in groups
+                }
+                for grp, n in family.items():
+                    sizes[(grp, outcome)] = n
+                for grp, reason in suppress_cells(family, min_cell).items():
+                    hidden[(grp, outcome)] = reason
             for grp in groups:
                 for outcome in outcomes:
+                    if sizes.get((grp, outcome), 0) == 0:
+                        continue
                     last = horizon - cat.PANEL_OUTCOMES[outcome]
-                    if last < 1:
-                        continue
                     spec = MomentSpec("panel", outcome, grp, iv, (1, last))
-                    _, n = panel_cell(p, spec)
-                    if n == 0:
-                        continue
-                    if n < min_cell:
-                        suppressed.append(Suppressed(spec, f"fewer than {min_cell} participants"))
+                    if (grp, outcome) in hidden:
+                        suppressed.append(Suppressed(spec, hidden[(grp, outcome)]))
                     else:
                         specs.append(spec)
     if data.public is not None:
@@ -201,6 +212,56 @@ def build_moments(
     if not specs:
         raise CalibrationError("the data give no moments to fit")
     return specs, suppressed
+
+
+def suppress_cells(sizes: dict[str, int], min_cell: int) -> dict[str, str]:
+    """Cells of one intervention and outcome to hide, with the reason for each.
+
+    The ``"all"`` cell is the participant-weighted mean of the group cells (each participant
+    is in exactly one panel group). Hiding only the small group cells is not enough: with the
+    ``"all"`` cell and every other group cell shown, a single hidden cell is their
+    difference, ``(n_all·p_all − Σ n_g·p_g) / n_hidden``. So when the hidden group cells
+    hold fewer than ``min_cell`` participants together, the smallest shown group cells are
+    hidden as well until they hold at least that many; what can then be worked out is the
+    mean of at least ``min_cell`` participants, like any cell shown. The ``"all"`` cell, the
+    most informative, is kept whenever it is large enough itself.
+
+    Parameters
+    ----------
+    sizes
+        Observed participants per cell: ``"all"`` and each panel group (0: empty cell).
+    min_cell
+        Smallest number of participants a shown cell (or what can be derived) may describe.
+
+    Returns
+    -------
+    dict of str to str
+        Hidden cells (``"all"`` or a group) and why.
+    """
+    small = f"fewer than {min_cell} participants"
+    hidden = {g: small for g, n in sizes.items() if 0 < n < min_cell}
+    groups = {g: n for g, n in sizes.items() if g != "all" and n > 0}
+    if "all" in hidden or not any(g in hidden for g in groups):
+        return hidden
+    hidden_total = sum(groups[g] for g in groups if g in hidden)
+    for g in sorted((g for g in groups if g not in hidden), key=lambda g: (groups[g], g)):
+        if hidden_total >= min_cell:
+            break
+        hidden[g] = (
+            "hidden with a smaller cell of the same intervention and outcome, which could "
+            "otherwise be worked out from the cell of all participants"
+        )
+        hidden_total += groups[g]
+    return hidden
+
+
+def disclosive_families(suppressed: list[Suppressed]) -> set[tuple[str | None, str]]:
+    """(intervention, outcome) of the panel cells with a hidden cell.
+
+    Exact participant counts of the cells shown in such a family are not written: with the
+    cell means they would let a reader work out the pooled mean of the hidden cells.
+    """
+    return {(c.spec.intervention, c.spec.indicator) for c in suppressed}
 
 
 # ---------------------------------------------------------------- observed side

@@ -1,6 +1,8 @@
 """Write a calibration's outputs: calibrated parameters, tables, summary and report.
 
-Everything written is aggregate: panel cells below the threshold appear by name only, and no
+Everything written is aggregate: panel cells below the threshold, and the cells hidden with
+them so that they cannot be worked out by subtraction, appear by name only; exact participant
+counts are left out wherever a cell of the same intervention and outcome is hidden; no
 participant-level value is ever written. Each file is written to a temporary name and then
 renamed, so a reader never sees half a file.
 """
@@ -13,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from calibration.export import calibrated_file_text, export_name
 
 if TYPE_CHECKING:
     from calibration.fit import CalibrationResult
@@ -41,8 +45,15 @@ def _write_table(table: pd.DataFrame, directory: Path, name: str) -> list[Path]:
 
 def moment_table(result: CalibrationResult) -> pd.DataFrame:
     """Observed against simulated moments at the estimate, with 95% bands."""
+    from calibration.moments import disclosive_families
+
     p, u = result.problem, result.uncertainty
     reps = u.reps_at_optimum
+    # With exact counts, the cells shown would give the pooled mean of the hidden ones.
+    hidden = disclosive_families(p.suppressed)
+    counted = np.array(
+        [s.source == "panel" and (s.intervention, s.indicator) not in hidden for s in p.specs]
+    )
     fitted = u.fitted
     obs_se = np.sqrt(np.diag(u.data_covariance))
     with np.errstate(invalid="ignore"):
@@ -57,9 +68,7 @@ def moment_table(result: CalibrationResult) -> pd.DataFrame:
             "intervention": [s.intervention or "" for s in p.specs],
             "window_first": [s.window[0] for s in p.specs],
             "window_last": [s.window[1] for s in p.specs],
-            "participants": np.where(
-                np.array([s.source == "panel" for s in p.specs]), p.cell_sizes, np.nan
-            ),
+            "participants": np.where(counted, p.cell_sizes, np.nan),
             "observed": p.observed,
             "bootstrap_se": np.sqrt(np.diag(p.data_cov)),
             "observed_se": obs_se,
@@ -96,9 +105,10 @@ def summary(result: CalibrationResult) -> dict:
         "j_df": u.j_df,
         "j_pvalue": u.j_pvalue,
         "jacobian_noise_share": u.jacobian_noise.tolist(),
-        "jacobian_rank": i.rank,
-        "jacobian_condition": i.condition,
+        "identified_directions": i.rank,
+        "information_condition": i.condition,
         "singular_values": i.singular_values.tolist(),
+        "calibrated_file": export_name(p.base),
         "fit_settings": p.config.fit.model_dump(),
     }
 
@@ -115,15 +125,21 @@ def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
         out / "calibrated_params.json",
         json.dumps(result.calibrated.model_dump(mode="json"), indent=2),
     )
-    lines = [
-        f'"{name}" = {float(value)!r}'
-        for name, value in zip(result.problem.space.names, result.search.x, strict=True)
-    ]
-    files["overrides"] = _write_text(
-        out / "calibrated_overrides.toml",
-        "# Calibrated values as dotted-path overrides (e.g. a scenario's [overrides]).\n"
-        "[overrides]\n" + "\n".join(lines) + "\n",
-    )
+    name = export_name(result.problem.base)
+    if name is not None:
+        u = result.uncertainty
+        p_value = "n/a" if np.isnan(u.j_pvalue) else f"{u.j_pvalue:.3g}"
+        text = calibrated_file_text(
+            result.problem,
+            result.search.x,
+            u.se,
+            result.identification.table["verdict"].tolist(),
+            f"Over-identification: J = {u.j_statistic:.3g} on {u.j_df} degrees of freedom "
+            f"(p = {p_value}).",
+            out / name,
+        )
+        assert text is not None
+        files["calibrated_file"] = _write_text(out / name, text)
     files["summary"] = _write_text(
         out / "calibration.json", json.dumps(summary(result), indent=2, default=float)
     )

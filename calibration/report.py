@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from calibration.export import LAB_FILE, export_name
+
 if TYPE_CHECKING:
     from calibration.fit import CalibrationResult
 
@@ -112,11 +114,17 @@ def loss_figure(history: pd.DataFrame):
 
 
 def singular_figure(singular_values: np.ndarray):
-    """Singular values of the standardised Jacobian."""
+    """Noise-corrected singular values of the standardised Jacobian, with the line above which
+    a direction is pinned down."""
     import matplotlib.pyplot as plt
 
+    from calibration.uncertainty import PINNED_SINGULAR_VALUE
+
     fig, ax = plt.subplots(figsize=(4, 2.6))
-    ax.bar(np.arange(1, singular_values.size + 1), singular_values)
+    # a direction with no information left after the noise is taken out is drawn at the floor
+    floor = PINNED_SINGULAR_VALUE / 100
+    ax.bar(np.arange(1, singular_values.size + 1), np.maximum(singular_values, floor))
+    ax.axhline(PINNED_SINGULAR_VALUE, color="grey", ls="--", lw=1)
     ax.set_yscale("log")
     ax.set_xlabel("direction")
     ax.set_ylabel("singular value")
@@ -143,11 +151,23 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
         "singular": _png(singular_figure(ident.singular_values)),
     }
     suppressed = (
-        "<ul>" + "".join(f"<li>{html.escape(c.spec.name)}</li>" for c in p.suppressed) + "</ul>"
+        "<ul>"
+        + "".join(
+            f"<li>{html.escape(c.spec.name)}: {html.escape(c.reason)}</li>" for c in p.suppressed
+        )
+        + "</ul>"
         if p.suppressed
         else "<p>None.</p>"
     )
     jp = "n/a" if math.isnan(u.j_pvalue) else f"{u.j_pvalue:.3f}"
+    name = export_name(p.base)
+    calibrated = (
+        f"{name} (run it with synclusive compare"
+        + (" PACKAGE --lab" if name == LAB_FILE else "")
+        + f" {name}) and calibrated_params.json"
+        if name
+        else "calibrated_params.json (run it with synclusive run --params)"
+    )
     shown = moments.drop(
         columns=["source", "indicator", "group", "intervention", "window_first", "window_last"]
     )
@@ -170,11 +190,14 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
 {f'<p class="banner">Data: {html.escape(label)}</p>' if label else ""}
 <p>Data ({html.escape(sources)}), {p.data.horizon} months after a burn-in of {p.burn_in};
 {len(p.specs)} moments fitted, {len(p.suppressed)} panel cells suppressed (fewer than
-{p.config.moments.min_cell} participants). Simulated labour force
+{p.config.moments.min_cell} participants, or hidden with such a cell so that it cannot be
+worked out by subtraction). Simulated labour force
 {p.space.base.population.n_persons:,}; {fit.replications} replications per candidate with
 the same seeds for every candidate (common random numbers).</p>
 <h2>Estimates</h2>
 {_table(result.estimates)}
+<p>Base model: {html.escape(p.base.describe() if p.base else "model defaults")}.
+The calibrated model: {html.escape(calibrated)}.</p>
 <p>Standard errors: MSM sandwich with a central-difference Jacobian (step {fit.jacobian_step:g}
 of each range, {fit.se_replications} runs per point, its simulation noise taken out), data
 covariance {covariance}, plus the simulation noise of the mean of {fit.replications}
@@ -189,10 +212,15 @@ of single runs.</p>
 <h2>Loss history</h2>
 {f'<img src="data:image/png;base64,{figs["loss"]}">' if figs["loss"] else "<p>No generations.</p>"}
 <h2>Identification</h2>
-<p>Jacobian rank {ident.rank} of {len(p.space.names)}, condition number {ident.condition:.3g}.
-Sensitivity: change of the weighted moments (in standard deviations) across a parameter's
-search range. A parameter is <em>pinned down</em> when its 95% interval covers less than half
-its search range.</p>
+<p>The data pin down {ident.rank} of {len(p.space.names)} directions in parameter space;
+condition number {ident.condition:.3g}. Both come from the precision of the estimates in
+units of the search ranges (the inverse of the sandwich covariance, whose Jacobian has its
+simulation noise taken out): a direction counts when its singular value exceeds 2 × 1.96
+(dashed line), that is when its 95% interval is narrower than the search range. A parameter
+whose interval is wider than its range therefore lowers the rank. Sensitivity: change of
+the weighted moments (in standard deviations) across a parameter's search range, noise taken
+out. A parameter is <em>pinned down</em> when its 95% interval covers less than half its
+search range.</p>
 {_table(ident.table)}
 <img src="data:image/png;base64,{figs["singular"]}">
 <h2>Moments</h2>

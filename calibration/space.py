@@ -29,13 +29,60 @@ class Parameter:
     path: str
     lower: float
     upper: float
+    index_path: str = ""
+
+
+def _item(node: list[Any], part: str) -> int:
+    """Index of a list item named by its index or, for named items, by its name."""
+    if part.isdigit():
+        index = int(part)
+        node[index]  # IndexError when out of range
+        return index
+    names = [item.get("name") if isinstance(item, dict) else None for item in node]
+    if part not in names:
+        raise KeyError(part)
+    return names.index(part)
+
+
+def index_path(data: Any, path: str) -> str:
+    """A dotted path with named list items (``interventions.coaching``) by index.
+
+    Raises
+    ------
+    KeyError, IndexError, TypeError
+        When the path does not exist in ``data``.
+    """
+    node, out = data, []
+    for part in path.split("."):
+        key: Any = _item(node, part) if isinstance(node, list) else part
+        node = node[key]
+        out.append(str(key))
+    return ".".join(out)
+
+
+def named_path(data: Any, path: str) -> str:
+    """A dotted path with list items by name where they have one, as scenario files use.
+
+    ``interventions.0.capacity`` becomes ``interventions.coaching.capacity``; items without
+    a name keep their index.
+    """
+    node, out = data, []
+    for part in path.split("."):
+        if isinstance(node, list):
+            node = node[_item(node, part)]
+            name = node.get("name") if isinstance(node, dict) else None
+            out.append(str(name) if name else part)
+        else:
+            node = node[part]
+            out.append(part)
+    return ".".join(out)
 
 
 def get_path(data: Any, path: str) -> Any:
-    """Value at a dotted path of a nested parameter dictionary (list items by index)."""
+    """Value at a dotted path of a nested parameter dictionary (list items by index or name)."""
     node = data
     for part in path.split("."):
-        node = node[int(part)] if isinstance(node, list) else node[part]
+        node = node[_item(node, part)] if isinstance(node, list) else node[part]
     return node
 
 
@@ -61,6 +108,7 @@ class ParameterSpace:
             path = entry["path"]
             try:
                 value = get_path(self._base_dict, path)
+                indexed = index_path(self._base_dict, path)
             except (KeyError, IndexError, ValueError, TypeError):
                 raise CalibrationError(f"parameter {path!r} does not exist in the model") from None
             if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -77,9 +125,10 @@ class ParameterSpace:
                 raise CalibrationError(
                     f"parameter {path!r}: lower {lower} must be below upper {upper}"
                 )
-            self.parameters.append(Parameter(path, float(lower), float(upper)))
+            self.parameters.append(Parameter(path, float(lower), float(upper), indexed))
         names = self.names
-        if len(set(names)) != len(names):
+        indexed_names = [p.index_path for p in self.parameters]
+        if len(set(indexed_names)) != len(indexed_names):
             raise CalibrationError(f"a parameter is listed twice: {names}")
         # Both corners must be valid model parameters (bounds inside the allowed ranges).
         self.candidate(self.lower)
@@ -105,14 +154,24 @@ class ParameterSpace:
         """Values in the base parameters."""
         return np.array([float(get_path(self._base_dict, p.path)) for p in self.parameters])
 
-    def assignments(self, theta: np.ndarray) -> list[str]:
-        """``path=value`` overrides of a candidate (integer parameters rounded)."""
-        out = []
+    def values(self, theta: np.ndarray) -> list[int | float]:
+        """A candidate's values as the model takes them (integer parameters rounded)."""
+        out: list[int | float] = []
         for p, value in zip(self.parameters, theta, strict=True):
-            current = get_path(self._base_dict, p.path)
-            v = round(float(value)) if isinstance(current, int) else float(value)
-            out.append(f"{p.path}={v!r}")
+            current = get_path(self._base_dict, p.index_path)
+            out.append(round(float(value)) if isinstance(current, int) else float(value))
         return out
+
+    def named_paths(self) -> list[str]:
+        """The parameters' paths with list items by name, as scenario files write them."""
+        return [named_path(self._base_dict, p.index_path) for p in self.parameters]
+
+    def assignments(self, theta: np.ndarray) -> list[str]:
+        """``path=value`` overrides of a candidate (list items by index, integers rounded)."""
+        return [
+            f"{p.index_path}={v!r}"
+            for p, v in zip(self.parameters, self.values(theta), strict=True)
+        ]
 
     def candidate(self, theta: np.ndarray, base: ModelParams | None = None) -> ModelParams:
         """Validated model parameters of a candidate.

@@ -16,10 +16,14 @@ is the covariance of the estimates. Each piece is estimated so as not to underst
 * all runs here draw from their own seed stream, independent of the search's runs (which the
   estimate was chosen to fit) and of the weighting matrix's (which ``W`` inverts).
 
-Identification: the singular values of the standardised Jacobian (each column scaled by its
-parameter's search range, each moment by ``W``) say how many directions in parameter space
-the moments pin down; a tiny singular value marks a combination of parameters the data cannot
-tell apart.
+Identification comes from the same noise-corrected information as the standard errors,
+``B = D (Ĝ'WĜ − noise) D`` with ``D`` the search ranges (:func:`information`). The noisy
+Jacobian itself would overstate it: noise adds ``E[(Ĝ-G)'W(Ĝ-G)]`` to every direction, so
+even a parameter the moments do not react to would look identified. What the estimates can
+tell is the precision of the sandwich, ``V⁻¹ = B M⁻¹ B`` in range units (``M = D G'WΩWG D``;
+it is ``B`` itself when ``W`` is the inverse of ``Ω``). Its eigenvectors are directions in
+parameter space; one is pinned down when its 95% interval is narrower than the search range.
+A parameter whose own interval is wider than its range therefore lowers the rank.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ from calibration.msm import mean_moments
 
 #: Relative singular-value threshold for the numerical rank.
 RANK_TOLERANCE = 1e-3
+#: Singular value (precision in search-range units, square-rooted) above which a direction is
+#: pinned down: its 95% interval, 2 × 1.96 / singular value, is narrower than the range.
+PINNED_SINGULAR_VALUE = 2 * 1.96
 #: Weight of the diagonal when a simulated covariance is shrunk towards it.
 SHRINKAGE = 0.5
 
@@ -54,6 +61,8 @@ class Uncertainty:
     jacobian_noise
         Share of each diagonal entry of ``G'WG`` that is simulation noise (taken out); near 1
         means the moments' response to that parameter is lost in the noise.
+    information
+        Noise-corrected ``D G'WG D`` in search-range units (:func:`information`).
     """
 
     jacobian: np.ndarray
@@ -68,6 +77,7 @@ class Uncertainty:
     j_pvalue: float
     data_covariance: np.ndarray
     jacobian_noise: np.ndarray
+    information: np.ndarray
 
 
 def parametric_covariance(
@@ -108,6 +118,19 @@ def model_covariance(reps: np.ndarray) -> np.ndarray:
     return np.atleast_2d(np.cov(reps[ok], rowvar=False))
 
 
+def information(jac: Jacobian, weight: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Information of the weighted moments about the parameters, simulation noise taken out.
+
+    Returns ``D (Ĝ'WĜ − noise) D`` (symmetric), with ``D`` the diagonal of the search ranges,
+    so that it does not depend on the parameters' scales. It can have negative eigenvalues
+    where a direction's response is all noise.
+    """
+    d = np.diag(width)
+    gs = jac.matrix @ d
+    info = gs.T @ weight @ gs - d @ jac.noise(weight) @ d
+    return 0.5 * (info + info.T)
+
+
 def sandwich(
     jac: Jacobian, weight: np.ndarray, omega: np.ndarray, width: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -127,8 +150,7 @@ def sandwich(
     """
     d = np.diag(width)
     gs = jac.matrix @ d
-    bread = gs.T @ weight @ gs - d @ jac.noise(weight) @ d
-    bread = 0.5 * (bread + bread.T)
+    bread = information(jac, weight, width)
     meat = gs.T @ weight @ omega @ weight @ gs
     p = width.size
     eig = np.linalg.eigvalsh(bread)
@@ -201,17 +223,48 @@ def estimate_uncertainty(
         pvalue,
         data_cov,
         noise_share,
+        information(jac, weight, width),
     )
 
 
 @dataclass
 class Identification:
-    """Which parameters the moments pin down."""
+    """Which parameters the moments pin down.
+
+    Attributes
+    ----------
+    singular_values
+        Square roots of the eigenvalues of the estimates' precision in search-range units,
+        largest first: the noise-corrected singular values of the standardised Jacobian
+        (exactly so under efficient weighting). A direction's 95% interval is 2 × 1.96 over
+        its singular value, in shares of the search range.
+    rank
+        Directions in parameter space the data pin down: singular value above
+        :data:`PINNED_SINGULAR_VALUE` and numerically non-zero.
+    condition
+        Largest over smallest singular value (infinite when one is zero).
+    """
 
     table: pd.DataFrame
     singular_values: np.ndarray
     rank: int
     condition: float
+
+
+def precision(info: np.ndarray, covariance: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Eigen-decomposable precision of the estimates in search-range units.
+
+    The inverse of the sandwich covariance when it exists; otherwise (the noise-corrected
+    information is not positive definite, and the standard errors are NaN) the information
+    with its negative eigenvalues, directions that are all noise, set to zero.
+    """
+    if np.all(np.isfinite(covariance)) and covariance.size:
+        scaled = covariance / np.outer(width, width)
+        eig, vec = np.linalg.eigh(0.5 * (scaled + scaled.T))
+        if eig.min() > 0:
+            return (vec / eig) @ vec.T
+    eig, vec = np.linalg.eigh(info)
+    return (vec * np.clip(eig, 0.0, None)) @ vec.T
 
 
 def identification(
@@ -220,24 +273,37 @@ def identification(
     lower: np.ndarray,
     upper: np.ndarray,
     G: np.ndarray,
-    weight: np.ndarray,
     data_cov: np.ndarray,
     se: np.ndarray,
+    info: np.ndarray,
+    covariance: np.ndarray,
 ) -> Identification:
-    """Identification diagnostics from the Jacobian.
+    """Identification diagnostics from the noise-corrected information.
 
     The table has, per parameter: ``sensitivity`` (change of the weighted moments, in
-    standard deviations, across the parameter's search range), ``ci_share`` (width of the
-    95% interval as a share of the search range), the moment that reacts most, the loading
-    on the weakest direction, and a verdict: *pinned down* (interval under half the range),
-    *weakly* (under the whole range), *not pinned down* otherwise.
+    standard deviations, across the parameter's search range, the simulation noise taken
+    out), ``ci_share`` (width of the 95% interval as a share of the search range), the moment
+    that reacts most, the loading on the least precise direction, and a verdict: *pinned
+    down* (interval under half the range), *weakly* (under the whole range), *not pinned
+    down* otherwise.
+
+    Parameters
+    ----------
+    G
+        Jacobian (moments × parameters), for the moment that reacts most.
+    info
+        Noise-corrected information in search-range units (:func:`information`).
+    covariance
+        Sandwich covariance of the estimates (NaN when not identified).
     """
     width = upper - lower
-    chol = np.linalg.cholesky(weight)
-    scaled = chol.T @ G * width[None, :]
-    s, vt = np.linalg.svd(scaled, full_matrices=False)[1:]
-    rank = int((s > RANK_TOLERANCE * s.max()).sum()) if s.size and s.max() > 0 else 0
-    condition = float(s.max() / s.min()) if s.size and s.min() > 0 else float("inf")
+    eig, vec = np.linalg.eigh(precision(info, covariance, width))
+    order = np.argsort(eig)[::-1]
+    s = np.sqrt(np.clip(eig[order], 0.0, None))
+    vt = vec[:, order].T
+    top = s.max() if s.size else 0.0
+    rank = int(((s > RANK_TOLERANCE * top) & (s > PINNED_SINGULAR_VALUE)).sum()) if top > 0 else 0
+    condition = float(top / s.min()) if s.size and s.min() > 0 else float("inf")
     sd = np.sqrt(np.diag(data_cov))
     standardised = np.abs(G) * width[None, :] / sd[:, None]
     ci_share = 2 * 1.96 * se / width
@@ -248,7 +314,7 @@ def identification(
     table = pd.DataFrame(
         {
             "parameter": names,
-            "sensitivity": np.linalg.norm(scaled, axis=0),
+            "sensitivity": np.sqrt(np.clip(np.diag(info), 0.0, None)),
             "ci_share_of_range": ci_share,
             "most_responsive_moment": [specs[int(j)].name for j in standardised.argmax(axis=0)],
             "weakest_direction_loading": vt[-1] if vt.size else np.nan,

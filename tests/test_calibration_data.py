@@ -3,12 +3,17 @@ moments."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from calibration import catalogue as cat
+from calibration import config_from_dict
 from calibration.errors import CalibrationError, DataError
+from calibration.fit import prepare
 from calibration.formats import load_aggregate, load_panel, load_public
 from calibration.make_synthetic import aggregate_table, base_params, panel_table
 from calibration.moments import ObservedData, build_moments, observed_moments, simulated_moments
@@ -88,6 +93,36 @@ def test_valid_files_load(tmp_path):
             PANEL.replace("young,coaching,2", "young,coaching,2.5"),
             ["column 'start_month'", "not a whole number"],
         ),
+        (
+            load_aggregate,
+            AGG + "1,1,unemployed,all,,5000\n",
+            [
+                "column 'value', line 6 and line 2",
+                "month 1 (1-month period), group all",
+                "unemployed = 5000 exceeds labour_force = 1000",
+                "allowed: unemployed <= labour_force",
+            ],
+        ),
+        (
+            load_aggregate,
+            AGG + "1,1,employed,all,,1200\n",
+            ["line 6 and line 2", "employed = 1200 exceeds labour_force = 1000"],
+        ),
+        (
+            load_aggregate,
+            AGG + "1,1,unemployed,all,,80\n1,1,long_term_unemployed,all,,90\n",
+            ["line 7 and line 6", "long_term_unemployed = 90 exceeds unemployed = 80"],
+        ),
+        (
+            load_aggregate,
+            AGG + "1,1,unemployed,all,,80\n1,1,unemployed,young,,95\n",
+            ["line 7 and line 6", "unemployed (group young) = 95 exceeds unemployed (group all)"],
+        ),
+        (
+            load_aggregate,
+            AGG + "1,3,intervention_starts,young,coaching,20\n",
+            ["line 6 and line 5", "intervention coaching", "(group young) = 20 exceeds"],
+        ),
         (load_public, PUBLIC.replace(",1,12,", ",12,1,"), ["month_to", "before month_from"]),
         (load_public, PUBLIC.replace("0.005", "0"), ["column 'se'", "standard error > 0"]),
         (load_public, PUBLIC.replace("0.08", "-0.08"), ["column 'value'", "below 0"]),
@@ -101,6 +136,75 @@ def test_malformed_data_errors(tmp_path, loader, text, expected):
     assert str(path) in message
     for part in expected:
         assert part in message, message
+
+
+def test_consistent_stocks_pass(tmp_path):
+    # stocks of the same period that fit inside each other; a quarterly row is not compared
+    # with monthly ones
+    text = AGG + (
+        "1,1,unemployed,all,,80\n1,1,long_term_unemployed,all,,30\n1,1,employed,all,,920\n"
+        "1,1,unemployed,young,,20\n1,3,unemployed,all,,5000\n"
+    )
+    assert len(load_aggregate(write(tmp_path, "a.csv", text))) == 9
+
+
+def test_shipped_example_is_the_same_in_both_formats():
+    """The synthetic example ships as CSV and Parquet; both load and give the same moments."""
+    folder = Path(__file__).parents[1] / "calibration" / "data" / "synthetic"
+    assert "SYNTHETIC" in json.loads((folder / "true_params.json").read_text())["label"]
+    # the Parquet panel keeps missing follow-ups as <NA> in nullable 0/1 columns
+    raw = pd.read_parquet(folder / "panel.parquet")
+    assert str(raw["employed_3m"].dtype) == "Int64" and raw["employed_3m"].isna().any()
+    loaders = {"aggregate": load_aggregate, "panel": load_panel, "public": load_public}
+    data = {}
+    for suffix in ("csv", "parquet"):
+        tables = {name: load(folder / f"{name}.{suffix}") for name, load in loaders.items()}
+        data[suffix] = ObservedData(**tables)
+    for name in loaders:
+        pd.testing.assert_frame_equal(
+            getattr(data["csv"], name), getattr(data["parquet"], name), check_dtype=False
+        )
+    specs, suppressed = build_moments(data["csv"], 12, 10)
+    assert (specs, suppressed) == build_moments(data["parquet"], 12, 10)
+    assert {s.source for s in specs} == {"aggregate", "panel", "public"}
+    np.testing.assert_array_equal(
+        observed_moments(specs, data["csv"])[0], observed_moments(specs, data["parquet"])[0]
+    )
+
+
+@pytest.mark.parametrize("check", [True, False])
+@pytest.mark.parametrize("kind", ["aggregate", "panel"])
+def test_header_only_file_is_a_clear_error(tmp_path, capsys, check, kind):
+    header = (AGG if kind == "aggregate" else PANEL).splitlines()[0] + "\n"
+    write(tmp_path, "d.csv", header)
+    cfg = write(
+        tmp_path,
+        "c.toml",
+        f'[data]\n{kind} = "d.csv"\nlabour_force = 1000\n'
+        '[[parameters]]\npath = "demand.quit_rate"\n',
+    )
+    args = ["calibrate", str(cfg), "--quiet", "--out", str(tmp_path / "out")]
+    assert main([*args, "--check"] if check else args) == 2
+    err = capsys.readouterr().err
+    assert "d.csv" in err and "has no rows" in err and "Traceback" not in err
+
+
+def test_parameter_bounds_default_to_its_uncertainty_range(tmp_path):
+    write(tmp_path, "a.csv", "month,indicator,value\n1,labour_force,1000\n1,employed,920\n")
+    config = config_from_dict(
+        {
+            "data": {"aggregate": "a.csv"},
+            "parameters": [
+                {"path": "demand.quit_rate"},
+                {"path": "matching.applications", "lower": 2.0},
+            ],
+            "fit": {"bootstrap": 20},
+        },
+        root=tmp_path,
+    )
+    space = prepare(config).space
+    assert space.lower.tolist() == [0.002, 2.0]
+    assert space.upper.tolist() == [0.008, 6.0]
 
 
 def test_parquet_wrong_type_names_row(tmp_path):

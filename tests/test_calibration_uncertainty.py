@@ -8,13 +8,21 @@ distribution the reported uncertainty has to describe.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from calibration import calibrate, config_from_dict
 from calibration.evaluate import UNCERTAINTY, Evaluator
 from calibration.fit import load_data, prepare, published, size_ratio
+from calibration.jacobian import Jacobian
 from calibration.make_synthetic import make_synthetic
-from calibration.moments import observed_moments
-from calibration.uncertainty import model_covariance, parametric_covariance
+from calibration.moments import MomentSpec, observed_moments
+from calibration.uncertainty import (
+    identification,
+    information,
+    model_covariance,
+    parametric_covariance,
+    sandwich,
+)
 from experiments.backends import SerialExecutor
 
 #: A lab without giant employers (see tests/test_calibration_fit.py).
@@ -80,3 +88,46 @@ def test_standard_errors_match_the_spread_of_estimates(tmp_path):
     # Errors several times too small (or too large) move it far outside this band.
     rms = float(np.sqrt(np.mean(z**2)))
     assert 0.5 < rms < 1.8, z.round(2)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_parameter_lost_in_the_noise_lowers_the_rank(seed):
+    """A parameter the moments do not react to must not count as identified.
+
+    Its central differences are pure simulation noise: their mean is not zero, so the noisy
+    Jacobian has a clearly non-zero singular value for it (the rank of the noisy Jacobian is
+    2), but with the noise taken out little or nothing is left. (Seed 0 leaves a negative
+    information, so no standard errors; seed 3 a small positive one, so a huge error.)
+    """
+    rng = np.random.default_rng(seed)
+    moments, reps = 8, 12
+    signal = 5.0 * rng.normal(size=moments)
+    draws = np.stack(
+        [
+            np.column_stack([signal + rng.normal(size=moments), rng.normal(size=moments)])
+            for _ in range(reps)
+        ]
+    )
+    jac = Jacobian(draws.mean(axis=0), np.ones(2), draws)
+    weight = omega = np.eye(moments)
+    lower, upper = np.zeros(2), np.ones(2)
+    noisy = np.linalg.svd(jac.matrix, compute_uv=False)
+    assert noisy[1] > 1e-3 * noisy[0]  # what the noisy Jacobian would call identified
+    cov, se = sandwich(jac, weight, omega, upper - lower)
+    specs = [MomentSpec("aggregate", f"m{i}") for i in range(moments)]
+    ident = identification(
+        specs,
+        ["informative", "noise"],
+        lower,
+        upper,
+        jac.matrix,
+        omega,
+        se,
+        information(jac, weight, upper - lower),
+        cov,
+    )
+    assert ident.rank == 1
+    assert ident.singular_values[1] < 2 * 1.96 < ident.singular_values[0]
+    table = ident.table.set_index("parameter")
+    assert table.loc["noise", "verdict"] == "not pinned down"
+    assert table.loc["noise", "sensitivity"] < 0.5 * noisy[1]
