@@ -668,47 +668,68 @@ def _contrast_rows(
             if a == b:
                 continue
             pol, other = matrices[a].loc[keep], matrices[b].loc[keep]
-            for (metric, group), d in (pol - other).iterrows():
-                rows.append(
-                    _difference_row(
-                        d,
-                        float(np.nanmean(other.loc[(metric, group)].to_numpy())),
-                        confidence,
-                        package=a,
-                        analysis="contrast",
-                        metric=metric,
-                        group=group,
-                        context_type="versus",
-                        context=b,
-                        policy=float(np.nanmean(pol.loc[(metric, group)].to_numpy())),
-                        replications=int(d.notna().sum()),
-                        label=f"{METRIC_BY_NAME[metric].label}: {a} minus {b}",
-                    )
-                )
+            rows += _paired_rows(
+                pol - other,
+                other,
+                pol,
+                confidence,
+                lambda metric, a=a, b=b: f"{METRIC_BY_NAME[metric].label}: {a} minus {b}",
+                package=a,
+                analysis="contrast",
+                context_type="versus",
+                context=b,
+            )
     base = baseline.loc[keep]
     for combined, parts in interactions:
         if combined not in matrices or any(p not in matrices for p in parts):
             continue
         whole = matrices[combined].loc[keep] - base
         summed = sum(matrices[p].loc[keep] - base for p in parts)
-        for (metric, group), d in (whole - summed).iterrows():
-            rows.append(
-                _difference_row(
-                    d,
-                    float(np.nanmean(summed.loc[(metric, group)].to_numpy())),
-                    confidence,
-                    package=combined,
-                    analysis="interaction",
-                    metric=metric,
-                    group=group,
-                    context_type="parts",
-                    context=" + ".join(parts),
-                    policy=float(np.nanmean(whole.loc[(metric, group)].to_numpy())),
-                    replications=int(d.notna().sum()),
-                    label=f"{METRIC_BY_NAME[metric].label}: effect of {combined} minus the "
-                    f"effects of {' and '.join(parts)} (positive: more than the parts together)",
-                )
+        rows += _paired_rows(
+            whole - summed,
+            summed,
+            whole,
+            confidence,
+            lambda metric, combined=combined, parts=parts: (
+                f"{METRIC_BY_NAME[metric].label}: effect of {combined} minus the effects of "
+                f"{' and '.join(parts)} (positive: more than the parts together)"
+            ),
+            package=combined,
+            analysis="interaction",
+            context_type="parts",
+            context=" + ".join(parts),
+        )
+    return rows
+
+
+def _paired_rows(
+    differences: pd.DataFrame,
+    reference: pd.DataFrame,
+    policy: pd.DataFrame,
+    confidence: float,
+    label: Any,
+    **fields: Any,
+) -> list[dict[str, Any]]:
+    """One result row per (metric, group) of per-replication ``differences``.
+
+    ``reference`` and ``policy`` (same index, replications as columns) give the row's
+    reference and policy levels; ``label(metric)`` its label; ``fields`` the rest.
+    """
+    rows = []
+    for (metric, group), d in differences.iterrows():
+        rows.append(
+            _difference_row(
+                d,
+                float(np.nanmean(reference.loc[(metric, group)].to_numpy())),
+                confidence,
+                metric=metric,
+                group=group,
+                policy=float(np.nanmean(policy.loc[(metric, group)].to_numpy())),
+                replications=int(d.notna().sum()),
+                label=label(metric),
+                **fields,
             )
+        )
     return rows
 
 
