@@ -82,6 +82,17 @@ RESULT_COLUMNS = [
 TABLES = ("results", "over_time", "replications", "adaptation")
 
 
+def mean_of_known(values: np.ndarray) -> float:
+    """Mean of the values that are not NaN; NaN, without a warning, when none is known.
+
+    A metric can be undefined in every replication (e.g. retention of a group nobody from
+    was hired); its level is then NaN, which is not worth a warning per cell.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    known = values[~np.isnan(values)]
+    return float(known.mean()) if known.size else float("nan")
+
+
 def plan(scenario: Scenario, backend: str = "numba") -> list[Task]:
     """Every run a comparison needs, in a fixed order.
 
@@ -324,8 +335,8 @@ def _effect_rows(
     rows = []
     diff = policy - baseline
     for (metric, group), d in diff.iterrows():
-        base = float(np.nanmean(baseline.loc[(metric, group)].to_numpy()))
-        pol = float(np.nanmean(policy.loc[(metric, group)].to_numpy()))
+        base = mean_of_known(baseline.loc[(metric, group)].to_numpy())
+        pol = mean_of_known(policy.loc[(metric, group)].to_numpy())
         rows.append(
             _difference_row(
                 d,
@@ -447,8 +458,8 @@ def _participation_rows(
                 ci_low=lo,
                 ci_high=hi,
                 std_error=se,
-                baseline=float(np.nanmean(100 * rate_b)),
-                policy=float(np.nanmean(100 * rate_p)),
+                baseline=mean_of_known(100 * rate_b),
+                policy=mean_of_known(100 * rate_p),
                 label="Share in work (evaluation window), policy minus own counterfactual",
             )
         )
@@ -720,11 +731,11 @@ def _paired_rows(
         rows.append(
             _difference_row(
                 d,
-                float(np.nanmean(reference.loc[(metric, group)].to_numpy())),
+                mean_of_known(reference.loc[(metric, group)].to_numpy()),
                 confidence,
                 metric=metric,
                 group=group,
-                policy=float(np.nanmean(policy.loc[(metric, group)].to_numpy())),
+                policy=mean_of_known(policy.loc[(metric, group)].to_numpy()),
                 replications=int(d.notna().sum()),
                 label=label(metric),
                 **fields,
