@@ -29,7 +29,7 @@ import pandas as pd
 
 from calibration import catalogue as cat
 from calibration.simulate import simulate
-from simulator.cli import build_params
+from simulator.cli import build_params, int_at_least, seed_type
 from simulator.interventions import InterventionSpec
 from simulator.params import ModelParams
 
@@ -277,10 +277,18 @@ def make_synthetic(
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default=str(Path(__file__).parent / "data" / "synthetic"))
-    parser.add_argument("--persons", type=int, default=2000)
-    parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--seed", type=int, default=20_240_602)
+    parser.add_argument(
+        "--out",
+        default=str(Path(__file__).parent / "data" / "synthetic"),
+        help="folder to write (default: the shipped example)",
+    )
+    parser.add_argument(
+        "--persons", type=int_at_least("--persons", 20), default=2000, help="labour force"
+    )
+    parser.add_argument(
+        "--months", type=int_at_least("--months", 12), default=36, help="months observed"
+    )
+    parser.add_argument("--seed", type=seed_type(), default=20_240_602, help="0 or more")
     args = parser.parse_args(argv)
     files = make_synthetic(args.out, args.persons, args.months, args.seed)
     for path in files.values():

@@ -276,7 +276,8 @@ def run_settings(settings: Settings) -> RunSettings:
         return RunSettings.model_validate(base, strict=True)
     except ValidationError as err:
         raise ScenarioError(
-            "invalid run settings:\n" + format_errors(err, RunSettings, "run", prefix=("run",))
+            "invalid run settings:\n"
+            + format_errors(err, RunSettings, "page settings", prefix=("run",))
         ) from None
 
 

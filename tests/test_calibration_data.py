@@ -254,3 +254,18 @@ def test_data_and_simulation_give_the_same_moments(tmp_path):
     np.testing.assert_allclose(observed, simulated_moments(specs, sim), rtol=1e-4, atol=1e-4)
     # the panel outcomes are those of the tracked participants
     assert set(cat.PANEL_OUTCOMES) <= set(sim.panel.columns)
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "expected"),
+    [("--seed", "-1", "at least 0"), ("--months", "3", "at least 12"), ("--persons", "x", "")],
+)
+def test_synthetic_data_script_rejects_bad_flags(tmp_path, capsys, flag, value, expected):
+    from calibration.make_synthetic import main as make_main
+
+    with pytest.raises(SystemExit) as stop:
+        make_main(["--out", str(tmp_path / "out"), flag, value])
+    assert stop.value.code == 2
+    message = capsys.readouterr().err
+    assert flag in message and expected in message
+    assert not (tmp_path / "out").exists()

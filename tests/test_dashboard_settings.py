@@ -15,6 +15,7 @@ from dashboard.settings import (
     default_settings,
     load_settings,
     monthly_budget,
+    run_settings,
     scenario_toml,
     with_budget,
     with_package,
@@ -216,3 +217,10 @@ def test_budget_never_sets_a_capacity_beyond_its_slider(package):
                 assert 0 <= i.capacity <= capacity_max(i), (budget, i)
             assert monthly_budget(moved) <= top + 1e-6
             assert monthly_budget(moved) == pytest.approx(min(budget, top), abs=tolerance)
+
+
+def test_invalid_run_settings_name_the_field_once():
+    with pytest.raises(ScenarioError) as err:
+        run_settings(default_settings().replace(seed=-3))
+    message = str(err.value)
+    assert "page settings: run.seed:" in message and "run: run" not in message
