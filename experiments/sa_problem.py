@@ -5,10 +5,11 @@ Two kinds of uncertain parameters exist:
 * **mechanism parameters** of the model, with the range and mechanism the parameter catalogue
   declares (``simulator.parameter_table.iter_parameters``);
 * **intervention-effect parameters** of a package, addressed by dotted path through the
-  scenario override machinery (``interventions.taite_coaching.effects.self_efficacy``). The
-  catalogue states that mapping published effect sizes onto monthly score changes is an
-  assumption, so each non-zero effect is varied over ``±relative_range`` of its value
-  (clipped to the allowed bounds) and grouped with the mechanism it acts through.
+  scenario override machinery (``interventions.taite_coaching.effects.self_efficacy``). Each
+  non-zero effect is varied over the range the intervention catalogue declares for it
+  (``[<kind>.uncertain]``) when the package's value lies inside it, else over
+  ``±relative_range`` of its value (clipped to the allowed bounds), and grouped with the
+  mechanism it acts through (see :func:`intervention_parameters`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from experiments.design import catalogue_entry
 from experiments.errors import DesignError
+from simulator.interventions import EFFECT_FIELDS, effect_bounds, effect_value
 
 #: Mechanism of each intervention effect, by field (``effects.*`` on persons,
 #: ``employer_effects.*`` on employers, and the intervention's own delivery settings).
@@ -40,6 +42,7 @@ EFFECT_MECHANISMS: dict[str, str] = {
     "hiring_support": "hiring_support",
     "lock_in": "job_search",
 }
+assert set(EFFECT_MECHANISMS) == set(EFFECT_FIELDS), "every effect field needs a mechanism"
 #: Parameter sets a study can draw from.
 SETS = ("mechanisms", "interventions", "all_uncertain")
 OTHER = "other"
@@ -177,32 +180,51 @@ def _from_catalogue(path: str, row: Mapping[str, Any] | None) -> SAParameter | N
 
 
 def intervention_parameters(
-    interventions: Iterable[Any], relative_range: float = 0.5
+    interventions: Iterable[Any],
+    relative_range: float = 0.5,
+    catalogue: Mapping[str, Any] | None = None,
 ) -> list[SAParameter]:
     """Non-zero effect parameters of a package's interventions.
+
+    Each non-zero effect (a path of :data:`EFFECT_MECHANISMS`) is varied over the range the
+    intervention catalogue declares for it (``[<kind>.uncertain]``, looked up by the
+    intervention's catalogue type ``spec.kind``) **if** the package's value lies inside that
+    range. Otherwise — no range declared, or the package overrode the value to lie outside
+    it — the effect varies over ``value × (1 ± relative_range)``, clipped to the field's
+    bounds, so the range always contains the value the package runs with.
 
     Parameters
     ----------
     interventions
         Resolved ``InterventionSpec`` objects (``arm.params.interventions``).
     relative_range
-        Each effect is varied over ``value × (1 ± relative_range)``, clipped to its bounds.
+        Relative half-width of the fallback range (see above).
+    catalogue
+        Catalogue entries by intervention type (default: the shipped catalogue).
     """
     if not 0.0 < relative_range < 1.0:
         raise DesignError(f"relative_range must be in (0, 1), got {relative_range}")
+    if catalogue is None:
+        from scenarios.catalogue import load_catalogue
+
+        catalogue = load_catalogue()
     out = []
     for spec in interventions:
+        entry = catalogue.get(spec.kind)
+        declared = entry.uncertain if entry is not None else {}
         for field_path, mechanism in EFFECT_MECHANISMS.items():
-            owner: Any = spec
-            parts = field_path.split(".")
-            for part in parts[:-1]:
-                owner = getattr(owner, part)
-            value = float(getattr(owner, parts[-1]))
+            value = effect_value(spec, field_path)
             if value == 0.0:
                 continue  # an effect the package does not use stays off
-            lo, hi = _field_bounds(type(owner), parts[-1])
-            low = max(lo, value * (1.0 - relative_range))
-            high = min(hi, value * (1.0 + relative_range))
+            if (
+                field_path in declared
+                and declared[field_path][0] <= value <= declared[field_path][1]
+            ):
+                low, high = (float(v) for v in declared[field_path])
+            else:
+                lo, hi = effect_bounds(field_path)
+                low = max(lo, value * (1.0 - relative_range))
+                high = min(hi, value * (1.0 + relative_range))
             out.append(
                 SAParameter(
                     f"interventions.{spec.name}.{field_path}",
@@ -214,15 +236,6 @@ def intervention_parameters(
                 )
             )
     return out
-
-
-def _field_bounds(model: type, name: str) -> tuple[float, float]:
-    """``ge``/``le`` bounds of a pydantic field (infinite when absent)."""
-    lo, hi = float("-inf"), float("inf")
-    for meta in model.model_fields[name].metadata:
-        lo = float(getattr(meta, "ge", lo) if getattr(meta, "ge", None) is not None else lo)
-        hi = float(getattr(meta, "le", hi) if getattr(meta, "le", None) is not None else hi)
-    return lo, hi
 
 
 def build_problem(

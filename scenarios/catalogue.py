@@ -15,7 +15,12 @@ from typing import Any
 from scenarios.errors import ScenarioError, validated
 from scenarios.files import CATALOGUE_FILE, read_toml, validate
 from scenarios.schema import CatalogueEntry, PackageIntervention
-from simulator.interventions import InterventionKind, InterventionSpec
+from simulator.interventions import (
+    EFFECT_FIELDS,
+    InterventionKind,
+    InterventionSpec,
+    effect_bounds,
+)
 from simulator.params import ProviderSpec
 
 KINDS: tuple[str, ...] = typing.get_args(InterventionKind)
@@ -56,8 +61,43 @@ def parse_catalogue(
         validated(
             InterventionSpec, defaults, what, path, text, prefix=(kind, "defaults"), strict=False
         )
+        _check_ranges(kind, entry, path, text)
         entries[kind] = entry
     return entries
+
+
+def _check_ranges(kind: str, entry: CatalogueEntry, path: Path | str, text: str | None) -> None:
+    """Check an entry's ``uncertain`` ranges: known paths, low < high, within field bounds.
+
+    A range need not contain the entry's default (a range may deliberately shift it), but
+    the shipped catalogue's ranges do (a test checks this).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the catalogue file (and line), the entry and the path.
+    """
+    from scenarios.errors import suggestion
+    from scenarios.locate import locate
+
+    for key, (low, high) in entry.uncertain.items():
+        line = locate(text, (kind, "uncertain", key)) if text else None
+        where = f"{path}:{line}" if line else str(path)
+        # Same first line as the schema's own errors (validated()).
+        prefix = f"invalid intervention catalogue:\n{where}: {kind}.uncertain.{key!r}"
+        if key not in EFFECT_FIELDS:
+            raise ScenarioError(
+                f"{prefix}: unknown effect setting{suggestion(key, EFFECT_FIELDS)}; "
+                f"allowed paths: {', '.join(EFFECT_FIELDS)}"
+            )
+        if not low < high:  # an empty range would leave nothing to sample
+            raise ScenarioError(f"{prefix}: range [{low}, {high}] must have low < high")
+        lo, hi = effect_bounds(key)
+        if low < lo or high > hi:
+            raise ScenarioError(
+                f"{prefix}: range [{low}, {high}] lies outside the setting's allowed "
+                f"bounds [{lo}, {hi}]"
+            )
 
 
 @lru_cache(maxsize=4)

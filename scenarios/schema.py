@@ -20,11 +20,11 @@ Scenario files are data: they are parsed with ``tomllib`` and nothing in them is
 from __future__ import annotations
 
 import typing
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from simulator.interventions import GroupName, InterventionKind, InterventionSpec
+from simulator.interventions import EFFECT_FIELDS, GroupName, InterventionKind, InterventionSpec
 from simulator.params import (
     CoalitionParams,
     DemandParams,
@@ -380,6 +380,16 @@ class CatalogueEntry(Strict):
     )
     benchmark: Benchmark | None = None
     defaults: InterventionSettings  # type: ignore[valid-type]
+    uncertain: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
+        default_factory=dict,
+        description=(
+            "Uncertainty range [low, high] of effect settings, by dotted path (e.g. "
+            "'effects.search_skill'), in the setting's own unit; sensitivity analysis samples "
+            "it while a package's value lies inside it."
+        ),
+        # Editors list the allowed paths; parse_catalogue checks paths, order and bounds.
+        json_schema_extra={"propertyNames": {"enum": list(EFFECT_FIELDS)}},
+    )
 
 
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {

@@ -179,6 +179,47 @@ class InterventionSpec(_Strict):
         return self
 
 
+#: Numeric effect settings of an intervention, by dotted field path: what sensitivity analysis
+#: varies and what a catalogue entry may declare an uncertainty range for.
+EFFECT_FIELDS: tuple[str, ...] = (
+    *(f"effects.{name}" for name in PERSON_EFFECTS),
+    *(f"employer_effects.{name}" for name in EMPLOYER_EFFECTS),
+    "extra_applications",
+    "hiring_support",
+    "lock_in",
+)
+
+
+def effect_bounds(path: str) -> tuple[float, float]:
+    """Allowed ``(low, high)`` of an effect field of :class:`InterventionSpec`.
+
+    Parameters
+    ----------
+    path
+        One of :data:`EFFECT_FIELDS` (e.g. ``"effects.search_skill"``).
+    """
+    model: type[BaseModel] = InterventionSpec
+    *owners, name = path.split(".")
+    for part in owners:
+        model = model.model_fields[part].annotation  # type: ignore[assignment]
+    lo, hi = float("-inf"), float("inf")
+    for meta in model.model_fields[name].metadata:
+        if getattr(meta, "ge", None) is not None:
+            lo = float(meta.ge)
+        if getattr(meta, "le", None) is not None:
+            hi = float(meta.le)
+    return lo, hi
+
+
+def effect_value(spec: InterventionSpec, path: str) -> float:
+    """The value of an effect field (one of :data:`EFFECT_FIELDS`) of an intervention."""
+    owner: BaseModel = spec
+    *owners, name = path.split(".")
+    for part in owners:
+        owner = getattr(owner, part)
+    return float(getattr(owner, name))
+
+
 # Column indices of the compiled person-intervention table.
 (
     IV_TARGET,
