@@ -99,7 +99,8 @@ def _json_params(source: Path) -> ModelParams:
 
 def _locate(reference: str, root: Path, where: str) -> tuple[Literal["lab", "scenario"], Path]:
     """Whether ``reference`` is a lab or a scenario, and its file."""
-    from scenarios.files import LAB_DIR, STUDY_DIR, read_toml, resolve, shipped
+    from scenarios.errors import ScenarioError
+    from scenarios.files import LAB_DIR, STUDY_DIR, file_kind, read_toml, resolve, shipped
 
     is_path = reference.endswith(".toml") or "/" in reference or "\\" in reference
     if not is_path:
@@ -116,13 +117,16 @@ def _locate(reference: str, root: Path, where: str) -> tuple[Literal["lab", "sce
     if path is None:
         raise CalibrationError(f"{where}: file {reference!r} not found (relative to {root})")
     data, _ = read_toml(path)
-    if "scenario" in data:
-        return "scenario", path
-    if "lab" in data:
-        return "lab", path
-    raise CalibrationError(
-        f"{where}: {path} is neither a scenario file (with [scenario]) nor a lab file (with [lab])"
-    )
+    try:
+        kind = file_kind(data, path)
+    except ScenarioError as err:
+        raise CalibrationError(f"{where}: {err}") from None
+    if kind == "package":
+        raise CalibrationError(
+            f"{where}: {path} is a package file; give the lab it runs on as model.base and "
+            "the package as model.package, or a scenario file"
+        )
+    return kind, path  # type: ignore[return-value]
 
 
 def _choose_arm(scenario: Scenario, package: str | None, where: str) -> int:
