@@ -145,3 +145,16 @@ def worlds(draw) -> tuple[ModelParams, int]:
         "interventions": every_mechanic_package() if draw(st.booleans()) else [],
     }
     return ModelParams.model_validate(data), draw(st.integers(0, 2**32 - 1))
+
+
+def lab_text(extra: str = "", population: str = "n_persons = 2000") -> str:
+    """A minimal living-lab file; ``population`` and ``extra`` go into its text."""
+    return f"""[lab]
+name = "test_lab"
+title = "Test"
+country = "FI"
+target_groups = ["long_term_unemployed"]
+
+[population]
+{population}
+{extra}"""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import lab_text
 
 from experiments.compare_cli import _scenario_from_args
 from scenarios import ScenarioError, load_lab, load_scenario, scenario_from_names
@@ -164,15 +165,7 @@ def lab_with_sectors(shares: list[float]) -> str:
         f'\n[[population.sectors]]\nname = "s{i}"\nemployment_share = {share}\n'
         for i, share in enumerate(shares)
     )
-    return f"""[lab]
-name = "test_lab"
-title = "Test"
-country = "FI"
-target_groups = ["long_term_unemployed"]
-
-[population]
-n_persons = 2000
-{sectors}"""
+    return lab_text(extra=sectors)
 
 
 def test_sector_shares_must_sum_to_one(tmp_path):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from helpers import lab_text
 
 from scenarios import ScenarioError, compose, load_lab, load_package, load_scenario
 from scenarios.catalogue import KINDS, load_catalogue, parse_catalogue
@@ -162,16 +163,6 @@ def test_every_shipped_scenario_loads():
 
 
 # ------------------------------------------------------------------ bad input
-def lab_text(extra: str = "", population: str = "n_persons = 2000") -> str:
-    return f"""[lab]
-name = "test_lab"
-title = "Test"
-country = "FI"
-target_groups = ["long_term_unemployed"]
-
-[population]
-{population}
-{extra}"""
 
 
 def package_text(interventions: str = "", lab: str = "kokkola") -> str:
