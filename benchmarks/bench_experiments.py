@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from experiments import Backend, Design, ResultStore, run_experiment
-from experiments.model import LabourMarketRun
+from experiments.runner.simulation import LabourMarketRun
 
 SMALL = {"months": 24, "population.n_persons": 2000}
 

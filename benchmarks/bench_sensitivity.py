@@ -41,8 +41,8 @@ def main() -> None:
     parser.add_argument("--out", help="keep the study here (default: a temporary folder)")
     args = parser.parse_args()
 
-    from experiments.sa_methods import required_samples
-    from experiments.sa_study import analyse_study, run_study, scenario_study
+    from experiments.sensitivity.methods import required_samples
+    from experiments.sensitivity.study import analyse_study, run_study, scenario_study
 
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="bench_sa_"))
     t0 = time.perf_counter()

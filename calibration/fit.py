@@ -46,7 +46,7 @@ from calibration.uncertainty import (
     model_covariance,
     parametric_covariance,
 )
-from experiments.backends import SerialExecutor
+from experiments.runner.executors import SerialExecutor
 from simulator.params import ModelParams
 
 

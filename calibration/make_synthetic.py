@@ -29,7 +29,7 @@ import pandas as pd
 
 from calibration import catalogue as cat
 from calibration.simulate import simulate
-from simulator.cli import build_params, int_at_least, seed_type
+from simulator.options import build_params, int_at_least, seed_type
 from simulator.interventions import InterventionSpec
 from simulator.params import ModelParams
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from calibration.errors import CalibrationError
-from simulator.cli import build_params
+from simulator.options import build_params
 from simulator.errors import ParameterError
 from simulator.params import ModelParams
 

@@ -1,4 +1,4 @@
-"""The dashboard's figures, drawn from a :class:`~experiments.compare.Comparison`.
+"""The dashboard's figures, drawn from a :class:`~experiments.comparison.study.Comparison`.
 
 Every figure compares one package with the baseline run on the same random numbers. Bands
 are the comparison's confidence intervals of the difference, drawn around the baseline
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments.compare import Comparison
+from experiments.comparison.study import Comparison
 from simulator.plots import GROUP_LABELS
 
 BASELINE_COLOUR = "#8a8f98"

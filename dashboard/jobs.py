@@ -1,12 +1,12 @@
 """Comparisons run in a background thread, with progress and cancellation.
 
-:class:`ComparisonJob` calls :func:`experiments.compare.run_comparison` — the code behind
+:class:`ComparisonJob` calls :func:`experiments.comparison.study.run_comparison` — the code behind
 ``synclusive compare`` — in a thread of its own, so the page stays responsive. The model's
 kernels release the GIL, so the page's own work goes on while a run computes. Cancelling
 stops the job within one simulated month.
 
-Downloads come from the finished :class:`~experiments.compare.Comparison`: the results table
-through its own writer (:meth:`~experiments.compare.Comparison.save`), byte-for-byte the file
+Downloads come from the finished :class:`~experiments.comparison.study.Comparison`: the results table
+through its own writer (:meth:`~experiments.comparison.study.Comparison.save`), byte-for-byte the file
 the command line writes; the HTML report is the page's own
 (:func:`dashboard.report.render_page_report`): its figures, effects table and settings.
 
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.settings import Settings, cli_command
-from experiments.compare import Comparison, run_comparison
-from experiments.compare_runs import Cancelled
+from experiments.comparison.study import Comparison, run_comparison
+from experiments.comparison.arms import Cancelled
 from scenarios import Scenario, ScenarioError
 
 log = logging.getLogger(__name__)
@@ -231,7 +231,7 @@ class ComparisonJob:
         self._notify()
 
     def _run(self) -> None:
-        from experiments.compare import plan
+        from experiments.comparison.study import plan
 
         try:
             self.total = len(plan(self.scenario))

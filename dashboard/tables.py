@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts import label
-from experiments.compare import Comparison
+from experiments.comparison.study import Comparison
 
 #: Outcomes shown in the on-screen table (the download holds every row).
 TABLE_METRICS = (

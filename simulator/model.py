@@ -36,7 +36,7 @@ from simulator.agents import (
     TableAgent,
 )
 from simulator.agentset import TableAgentSet
-from simulator.backends import Backend, get_backend
+from simulator.engines import Backend, get_backend
 from simulator.errors import check_seed
 from simulator.indicators import (
     IndicatorArrays,

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.design import Design, design_from_dict
-from experiments.model import LabourMarketRun
+from experiments.runner.design import Design, design_from_dict
+from experiments.runner.simulation import LabourMarketRun
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -61,7 +61,7 @@ class KillWorkerOnce(LabourMarketRun):
         raise AssertionError("unreachable")
 
 
-def small_design(model: str = "experiments.model:LabourMarketRun", **experiment: Any) -> Design:
+def small_design(model: str = "experiments.runner.simulation:LabourMarketRun", **experiment: Any) -> Design:
     """A 3 × 2 grid with 2 replications (12 runs) of a tiny, short labour market."""
     return design_from_dict(
         {
@@ -81,7 +81,7 @@ def small_design(model: str = "experiments.model:LabourMarketRun", **experiment:
     )
 
 
-def design_toml(model: str = "experiments.model:LabourMarketRun", replications: int = 2) -> str:
+def design_toml(model: str = "experiments.runner.simulation:LabourMarketRun", replications: int = 2) -> str:
     """The TOML text of :func:`small_design`."""
     return f"""\
 [experiment]

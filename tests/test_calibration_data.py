@@ -18,7 +18,7 @@ from calibration.formats import load_aggregate, load_panel, load_public
 from calibration.make_synthetic import aggregate_table, base_params, panel_table
 from calibration.moments import ObservedData, build_moments, observed_moments, simulated_moments
 from calibration.simulate import simulate
-from simulator.cli import main
+from cli import main
 
 AGG = (
     "month,period_months,indicator,group,intervention,value\n"

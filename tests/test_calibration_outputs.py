@@ -20,7 +20,7 @@ from calibration.fit import prepare
 from calibration.make_synthetic import base_params
 from calibration.moments import suppress_cells
 from scenarios import compose, load_lab, load_package, load_scenario
-from simulator.cli import main
+from cli import main
 
 TINY_FIT = {
     "seed": 2,

@@ -23,7 +23,7 @@ from calibration.uncertainty import (
     parametric_covariance,
     sandwich,
 )
-from experiments.backends import SerialExecutor
+from experiments.runner.executors import SerialExecutor
 
 #: A lab without giant employers (see tests/test_calibration_fit.py).
 LAB = ["population.employer_size_shape=3.0"]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import tomli_w
 
-from experiments.sa_problem import EFFECT_MECHANISMS, intervention_parameters
+from experiments.sensitivity.problem import EFFECT_MECHANISMS, intervention_parameters
 from scenarios import ScenarioError
 from scenarios.catalogue import load_catalogue, resolve_intervention, validate_catalogue_file
 from scenarios.files import CATALOGUE_FILE

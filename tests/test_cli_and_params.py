@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.cli import build_params, main
+from cli import main
+from simulator.options import build_params
 from simulator.errors import ParameterError
 from simulator.params import ModelParams
 

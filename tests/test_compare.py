@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.compare import Comparison, placebo, plan, run_comparison
-from experiments.compare_runs import BASELINE, Task, replication_seed, run_task
+from experiments.comparison.study import Comparison, placebo, plan, run_comparison
+from experiments.comparison.arms import BASELINE, Task, replication_seed, run_task
 from scenarios import compose, load_lab
 from scenarios.compose import Package, scenario_from_names
 from scenarios.schema import PackageFile
@@ -50,7 +50,7 @@ def test_baseline_run_is_the_plain_model():
     task = Task(BASELINE, "none", 0, scenario.baseline, root_seed=7, window=6)
     out = run_task(task)
     plain = LabourMarketModel(scenario.baseline, rng=replication_seed(7, 0)).run()
-    from experiments.compare_metrics import metric_values
+    from experiments.comparison.metrics import metric_values
 
     pd.testing.assert_frame_equal(out.metrics, metric_values(plain.indicators, 6))
     assert out.series["value"].notna().any()

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.compare import Comparison, run_comparison
-from experiments.compare_stats import mean_ci
-from experiments.report import render_html
+from experiments.comparison.study import Comparison, run_comparison
+from experiments.comparison.statistics import mean_ci
+from experiments.comparison.report import render_html
 from scenarios import ScenarioError, load_scenario
 from scenarios.compose import scenario_from_names
 

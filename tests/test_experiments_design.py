@@ -7,10 +7,10 @@ import pytest
 from experiments_helpers import design_toml, small_design
 
 from experiments import Design, DesignError, Shard, design_from_dict, load_design, problem_spec
-from experiments.batch import prepare
-from experiments.design import ParameterSpec
-from experiments.model import simulate
-from simulator.cli import main
+from experiments.runner.batch import prepare
+from experiments.runner.design import ParameterSpec
+from experiments.runner.simulation import simulate
+from cli import main
 
 
 def test_grid_is_full_factorial_times_replications():
@@ -185,7 +185,7 @@ def test_bad_parameter_values_are_rejected_before_running():
     d = design_from_dict({"outputs": {"indicators": ["unemployment"]}}, "d.toml")
     with pytest.raises(DesignError, match="unknown unemployment"):
         prepare(d)
-    d = design_from_dict({"experiment": {"model": "experiments.model:Nope"}}, "d.toml")
+    d = design_from_dict({"experiment": {"model": "experiments.runner.simulation:Nope"}}, "d.toml")
     with pytest.raises(DesignError, match=r"model 'experiments\.model:Nope'"):
         prepare(d)
 

@@ -140,7 +140,7 @@ def test_killed_experiment_resumes_with_only_the_missing_runs(tmp_path, monkeypa
     design_file = tmp_path / "slow.toml"
     design_file.write_text(design_toml(model="experiments_helpers:SlowRun"))
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "simulator.cli", "experiment", "run", str(design_file)]
+    cmd = [sys.executable, "-m", "cli", "experiment", "run", str(design_file)]
     cmd += ["--out", str(out), "--workers", "2", "--chunk-size", "1", "--quiet"]
     proc = subprocess.Popen(
         cmd,
@@ -241,7 +241,7 @@ def test_sobol_experiment_gives_sensitivity_indices(tmp_path):
 
 
 def test_status_command(tmp_path, capsys):
-    from simulator.cli import main
+    from cli import main
 
     out = tmp_path / "status"
     design = small_design(model="experiments_helpers:FailingRun")

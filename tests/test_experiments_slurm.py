@@ -41,7 +41,7 @@ def test_job_array_shards_equal_the_local_run(slurm_cluster, tmp_path, local_res
 #SBATCH --cpus-per-task=1
 #SBATCH --output={tmp_path}/shard-%a.log
 cd {ROOT}
-exec {sys.executable} -m simulator.cli experiment run {design} --out {out} \\
+exec {sys.executable} -m cli experiment run {design} --out {out} \\
     --shard slurm --backend serial --quiet
 """
     )

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from simulator import state as S
-from simulator.backends import NUMBA
+from simulator.engines import NUMBA
 from simulator.model import LabourMarketModel
 from simulator.packed import new_flows
 from simulator.params import ModelParams

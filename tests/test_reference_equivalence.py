@@ -8,7 +8,7 @@ from helpers import small_params, worlds
 from hypothesis import HealthCheck, given, settings
 
 from simulator import state as S
-from simulator.backends import NUMBA, PYTHON, Backend
+from simulator.engines import NUMBA, PYTHON, Engine
 from simulator.model import LabourMarketModel
 from simulator.packed import K_RETIREMENT_MONTHS, new_flows
 from simulator.setup import trait_bits
@@ -162,7 +162,7 @@ PER_AGENT_KERNELS = (
 _ENTRANTS = (7, 5)
 
 
-def _run_per_agent_kernel(kernel: str, backend: Backend, model: LabourMarketModel) -> tuple:
+def _run_per_agent_kernel(kernel: str, backend: Engine, model: LabourMarketModel) -> tuple:
     """Run one per-agent kernel of ``backend`` on copies of the model's state for the next
     month; return everything it may write."""
     w, pos, t = model.world, model.world.positions, model.world.month + 1

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from experiments.compare import run_comparison
-from experiments.report import FIGURES, render_html, write_report
+from experiments.comparison.study import run_comparison
+from experiments.comparison.report import FIGURES, render_html, write_report
 from scenarios.compose import scenario_from_names
-from simulator.cli import main
+from cli import main
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from scenarios.export import json_schema
 from scenarios.files import LAB_DIR, PACKAGE_DIR, STUDY_DIR, shipped
 from scenarios.locate import locate
 from scenarios.schema import LabFile, PackageFile, ScenarioFile
-from simulator.cli import main
+from cli import main
 from simulator.params import ModelParams
 
 SMALL = ["run.persons=2000", "run.months=24", "run.replications=1", "run.evaluation_months=6"]

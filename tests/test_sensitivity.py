@@ -1,6 +1,6 @@
 """Sensitivity analysis: known indices, an unread parameter, a planted driver, determinism.
 
-The known-answer tests use the model callables of ``experiments.sa_testmodels`` through the
+The known-answer tests use the model callables of ``experiments.sensitivity.testmodels`` through the
 whole pipeline (sample → points design → experiments runner → store → analysis), so they
 need no simulation; the determinism test runs the package-effect model on a tiny Kokkola.
 """
@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 
 from experiments.errors import DesignError, StoreError
-from experiments.sa_methods import required_samples, sobol_warnings
-from experiments.sa_outcomes import noise_summary
-from experiments.sa_problem import build_problem
-from experiments.sa_study import Study, analyse_study, run_study, scenario_study
-from experiments.sa_testmodels import ISHIGAMI_S1, ISHIGAMI_ST, ISHIGAMI_VARIANCE, NOISE_SD
-from experiments.sensitivity import given_data_indices
+from experiments.sensitivity.methods import required_samples, sobol_warnings
+from experiments.sensitivity.outcomes import noise_summary
+from experiments.sensitivity.problem import build_problem
+from experiments.sensitivity.study import Study, analyse_study, run_study, scenario_study
+from experiments.sensitivity.testmodels import ISHIGAMI_S1, ISHIGAMI_ST, ISHIGAMI_VARIANCE, NOISE_SD
+from experiments.sensitivity.stored import given_data_indices
 
 PI = np.pi
 
@@ -31,7 +31,7 @@ def _ishigami_study(model: str, samples: int, replications: int = 1, **kw) -> St
         samples=samples,
         replications=replications,
         root_seed=11,
-        model=f"experiments.sa_testmodels:{model}",
+        model=f"experiments.sensitivity.testmodels:{model}",
         outcomes=("y",),
         **kw,
     )
@@ -53,7 +53,7 @@ def _planted_study(method: str, samples: int) -> Study:
         samples=samples,
         replications=1,
         root_seed=5,
-        model="experiments.sa_testmodels:planted",
+        model="experiments.sensitivity.testmodels:planted",
         outcomes=("y",),
     )
 
@@ -203,7 +203,7 @@ def test_problem_defaults_group_mechanism_and_intervention_parameters():
 
 
 def test_cli_dry_run_and_bad_input(capsys, tmp_path):
-    from simulator.cli import main
+    from cli import main
 
     code = main(["sensitivity", "run", "kokkola_engine", "--samples", "8", "--dry-run"])
     out = capsys.readouterr().out

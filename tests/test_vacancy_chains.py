@@ -9,7 +9,7 @@ from helpers import small_params
 
 from simulator import packed as K
 from simulator import state as S
-from simulator.backends import NUMBA, PYTHON, Backend
+from simulator.engines import NUMBA, PYTHON, Engine
 from simulator.model import LabourMarketModel
 from simulator.packed import new_flows
 from simulator.params import ModelParams
@@ -67,7 +67,7 @@ def test_no_moves_means_length_one() -> None:
 
 @pytest.mark.parametrize("backend", [NUMBA, PYTHON], ids=["numba", "python"])
 @pytest.mark.parametrize("partial", [0, 1])
-def test_carved_vacancy_takes_only_partial_ability_movers(backend: Backend, partial: int) -> None:
+def test_carved_vacancy_takes_only_partial_ability_movers(backend: Engine, partial: int) -> None:
     """A carved job that falls vacant stays reserved for people with partial work ability: a
     job-to-job mover into it must have it (without anyone who does, it opens to outsiders)."""
     model = LabourMarketModel(small_params(n_persons=400), rng=3)

@@ -10,8 +10,8 @@ from helpers import small_params, worlds
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from experiments.sa_model import PackageEffectRun
-from experiments.sa_study import scenario_study
+from experiments.sensitivity.effect_run import PackageEffectRun
+from experiments.sensitivity.study import scenario_study
 from simulator.lru import LRUCache
 from simulator.model import LabourMarketModel, child_seed
 from simulator.params import ModelParams

@@ -1,6 +1,6 @@
 """A sensitivity study: problem + method + sample size + outcomes, run by the experiments runner.
 
->>> from experiments.sa_study import scenario_study, run_study, analyse_study
+>>> from experiments.sensitivity.study import scenario_study, run_study, analyse_study
 >>> study = scenario_study("kokkola_engine", samples=64, replications=2, months=36)
 >>> run_study(study, "outputs/sa", backend="processes", workers=2)   # resumable
 >>> result = analyse_study("outputs/sa")
@@ -24,15 +24,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.batch import Summary, run_experiment
-from experiments.design import Design
+from experiments.runner.batch import Summary, run_experiment
+from experiments.runner.design import Design
 from experiments.errors import DesignError, StoreError
-from experiments.keys import SAMPLER_SPAWN_KEY, canonical_json
-from experiments.sa_methods import METHODS, sample
-from experiments.sa_problem import SAProblem, build_problem
+from experiments.runner.keys import SAMPLER_SPAWN_KEY, canonical_json
+from experiments.sensitivity.methods import METHODS, sample
+from experiments.sensitivity.problem import SAProblem, build_problem
 from simulator.tables import write_file
 
-EFFECT_MODEL = "experiments.sa_model:PackageEffectRun"
+EFFECT_MODEL = "experiments.sensitivity.effect_run:PackageEffectRun"
 STUDY_FILE = "study.json"
 RUNS_DIR = "runs"
 
@@ -176,15 +176,15 @@ def scenario_study(
     overrides
         ``PATH=VALUE`` fixed overrides (``--set``).
     sets, include, exclude, ranges, mechanisms, relative_range, grouped
-        Parameter selection, see :func:`experiments.sa_problem.build_problem`.
+        Parameter selection, see :func:`experiments.sensitivity.problem.build_problem`.
     outcomes
-        Outcomes to analyse (default: :func:`experiments.sa_outcomes.default_outcomes` for the
+        Outcomes to analyse (default: :func:`experiments.sensitivity.outcomes.default_outcomes` for the
         lab's target groups).
     **study
         Other :class:`Study` fields (``method``, ``samples``, ``replications``, ...).
     """
-    from experiments.sa_model import scenario_bundle
-    from experiments.sa_outcomes import default_outcomes
+    from experiments.sensitivity.effect_run import scenario_bundle
+    from experiments.sensitivity.outcomes import default_outcomes
     from scenarios import load_scenario, scenario_from_names
 
     if scenario is not None:
@@ -277,7 +277,7 @@ def run_study(
 
 def load_study(out: str | Path) -> Study:
     """The study stored in a folder (its model bundle read back from the runner's manifest)."""
-    from experiments.store import ResultStore
+    from experiments.runner.store import ResultStore
 
     out = Path(out)
     path = out / STUDY_FILE
@@ -289,7 +289,7 @@ def load_study(out: str | Path) -> Study:
 
 def stored_runs(out: str | Path) -> pd.DataFrame:
     """One row per stored run: ``run_key, point, replication`` and the outcome columns."""
-    from experiments.store import ResultStore
+    from experiments.runner.store import ResultStore
 
     store = ResultStore.open(Path(out) / RUNS_DIR)
     data = store.load(parameters=False)
@@ -298,8 +298,8 @@ def stored_runs(out: str | Path) -> pd.DataFrame:
 
 
 def analyse_study(out: str | Path, outcomes: Sequence[str] | None = None) -> Any:
-    """Analyse a stored study (see :func:`experiments.sa_analysis.analyse`)."""
-    from experiments.sa_analysis import analyse
+    """Analyse a stored study (see :func:`experiments.sensitivity.analysis.analyse`)."""
+    from experiments.sensitivity.analysis import analyse
 
     study = load_study(out)
     return analyse(study, stored_runs(out), outcomes)

@@ -1,6 +1,6 @@
 """Figures and a self-contained HTML report of a comparison, for readers without the code.
 
-Everything is drawn from the saved tables of a :class:`~experiments.compare.Comparison`;
+Everything is drawn from the saved tables of a :class:`~experiments.comparison.study.Comparison`;
 figures are embedded as base64 PNG, so the report is one file that opens in any browser.
 """
 
@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from experiments.compare import Comparison
+from experiments.comparison.study import Comparison
 from simulator.plots import GROUP_LABELS
 from simulator.snapshot import SIZE_CLASSES
 from simulator.tables import write_file

@@ -8,7 +8,7 @@ A design is plain data, read from a TOML file or built in Python:
     name = "quit-rate"
     root_seed = 2024
     replications = 5
-    seeds = "common"            # or "independent" (see experiments.keys)
+    seeds = "common"            # or "independent" (see experiments.runner.keys)
 
     [base]                      # applied to every run (dotted paths or nested tables)
     months = 36
@@ -36,11 +36,11 @@ from typing import Any
 import numpy as np
 
 from experiments.errors import DesignError
-from experiments.keys import SAMPLER_SPAWN_KEY, SEED_MODES, Run, canonical_json, run_key, spawn_key
+from experiments.runner.keys import SAMPLER_SPAWN_KEY, SEED_MODES, Run, canonical_json, run_key, spawn_key
 
 KINDS = ("single", "grid", "points", "lhs", "sobol")
 SAMPLED_KINDS = ("lhs", "sobol")
-DEFAULT_MODEL = "experiments.model:LabourMarketRun"
+DEFAULT_MODEL = "experiments.runner.simulation:LabourMarketRun"
 
 _SECTIONS = {
     "experiment": {
@@ -106,7 +106,7 @@ class Design:
     root_seed : int
         The experiment's root seed; every run's seed derives from it and the run's key.
     seeds : str
-        ``common`` or ``independent`` (see :mod:`experiments.keys`).
+        ``common`` or ``independent`` (see :mod:`experiments.runner.keys`).
     base : dict
         Dotted parameter overrides applied to every run.
     base_params : dict, optional
@@ -114,7 +114,7 @@ class Design:
     scenario : str
         Label of the scenario the base values describe (recorded in the manifest).
     model : str
-        ``module:name`` of the model callable or class (see :mod:`experiments.model`).
+        ``module:name`` of the model callable or class (see :mod:`experiments.runner.simulation`).
     indicators, groups : tuple of str
         Keep only these indicators / groups in the results (empty: keep all).
     source : str

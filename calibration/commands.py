@@ -15,7 +15,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from calibration.config import load_config
     from calibration.errors import CalibrationError
     from calibration.fit import calibrate, prepare
-    from experiments.backends import Backend
+    from experiments.runner.executors import Backend
     from experiments.errors import BackendError, DesignError
 
     try:
@@ -68,7 +68,7 @@ def run_command(outputs: dict[str, Any]) -> str:
     return f"synclusive compare {written}"
 
 
-def add_calibrate_parser(sub: Any) -> None:
+def register(sub: Any) -> None:
     """Add the ``calibrate`` subcommand to the ``synclusive`` parser."""
     cal = sub.add_parser(
         "calibrate",

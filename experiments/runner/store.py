@@ -32,10 +32,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from experiments.design import Design
+from experiments.runner.design import Design
 from experiments.errors import StoreError
-from experiments.keys import canonical_json
-from experiments.worker import ChunkResult
+from experiments.runner.keys import canonical_json
+from experiments.runner.worker import ChunkResult
 
 FORMAT = "synclusive-experiment/1"
 _STATUS_SCHEMA = pa.schema(

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulator.cli import build_params
+from simulator.options import build_params
 from simulator.params import ModelParams
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
@@ -29,7 +30,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_dashboard_command(sub) -> None:
+def register(sub: Any) -> None:
     """Add ``dashboard`` to the ``synclusive`` subparsers."""
     from dashboard.server import DEFAULT_HOST, DEFAULT_PORT
 

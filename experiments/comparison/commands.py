@@ -13,9 +13,10 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from scenarios.errors import ScenarioError
-from simulator.cli import seed_type
+from simulator.options import seed_type
 
 #: What ``synclusive compare`` runs when given nothing at all (the README's main command).
 DEFAULT_PACKAGE = "kokkola_engine"
@@ -141,8 +142,8 @@ def _write_atomically(out: Path, write) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run a scenario against its baseline and write tables, figures and the report."""
-    from experiments.compare import run_comparison
-    from experiments.report import write_report
+    from experiments.comparison.study import run_comparison
+    from experiments.comparison.report import write_report
 
     scenario = _scenario_from_args(args)  # every input error surfaces here, before any run
     out = Path(args.out or f"outputs/{scenario.name}")
@@ -220,8 +221,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Re-draw the report of a saved comparison."""
-    from experiments.compare import Comparison
-    from experiments.report import write_report
+    from experiments.comparison.study import Comparison
+    from experiments.comparison.report import write_report
 
     folder = Path(args.folder)
     if not (folder / "comparison.json").exists():
@@ -231,7 +232,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_compare_commands(sub) -> None:
+def register(sub: Any) -> None:
     """Add ``compare``, ``scenarios`` and ``report`` to the ``synclusive`` subparsers."""
     cmp = sub.add_parser(
         "compare",

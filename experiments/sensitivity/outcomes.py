@@ -1,7 +1,7 @@
 """Outcomes of a sensitivity study: one value per design point, and how noisy it is.
 
 Stored runs hold one row per run (design point × replication) with one column per outcome
-(for :class:`~experiments.sa_model.PackageEffectRun`: the package's effect on each metric and
+(for :class:`~experiments.sensitivity.effect_run.PackageEffectRun`: the package's effect on each metric and
 group, ``employment_rate/long_term_unemployed``). An outcome is either such a column, averaged
 over replications, or a *ratio* outcome ``cost_per_extra_job/<group>``: the package's cost
 divided by the extra people employed in the group, as a ratio of replication means (as the
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.errors import DesignError
-from experiments.sa_model import SEP
+from experiments.sensitivity.effect_run import SEP
 
 #: Ratio outcomes: name -> (numerator column, denominator metric; the group is appended).
 RATIOS = {"cost_per_extra_job": ("cost/all", "employed")}

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.keys import Run
+from experiments.runner.keys import Run
 
 ModelCallable = Callable[[Mapping[str, Any], np.random.SeedSequence], Any]
 

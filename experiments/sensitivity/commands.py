@@ -15,10 +15,10 @@ import argparse
 import sys
 from typing import Any
 
-from simulator.cli import seed_type
+from simulator.options import seed_type
 
 
-def add_sensitivity_parser(sub: Any) -> None:
+def register(sub: Any) -> None:
     """Add ``sensitivity run|analyse|given-data`` to the ``synclusive`` parser."""
     sa = sub.add_parser(
         "sensitivity",
@@ -130,7 +130,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from experiments.errors import DesignError
-    from experiments.sa_study import RUNS_DIR, analyse_study, run_study, scenario_study
+    from experiments.sensitivity.study import RUNS_DIR, analyse_study, run_study, scenario_study
 
     if not args.package and not args.scenario:
         raise DesignError("name a package (e.g. kokkola_engine) or give --scenario")
@@ -188,7 +188,7 @@ def _print_result(result: Any) -> None:
 
 def _cmd_analyse(args: argparse.Namespace) -> int:
     def go(a: argparse.Namespace) -> int:
-        from experiments.sa_study import analyse_study
+        from experiments.sensitivity.study import analyse_study
 
         result = analyse_study(a.out, a.outcome)
         result.save(a.out)
@@ -201,7 +201,7 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
 
 def _cmd_given(args: argparse.Namespace) -> int:
     def go(a: argparse.Namespace) -> int:
-        from experiments.sensitivity import given_data_indices
+        from experiments.sensitivity.stored import given_data_indices
 
         table = given_data_indices(a.out, a.outcome, a.method, a.group, a.last_months)
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from experiments.design import catalogue_entry
+from experiments.runner.design import catalogue_entry
 from experiments.errors import DesignError
 from simulator.interventions import EFFECT_FIELDS, effect_bounds, effect_value
 

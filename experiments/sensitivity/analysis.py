@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 
 from experiments.errors import DesignError
-from experiments.sa_methods import (
+from experiments.sensitivity.methods import (
     given_data_table,
     morris_table,
     sobol_convergence,
     sobol_table,
     sobol_warnings,
 )
-from experiments.sa_outcomes import noise_summary, point_values, run_matrix
+from experiments.sensitivity.outcomes import noise_summary, point_values, run_matrix
 from simulator.tables import write_table
 
 TABLES = ("indices", "convergence", "morris", "given_data", "noise")
@@ -44,7 +44,7 @@ class SensitivityResult:
         PAWN on the study's own points, per parameter (``outcome, parameter, mechanism,
         index``).
     noise : DataFrame
-        Replication noise of each outcome (see :func:`experiments.sa_outcomes.noise_summary`).
+        Replication noise of each outcome (see :func:`experiments.sensitivity.outcomes.noise_summary`).
     warnings : list of str
         Outcomes skipped, negative indices, intervals too wide to rank, noisy outcomes.
     """
@@ -73,7 +73,7 @@ class SensitivityResult:
 
     def save(self, directory: str | Path, figures: bool = True) -> list[Path]:
         """Write the tables (Parquet and CSV), the figures and ``report.html``."""
-        from experiments.sa_report import write_report
+        from experiments.sensitivity.report import write_report
 
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
@@ -93,7 +93,7 @@ def analyse(study: Any, runs: pd.DataFrame, outcomes: Sequence[str] | None = Non
     Parameters
     ----------
     study
-        The :class:`~experiments.sa_study.Study`.
+        The :class:`~experiments.sensitivity.study.Study`.
     runs
         One row per stored run (``point, replication`` and outcome columns).
     outcomes

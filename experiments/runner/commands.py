@@ -12,12 +12,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from experiments.backends import BACKENDS, Backend
+from experiments.runner.executors import BACKENDS, Backend
 from experiments.errors import BackendError, DesignError
-from simulator.cli import int_at_least
+from simulator.options import int_at_least
 
 
-def add_experiment_parser(sub: Any) -> None:
+def register(sub: Any) -> None:
     """Add ``experiment run`` and ``experiment status`` to the ``synclusive`` subcommands."""
     exp = sub.add_parser(
         "experiment",
@@ -125,9 +125,9 @@ def _backend(args: argparse.Namespace) -> Backend:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from experiments.batch import Shard, prepare, run_experiment
-    from experiments.design import load_design
-    from experiments.store import ResultStore
+    from experiments.runner.batch import Shard, prepare, run_experiment
+    from experiments.runner.design import load_design
+    from experiments.runner.store import ResultStore
 
     # Everything is checked before the folder is touched or a worker starts.
     backend = _backend(args)
@@ -174,7 +174,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from experiments.store import ResultStore
+    from experiments.runner.store import ResultStore
 
     store = ResultStore.open(args.out)
     manifest = store.manifest
@@ -193,14 +193,3 @@ def _cmd_status(args: argparse.Namespace) -> int:
         if args.traceback:
             print("    " + str(row.traceback).rstrip().replace("\n", "\n    "))
     return 0 if counts.get("done", 0) == len(table) else 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m experiments.cli``: the same as ``synclusive experiment``."""
-    from simulator.cli import main as synclusive_main
-
-    return synclusive_main(["experiment", *(argv if argv is not None else sys.argv[1:])])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

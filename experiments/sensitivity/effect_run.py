@@ -3,7 +3,7 @@
 :class:`PackageEffectRun` is a model callable (``model(overrides, seed) -> outcomes``) that
 runs the baseline and the package arm of a scenario with the *same* seed (common random
 numbers) and returns the difference of every comparison metric
-(:func:`experiments.compare_metrics.metric_values`) for every group. So each run of a
+(:func:`experiments.comparison.metrics.metric_values`) for every group. So each run of a
 sensitivity design measures the package's effect, not a level, and the effect carries far less
 noise than either arm.
 
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from experiments.compare_metrics import metric_values
+from experiments.comparison.metrics import metric_values
 from simulator.errors import ParameterError
 from simulator.lru import LRUCache
 from simulator.params import ModelParams

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.store import ResultStore
+from experiments.runner.store import ResultStore
 
 TIDY_COLUMNS = ("month", "indicator", "group", "value")
 

@@ -1,6 +1,6 @@
 """Sampling and index estimation: Morris, Sobol' (with convergence), PAWN and delta (SALib).
 
-Each function takes plain arrays and an :class:`~experiments.sa_problem.SAProblem` and
+Each function takes plain arrays and an :class:`~experiments.sensitivity.problem.SAProblem` and
 returns a tidy DataFrame with one row per factor (a mechanism when the problem is grouped, a
 parameter otherwise). SALib does the estimation; this module only fixes seeds, shapes and the
 reading of the results (warnings, the sample size intervals need).
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.errors import DesignError
-from experiments.sa_problem import SAProblem
+from experiments.sensitivity.problem import SAProblem
 
 METHODS = ("sobol", "morris")
 GIVEN_DATA_METHODS = ("pawn", "delta")

@@ -6,7 +6,7 @@ range and the mechanism it belongs to; :func:`problem_spec` turns that into a SA
 :func:`sobol_indices` computes first-order and total Sobol' indices of a scalar outcome, and
 :func:`given_data_indices` PAWN or delta indices of any stored experiment (given data). Full
 studies of a package's effects (grouped by mechanism, replication noise, convergence, report)
-are in :mod:`experiments.sa_study`.
+are in :mod:`experiments.sensitivity.study`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from SALib import ProblemSpec
 
-from experiments.design import Design, ParameterSpec, catalogue_entry
+from experiments.runner.design import Design, ParameterSpec, catalogue_entry
 from experiments.errors import DesignError
-from experiments.store import ResultStore
+from experiments.runner.store import ResultStore
 
 
 def uncertain_parameters() -> list[str]:
@@ -171,15 +171,15 @@ def given_data_indices(
     -------
     DataFrame
         ``parameter, mechanism, index, index_conf, method`` (see
-        :func:`experiments.sa_methods.given_data_table`), one row per varied parameter.
+        :func:`experiments.sensitivity.methods.given_data_table`), one row per varied parameter.
     """
-    from experiments.sa_methods import given_data_table
-    from experiments.sa_problem import SAParameter, SAProblem
+    from experiments.sensitivity.methods import given_data_table
+    from experiments.sensitivity.problem import SAParameter, SAProblem
 
     out = Path(out)
     mechanisms: dict[str, str] = {}
     if (out / "study.json").exists():
-        from experiments.sa_study import RUNS_DIR, load_study
+        from experiments.sensitivity.study import RUNS_DIR, load_study
 
         mechanisms = {p.path: p.mechanism for p in load_study(out).problem.parameters}
         out = out / RUNS_DIR

@@ -33,13 +33,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.compare_metrics import (
+from experiments.comparison.metrics import (
     ABLATION_METRICS,
     CONTRAST_METRICS,
     METRIC_BY_NAME,
     SERIES_INDICATORS,
 )
-from experiments.compare_runs import (
+from experiments.comparison.arms import (
     BASELINE,
     NO_ABLATION,
     RunOutput,
@@ -47,7 +47,7 @@ from experiments.compare_runs import (
     group_outputs,
     run_tasks,
 )
-from experiments.compare_stats import mean_ci, ratio_ci
+from experiments.comparison.statistics import mean_ci, ratio_ci
 from scenarios.catalogue import load_catalogue
 from scenarios.compose import Scenario
 from scenarios.schema import MECHANISMS
@@ -253,7 +253,7 @@ def run_comparison(
         Called as ``on_progress(done, total)`` after each finished run.
     cancel
         Polled between runs and every simulated month; returning true stops the comparison
-        with :class:`~experiments.compare_runs.Cancelled` (nothing is summarised).
+        with :class:`~experiments.comparison.arms.Cancelled` (nothing is summarised).
     on_partial
         Called as ``on_partial(comparison)``, in the calling thread, whenever one more
         replication has every run it needs (baseline, package arms, placebo and ablation

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.sa_outcomes import label
+from experiments.sensitivity.outcomes import label
 from simulator.tables import write_file
 
 #: A factor *drives* an outcome when its total index is above this share of the variance with
@@ -125,7 +125,7 @@ def _table(frame: pd.DataFrame) -> str:
 
 def sensitivity_section(result: Any, images: dict[str, bytes] | None = None) -> str:
     """The report section as HTML (``<section>``), figures embedded as base64 PNG."""
-    from experiments.sa_figures import CAPTIONS, draw_figures
+    from experiments.sensitivity.figures import CAPTIONS, draw_figures
 
     meta = result.meta
     if images is None:
@@ -175,7 +175,7 @@ replications, an upper bound under common random numbers); an index below it say
 
 def write_report(result: Any, directory: str | Path, figures: bool = True) -> list[Path]:
     """Write ``report.html`` (and ``figures/*.png``) into ``directory``."""
-    from experiments.sa_figures import draw_figures
+    from experiments.sensitivity.figures import draw_figures
 
     directory = Path(directory)
     written = []

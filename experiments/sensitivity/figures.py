@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from experiments.sa_outcomes import label
+from experiments.sensitivity.outcomes import label
 
 #: Figure name -> caption.
 CAPTIONS = {

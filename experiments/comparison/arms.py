@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from experiments.compare_metrics import SERIES_INDICATORS, metric_values
+from experiments.comparison.metrics import SERIES_INDICATORS, metric_values
 from scenarios.adaptation import Adaptation
 from scenarios.schema import AdaptationRule
 from simulator.params import ModelParams
@@ -68,7 +68,7 @@ class RunOutput:
     Attributes
     ----------
     metrics : DataFrame
-        ``metric, group, value`` (see :mod:`experiments.compare_metrics`).
+        ``metric, group, value`` (see :mod:`experiments.comparison.metrics`).
     series, interventions, contexts : DataFrame or None
         Monthly indicators for the figures, starts and cost per intervention, employment by
         group × employer context (detailed runs only).
