@@ -15,8 +15,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from calibration.config import load_config
     from calibration.errors import CalibrationError
     from calibration.fit import calibrate, prepare
-    from experiments.runner.executors import Backend
     from experiments.errors import BackendError, DesignError
+    from experiments.runner.executors import Backend
 
     try:
         config = load_config(args.config)

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from calibration.errors import CalibrationError
-from simulator.options import build_params
 from simulator.errors import ParameterError
+from simulator.options import build_params
 from simulator.params import ModelParams
 
 

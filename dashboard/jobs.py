@@ -5,8 +5,9 @@
 kernels release the GIL, so the page's own work goes on while a run computes. Cancelling
 stops the job within one simulated month.
 
-Downloads come from the finished :class:`~experiments.comparison.study.Comparison`: the results table
-through its own writer (:meth:`~experiments.comparison.study.Comparison.save`), byte-for-byte the file
+Downloads come from the finished :class:`~experiments.comparison.study.Comparison`: the results
+table through its own writer (:meth:`~experiments.comparison.study.Comparison.save`),
+byte-for-byte the file
 the command line writes; the HTML report is the page's own
 (:func:`dashboard.report.render_page_report`): its figures, effects table and settings.
 
@@ -26,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.settings import Settings, cli_command
-from experiments.comparison.study import Comparison, run_comparison
 from experiments.comparison.arms import Cancelled
+from experiments.comparison.study import Comparison, run_comparison
 from scenarios import Scenario, ScenarioError
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ The report holds the page's own figures (the very ``data:`` URLs of
 titles and captions, the headline figures, the table of effects with confidence intervals and
 the settings that produced them (lab, package, every intervention on or off with its places,
 budget, run settings, further overrides) with the scenario file that reruns them. It uses the
-style sheet of the command line's report (:data:`experiments.comparison.report.REPORT_CSS`) and the page's
-own (``style.css``), so tiles and the effects table look as they do on the page.
+style sheet of the command line's report (:data:`experiments.comparison.report.REPORT_CSS`) and the
+page's own (``style.css``), so tiles and the effects table look as they do on the page.
 """
 
 from __future__ import annotations

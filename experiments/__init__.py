@@ -11,15 +11,15 @@ Typical use::
 Rerunning the same call resumes: only runs that are missing (or failed) are run again.
 """
 
-from experiments.runner.executors import BACKENDS, Backend, SerialExecutor
+from experiments.errors import BackendError, DesignError, StoreError
 from experiments.runner.batch import Shard, Summary, run_experiment
 from experiments.runner.design import Design, ParameterSpec, design_from_dict, load_design
-from experiments.errors import BackendError, DesignError, StoreError
+from experiments.runner.executors import BACKENDS, Backend, SerialExecutor
 from experiments.runner.keys import Run
-from experiments.runner.simulation import LabourMarketRun, simulate
 from experiments.runner.outputs import load_results, load_status, outcome_arrays
-from experiments.sensitivity.stored import problem_spec, sampled_design, sobol_indices
+from experiments.runner.simulation import LabourMarketRun, simulate
 from experiments.runner.store import ResultStore
+from experiments.sensitivity.stored import problem_spec, sampled_design, sobol_indices
 
 __all__ = [
     "BACKENDS",

@@ -61,7 +61,9 @@ class KillWorkerOnce(LabourMarketRun):
         raise AssertionError("unreachable")
 
 
-def small_design(model: str = "experiments.runner.simulation:LabourMarketRun", **experiment: Any) -> Design:
+def small_design(
+    model: str = "experiments.runner.simulation:LabourMarketRun", **experiment: Any
+) -> Design:
     """A 3 × 2 grid with 2 replications (12 runs) of a tiny, short labour market."""
     return design_from_dict(
         {
@@ -81,7 +83,9 @@ def small_design(model: str = "experiments.runner.simulation:LabourMarketRun", *
     )
 
 
-def design_toml(model: str = "experiments.runner.simulation:LabourMarketRun", replications: int = 2) -> str:
+def design_toml(
+    model: str = "experiments.runner.simulation:LabourMarketRun", replications: int = 2
+) -> str:
     """The TOML text of :func:`small_design`."""
     return f"""\
 [experiment]

@@ -11,8 +11,8 @@ import pytest
 from calibration import calibrate, config_from_dict
 from calibration.journal import Journal
 from calibration.make_synthetic import make_synthetic
-from experiments.runner.executors import Backend, SerialExecutor
 from cli import main
+from experiments.runner.executors import Backend, SerialExecutor
 
 #: A lab without giant employers: in a population this small one large firm's job losses
 #: would dominate every aggregate series.

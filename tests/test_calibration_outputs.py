@@ -19,8 +19,8 @@ from calibration.errors import CalibrationError
 from calibration.fit import prepare
 from calibration.make_synthetic import base_params
 from calibration.moments import suppress_cells
-from scenarios import compose, load_lab, load_package, load_scenario
 from cli import main
+from scenarios import compose, load_lab, load_package, load_scenario
 
 TINY_FIT = {
     "seed": 2,

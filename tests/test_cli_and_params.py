@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from cli import main
-from simulator.options import build_params
 from simulator.errors import ParameterError
+from simulator.options import build_params
 from simulator.params import ModelParams
 
 

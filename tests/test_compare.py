@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.comparison.study import Comparison, placebo, plan, run_comparison
 from experiments.comparison.arms import BASELINE, Task, replication_seed, run_task
+from experiments.comparison.study import Comparison, placebo, plan, run_comparison
 from scenarios import compose, load_lab
 from scenarios.compose import Package, scenario_from_names
 from scenarios.schema import PackageFile

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.comparison.study import Comparison, run_comparison
-from experiments.comparison.statistics import mean_ci
 from experiments.comparison.report import render_html
+from experiments.comparison.statistics import mean_ci
+from experiments.comparison.study import Comparison, run_comparison
 from scenarios import ScenarioError, load_scenario
 from scenarios.compose import scenario_from_names
 

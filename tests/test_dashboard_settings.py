@@ -20,8 +20,8 @@ from dashboard.settings import (
     with_budget,
     with_package,
 )
-from experiments.comparison.study import plan, run_comparison
 from experiments.comparison.arms import Cancelled, run_task
+from experiments.comparison.study import plan, run_comparison
 from scenarios import ScenarioError, load_scenario, scenario_from_names
 
 SMALL = {"persons": 2000, "months": 24, "replications": 2, "seed": 7}

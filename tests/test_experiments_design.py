@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from experiments_helpers import design_toml, small_design
 
+from cli import main
 from experiments import Design, DesignError, Shard, design_from_dict, load_design, problem_spec
 from experiments.runner.batch import prepare
 from experiments.runner.design import ParameterSpec
 from experiments.runner.simulation import simulate
-from cli import main
 
 
 def test_grid_is_full_factorial_times_replications():

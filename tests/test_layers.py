@@ -102,7 +102,8 @@ def test_the_check_sees_imports_inside_functions(tmp_path: Path) -> None:
     assert violations(tmp_path) == [
         "experiments/runner.py:1: experiments.runner imports experiments.comparison "
         "(layer experiments.comparison)",
-        "simulator/lazy.py:2: simulator imports experiments.runner.batch (layer experiments.runner)",
+        "simulator/lazy.py:2: simulator imports experiments.runner.batch "
+        "(layer experiments.runner)",
     ]
 
 

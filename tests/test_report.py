@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from experiments.comparison.study import run_comparison
-from experiments.comparison.report import FIGURES, render_html, write_report
-from scenarios.compose import scenario_from_names
 from cli import main
+from experiments.comparison.report import FIGURES, render_html, write_report
+from experiments.comparison.study import run_comparison
+from scenarios.compose import scenario_from_names
 
 
 @pytest.fixture(scope="module")

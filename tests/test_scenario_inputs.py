@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from helpers import lab_text
 
+from cli import main, make_parser
 from experiments.comparison.commands import _scenario_from_args
 from scenarios import ScenarioError, load_lab, load_scenario, scenario_from_names
 from scenarios.files import LAB_DIR, shipped
-from cli import main, make_parser
 
 SMALL = ["run.persons=2000", "run.months=24", "run.replications=1", "run.evaluation_months=6"]
 

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cli import main
 from experiments.comparison.study import run_comparison
 from scenarios import load_lab, load_package, scenario_from_names
 from scenarios.files import LAB_DIR, PACKAGE_DIR, STUDY_DIR, shipped
-from cli import main
 
 TINY = [
     "--persons",

@@ -10,6 +10,7 @@ import pytest
 import tomli_w
 from helpers import lab_text
 
+from cli import main
 from scenarios import ScenarioError, compose, load_lab, load_package, load_scenario
 from scenarios.catalogue import KINDS, load_catalogue, parse_catalogue
 from scenarios.compose import Package, scenario_from_names
@@ -18,7 +19,6 @@ from scenarios.export import json_schema
 from scenarios.files import LAB_DIR, PACKAGE_DIR, STUDY_DIR, shipped
 from scenarios.locate import locate
 from scenarios.schema import LabFile, PackageFile, ScenarioFile
-from cli import main
 from simulator.params import ModelParams
 
 SMALL = ["run.persons=2000", "run.months=24", "run.replications=1", "run.evaluation_months=6"]

@@ -142,8 +142,8 @@ def _write_atomically(out: Path, write) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run a scenario against its baseline and write tables, figures and the report."""
-    from experiments.comparison.study import run_comparison
     from experiments.comparison.report import write_report
+    from experiments.comparison.study import run_comparison
 
     scenario = _scenario_from_args(args)  # every input error surfaces here, before any run
     out = Path(args.out or f"outputs/{scenario.name}")
@@ -221,8 +221,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Re-draw the report of a saved comparison."""
-    from experiments.comparison.study import Comparison
     from experiments.comparison.report import write_report
+    from experiments.comparison.study import Comparison
 
     folder = Path(args.folder)
     if not (folder / "comparison.json").exists():

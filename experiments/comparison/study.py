@@ -33,12 +33,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.comparison.metrics import (
-    ABLATION_METRICS,
-    CONTRAST_METRICS,
-    METRIC_BY_NAME,
-    SERIES_INDICATORS,
-)
 from experiments.comparison.arms import (
     BASELINE,
     NO_ABLATION,
@@ -46,6 +40,12 @@ from experiments.comparison.arms import (
     Task,
     group_outputs,
     run_tasks,
+)
+from experiments.comparison.metrics import (
+    ABLATION_METRICS,
+    CONTRAST_METRICS,
+    METRIC_BY_NAME,
+    SERIES_INDICATORS,
 )
 from experiments.comparison.statistics import mean_ci, ratio_ci
 from scenarios.catalogue import load_catalogue

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from experiments.runner.executors import Backend
-from experiments.runner.design import Design
 from experiments.errors import DesignError
+from experiments.runner.design import Design
+from experiments.runner.executors import Backend
 from experiments.runner.keys import Run
 from experiments.runner.store import ResultStore, new_session_id, package_version
 from experiments.runner.worker import ChunkResult, ModelCallable, execute_chunk, resolve_model

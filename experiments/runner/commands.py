@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from experiments.runner.executors import BACKENDS, Backend
 from experiments.errors import BackendError, DesignError
+from experiments.runner.executors import BACKENDS, Backend
 from simulator.options import int_at_least
 
 

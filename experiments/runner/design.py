@@ -36,7 +36,14 @@ from typing import Any
 import numpy as np
 
 from experiments.errors import DesignError
-from experiments.runner.keys import SAMPLER_SPAWN_KEY, SEED_MODES, Run, canonical_json, run_key, spawn_key
+from experiments.runner.keys import (
+    SAMPLER_SPAWN_KEY,
+    SEED_MODES,
+    Run,
+    canonical_json,
+    run_key,
+    spawn_key,
+)
 
 KINDS = ("single", "grid", "points", "lhs", "sobol")
 SAMPLED_KINDS = ("lhs", "sobol")

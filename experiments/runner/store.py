@@ -32,9 +32,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from experiments.runner.design import Design
 from experiments.errors import StoreError
+from experiments.runner.design import Design
 from experiments.runner.keys import canonical_json
+from experiments.runner.renames import current_design
 from experiments.runner.worker import ChunkResult
 
 FORMAT = "synclusive-experiment/1"
@@ -110,7 +111,9 @@ class ResultStore:
         manifest = store._new_manifest(design)
         if store.manifest_path.exists():
             old = store.manifest
-            if old.get("fingerprint") != manifest["fingerprint"]:
+            if old.get("fingerprint") != manifest["fingerprint"] and not _same_design(
+                old, manifest
+            ):
                 differs = _differences(old["design"], manifest["design"]) or ["format"]
                 raise StoreError(
                     f"{store.root} holds experiment {old.get('name')!r} with a different design "
@@ -279,6 +282,13 @@ def _to_parquet(frame: pd.DataFrame, path: Path) -> None:
             frame[col] = [canonical_json(v) for v in frame[col]]
         table = pa.Table.from_pandas(frame, preserve_index=False)
     pq.write_table(table, path)
+
+
+def _same_design(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether two manifests hold the same design once old model names are read as current."""
+    return old.get("format") == new["format"] and canonical_json(
+        current_design(old["design"])
+    ) == canonical_json(current_design(new["design"]))
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:

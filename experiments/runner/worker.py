@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.runner.keys import Run
+from experiments.runner.renames import current_name
 
 ModelCallable = Callable[[Mapping[str, Any], np.random.SeedSequence], Any]
 
@@ -41,8 +42,12 @@ class ChunkResult:
 
 
 def resolve_model(ref: str, options: Mapping[str, Any] | None = None) -> ModelCallable:
-    """Import a model named ``module:name``; a class is instantiated with ``options``."""
-    module_name, _, attr = ref.partition(":")
+    """Import a model named ``module:name``; a class is instantiated with ``options``.
+
+    A module name from before the experiments package was split is read under its current
+    name (:mod:`experiments.runner.renames`), so stored designs still resolve.
+    """
+    module_name, _, attr = current_name(ref).partition(":")
     module = importlib.import_module(module_name)
     obj = module
     for part in attr.split("."):

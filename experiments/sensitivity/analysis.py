@@ -44,7 +44,8 @@ class SensitivityResult:
         PAWN on the study's own points, per parameter (``outcome, parameter, mechanism,
         index``).
     noise : DataFrame
-        Replication noise of each outcome (see :func:`experiments.sensitivity.outcomes.noise_summary`).
+        Replication noise of each outcome (see
+        :func:`experiments.sensitivity.outcomes.noise_summary`).
     warnings : list of str
         Outcomes skipped, negative indices, intervals too wide to rank, noisy outcomes.
     """

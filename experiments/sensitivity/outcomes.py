@@ -1,11 +1,11 @@
 """Outcomes of a sensitivity study: one value per design point, and how noisy it is.
 
-Stored runs hold one row per run (design point × replication) with one column per outcome
-(for :class:`~experiments.sensitivity.effect_run.PackageEffectRun`: the package's effect on each metric and
-group, ``employment_rate/long_term_unemployed``). An outcome is either such a column, averaged
-over replications, or a *ratio* outcome ``cost_per_extra_job/<group>``: the package's cost
-divided by the extra people employed in the group, as a ratio of replication means (as the
-comparison report computes it).
+Stored runs hold one row per run (design point × replication) with one column per outcome (for
+:class:`~experiments.sensitivity.effect_run.PackageEffectRun`: the package's effect on each
+metric and group, ``employment_rate/long_term_unemployed``). An outcome is either such a
+column, averaged over replications, or a *ratio* outcome ``cost_per_extra_job/<group>``: the
+package's cost divided by the extra people employed in the group, as a ratio of replication
+means (as the comparison report computes it).
 
 Replication noise is measured with the jackknife over replications: for a mean it equals the
 squared standard error ``s² / R``, and it works unchanged for ratios. Its average over points,

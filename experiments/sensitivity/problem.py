@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from experiments.runner.design import catalogue_entry
 from experiments.errors import DesignError
+from experiments.runner.design import catalogue_entry
 from simulator.interventions import EFFECT_FIELDS, effect_bounds, effect_value
 
 #: Mechanism of each intervention effect, by field (``effects.*`` on persons,

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from SALib import ProblemSpec
 
-from experiments.runner.design import Design, ParameterSpec, catalogue_entry
 from experiments.errors import DesignError
+from experiments.runner.design import Design, ParameterSpec, catalogue_entry
 from experiments.runner.store import ResultStore
 
 

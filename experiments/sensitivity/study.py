@@ -24,10 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.errors import DesignError, StoreError
 from experiments.runner.batch import Summary, run_experiment
 from experiments.runner.design import Design
-from experiments.errors import DesignError, StoreError
 from experiments.runner.keys import SAMPLER_SPAWN_KEY, canonical_json
+from experiments.runner.renames import current_name
 from experiments.sensitivity.methods import METHODS, sample
 from experiments.sensitivity.problem import SAProblem, build_problem
 from simulator.tables import write_file
@@ -178,8 +179,8 @@ def scenario_study(
     sets, include, exclude, ranges, mechanisms, relative_range, grouped
         Parameter selection, see :func:`experiments.sensitivity.problem.build_problem`.
     outcomes
-        Outcomes to analyse (default: :func:`experiments.sensitivity.outcomes.default_outcomes` for the
-        lab's target groups).
+        Outcomes to analyse (default:
+        :func:`experiments.sensitivity.outcomes.default_outcomes` for the lab's target groups).
     **study
         Other :class:`Study` fields (``method``, ``samples``, ``replications``, ...).
     """
@@ -253,7 +254,7 @@ def run_study(
     design, _ = study.design()
     text = json.dumps(study.to_dict(), indent=2, sort_keys=True)
     path = out / STUDY_FILE
-    if path.exists() and canonical_json(json.loads(path.read_text())) != canonical_json(
+    if path.exists() and _stored_form(json.loads(path.read_text())) != _stored_form(
         json.loads(text)
     ):
         raise StoreError(
@@ -273,6 +274,11 @@ def run_study(
         chunk_size=chunk_size,
         shard=shard,
     )
+
+
+def _stored_form(data: dict[str, Any]) -> str:
+    """Canonical text of a study definition, its model read under its current name."""
+    return canonical_json({**data, "model": current_name(data.get("model", EFFECT_MODEL))})
 
 
 def load_study(out: str | Path) -> Study:
