@@ -4,7 +4,7 @@ These are written to be obviously correct, not fast: candidates are found by sca
 position, applications are gathered per vacancy by scanning every application, orders are
 Python sorts on explicit keys. They share the model's scalar rules and its counter-based random
 numbers with the kernels, so on the same seed the results must be identical; the tests in
-``tests/test_reference_equivalence.py`` check exactly that.
+``tests/simulator/test_reference_equivalence.py`` check exactly that.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
 SYNCLUSIVE = Path(sys.executable).with_name("synclusive")
 # Without the background-networking flags Chromium floods a closed network with requests.

@@ -183,7 +183,7 @@ def test_base_errors_are_clear(tmp_path):
         prepare(settings({"base": "kokola"}))
     with pytest.raises(CalibrationError, match=r"model\.package needs model\.base"):
         prepare(settings({"package": "inflow_only"}))
-    package_file = str(Path(__file__).parents[1] / "scenarios" / "packages" / "inflow_only.toml")
+    package_file = str(Path(__file__).parents[2] / "scenarios" / "packages" / "inflow_only.toml")
     with pytest.raises(CalibrationError, match=r"is a package file; give the lab"):
         prepare(settings({"base": package_file}))
     (tmp_path / "odd.toml").write_text("[run]\nmonths = 12\n")

@@ -150,7 +150,7 @@ def test_consistent_stocks_pass(tmp_path):
 
 def test_shipped_example_is_the_same_in_both_formats():
     """The synthetic example ships as CSV and Parquet; both load and give the same moments."""
-    folder = Path(__file__).parents[1] / "calibration" / "data" / "synthetic"
+    folder = Path(__file__).parents[2] / "calibration" / "data" / "synthetic"
     assert "SYNTHETIC" in json.loads((folder / "true_params.json").read_text())["label"]
     # the Parquet panel keeps missing follow-ups as <NA> in nullable 0/1 columns
     raw = pd.read_parquet(folder / "panel.parquet")

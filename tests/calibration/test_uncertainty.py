@@ -25,7 +25,7 @@ from calibration.uncertainty import (
 )
 from experiments.runner.executors import SerialExecutor
 
-#: A lab without giant employers (see tests/test_calibration_fit.py).
+#: A lab without giant employers (see tests/calibration/test_fit.py).
 LAB = ["population.employer_size_shape=3.0"]
 QUIT = 0.005
 
