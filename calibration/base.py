@@ -16,7 +16,6 @@ file that ``synclusive compare`` runs directly (:mod:`calibration.export`).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -24,7 +23,8 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import ValidationError
 
 from calibration.errors import CalibrationError
-from simulator.errors import format_validation_error
+from simulator.errors import ParameterError, format_validation_error
+from simulator.options import read_parameters_file
 from simulator.params import ModelParams
 
 if TYPE_CHECKING:
@@ -84,13 +84,9 @@ class ModelBase:
 
 def _json_params(source: Path) -> ModelParams:
     try:
-        data = json.loads(source.read_text())
-    except FileNotFoundError:
-        raise CalibrationError(f"{source}: base parameter file not found") from None
-    except json.JSONDecodeError as err:
-        raise CalibrationError(f"{source}: not valid JSON ({err})") from None
-    for key in ("seed", "backend"):  # run metadata written beside the parameters
-        data.pop(key, None)
+        data = read_parameters_file(source)
+    except ParameterError as err:
+        raise CalibrationError(f"base parameters: {err}") from None
     try:
         return ModelParams.model_validate(data)
     except ValidationError as err:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -12,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from scenarios.locate import locate
-from simulator.errors import ParameterError, allowed
+from simulator.errors import ParameterError, allowed, suggestion
 
 
 class ScenarioError(ParameterError):
@@ -53,12 +52,6 @@ def field_at(model: type[BaseModel], path: Sequence[Any]) -> tuple[FieldInfo | N
         models = _models_in(info.annotation)
         current = models[0] if models else None
     return info, holder
-
-
-def suggestion(word: str, choices: Sequence[str]) -> str:
-    """``" (did you mean 'x'?)"`` when a close match exists, else an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _where(source: str, text: str | None, loc: Sequence[Any]) -> str:

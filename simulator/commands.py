@@ -14,16 +14,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from simulator.options import build_params, int_at_least, seed_type
+from simulator.options import (
+    build_params,
+    int_at_least,
+    read_parameters_file,
+    seed_type,
+    write_parameters_file,
+)
 from simulator.params import ModelParams
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from simulator.model import LabourMarketModel
 
-    base = None
-    if args.params:
-        base = json.loads(Path(args.params).read_text())
+    base = read_parameters_file(args.params) if args.params else None
     assignments = list(args.set or [])
     if args.persons is not None:
         assignments.append(f"population.n_persons={args.persons}")
@@ -35,9 +39,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     results = model.run(progress=not args.quiet)
     total = time.perf_counter() - t0
     files = results.save(out, tuple(args.format))
-    (out / "parameters.json").write_text(
-        json.dumps({"seed": args.seed, "engine": args.engine, **params.model_dump()}, indent=2)
-    )
+    write_parameters_file(out / "parameters.json", params, seed=args.seed, engine=args.engine)
     if not args.no_figures:
         from simulator.plots import save_figures
 

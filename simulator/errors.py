@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -10,6 +12,12 @@ from pydantic.fields import FieldInfo
 
 class ParameterError(ValueError):
     """Invalid model parameters; ``str(err)`` is a message meant for the user."""
+
+
+def suggestion(word: str, choices: Sequence[str]) -> str:
+    """``" (did you mean 'x'?)"`` when a close match exists, else an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def check_seed(seed: int, name: str = "seed") -> int:

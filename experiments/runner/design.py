@@ -44,6 +44,8 @@ from experiments.runner.keys import (
     run_key,
     spawn_key,
 )
+from simulator.errors import ParameterError
+from simulator.options import read_parameters_file
 
 KINDS = ("single", "grid", "points", "lhs", "sobol")
 SAMPLED_KINDS = ("lhs", "sobol")
@@ -354,21 +356,13 @@ def scenario_params(reference: Any, arm: Any, source: str) -> dict[str, Any]:
 
 
 def _read_params_file(name: Any, source: str, root: Path | None) -> dict[str, Any]:
-    import json
-
     if not isinstance(name, str):
         raise DesignError(f"{source}: [experiment] params must be a file name")
     path = Path(name) if root is None or Path(name).is_absolute() else root / name
     try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise DesignError(f"{source}: [experiment] params: file not found: {path}") from None
-    except json.JSONDecodeError as err:
-        raise DesignError(f"{source}: [experiment] params: {path} is not JSON ({err})") from None
-    # Files written by `synclusive run` also hold the run's seed and engine backend.
-    data.pop("seed", None)
-    data.pop("backend", None)
-    return data
+        return read_parameters_file(path)
+    except ParameterError as err:
+        raise DesignError(f"{source}: [experiment] params: {err}") from None
 
 
 def _typed(table: dict, key: str, kind: type, default: Any, source: str, section: str) -> Any:

@@ -15,7 +15,6 @@ wrap.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -61,8 +60,7 @@ class LabourMarketRun:
             Naming the parameter, the value and the allowed range.
         """
         base = copy.deepcopy(self.base_params) if self.base_params is not None else None
-        assignments = [f"{path}={json.dumps(value)}" for path, value in overrides.items()]
-        return build_params(base, assignments, source="design parameters")
+        return build_params(base, source="design parameters", overrides=overrides)
 
     def validate(self, overrides: Mapping[str, Any]) -> None:
         """Check a design point before anything runs (raises ``ParameterError``)."""

@@ -116,3 +116,36 @@ def test_cross_field_validation() -> None:
     ok = build_params(None, ["mobility.internal_fill.1=0.3"])
     assert ok.mobility.internal_fill[1] == 0.3
     assert ModelParams.model_validate(ok.model_dump()) == ok
+
+
+def test_a_run_reads_back_the_parameters_file_a_run_wrote(tmp_path) -> None:
+    first = tmp_path / "first"
+    run = ["run", "--persons", "300", "--months", "3", "--quiet", "--no-figures"]
+    assert main([*run, "--seed", "5", "--set", "demand.quit_rate=0.006", "--out", str(first)]) == 0
+    written = json.loads((first / "parameters.json").read_text())
+    assert written["seed"] == 5 and written["engine"] == "numba"
+    second = tmp_path / "second"
+    params = str(first / "parameters.json")
+    assert main([*run, "--seed", "5", "--params", params, "--out", str(second)]) == 0
+    again = json.loads((second / "parameters.json").read_text())
+    assert again == written
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(first / "indicators.parquet"),
+        pd.read_parquet(second / "indicators.parquet"),
+    )
+
+
+def test_the_former_backend_flag_still_selects_the_engine(tmp_path) -> None:
+    out = tmp_path / "run"
+    args = ["run", "--persons", "200", "--months", "1", "--quiet", "--no-figures"]
+    assert main([*args, "--backend", "python", "--out", str(out)]) == 0
+    assert json.loads((out / "parameters.json").read_text())["engine"] == "python"
+
+
+def test_a_parameters_file_that_is_not_json_is_a_clear_error(tmp_path, capsys) -> None:
+    bad = tmp_path / "p.json"
+    bad.write_text("{not json")
+    out = tmp_path / "out"
+    assert main(["run", "--params", str(bad), "--out", str(out), "--quiet"]) == 2
+    assert f"{bad}: not valid JSON" in capsys.readouterr().err
+    assert not out.exists()

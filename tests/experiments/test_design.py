@@ -186,7 +186,7 @@ def test_bad_parameter_values_are_rejected_before_running():
     with pytest.raises(DesignError, match="unknown unemployment"):
         prepare(d)
     d = design_from_dict({"experiment": {"model": "experiments.runner.simulation:Nope"}}, "d.toml")
-    with pytest.raises(DesignError, match=r"model 'experiments\.model:Nope'"):
+    with pytest.raises(DesignError, match=r"model 'experiments\.runner\.simulation:Nope'"):
         prepare(d)
 
 
