@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--out", help="keep the study here (default: a temporary folder)")
     args = parser.parse_args()
 
-    from experiments.sensitivity.methods import required_samples
+    from experiments.sensitivity.sobol import required_samples
     from experiments.sensitivity.study import analyse_study, run_study, scenario_study
 
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="bench_sa_"))

@@ -19,7 +19,8 @@ from experiments.runner.keys import Run
 from experiments.runner.outputs import load_results, load_status, outcome_arrays
 from experiments.runner.simulation import LabourMarketRun, simulate
 from experiments.runner.store import ResultStore
-from experiments.sensitivity.stored import problem_spec, sampled_design, sobol_indices
+from experiments.sensitivity.problem import problem_spec, sampled_design
+from experiments.sensitivity.sobol import sobol_indices
 
 __all__ = [
     "BACKENDS",

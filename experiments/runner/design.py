@@ -44,6 +44,7 @@ from experiments.runner.keys import (
     run_key,
     spawn_key,
 )
+from experiments.runner.sampling import salib_problem, unit_sample
 from simulator.errors import ParameterError
 from simulator.options import read_parameters_file
 
@@ -196,11 +197,9 @@ class Design:
         """The SALib problem (``num_vars``, ``names``, ``bounds``) of a sampled design."""
         if self.kind not in SAMPLED_KINDS:
             raise DesignError(f"{self.source}: only lhs and sobol designs define a SALib problem")
-        return {
-            "num_vars": len(self.parameters),
-            "names": [s.path for s in self.parameters],
-            "bounds": [[s.low, s.high] for s in self.parameters],
-        }
+        return salib_problem(
+            [s.path for s in self.parameters], [[s.low, s.high] for s in self.parameters]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The design as TOML-shaped plain data (what the manifest records)."""
@@ -523,18 +522,8 @@ def _make_points(d: Design) -> list[dict[str, Any]]:
 def _unit_sample(d: Design) -> np.ndarray:
     """Sample points in the unit hypercube, seeded from the root seed."""
     seq = np.random.SeedSequence(d.root_seed, spawn_key=SAMPLER_SPAWN_KEY)
-    if d.kind == "lhs":
-        from scipy.stats import qmc
-
-        return qmc.LatinHypercube(d=len(d.parameters), rng=np.random.default_rng(seq)).random(
-            d.samples
-        )
-    from SALib.sample import sobol
-
-    problem = {"num_vars": len(d.parameters), "bounds": [[0.0, 1.0]] * len(d.parameters)}
-    problem["names"] = [s.path for s in d.parameters]
-    seed = int(seq.generate_state(1)[0] % (2**31))
-    return sobol.sample(problem, d.samples, calc_second_order=d.second_order, seed=seed)
+    names = [s.path for s in d.parameters]
+    return unit_sample(d.kind, names, d.samples, d.second_order, seq)
 
 
 __all__ = [

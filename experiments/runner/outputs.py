@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.errors import DesignError
 from experiments.runner.store import ResultStore
 
 TIDY_COLUMNS = ("month", "indicator", "group", "value")
@@ -76,3 +77,22 @@ def outcome_arrays(
             continue
         outcomes[name] = np.array([np.asarray(v) for v in data[name]])
     return experiments, outcomes
+
+
+def scalar_outcome(
+    out: str | Path, indicator: str, group: str = "all", last_months: int = 12
+) -> pd.Series:
+    """Mean of an indicator over the last months of each run, averaged over replications.
+
+    Returns
+    -------
+    Series
+        Indexed by design point, in design order.
+    """
+    data = ResultStore.open(out).load()
+    data = data[(data["indicator"] == indicator) & (data["group"] == group)]
+    if data.empty:
+        raise DesignError(f"{out}: no results for indicator {indicator!r}, group {group!r}")
+    cutoff = data["month"].max() - last_months
+    per_run = data[data["month"] > cutoff].groupby(["point", "run_key"])["value"].mean()
+    return per_run.groupby(level="point").mean()

@@ -11,14 +11,10 @@ import numpy as np
 import pandas as pd
 
 from experiments.errors import DesignError
-from experiments.sensitivity.methods import (
-    given_data_table,
-    morris_table,
-    sobol_convergence,
-    sobol_table,
-    sobol_warnings,
-)
+from experiments.sensitivity.given_data import given_data_table
+from experiments.sensitivity.morris import morris_table
 from experiments.sensitivity.outcomes import noise_summary, point_values, run_matrix
+from experiments.sensitivity.sobol import sobol_convergence, sobol_table, sobol_warnings
 from simulator.tables import write_table
 
 TABLES = ("indices", "convergence", "morris", "given_data", "noise")

@@ -201,7 +201,7 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
 
 def _cmd_given(args: argparse.Namespace) -> int:
     def go(a: argparse.Namespace) -> int:
-        from experiments.sensitivity.stored import given_data_indices
+        from experiments.sensitivity.given_data import given_data_indices
 
         table = given_data_indices(a.out, a.outcome, a.method, a.group, a.last_months)
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

@@ -18,8 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from SALib import ProblemSpec
+
 from experiments.errors import DesignError
-from experiments.runner.design import catalogue_entry
+from experiments.runner.design import Design, ParameterSpec, catalogue_entry
+from experiments.runner.sampling import salib_problem
 from simulator.interventions import EFFECT_FIELDS, effect_bounds, effect_value
 
 #: Mechanism of each intervention effect, by field (``effects.*`` on persons,
@@ -123,14 +126,9 @@ class SAProblem:
 
     def salib(self, grouped: bool | None = None) -> dict[str, Any]:
         """The SALib problem dictionary (with ``groups`` when grouped)."""
-        problem: dict[str, Any] = {
-            "num_vars": len(self.parameters),
-            "names": self.names,
-            "bounds": [[p.low, p.high] for p in self.parameters],
-        }
-        if self.grouped if grouped is None else grouped:
-            problem["groups"] = [p.mechanism for p in self.parameters]
-        return problem
+        grouped = self.grouped if grouped is None else grouped
+        groups = [p.mechanism for p in self.parameters] if grouped else None
+        return salib_problem(self.names, [[p.low, p.high] for p in self.parameters], groups)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for the study's manifest)."""
@@ -163,6 +161,65 @@ def catalogue_parameters(which: str = "mechanisms") -> list[SAParameter]:
         if parameter is not None:
             out.append(parameter)
     return out
+
+
+def parameter_ranges(parameters: Sequence[str] | None = None) -> list[tuple[str, float, float]]:
+    """``(path, low, high)`` of each parameter from the catalogue's uncertainty ranges
+    (default: every scalar parameter with one)."""
+    if parameters is None:
+        return [(p.path, p.low, p.high) for p in catalogue_parameters("all_uncertain")]
+    ranges = []
+    for path in parameters:
+        parameter = _from_catalogue(path, catalogue_entry(path))
+        if parameter is None:
+            raise DesignError(f"parameter {path!r} has no uncertainty range in the catalogue")
+        ranges.append((path, parameter.low, parameter.high))
+    return ranges
+
+
+def problem_spec(
+    parameters: Sequence[str] | None = None, group_by_mechanism: bool = False
+) -> ProblemSpec:
+    """A SALib ``ProblemSpec`` over uncertain catalogue parameters (default: all of them).
+
+    Parameters
+    ----------
+    parameters
+        Dotted parameter paths (list items as ``path.index``).
+    group_by_mechanism
+        Set ``groups`` to each parameter's mechanism (``"other"`` if none), for grouped indices.
+    """
+    ranges = parameter_ranges(parameters)
+    names = [p for p, _, _ in ranges]
+    groups = None
+    if group_by_mechanism:
+        groups = [(catalogue_entry(p) or {}).get("mechanism") or OTHER for p in names]
+    return ProblemSpec(salib_problem(names, [[lo, hi] for _, lo, hi in ranges], groups))
+
+
+def sampled_design(
+    kind: str,
+    samples: int,
+    parameters: Sequence[str] | None = None,
+    **experiment: Any,
+) -> Design:
+    """A ``lhs`` or ``sobol`` design over catalogue uncertainty ranges.
+
+    Parameters
+    ----------
+    kind
+        ``"lhs"`` or ``"sobol"``.
+    samples
+        LHS points, or the Sobol base sample size (a power of two).
+    parameters
+        Parameters to vary (default: all uncertain scalar parameters).
+    **experiment
+        Other :class:`Design` fields (``replications``, ``root_seed``, ``base``, ...).
+    """
+    specs = tuple(
+        ParameterSpec(path, low=lo, high=hi) for path, lo, hi in parameter_ranges(parameters)
+    )
+    return Design(kind=kind, samples=samples, parameters=specs, **experiment)
 
 
 def _from_catalogue(path: str, row: Mapping[str, Any] | None) -> SAParameter | None:

@@ -29,10 +29,12 @@ from experiments.runner.batch import Summary, run_experiment
 from experiments.runner.design import Design
 from experiments.runner.keys import SAMPLER_SPAWN_KEY, canonical_json
 from experiments.runner.renames import current_name
-from experiments.sensitivity.methods import METHODS, sample
+from experiments.sensitivity import morris, sobol
 from experiments.sensitivity.problem import SAProblem, build_problem
 from simulator.tables import write_file
 
+#: Study methods: each has its sample and analysis module (sobol.py, morris.py).
+METHODS = ("sobol", "morris")
 EFFECT_MODEL = "experiments.sensitivity.effect_run:PackageEffectRun"
 STUDY_FILE = "study.json"
 RUNS_DIR = "runs"
@@ -98,7 +100,9 @@ class Study:
 
     def matrix(self) -> np.ndarray:
         """The sample: one row of parameter values per model evaluation."""
-        return sample(self.problem, self.method, self.samples, self.sampler_seed, self.levels)
+        if self.method == "morris":
+            return morris.sample(self.problem, self.samples, self.sampler_seed, self.levels)
+        return sobol.sample(self.problem, self.samples, self.sampler_seed)
 
     def design(self) -> tuple[Design, np.ndarray]:
         """The runner's design and, for each sample row, the index of its design point."""

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from experiments.errors import DesignError, StoreError
-from experiments.sensitivity.methods import required_samples, sobol_warnings
+from experiments.sensitivity.given_data import given_data_indices
 from experiments.sensitivity.outcomes import noise_summary
 from experiments.sensitivity.problem import build_problem
-from experiments.sensitivity.stored import given_data_indices
+from experiments.sensitivity.sobol import required_samples, sobol_warnings
 from experiments.sensitivity.study import Study, analyse_study, run_study, scenario_study
 from experiments.sensitivity.testmodels import ISHIGAMI_S1, ISHIGAMI_ST, ISHIGAMI_VARIANCE, NOISE_SD
 
