@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments import Backend, Design, ResultStore, run_experiment
+from experiments import Design, ExecutorSpec, ResultStore, run_experiment
 from experiments.runner.simulation import LabourMarketRun
 
 SMALL = {"months": 24, "population.n_persons": 2000}
@@ -105,13 +105,15 @@ def throughput(runs: int, tmp: Path) -> None:
     with ProcessPoolExecutor(2, mp_context=ctx) as pool:
         list(pool.map(_warm, range(2)))
         c0 = time.process_time()
-        procs = runs / timed(design, tmp / "procs", backend=Backend("processes", 2), executor=pool)
+        procs = runs / timed(
+            design, tmp / "procs", backend=ExecutorSpec("processes", 2), executor=pool
+        )
         driver_cpu = (time.process_time() - c0) / runs
     print(f"  2 processes (warm)          {procs:7.1f} runs/s  {procs / serial:4.2f}x serial")
     cold = runs / timed(design, tmp / "procs-cold", backend="processes", workers=2)
     print(f"  2 processes (with start-up) {cold:7.1f} runs/s  {cold / serial:4.2f}x serial")
 
-    backend = Backend("dask", workers=2)
+    backend = ExecutorSpec("dask", workers=2)
     ex: Executor = backend.start()
     try:
         from distributed import default_client

@@ -10,13 +10,15 @@ import argparse
 import sys
 from typing import Any
 
+from experiments.runner.executors import add_executor_option
+
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from calibration.config import load_config
     from calibration.errors import CalibrationError
     from calibration.fit import calibrate, prepare
-    from experiments.errors import BackendError, DesignError
-    from experiments.runner.executors import Backend
+    from experiments.errors import DesignError, ExecutorError
+    from experiments.runner.executors import ExecutorSpec
 
     try:
         config = load_config(args.config)
@@ -30,7 +32,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             return 0
         # Evaluations go through the experiments runner's backends: local processes, Dask
         # (a local cluster or a scheduler's address) or a SLURM/PBS cluster.
-        backend = Backend(
+        backend = ExecutorSpec(
             name=args.backend or ("serial" if args.workers <= 1 else "processes"),
             workers=args.workers,
             address=args.address,
@@ -46,7 +48,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     except (CalibrationError, DesignError) as err:
         print(f"synclusive calibrate: {err}", file=sys.stderr)
         return 2
-    except BackendError as err:
+    except ExecutorError as err:
         print(f"synclusive calibrate: {err}", file=sys.stderr)
         return 1
     if not args.quiet:
@@ -80,12 +82,10 @@ def register(sub: Any) -> None:
     cal.add_argument("config", help="calibration settings (TOML), see docs/calibration.md")
     cal.add_argument("--out", default="outputs/calibration", help="output folder")
     cal.add_argument("--workers", type=int, default=1, help="workers (default 1: in-process)")
-    cal.add_argument(
-        "--backend",
-        choices=["serial", "processes", "dask", "dask-slurm", "dask-pbs"],
-        help="where evaluations run (default: serial for 1 worker, else local processes)",
+    add_executor_option(
+        cal, None, "where evaluations run (default: serial for 1 worker, else local processes)"
     )
-    cal.add_argument("--address", help="address of a running Dask scheduler (--backend dask)")
+    cal.add_argument("--address", help="address of a running Dask scheduler (--executor dask)")
     cal.add_argument("--restart", action="store_true", help="discard the checkpoint, start afresh")
     cal.add_argument("--check", action="store_true", help="only check the settings and data")
     cal.add_argument("--quiet", action="store_true", help="no progress bar or summary")

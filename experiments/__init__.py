@@ -1,4 +1,7 @@
-"""Batch experiments: designs, runner, results store, sensitivity analysis.
+"""Experiments in three sub-packages: the batch runner (``runner``: designs, results store,
+executors, workers), the comparison with the baseline (``comparison``: arms, contrasts,
+statistics, report) and sensitivity analysis (``sensitivity``: one module per method family).
+The names below are the batch runner's public interface.
 
 Typical use::
 
@@ -11,10 +14,10 @@ Typical use::
 Rerunning the same call resumes: only runs that are missing (or failed) are run again.
 """
 
-from experiments.errors import BackendError, DesignError, StoreError
+from experiments.errors import DesignError, ExecutorError, StoreError
 from experiments.runner.batch import Shard, Summary, run_experiment
 from experiments.runner.design import Design, ParameterSpec, design_from_dict, load_design
-from experiments.runner.executors import BACKENDS, Backend, SerialExecutor
+from experiments.runner.executors import EXECUTORS, ExecutorSpec, SerialExecutor
 from experiments.runner.keys import Run
 from experiments.runner.outputs import load_results, load_status, outcome_arrays
 from experiments.runner.simulation import LabourMarketRun, simulate
@@ -23,11 +26,11 @@ from experiments.sensitivity.problem import problem_spec, sampled_design
 from experiments.sensitivity.sobol import sobol_indices
 
 __all__ = [
-    "BACKENDS",
-    "Backend",
-    "BackendError",
+    "EXECUTORS",
     "Design",
     "DesignError",
+    "ExecutorError",
+    "ExecutorSpec",
     "LabourMarketRun",
     "ParameterSpec",
     "ResultStore",

@@ -17,5 +17,9 @@ class StoreError(DesignError):
     """A results folder that cannot be used for this experiment (e.g. holds another design)."""
 
 
-class BackendError(RuntimeError):
+class ExecutorError(RuntimeError):
     """A backend that cannot start: no scheduler at the address, no worker job started."""
+
+
+#: The former name, for code written against it.
+BackendError = ExecutorError

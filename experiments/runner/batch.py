@@ -21,7 +21,7 @@ from typing import Any
 
 from experiments.errors import DesignError
 from experiments.runner.design import Design
-from experiments.runner.executors import Backend
+from experiments.runner.executors import ExecutorSpec
 from experiments.runner.keys import Run
 from experiments.runner.store import ResultStore, new_session_id, package_version
 from experiments.runner.worker import ChunkResult, ModelCallable, execute_chunk, resolve_model
@@ -153,7 +153,7 @@ def run_experiment(
     design: Design,
     out: str | Path,
     *,
-    backend: Backend | str = "processes",
+    backend: ExecutorSpec | str = "processes",
     workers: int | None = None,
     executor: Executor | None = None,
     shard: Shard | str | None = None,
@@ -171,7 +171,7 @@ def run_experiment(
     out
         The experiment folder; created on first use, resumed afterwards.
     backend, workers
-        Backend name (or a :class:`Backend`) and worker count; with ``executor`` they only
+        ExecutorSpec name (or a :class:`ExecutorSpec`) and worker count; with ``executor`` they only
         size the chunks.
     executor
         Any ``concurrent.futures.Executor``; the caller starts and stops it.
@@ -194,7 +194,7 @@ def run_experiment(
     if isinstance(shard, str):
         shard = Shard.parse(shard)
     if isinstance(backend, str):
-        backend = Backend(backend, workers=workers)
+        backend = ExecutorSpec(backend, workers=workers)
     chunk_size_for(0, 1, chunk_size)  # rejects a bad requested size before anything runs
     model = prepare(design)
     store = ResultStore.create_or_open(out, design)
@@ -245,7 +245,7 @@ class _Submission:
         self.seq = 0
         self.remaining = list(range(len(chunks)))
 
-    def run(self, backend: Backend, executor: Executor | None, max_restarts: int) -> None:
+    def run(self, backend: ExecutorSpec, executor: Executor | None, max_restarts: int) -> None:
         own = executor is None
         restarts = 0
         while self.remaining:

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from experiments.errors import BackendError, DesignError
-from experiments.runner.executors import BACKENDS, Backend
+from experiments.errors import DesignError, ExecutorError
+from experiments.runner.executors import ExecutorSpec, add_executor_option
 from simulator.options import int_at_least
 
 
@@ -35,11 +35,8 @@ def register(sub: Any) -> None:
     )
     run.add_argument("design", help="TOML design file")
     run.add_argument("--out", help="experiment folder (default outputs/experiments/NAME)")
-    run.add_argument(
-        "--backend",
-        choices=BACKENDS,
-        default="processes",
-        help="where runs execute (default processes: local worker processes)",
+    add_executor_option(
+        run, "processes", "where runs execute (default processes: local worker processes)"
     )
     run.add_argument(
         "--workers",
@@ -47,7 +44,7 @@ def register(sub: Any) -> None:
         help="worker processes, or worker jobs for dask-slurm/dask-pbs (default: CPUs)",
     )
     run.add_argument(
-        "--address", help="scheduler address of a running Dask cluster (--backend dask)"
+        "--address", help="scheduler address of a running Dask cluster (--executor dask)"
     )
     run.add_argument(
         "--shard",
@@ -103,19 +100,19 @@ _JOBQUEUE_FLAGS = {
 }
 
 
-def _backend(args: argparse.Namespace) -> Backend:
+def _backend(args: argparse.Namespace) -> ExecutorSpec:
     jobqueue: dict[str, Any] = {}
     for flag, key in _JOBQUEUE_FLAGS.items():
         if getattr(args, flag):
             jobqueue[key] = getattr(args, flag)
     if jobqueue and not args.backend.startswith("dask-"):
         given = [f"--{f.replace('_', '-')}" for f in _JOBQUEUE_FLAGS if getattr(args, f)]
-        raise DesignError(f"{', '.join(given)}: only used with --backend dask-slurm or dask-pbs")
+        raise DesignError(f"{', '.join(given)}: only used with --executor dask-slurm or dask-pbs")
     if args.address and args.backend != "dask":
-        raise DesignError("--address needs --backend dask")
+        raise DesignError("--address needs --executor dask")
     if args.workers and args.backend == "serial":
-        raise DesignError("--workers is not used by --backend serial")
-    return Backend(
+        raise DesignError("--workers is not used by --executor serial")
+    return ExecutorSpec(
         args.backend,
         workers=args.workers,
         address=args.address,
@@ -159,7 +156,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             retry_failed=not args.no_retry_failed,
             progress=not args.quiet,
         )
-    except BackendError as err:
+    except ExecutorError as err:
         print(f"synclusive: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

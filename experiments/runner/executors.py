@@ -1,4 +1,4 @@
-"""Executors for the runner: every backend is a ``concurrent.futures.Executor``.
+"""Executors for the runner: where runs execute; each is a ``concurrent.futures.Executor``.
 
 =================  ==========================================================================
 ``serial``         runs each chunk in the calling process when it is submitted
@@ -9,7 +9,7 @@
 =================  ==========================================================================
 
 The fourth route to a cluster needs no executor of its own: SLURM job arrays run one shard of
-the design per array task (``--shard``), each with any of the backends above.
+the design per array task (``--shard``), each with any of the executors above.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from experiments.errors import BackendError, DesignError
+from experiments.errors import DesignError, ExecutorError
 
-BACKENDS = ("serial", "processes", "dask", "dask-slurm", "dask-pbs")
+EXECUTORS = ("serial", "processes", "dask", "dask-slurm", "dask-pbs")
 
 
 class SerialExecutor(Executor):
@@ -48,13 +48,13 @@ class SerialExecutor(Executor):
 
 
 @dataclass
-class Backend:
+class ExecutorSpec:
     """How to start (and restart) the executor of an experiment.
 
     Parameters
     ----------
     name
-        One of :data:`BACKENDS`.
+        One of :data:`EXECUTORS`.
     workers
         Worker processes (``processes``, local ``dask``) or worker jobs (``dask-slurm``,
         ``dask-pbs``). Default: the number of CPUs.
@@ -76,8 +76,8 @@ class Backend:
     _closers: list[Any] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        if self.name not in BACKENDS:
-            raise DesignError(f"backend {self.name!r} is not one of {', '.join(BACKENDS)}")
+        if self.name not in EXECUTORS:
+            raise DesignError(f"backend {self.name!r} is not one of {', '.join(EXECUTORS)}")
         if self.workers is not None and self.workers < 1:
             raise DesignError(f"workers must be at least 1, got {self.workers}")
         if self.address and self.name != "dask":
@@ -111,7 +111,7 @@ class Backend:
             try:
                 client = Client(self.address, timeout=self.worker_timeout)
             except OSError as err:
-                raise BackendError(f"no Dask scheduler at {self.address}: {err}") from None
+                raise ExecutorError(f"no Dask scheduler at {self.address}: {err}") from None
         elif self.name == "dask":
             from distributed import LocalCluster
 
@@ -135,7 +135,7 @@ class Backend:
             except TimeoutError:
                 self._closers.insert(0, client.close)
                 self.stop()
-                raise BackendError(
+                raise ExecutorError(
                     f"no {self.name} worker job started within {self.worker_timeout:.0f} s; "
                     "check the queue (squeue / qstat) and the job settings "
                     "(--queue, --account, --walltime, --memory)"
@@ -165,3 +165,22 @@ class Backend:
                 close()
             except Exception as err:  # closing must not hide the experiment's own outcome
                 logging.getLogger(__name__).warning("closing the Dask backend: %s", err)
+
+
+def add_executor_option(parser: Any, default: str | None, help: str) -> None:
+    """Add ``--executor`` (where runs execute) to a command; ``--backend``, its former name,
+    is still accepted. The value lands in ``args.backend``."""
+    parser.add_argument(
+        "--executor",
+        "--backend",
+        dest="backend",
+        choices=EXECUTORS,
+        default=default,
+        metavar="EXECUTOR",
+        help=f"{help}; one of {', '.join(EXECUTORS)}",
+    )
+
+
+# The former names, for code written against them.
+Backend = ExecutorSpec
+BACKENDS = EXECUTORS

@@ -15,6 +15,7 @@ import argparse
 import sys
 from typing import Any
 
+from experiments.runner.executors import add_executor_option
 from simulator.options import seed_type
 
 
@@ -63,9 +64,7 @@ def register(sub: Any) -> None:
     run.add_argument("--outcome", nargs="+", help="outcomes, e.g. employment_rate/young")
     run.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
     run.add_argument("--out", default="outputs/sensitivity", help="study folder")
-    run.add_argument(
-        "--backend", default="processes", help="serial, processes, dask, dask-slurm, ..."
-    )
+    add_executor_option(run, "processes", "where runs execute (default processes)")
     run.add_argument("--workers", type=int, help="worker processes or jobs")
     run.add_argument("--dry-run", action="store_true", help="check and plan, run nothing")
     run.add_argument("--quiet", action="store_true", help="no progress bar")

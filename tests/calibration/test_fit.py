@@ -12,7 +12,7 @@ from calibration import calibrate, config_from_dict
 from calibration.journal import Journal
 from calibration.make_synthetic import make_synthetic
 from cli import main
-from experiments.runner.executors import Backend, SerialExecutor
+from experiments.runner.executors import ExecutorSpec, SerialExecutor
 
 #: A lab without giant employers: in a population this small one large firm's job losses
 #: would dominate every aggregate series.
@@ -167,7 +167,7 @@ def test_resume_gives_the_same_result_as_an_uninterrupted_fit(tmp_path):
         root=tmp_path,
     )
     # The uninterrupted fit runs on the experiments runner's local process backend.
-    backend = Backend("processes", workers=2)
+    backend = ExecutorSpec("processes", workers=2)
     pool = backend.start()
     try:
         straight = calibrate(config, tmp_path / "straight", executor=pool)

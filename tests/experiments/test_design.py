@@ -232,8 +232,8 @@ def _cli(args: list[str], capsys: pytest.CaptureFixture) -> tuple[int, str]:
         (["--shard", "5/3"], "shard must be i/N"),
         (["--workers", "0"], "--workers must be at least 1"),
         (["--backend", "mpi"], "invalid choice: 'mpi'"),
-        (["--queue", "short"], "--queue: only used with --backend dask-slurm"),
-        (["--address", "tcp://127.0.0.1:1"], "--address needs --backend dask"),
+        (["--queue", "short"], "--queue: only used with --executor dask-slurm"),
+        (["--address", "tcp://127.0.0.1:1"], "--address needs --executor dask"),
         (["--chunk-size", "x"], "--chunk-size must be a whole number"),
     ],
 )

@@ -14,7 +14,7 @@ import pytest
 from experiments_helpers import FAIL_QUIT_RATE, design_toml, small_design, subprocess_env
 
 from experiments import (
-    Backend,
+    ExecutorSpec,
     ResultStore,
     load_results,
     load_status,
@@ -80,7 +80,7 @@ def test_a_running_dask_scheduler_by_address(tmp_path, reference):
     with LocalCluster(
         n_workers=1, threads_per_worker=1, dashboard_address=":0", silence_logs=logging.ERROR
     ) as cluster:
-        backend = Backend("dask", address=cluster.scheduler_address)
+        backend = ExecutorSpec("dask", address=cluster.scheduler_address)
         summary = run_experiment(small_design(), tmp_path / "out", backend=backend, progress=False)
         assert summary.done == 12
         assert len(cluster.workers) == 1  # the runner left the cluster running
@@ -256,18 +256,18 @@ def test_backend_rejects_bad_settings():
     from experiments import DesignError
 
     with pytest.raises(DesignError, match="not one of"):
-        Backend("threads")
+        ExecutorSpec("threads")
     with pytest.raises(DesignError, match="at least 1"):
-        Backend("processes", workers=0)
+        ExecutorSpec("processes", workers=0)
     with pytest.raises(DesignError, match="needs backend 'dask'"):
-        Backend("processes", address="tcp://127.0.0.1:8786")
+        ExecutorSpec("processes", address="tcp://127.0.0.1:8786")
 
 
 def test_an_unreachable_scheduler_is_a_clear_error():
-    from experiments import BackendError
+    from experiments import ExecutorError
 
-    backend = Backend("dask", address="tcp://127.0.0.1:9", worker_timeout=1)
-    with pytest.raises(BackendError, match=r"no Dask scheduler at tcp://127\.0\.0\.1:9"):
+    backend = ExecutorSpec("dask", address="tcp://127.0.0.1:9", worker_timeout=1)
+    with pytest.raises(ExecutorError, match=r"no Dask scheduler at tcp://127\.0\.0\.1:9"):
         backend.start()
 
 

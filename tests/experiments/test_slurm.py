@@ -18,7 +18,7 @@ import pytest
 from experiments_helpers import ROOT, design_toml, small_design, subprocess_env
 from slurm_cluster import slurm_cluster  # noqa: F401 - the fixture
 
-from experiments import Backend, ResultStore, load_results, run_experiment
+from experiments import ExecutorSpec, ResultStore, load_results, run_experiment
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slurm")]
 
@@ -42,7 +42,7 @@ def test_job_array_shards_equal_the_local_run(slurm_cluster, tmp_path, local_res
 #SBATCH --output={tmp_path}/shard-%a.log
 cd {ROOT}
 exec {sys.executable} -m cli experiment run {design} --out {out} \\
-    --shard slurm --backend serial --quiet
+    --shard slurm --executor serial --quiet
 """
     )
     env = subprocess_env(SLURM_CONF=str(slurm_cluster.conf))
@@ -71,7 +71,7 @@ def test_dask_jobqueue_slurm_workers_equal_the_local_run(
 ):
     monkeypatch.setenv("PYTHONPATH", subprocess_env()["PYTHONPATH"])
     logs = tmp_path / "worker-logs"
-    backend = Backend(
+    backend = ExecutorSpec(
         "dask-slurm",
         workers=2,
         jobqueue={
