@@ -12,27 +12,31 @@ import numpy as np
 import pandas as pd
 
 from calibration import catalogue as cat
-from simulator import state as S
+from simulator import state
 
 # Panel group of a person: the first group bit that applies, in PANEL_GROUPS order.
 _PANEL_BITS = (
-    ("long_term_unemployed", S.G_LTU),
-    ("partial_ability", S.G_PARTIAL),
-    ("women_55plus", S.G_WOMEN55),
-    ("migrant", S.G_MIGRANT),
-    ("young", S.G_YOUNG),
+    ("long_term_unemployed", state.G_LTU),
+    ("partial_ability", state.G_PARTIAL),
+    ("women_55plus", state.G_WOMEN55),
+    ("migrant", state.G_MIGRANT),
+    ("young", state.G_YOUNG),
 )
 
 
 def group_bits(pi: np.ndarray) -> np.ndarray:
     """Target-group bits of every row of an integer person table (vectorised)."""
     bits = np.zeros(pi.shape[0], dtype=np.int64)
-    status, age = pi[:, S.P_STATUS], pi[:, S.P_AGE]
-    bits |= np.where((status == S.UNEMPLOYED) & (pi[:, S.P_UDUR] >= S.LTU_MONTHS), S.G_LTU, 0)
-    bits |= np.where(age < S.YOUNG_MAX_MONTHS, S.G_YOUNG, 0)
-    bits |= np.where((pi[:, S.P_FEMALE] == 1) & (age >= S.OLDER_MIN_MONTHS), S.G_WOMEN55, 0)
-    bits |= np.where(pi[:, S.P_MIGRANT] == 1, S.G_MIGRANT, 0)
-    bits |= np.where(pi[:, S.P_PARTIAL] == 1, S.G_PARTIAL, 0)
+    status, age = pi[:, state.P_STATUS], pi[:, state.P_AGE]
+    bits |= np.where(
+        (status == state.UNEMPLOYED) & (pi[:, state.P_UDUR] >= state.LTU_MONTHS), state.G_LTU, 0
+    )
+    bits |= np.where(age < state.YOUNG_MAX_MONTHS, state.G_YOUNG, 0)
+    bits |= np.where(
+        (pi[:, state.P_FEMALE] == 1) & (age >= state.OLDER_MIN_MONTHS), state.G_WOMEN55, 0
+    )
+    bits |= np.where(pi[:, state.P_MIGRANT] == 1, state.G_MIGRANT, 0)
+    bits |= np.where(pi[:, state.P_PARTIAL] == 1, state.G_PARTIAL, 0)
     return bits
 
 
@@ -91,12 +95,12 @@ class RunTracker:
         n = w.persons.n
         self._grow(n)
         pi, pf = w.persons.i[:n], w.persons.f[:n]
-        status = pi[:, S.P_STATUS]
+        status = pi[:, state.P_STATUS]
         if month > 0:
             prev_n = self._prev_last.shape[0]
             prev_last = np.full(n, -1, dtype=np.int64)
             prev_last[:prev_n] = self._prev_last
-            last = pi[:, S.P_LAST_IV]
+            last = pi[:, state.P_LAST_IV]
             # A first start: the last intervention taken part in changes from "never".
             new = np.flatnonzero((last >= 0) & (prev_last < 0) & (self.start[:n] < 0))
             old = new[new < prev_n]
@@ -105,25 +109,25 @@ class RunTracker:
             # Group and baseline score as they were before the start.
             self.group[new] = group_bits(pi[new])
             self.group[old] = self._prev_bits[old]
-            self.efficacy0[new] = pf[new, S.P_EFFICACY]
+            self.efficacy0[new] = pf[new, state.P_EFFICACY]
             self.efficacy0[old] = self._prev_efficacy[old]
-            alive = status != S.GONE
+            alive = status != state.GONE
             for name, h in cat.PANEL_OUTCOMES.items():
                 if month - h < 1:
                     continue
                 due = np.flatnonzero((self.start[:n] == month - h) & alive)
                 if name.startswith("employed_"):
-                    self.outcome[name][due] = (status[due] == S.EMPLOYED).astype(float)
+                    self.outcome[name][due] = (status[due] == state.EMPLOYED).astype(float)
                 else:
-                    self.outcome[name][due] = pf[due, S.P_EFFICACY] - self.efficacy0[due]
+                    self.outcome[name][due] = pf[due, state.P_EFFICACY] - self.efficacy0[due]
             self.duration_shares.append(self._duration_shares(pi))
-        self._prev_last = pi[:, S.P_LAST_IV].copy()
+        self._prev_last = pi[:, state.P_LAST_IV].copy()
         self._prev_bits = group_bits(pi)
-        self._prev_efficacy = pf[:, S.P_EFFICACY].copy()
+        self._prev_efficacy = pf[:, state.P_EFFICACY].copy()
 
     @staticmethod
     def _duration_shares(pi: np.ndarray) -> np.ndarray:
-        udur = pi[pi[:, S.P_STATUS] == S.UNEMPLOYED, S.P_UDUR]
+        udur = pi[pi[:, state.P_STATUS] == state.UNEMPLOYED, state.P_UDUR]
         if udur.size == 0:
             return np.full(len(cat.DURATION_BANDS), np.nan)
         return np.array(

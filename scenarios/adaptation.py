@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scenarios.schema import AdaptationRule
-from simulator import state as S
+from simulator import state
 
 
 def unit_cost(spec) -> float:
@@ -115,14 +115,14 @@ class Adaptation:
         """Share of each person intervention's past participants now in work (NaN: none)."""
         persons = model.world.persons
         pi = persons.i[: persons.n]
-        last = pi[:, S.P_LAST_IV]
-        employed = pi[:, S.P_STATUS] == S.EMPLOYED
+        last = pi[:, state.P_LAST_IV]
+        employed = pi[:, state.P_STATUS] == state.EMPLOYED
         out = np.full(len(specs), np.nan)
         for k, spec in enumerate(specs):
             if spec.target != "jobseekers":
                 continue
             # Current participants are still in the programme; judge those who finished.
-            done = (last == k) & (pi[:, S.P_ENROLLED] != k)
+            done = (last == k) & (pi[:, state.P_ENROLLED] != k)
             if done.sum() >= 5:
                 out[k] = employed[done].mean()
         return out

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import mesa
 import numpy as np
 
-from simulator import state as S
+from simulator import state
 from simulator.interventions import GROUP_BITS
 
 if TYPE_CHECKING:
@@ -79,13 +79,19 @@ class TableAgent(mesa.Agent):
 
 
 def _person_columns() -> dict[str, Column]:
-    cols = {name: Column("persons", "f", i, float) for i, name in enumerate(S.PERSON_FLOAT_COLUMNS)}
-    ints = {
-        "age_months": S.P_AGE,
-        "unemployment_duration": S.P_UDUR,
-        "tenure": S.P_TENURE,
+    cols = {
+        name: Column("persons", "f", i, float) for i, name in enumerate(state.PERSON_FLOAT_COLUMNS)
     }
-    bools = {"female": S.P_FEMALE, "migrant": S.P_MIGRANT, "partial_ability": S.P_PARTIAL}
+    ints = {
+        "age_months": state.P_AGE,
+        "unemployment_duration": state.P_UDUR,
+        "tenure": state.P_TENURE,
+    }
+    bools = {
+        "female": state.P_FEMALE,
+        "migrant": state.P_MIGRANT,
+        "partial_ability": state.P_PARTIAL,
+    }
     cols.update({k: Column("persons", "i", v, int) for k, v in ints.items()})
     cols.update({k: Column("persons", "i", v, bool) for k, v in bools.items()})
     return cols
@@ -105,7 +111,7 @@ class Person(TableAgent):
     @property
     def role(self) -> str:
         """``"employee"``, ``"jobseeker"``, ``"inactive"`` or ``"gone"``."""
-        status = int(self.model.world.persons.i[self.row, S.P_STATUS])
+        status = int(self.model.world.persons.i[self.row, state.P_STATUS])
         return ("employee", "jobseeker", "inactive", "gone")[status]
 
     @property
@@ -116,7 +122,7 @@ class Person(TableAgent):
     @property
     def position(self) -> int | None:
         """Index of the position held, or None."""
-        q = int(self.model.world.persons.i[self.row, S.P_POSITION])
+        q = int(self.model.world.persons.i[self.row, state.P_POSITION])
         return None if q < 0 else q
 
     @property
@@ -125,18 +131,18 @@ class Person(TableAgent):
         q = self.position
         if q is None:
             return None
-        return self.model.employer(int(self.model.world.positions.i[q, S.Q_EMPLOYER]))
+        return self.model.employer(int(self.model.world.positions.i[q, state.Q_EMPLOYER]))
 
     @property
     def level(self) -> int | None:
         """Ladder level of the position held (0 = entry), or None."""
         q = self.position
-        return None if q is None else int(self.model.world.positions.i[q, S.Q_LEVEL])
+        return None if q is None else int(self.model.world.positions.i[q, state.Q_LEVEL])
 
     @property
     def long_term_unemployed(self) -> bool:
         """Unemployed for 12 months or more."""
-        return self.role == "jobseeker" and self.unemployment_duration >= S.LTU_MONTHS
+        return self.role == "jobseeker" and self.unemployment_duration >= state.LTU_MONTHS
 
     @property
     def target_groups(self) -> set[str]:
@@ -149,7 +155,7 @@ class Person(TableAgent):
     @property
     def intervention(self) -> str | None:
         """Name of the intervention the person takes part in, or None."""
-        k = int(self.model.world.persons.i[self.row, S.P_ENROLLED])
+        k = int(self.model.world.persons.i[self.row, state.P_ENROLLED])
         return None if k < 0 else self.model.params.interventions[k].name
 
 
@@ -171,10 +177,11 @@ class Jobseeker(Person):
 
 def _employer_columns() -> dict[str, Column]:
     cols = {
-        name: Column("employers", "f", i, float) for i, name in enumerate(S.EMPLOYER_FLOAT_COLUMNS)
+        name: Column("employers", "f", i, float)
+        for i, name in enumerate(state.EMPLOYER_FLOAT_COLUMNS)
     }
-    cols["size"] = Column("employers", "i", S.E_SIZE, int)
-    cols["in_coalition"] = Column("employers", "i", S.E_COALITION, bool)
+    cols["size"] = Column("employers", "i", state.E_SIZE, int)
+    cols["in_coalition"] = Column("employers", "i", state.E_COALITION, bool)
     return cols
 
 
@@ -187,7 +194,7 @@ class Employer(TableAgent):
     @property
     def sector(self) -> str:
         """Sector name."""
-        s = int(self.model.world.employers.i[self.row, S.E_SECTOR])
+        s = int(self.model.world.employers.i[self.row, state.E_SECTOR])
         return self.model.params.population.sectors[s].name
 
     def _slots(self) -> slice:
@@ -197,19 +204,19 @@ class Employer(TableAgent):
     @property
     def positions(self) -> int:
         """Active positions (filled or vacant)."""
-        return int(self.model.world.positions.i[self._slots(), S.Q_ACTIVE].sum())
+        return int(self.model.world.positions.i[self._slots(), state.Q_ACTIVE].sum())
 
     @property
     def vacancies(self) -> int:
         """Active positions without a holder."""
         qi = self.model.world.positions.i[self._slots()]
-        return int(((qi[:, S.Q_ACTIVE] == 1) & (qi[:, S.Q_HOLDER] < 0)).sum())
+        return int(((qi[:, state.Q_ACTIVE] == 1) & (qi[:, state.Q_HOLDER] < 0)).sum())
 
     @property
     def staff(self) -> TableAgentSet:
         """The employer's employees (a snapshot set)."""
         qi = self.model.world.positions.i[self._slots()]
-        holders = qi[qi[:, S.Q_HOLDER] >= 0, S.Q_HOLDER]
+        holders = qi[qi[:, state.Q_HOLDER] >= 0, state.Q_HOLDER]
         return self.model.agents_by_type[Person]._view(np.sort(holders))
 
     def staff_by_level(self) -> list[int]:
@@ -218,7 +225,7 @@ class Employer(TableAgent):
         counts = []
         for lv in range(w.positions.level_start.shape[1] - 1):
             a, b = w.positions.level_start[self.row, lv], w.positions.level_start[self.row, lv + 1]
-            counts.append(int((w.positions.i[a:b, S.Q_HOLDER] >= 0).sum()))
+            counts.append(int((w.positions.i[a:b, state.Q_HOLDER] >= 0).sum()))
         return counts
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulator import state as S
+from simulator import state
 
 #: Employer size classes by positions (EU definitions by employees).
 SIZE_CLASSES: tuple[tuple[str, int], ...] = (
@@ -28,11 +28,11 @@ SIZE_CLASSES: tuple[tuple[str, int], ...] = (
 #: Cohort groups used for person-level comparisons, with their bit masks.
 COHORT_GROUPS: tuple[tuple[str, int], ...] = (
     ("all", 0),
-    ("long_term_unemployed", S.G_LTU),
-    ("young", S.G_YOUNG),
-    ("women_55plus", S.G_WOMEN55),
-    ("migrant", S.G_MIGRANT),
-    ("partial_ability", S.G_PARTIAL),
+    ("long_term_unemployed", state.G_LTU),
+    ("young", state.G_YOUNG),
+    ("women_55plus", state.G_WOMEN55),
+    ("migrant", state.G_MIGRANT),
+    ("partial_ability", state.G_PARTIAL),
 )
 
 
@@ -41,10 +41,12 @@ def group_bits(pi: np.ndarray) -> np.ndarray:
 
     Employees hired out of long-term unemployment keep the long-term unemployed bit.
     """
-    status = pi[:, S.P_STATUS]
-    bits = pi[:, S.P_TRAITS].copy()
-    bits |= np.where((status == S.UNEMPLOYED) & (pi[:, S.P_UDUR] >= S.LTU_MONTHS), S.G_LTU, 0)
-    bits |= np.where(status == S.EMPLOYED, pi[:, S.P_HIRE_GROUPS] & S.G_LTU, 0)
+    status = pi[:, state.P_STATUS]
+    bits = pi[:, state.P_TRAITS].copy()
+    bits |= np.where(
+        (status == state.UNEMPLOYED) & (pi[:, state.P_UDUR] >= state.LTU_MONTHS), state.G_LTU, 0
+    )
+    bits |= np.where(status == state.EMPLOYED, pi[:, state.P_HIRE_GROUPS] & state.G_LTU, 0)
     return bits
 
 
@@ -125,32 +127,32 @@ class Tracker:
         n = w.persons.n
         self._grow(n)
         pi = w.persons.i[:n]
-        status = pi[:, S.P_STATUS]
-        employed = status == S.EMPLOYED
+        status = pi[:, state.P_STATUS]
+        employed = status == state.EMPLOYED
         bits = group_bits(pi)
-        new = ~self._seen[:n] & (status != S.GONE)
+        new = ~self._seen[:n] & (status != state.GONE)
         self._groups[:n][new] = bits[new]
         self._seen[:n] |= new
-        self._groups[:n] |= bits & S.G_LTU
+        self._groups[:n] |= bits & state.G_LTU
         self._employed[:n] += employed
         self._months = month
         if month > model.params.months - self.window:
             self._window_months += 1
             self._window_employed[:n] += employed
-            self._window_lf[:n] |= (status == S.EMPLOYED) | (status == S.UNEMPLOYED)
+            self._window_lf[:n] |= (status == state.EMPLOYED) | (status == state.UNEMPLOYED)
             self._count_contexts(model, pi, employed, bits)
 
     def _count_contexts(self, model, pi, employed, bits) -> None:
         w = model.world
         rows = np.flatnonzero(employed)
-        employer = w.positions.i[pi[rows, S.P_POSITION], S.Q_EMPLOYER]
+        employer = w.positions.i[pi[rows, state.P_POSITION], state.Q_EMPLOYER]
         ei = w.employers.i
         contexts = {
             "employer_size": np.array([c for c, _ in SIZE_CLASSES])[
-                size_class(ei[employer, S.E_SIZE])
+                size_class(ei[employer, state.E_SIZE])
             ],
-            "sector": np.asarray(self.sector_names, dtype=object)[ei[employer, S.E_SECTOR]],
-            "coalition_employer": np.where(ei[employer, S.E_COALITION] == 1, "member", "other"),
+            "sector": np.asarray(self.sector_names, dtype=object)[ei[employer, state.E_SECTOR]],
+            "coalition_employer": np.where(ei[employer, state.E_COALITION] == 1, "member", "other"),
         }
         g = bits[rows]
         for gname, mask in COHORT_GROUPS:
@@ -175,7 +177,7 @@ class Tracker:
             months_employed=self._employed[:n].copy(),
             window_employed=self._window_employed[:n] / months,
             groups=self._groups[:n].copy(),
-            last_intervention=model.world.persons.i[:n, S.P_LAST_IV].copy(),
+            last_intervention=model.world.persons.i[:n, state.P_LAST_IV].copy(),
             in_labour_force=self._window_lf[:n].copy(),
         )
 

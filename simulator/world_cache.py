@@ -16,7 +16,7 @@ import copy
 
 import numpy as np
 
-from simulator import state as S
+from simulator import state
 from simulator.lru import LRUCache
 from simulator.params import ModelParams
 from simulator.setup import MarketInputs, build_market, finish_world
@@ -25,7 +25,7 @@ from simulator.setup import MarketInputs, build_market, finish_world
 DEFAULT_MAX_BYTES = 256 * 2**20
 
 
-def world_bytes(world: S.WorldState) -> int:
+def world_bytes(world: state.WorldState) -> int:
     """Memory held by a world's arrays."""
     arrays = [
         world.persons.f,
@@ -51,7 +51,7 @@ class WorldCache:
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.markets = LRUCache(max_bytes, cost=world_bytes)
 
-    def world(self, params: ModelParams, seed_seq: np.random.SeedSequence) -> S.WorldState:
+    def world(self, params: ModelParams, seed_seq: np.random.SeedSequence) -> state.WorldState:
         """The world at month 0 for ``params`` and the set-up seed, as ``build_world`` gives it.
 
         Returns a fresh copy that the caller may change.

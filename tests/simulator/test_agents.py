@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator import Coalition, Employee, Employer, Jobseeker, Person, ServiceProvider
-from simulator import state as S
+from simulator import Coalition, Employee, Employer, Jobseeker, Person, ServiceProvider, state
 from simulator.model import LabourMarketModel
 from simulator.params import ModelParams
 
@@ -27,10 +26,10 @@ def model() -> LabourMarketModel:
 def test_agents_by_type_views(model: LabourMarketModel) -> None:
     by_type = model.agents_by_type
     persons, employees, seekers = by_type[Person], by_type[Employee], by_type[Jobseeker]
-    status = model.world.persons.i[: model.world.persons.n, S.P_STATUS]
-    assert len(employees) == (status == S.EMPLOYED).sum()
-    assert len(seekers) == (status == S.UNEMPLOYED).sum()
-    assert len(persons) == (status != S.GONE).sum()
+    status = model.world.persons.i[: model.world.persons.n, state.P_STATUS]
+    assert len(employees) == (status == state.EMPLOYED).sum()
+    assert len(seekers) == (status == state.UNEMPLOYED).sum()
+    assert len(persons) == (status != state.GONE).sum()
     assert all(isinstance(p, Employee) and p.role == "employee" for p in employees[:50])
     assert all(isinstance(p, Jobseeker) and p.position is None for p in seekers[:50])
     assert len(by_type[Employer]) == model.world.employers.n
@@ -44,11 +43,11 @@ def test_handles_read_and_write_the_table(model: LabourMarketModel) -> None:
     assert p == model.person(p.row) and hash(p) == hash(model.person(p.row))
     assert (
         p.employer is not None
-        and p.employer.row == model.world.positions.i[p.position, S.Q_EMPLOYER]
+        and p.employer.row == model.world.positions.i[p.position, state.Q_EMPLOYER]
     )
     old = p.self_efficacy
     p.self_efficacy = 0.123
-    assert model.world.persons.f[p.row, S.P_EFFICACY] == 0.123
+    assert model.world.persons.f[p.row, state.P_EFFICACY] == 0.123
     p.self_efficacy = old
     assert p in model.employees
     assert 0 <= p.level < model.params.ladder.n_levels

@@ -13,7 +13,7 @@ import pytest
 from helpers import small_params, worlds
 from hypothesis import HealthCheck, given, settings
 
-from simulator import state as S
+from simulator import state
 from simulator.model import LabourMarketModel
 
 RATE_INDICATORS = (
@@ -34,30 +34,38 @@ def check_links(model: LabourMarketModel) -> None:
     w = model.world
     n = w.persons.n
     pi, qi = w.persons.i[:n], w.positions.i
-    employed = np.flatnonzero(pi[:, S.P_STATUS] == S.EMPLOYED)
-    pos = pi[employed, S.P_POSITION]
+    employed = np.flatnonzero(pi[:, state.P_STATUS] == state.EMPLOYED)
+    pos = pi[employed, state.P_POSITION]
     assert (pos >= 0).all(), "an employee without a position"
     assert len(np.unique(pos)) == len(pos), "two employees share a position"
-    np.testing.assert_array_equal(qi[pos, S.Q_HOLDER], employed)
-    assert (qi[pos, S.Q_ACTIVE] == 1).all(), "someone holds a destroyed position"
-    np.testing.assert_array_equal(pi[employed, S.P_EMPLOYER], qi[pos, S.Q_EMPLOYER])
-    holders = qi[qi[:, S.Q_HOLDER] >= 0, S.Q_HOLDER]
+    np.testing.assert_array_equal(qi[pos, state.Q_HOLDER], employed)
+    assert (qi[pos, state.Q_ACTIVE] == 1).all(), "someone holds a destroyed position"
+    np.testing.assert_array_equal(pi[employed, state.P_EMPLOYER], qi[pos, state.Q_EMPLOYER])
+    holders = qi[qi[:, state.Q_HOLDER] >= 0, state.Q_HOLDER]
     assert len(np.unique(holders)) == len(holders), "a person holds two positions"
     np.testing.assert_array_equal(np.sort(holders), employed)
-    others = pi[pi[:, S.P_STATUS] != S.EMPLOYED]
-    assert (others[:, S.P_POSITION] == -1).all(), "a non-employee keeps a position"
+    others = pi[pi[:, state.P_STATUS] != state.EMPLOYED]
+    assert (others[:, state.P_POSITION] == -1).all(), "a non-employee keeps a position"
     # Positions never change employer or level; vacancies are active.
-    vacant = (qi[:, S.Q_ACTIVE] == 1) & (qi[:, S.Q_HOLDER] < 0)
-    assert (qi[vacant, S.Q_STATE] != S.FILLED).all()
+    vacant = (qi[:, state.Q_ACTIVE] == 1) & (qi[:, state.Q_HOLDER] < 0)
+    assert (qi[vacant, state.Q_STATE] != state.FILLED).all()
     # A carved job is held only by someone with partial work ability, however it was filled.
-    carved = (qi[:, S.Q_CARVED] == 1) & (qi[:, S.Q_HOLDER] >= 0)
-    assert (pi[qi[carved, S.Q_HOLDER], S.P_PARTIAL] == 1).all(), "a carved job held without need"
+    carved = (qi[:, state.Q_CARVED] == 1) & (qi[:, state.Q_HOLDER] >= 0)
+    assert (pi[qi[carved, state.Q_HOLDER], state.P_PARTIAL] == 1).all(), (
+        "a carved job held without need"
+    )
     assert (w.persons.f[:n] >= 0).all()
     # Target-group traits are kept up to date as people age.
     from simulator.setup import trait_bits
 
-    np.testing.assert_array_equal(pi[:, S.P_TRAITS], trait_bits(pi))
-    for col in (S.P_SKILL, S.P_EFFICACY, S.P_TRUST, S.P_SEARCH_SKILL, S.P_EFFORT):
+    np.testing.assert_array_equal(pi[:, state.P_TRAITS], trait_bits(pi))
+    for col in (
+        state.P_SKILL,
+        state.P_EFFICACY,
+        state.P_TRUST,
+        state.P_SEARCH_SKILL,
+        state.P_EFFORT,
+    ):
         assert (w.persons.f[:n, col] <= 1.0).all()
 
 
@@ -98,12 +106,12 @@ def test_invariants_hold_every_month(world) -> None:
 
     def alive() -> int:
         w = model.world
-        return int((w.persons.i[: w.persons.n, S.P_STATUS] != S.GONE).sum())
+        return int((w.persons.i[: w.persons.n, state.P_STATUS] != state.GONE).sum())
 
     def stocks() -> np.ndarray:
         w = model.world
-        status = w.persons.i[: w.persons.n, S.P_STATUS]
-        return np.bincount(status, minlength=len(S.STATUS_NAMES))
+        status = w.persons.i[: w.persons.n, state.P_STATUS]
+        return np.bincount(status, minlength=len(state.STATUS_NAMES))
 
     for _ in range(params.months):
         before = alive()
@@ -135,7 +143,7 @@ def test_carved_jobs_stay_with_partial_ability(seed: int) -> None:
         model.step()
         check_links(model)
         qi = model.world.positions.i
-        filled_carved += int(((qi[:, S.Q_CARVED] == 1) & (qi[:, S.Q_HOLDER] >= 0)).sum())
+        filled_carved += int(((qi[:, state.Q_CARVED] == 1) & (qi[:, state.Q_HOLDER] >= 0)).sum())
     w = model.results().wide()
     # The run exercised what could leak: carved jobs were filled, and people moved job to job.
     assert filled_carved > 0 and w["job_to_job_moves"].sum() > 0
@@ -148,7 +156,7 @@ def test_status_stocks_reconcile_with_flows() -> None:
     model = LabourMarketModel(params, rng=7)
     for _ in range(params.months):
         e0, u0, i0, _gone = np.bincount(
-            model.world.persons.i[: model.world.persons.n, S.P_STATUS], minlength=4
+            model.world.persons.i[: model.world.persons.n, state.P_STATUS], minlength=4
         )
         model.step()
         check_status_flows(model.results().wide().iloc[-1], e0, u0, i0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator import state as S
+from simulator import state
 from simulator.engines import NUMBA
 from simulator.model import LabourMarketModel
 from simulator.packed import new_flows
@@ -36,18 +36,18 @@ def _urn_ball_world(vacancies: int) -> tuple[LabourMarketModel, np.ndarray]:
     model = LabourMarketModel(params, rng=3)
     w = model.world
     n = w.persons.n
-    w.persons.f[:n, S.P_EFFORT] = 1.0
+    w.persons.f[:n, state.P_EFFORT] = 1.0
     qi = w.positions.i
-    qi[:, S.Q_STATE] = np.where(qi[:, S.Q_HOLDER] >= 0, S.FILLED, qi[:, S.Q_STATE])
+    qi[:, state.Q_STATE] = np.where(qi[:, state.Q_HOLDER] >= 0, state.FILLED, qi[:, state.Q_STATE])
     # Exactly `vacancies` open slots, taken from the free slots.
-    free = np.flatnonzero(qi[:, S.Q_HOLDER] < 0)
-    qi[free, S.Q_ACTIVE] = 0
-    qi[free, S.Q_STATE] = S.FILLED
+    free = np.flatnonzero(qi[:, state.Q_HOLDER] < 0)
+    qi[free, state.Q_ACTIVE] = 0
+    qi[free, state.Q_STATE] = state.FILLED
     chosen = free[:vacancies]
     assert len(chosen) == vacancies
-    qi[chosen, S.Q_ACTIVE] = 1
-    qi[chosen, S.Q_STATE] = S.OPEN
-    qi[chosen, S.Q_CARVED] = 0
+    qi[chosen, state.Q_ACTIVE] = 1
+    qi[chosen, state.Q_STATE] = state.OPEN
+    qi[chosen, state.Q_CARVED] = 0
     return model, chosen
 
 
@@ -56,7 +56,7 @@ def test_hiring_probability_is_urn_ball(vacancies: int) -> None:
     model, _ = _urn_ball_world(vacancies)
     w = model.world
     n = w.persons.n
-    seekers = int((w.persons.i[:n, S.P_STATUS] == S.UNEMPLOYED).sum())
+    seekers = int((w.persons.i[:n, state.P_STATUS] == state.UNEMPLOYED).sum())
     hires = []
     for month in range(1, 41):
         pf, pi, qi = (
@@ -77,8 +77,8 @@ def test_hiring_probability_is_urn_ball(vacancies: int) -> None:
             month,
             new_flows(),
         )
-        assert (pi[:n, S.P_APPLIED][pi[:n, S.P_STATUS] != S.EMPLOYED] <= 1).all()
-        hires.append(int(pi[:n, S.P_HIRED_NOW].sum()))
+        assert (pi[:n, state.P_APPLIED][pi[:n, state.P_STATUS] != state.EMPLOYED] <= 1).all()
+        hires.append(int(pi[:n, state.P_HIRED_NOW].sum()))
     success = np.mean(hires) / seekers
     theta = vacancies / seekers
     finite = vacancies / seekers * (1.0 - (1.0 - 1.0 / vacancies) ** seekers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulator import state as S
+from simulator import state
 from simulator.model import LabourMarketModel
 from simulator.params import ModelParams
 
@@ -67,10 +67,10 @@ def test_exit_rate_falls_with_spell_length() -> None:
     for _ in range(36):
         w = model.world
         n = w.persons.n
-        seekers = np.flatnonzero(w.persons.i[:n, S.P_STATUS] == S.UNEMPLOYED)
-        spell = w.persons.i[seekers, S.P_UDUR]
+        seekers = np.flatnonzero(w.persons.i[:n, state.P_STATUS] == state.UNEMPLOYED)
+        spell = w.persons.i[seekers, state.P_UDUR]
         model.step()
-        hired = model.world.persons.i[seekers, S.P_HIRE_MONTH] == model.world.month
+        hired = model.world.persons.i[seekers, state.P_HIRE_MONTH] == model.world.month
         which = np.digitize(spell, bins) - 1
         np.add.at(at_risk, which, 1)
         np.add.at(exits, which, hired)

@@ -7,7 +7,7 @@ import pytest
 from helpers import small_params, worlds
 from hypothesis import HealthCheck, given, settings
 
-from simulator import state as S
+from simulator import state
 from simulator.engines import NUMBA, PYTHON, Engine
 from simulator.model import LabourMarketModel
 from simulator.packed import K_RETIREMENT_MONTHS, new_flows
@@ -48,7 +48,7 @@ def test_whole_run_identical(seed: int, persons_per_employer: float) -> None:
     w = ra.wide()
     assert w["promotions"].sum() > 0 and w["job_to_job_moves"].sum() > 0
     assert w["hires_from_unemployment"].sum() > 0 and w["intervention_starts"].sum() > 0
-    assert (fast.world.employers.i[:, S.E_TREATED] != 0).any()
+    assert (fast.world.employers.i[:, state.E_TREATED] != 0).any()
 
 
 def _mid_run(seed: int = 5, months: int = 6) -> LabourMarketModel:
@@ -77,14 +77,14 @@ def test_single_kernel_identical(kernel: str) -> None:
     w, pos, t = model.world, model.world.positions, model.world.month + 1
     # Make work for the kernels: vacate a tenth of positions so chains and matching run.
     rng = np.random.default_rng(0)
-    held = np.flatnonzero(pos.i[:, S.Q_HOLDER] >= 0)
+    held = np.flatnonzero(pos.i[:, state.Q_HOLDER] >= 0)
     for q in rng.choice(held, size=len(held) // 10, replace=False):
-        h = pos.i[q, S.Q_HOLDER]
-        w.persons.i[h, S.P_STATUS] = S.UNEMPLOYED
-        w.persons.i[h, S.P_POSITION] = -1
-        w.persons.i[h, S.P_EMPLOYER] = -1
-        pos.i[q, S.Q_HOLDER] = -1
-        pos.i[q, S.Q_STATE] = S.PENDING
+        h = pos.i[q, state.Q_HOLDER]
+        w.persons.i[h, state.P_STATUS] = state.UNEMPLOYED
+        w.persons.i[h, state.P_POSITION] = -1
+        w.persons.i[h, state.P_EMPLOYER] = -1
+        pos.i[q, state.Q_HOLDER] = -1
+        pos.i[q, state.Q_STATE] = state.PENDING
     outputs = []
     for backend in (NUMBA, PYTHON):
         pf, pi, qi, ef, ei = _copies(model)
@@ -113,7 +113,7 @@ def test_single_kernel_identical(kernel: str) -> None:
             extra = (cc, cs)
         elif kernel == "matching_step":
             # Open every pending vacancy so that matching has work.
-            qi[qi[:, S.Q_STATE] == S.PENDING, S.Q_STATE] = S.OPEN
+            qi[qi[:, state.Q_STATE] == state.PENDING, state.Q_STATE] = state.OPEN
             backend.matching_step(
                 pf, pi, n, qi, pos.requirement, ef, model._iv, model._par, model.key, t, flows
             )
@@ -223,9 +223,9 @@ def test_per_agent_kernel_identical(kernel: str) -> None:
     model = _mid_run()
     # Some people reach retirement age this month, so the demand step retires them.
     pi = model.world.persons.i
-    alive = np.flatnonzero(pi[: model.world.persons.n, S.P_STATUS] != S.GONE)
-    pi[alive[::40], S.P_AGE] = int(model._par[K_RETIREMENT_MONTHS])
-    pi[: model.world.persons.n, S.P_TRAITS] = trait_bits(pi[: model.world.persons.n])
+    alive = np.flatnonzero(pi[: model.world.persons.n, state.P_STATUS] != state.GONE)
+    pi[alive[::40], state.P_AGE] = int(model._par[K_RETIREMENT_MONTHS])
+    pi[: model.world.persons.n, state.P_TRAITS] = trait_bits(pi[: model.world.persons.n])
     out = _compare_per_agent_kernel(kernel, model)
     # The kernel did something (the comparison is not vacuous).
     before = _copies(model)

@@ -8,7 +8,7 @@ import pytest
 from helpers import small_params
 
 from simulator import packed as K
-from simulator import state as S
+from simulator import state
 from simulator.engines import NUMBA, PYTHON, Engine
 from simulator.model import LabourMarketModel
 from simulator.packed import new_flows
@@ -77,11 +77,15 @@ def test_carved_vacancy_takes_only_partial_ability_movers(backend: Engine, parti
     par[K.K_REQUIRES_SKILL] = 0.0
     fill[0, :] = 0.0
     fill[0, 0] = 1.0  # an entry-level vacancy is always offered to job-to-job movers
-    pi[: w.persons.n, S.P_PARTIAL] = partial
-    q = int(np.flatnonzero((qi[:, S.Q_LEVEL] == 0) & (qi[:, S.Q_HOLDER] >= 0))[0])
-    h = qi[q, S.Q_HOLDER]
-    pi[h, S.P_STATUS], pi[h, S.P_POSITION], pi[h, S.P_EMPLOYER] = S.UNEMPLOYED, -1, -1
-    qi[q, S.Q_HOLDER], qi[q, S.Q_STATE], qi[q, S.Q_CARVED] = -1, S.PENDING, 1
+    pi[: w.persons.n, state.P_PARTIAL] = partial
+    q = int(np.flatnonzero((qi[:, state.Q_LEVEL] == 0) & (qi[:, state.Q_HOLDER] >= 0))[0])
+    h = qi[q, state.Q_HOLDER]
+    pi[h, state.P_STATUS], pi[h, state.P_POSITION], pi[h, state.P_EMPLOYER] = (
+        state.UNEMPLOYED,
+        -1,
+        -1,
+    )
+    qi[q, state.Q_HOLDER], qi[q, state.Q_STATE], qi[q, state.Q_CARVED] = -1, state.PENDING, 1
     backend.vacancy_chains(
         w.persons.f,
         pi,
@@ -99,8 +103,8 @@ def test_carved_vacancy_takes_only_partial_ability_movers(backend: Engine, parti
         np.zeros(len(fill)),
         np.zeros(len(fill)),
     )
-    mover = qi[q, S.Q_HOLDER]
+    mover = qi[q, state.Q_HOLDER]
     if partial:
-        assert mover >= 0 and qi[q, S.Q_STATE] == S.FILLED
+        assert mover >= 0 and qi[q, state.Q_STATE] == state.FILLED
     else:
-        assert mover < 0 and qi[q, S.Q_STATE] == S.OPEN
+        assert mover < 0 and qi[q, state.Q_STATE] == state.OPEN
