@@ -23,13 +23,15 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import ValidationError
 
 from calibration.errors import CalibrationError
+from scenarios import ScenarioError, compose, load_lab, load_package, load_scenario
+from scenarios.files import LAB_DIR, STUDY_DIR, file_kind, load_file, read_toml, resolve, shipped
+from scenarios.schema import ScenarioFile
 from simulator.errors import ParameterError, format_validation_error
 from simulator.options import read_parameters_file
 from simulator.params import ModelParams
 
 if TYPE_CHECKING:
     from scenarios.compose import Scenario
-    from scenarios.schema import ScenarioFile
 
 BaseKind = Literal["defaults", "params", "lab", "scenario"]
 
@@ -95,8 +97,6 @@ def _json_params(source: Path) -> ModelParams:
 
 def _locate(reference: str, root: Path, where: str) -> tuple[Literal["lab", "scenario"], Path]:
     """Whether ``reference`` is a lab or a scenario, and its file."""
-    from scenarios.errors import ScenarioError
-    from scenarios.files import LAB_DIR, STUDY_DIR, file_kind, read_toml, resolve, shipped
 
     is_path = reference.endswith(".toml") or "/" in reference or "\\" in reference
     if not is_path:
@@ -163,7 +163,6 @@ def load_base(base: str | None, package: str | None, root: Path, where: str) -> 
         When the base cannot be found or read, or the package does not fit it; scenario
         errors keep their file, line and key.
     """
-    from scenarios import ScenarioError, compose, load_lab, load_package, load_scenario
 
     if base is None or base.lower().endswith(".json"):
         if package is not None:
@@ -193,7 +192,5 @@ def load_base(base: str | None, package: str | None, root: Path, where: str) -> 
 
 
 def _scenario_file(path: Path) -> ScenarioFile:
-    from scenarios.files import load_file
-    from scenarios.schema import ScenarioFile
 
     return load_file(ScenarioFile, path)[0]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from calibration.base import load_base
 from calibration.errors import CalibrationError
 from simulator.errors import format_validation_error
 from simulator.params import ModelParams
@@ -140,7 +141,6 @@ class CalibrationConfig(_Strict):
 
     def model_base(self) -> ModelBase:
         """The base model: defaults, a JSON parameter file, a lab or a scenario."""
-        from calibration.base import load_base
 
         return load_base(self.model.base, self.model.package, Path(self.root), self.source)
 

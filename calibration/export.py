@@ -19,12 +19,18 @@ from __future__ import annotations
 
 import copy
 import math
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import tomli_w
 
 from calibration.errors import CalibrationError
+from calibration.space import index_path, named_path
+from scenarios import ScenarioError, compose, load_lab, load_scenario
+from scenarios.files import HERE, LAB_DIR, PACKAGE_DIR, read_toml, validate
+from scenarios.schema import LAB_PARAMETER_SECTIONS, LabFile, ScenarioFile
 
 if TYPE_CHECKING:
     from calibration.base import ModelBase
@@ -114,14 +120,12 @@ def _set_table(problem: Problem, theta: np.ndarray) -> dict[str, Any]:
 
 
 def _named(full: dict[str, Any], key: str) -> str:
-    from calibration.space import named_path
 
     return named_path(full, key)
 
 
 def scenario_data(problem: Problem, theta: np.ndarray) -> dict[str, Any]:
     """The calibrated scenario file's tables (``scenario``, ``run``, ``set``)."""
-    from scenarios.files import LAB_DIR, PACKAGE_DIR
 
     base = problem.base
     assert base is not None and base.scenario is not None
@@ -155,7 +159,6 @@ def scenario_data(problem: Problem, theta: np.ndarray) -> dict[str, Any]:
 def _set_in(data: dict[str, Any], full: dict[str, Any], path: str, value: Any) -> None:
     """Set a value at a named path in a lab file's data, filling absent sections from ``full``
     (the lab's complete parameters)."""
-    from calibration.space import index_path
 
     parts = index_path(full, path).split(".")
     node: Any = data
@@ -175,8 +178,6 @@ def _set_in(data: dict[str, Any], full: dict[str, Any], path: str, value: Any) -
 
 def lab_data(problem: Problem, theta: np.ndarray) -> dict[str, Any]:
     """The calibrated lab file's tables: the lab file with the estimates written in."""
-    from scenarios.files import read_toml
-    from scenarios.schema import LAB_PARAMETER_SECTIONS
 
     base = problem.base
     assert base is not None and base.scenario is not None
@@ -217,11 +218,6 @@ def calibrated_file_text(
     CalibrationError
         When the estimates cannot be written as a valid file.
     """
-    import tomli_w
-
-    from scenarios import ScenarioError
-    from scenarios.files import validate
-    from scenarios.schema import LabFile, ScenarioFile
 
     name = export_name(problem.base)
     if name is None:
@@ -233,7 +229,6 @@ def calibrated_file_text(
         validate(LabFile if is_lab else ScenarioFile, tables, where, None)
     except ScenarioError as err:
         raise CalibrationError(str(err)) from None
-    from scenarios.files import HERE
 
     kind = "living lab" if is_lab else "scenario"
     schema = HERE / "schema" / ("lab" if is_lab else "scenario")
@@ -264,9 +259,6 @@ def check_export(problem: Problem) -> None:
 def load_text(problem: Problem, text: str) -> None:
     """Compose a calibrated file's text as ``synclusive compare`` would (errors as calibration
     errors)."""
-    import tempfile
-
-    from scenarios import ScenarioError, compose, load_lab, load_scenario
 
     name = export_name(problem.base)
     assert name is not None

@@ -36,6 +36,7 @@ from calibration.moments import (
     observed_moments,
 )
 from calibration.optimise import SearchResult, SearchSettings, population_size, search
+from calibration.outputs import write_outputs
 from calibration.space import ParameterSpace
 from calibration.uncertainty import (
     SHRINKAGE,
@@ -250,9 +251,8 @@ def calibrate(
     restart
         Discard an existing checkpoint.
     """
+    # Imported here: tqdm.auto probes for a notebook: only a progress bar needs it.
     from tqdm.auto import tqdm
-
-    from calibration.outputs import write_outputs
 
     problem = prepare(config)
     journal = None

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from calibration.export import calibrated_file_text, export_name
+from calibration.moments import disclosive_families
+from calibration.report import write_report
 
 if TYPE_CHECKING:
     from calibration.fit import CalibrationResult
@@ -45,7 +47,6 @@ def _write_table(table: pd.DataFrame, directory: Path, name: str) -> list[Path]:
 
 def moment_table(result: CalibrationResult) -> pd.DataFrame:
     """Observed against simulated moments at the estimate, with 95% bands."""
-    from calibration.moments import disclosive_families
 
     p, u = result.problem, result.uncertainty
     reps = u.reps_at_optimum
@@ -115,7 +116,6 @@ def summary(result: CalibrationResult) -> dict:
 
 def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
     """Write all outputs; returns them by name."""
-    from calibration.report import write_report
 
     out.mkdir(parents=True, exist_ok=True)
     tables = out / "tables"

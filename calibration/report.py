@@ -19,12 +19,14 @@ import numpy as np
 import pandas as pd
 
 from calibration.export import LAB_FILE, export_name
+from calibration.uncertainty import PINNED_SINGULAR_VALUE
 
 if TYPE_CHECKING:
     from calibration.fit import CalibrationResult
 
 
 def _png(fig) -> str:
+    # Imported here: matplotlib is slow to load: only figures need it.
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
@@ -35,6 +37,7 @@ def _png(fig) -> str:
 
 def fit_figure(moments: pd.DataFrame):
     """Small multiples: one panel per moment family, observed vs simulated by window."""
+    # Imported here: matplotlib is slow to load: only figures need it.
     import matplotlib.pyplot as plt
 
     keys = ["source", "indicator", "group", "intervention"]
@@ -82,6 +85,7 @@ def fit_figure(moments: pd.DataFrame):
 
 def residual_figure(moments: pd.DataFrame):
     """Standardised residuals of every moment with the ±2 band."""
+    # Imported here: matplotlib is slow to load: only figures need it.
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8, 0.22 * len(moments) + 1.2))
@@ -98,6 +102,7 @@ def residual_figure(moments: pd.DataFrame):
 
 def loss_figure(history: pd.DataFrame):
     """Best and median loss per generation."""
+    # Imported here: matplotlib is slow to load: only figures need it.
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 3))
@@ -116,9 +121,8 @@ def loss_figure(history: pd.DataFrame):
 def singular_figure(singular_values: np.ndarray):
     """Noise-corrected singular values of the standardised Jacobian, with the line above which
     a direction is pinned down."""
+    # Imported here: matplotlib is slow to load: only figures need it.
     import matplotlib.pyplot as plt
-
-    from calibration.uncertainty import PINNED_SINGULAR_VALUE
 
     fig, ax = plt.subplots(figsize=(4, 2.6))
     # a direction with no information left after the noise is taken out is drawn at the floor
@@ -138,6 +142,7 @@ def _table(df: pd.DataFrame) -> str:
 
 def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -> Path:
     """Write the HTML report."""
+    # Imported here: matplotlib is slow to load: only figures need it.
     import matplotlib
 
     matplotlib.use("Agg")

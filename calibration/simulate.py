@@ -43,6 +43,7 @@ def simulate(params: ModelParams, seed: np.random.SeedSequence | int, burn_in: i
     -------
     SimulatedData
     """
+    # Imported here: the model loads the compiled kernels: only a run needs them.
     from simulator.model import LabourMarketModel
 
     model = LabourMarketModel(params, rng=seed)

@@ -12,12 +12,12 @@ import numpy as np
 from calibration.errors import CalibrationError
 from simulator.errors import ParameterError
 from simulator.options import build_params
+from simulator.parameter_table import iter_parameters
 from simulator.params import ModelParams
 
 
 @cache
 def _catalogue() -> dict[str, dict[str, Any]]:
-    from simulator.parameter_table import iter_parameters
 
     return {row["parameter"]: row for row in iter_parameters()}
 

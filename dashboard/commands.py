@@ -12,6 +12,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     try:
         import solara  # noqa: F401  (checked here for a clear message)
 
+        # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
         from dashboard.server import serve
     except ImportError as err:
         print(
@@ -32,6 +33,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add ``dashboard`` to the ``synclusive`` subparsers."""
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
     from dashboard.server import DEFAULT_HOST, DEFAULT_PORT
 
     p = sub.add_parser(

@@ -26,9 +26,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard.charts import draw_all
+from dashboard.report import render_page_report
 from dashboard.settings import Settings, cli_command
 from experiments.comparison.arms import Cancelled
-from experiments.comparison.study import Comparison, run_comparison
+from experiments.comparison.study import Comparison, plan, run_comparison
 from scenarios import Scenario, ScenarioError
 
 log = logging.getLogger(__name__)
@@ -88,8 +90,6 @@ class Outcome:
     def charts(self) -> dict[str, str]:
         """Every dashboard figure as a ``data:`` URL, by name (drawn once)."""
         if not self._charts:
-            from dashboard.charts import draw_all
-
             sides = {i.name: i.side for i in self.settings.interventions}
             self._charts = draw_all(self.comparison, self.package, sides)
         return self._charts
@@ -111,8 +111,6 @@ class Outcome:
         settings with their scenario file; see :func:`dashboard.report.render_page_report`.
         """
         if "html" not in self._cache:
-            from dashboard.report import render_page_report
-
             self._cache["html"] = render_page_report(self).encode("utf-8")
         return self._cache["html"]
 
@@ -232,7 +230,6 @@ class ComparisonJob:
         self._notify()
 
     def _run(self) -> None:
-        from experiments.comparison.study import plan
 
         try:
             self.total = len(plan(self.scenario))

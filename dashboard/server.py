@@ -59,6 +59,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_browser: bool
         os.environ.setdefault(key, value)
     os.environ["SERVER_NAME"] = host
     os.environ["SERVER_PORT"] = str(port)
+    # Imported here: part of the optional dashboard extra: only serving needs it.
     import uvicorn
 
     url = f"http://{host}:{port}/"

@@ -12,8 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from scenarios.errors import ScenarioError, validated
+from scenarios.errors import ScenarioError, suggestion, validated
 from scenarios.files import CATALOGUE_FILE, read_toml, validate
+from scenarios.locate import locate
 from scenarios.schema import CatalogueEntry, PackageIntervention
 from simulator.interventions import (
     EFFECT_FIELDS,
@@ -77,8 +78,6 @@ def _check_ranges(kind: str, entry: CatalogueEntry, path: Path | str, text: str 
     ScenarioError
         Naming the catalogue file (and line), the entry and the path.
     """
-    from scenarios.errors import suggestion
-    from scenarios.locate import locate
 
     for key, (low, high) in entry.uncertain.items():
         line = locate(text, (kind, "uncertain", key)) if text else None
@@ -139,9 +138,6 @@ def resolve_intervention(
     where = ("interventions", index)
     if settings.get("provider") is not None:
         if settings["provider"] not in names:
-            from scenarios.errors import suggestion
-            from scenarios.locate import locate
-
             line = locate(text, (*where, "provider")) if text else None
             loc = f"{source}:{line}" if line else str(source)
             raise ScenarioError(

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from scenarios.catalogue import deep_merge, load_catalogue, resolve_intervention
 from scenarios.errors import ScenarioError, suggestion, validated
 from scenarios.files import (
@@ -36,7 +38,7 @@ from scenarios.schema import (
     RunSettings,
     ScenarioFile,
 )
-from simulator.params import ModelParams
+from simulator.params import ModelParams, ProviderSpec
 
 #: How far the sectors' employment shares may be from summing to 1 (rounding in a lab file).
 SHARE_TOLERANCE = 0.01
@@ -310,7 +312,6 @@ def apply_package(
                 f"{suggestion(name, names)}; its providers are: {', '.join(names)}"
             )
         providers[names.index(name)].update(commitment.model_dump(exclude_none=True))
-    from simulator.params import ProviderSpec
 
     specs = [ProviderSpec.model_validate(p) for p in providers]
     seen: dict[str, int] = {}
@@ -526,7 +527,6 @@ def _has_intervention(data: dict[str, Any], path: str) -> bool:
 
 def _toml_literal(value: Any) -> str:
     """A value written back as a TOML literal (for file overrides)."""
-    import tomli_w
 
     return tomli_w.dumps({"v": value}).split("=", 1)[1].strip()
 

@@ -147,6 +147,7 @@ class Person(TableAgent):
     @property
     def target_groups(self) -> set[str]:
         """Names of the target groups the person belongs to now."""
+        # Imported here: the kernels load numba: only this query needs them.
         from simulator.kernels.demand import person_groups
 
         bits = person_groups.py_func(self.model.world.persons.i, self.row)

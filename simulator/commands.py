@@ -25,6 +25,7 @@ from simulator.params import ModelParams
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    # Imported here: the model loads the compiled kernels: only a run needs them.
     from simulator.model import LabourMarketModel
 
     base = read_parameters_file(args.params) if args.params else None
@@ -41,6 +42,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     files = results.save(out, tuple(args.format))
     write_parameters_file(out / "parameters.json", params, seed=args.seed, engine=args.engine)
     if not args.no_figures:
+        # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
         from simulator.plots import save_figures
 
         files += save_figures(results, out / "figures")
@@ -64,6 +66,7 @@ def _cmd_params(args: argparse.Namespace) -> int:
     if args.schema:
         print(json.dumps(ModelParams.model_json_schema(), indent=2))
         return 0
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
     from simulator.parameter_table import parameter_table
 
     table = parameter_table()

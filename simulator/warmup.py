@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import time
 
+from simulator.interventions import InterventionSpec
 from simulator.model import LabourMarketModel
 from simulator.params import ModelParams
 
 
 def compile_kernels() -> float:
     """Run a tiny model that reaches every kernel; returns the seconds it took."""
-    from simulator.interventions import InterventionSpec
 
     start = time.perf_counter()
     params = ModelParams.model_validate(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -107,6 +107,7 @@ def run_task(task: Task, cancel: Callable[[], bool] | None = None) -> RunOutput:
     ``cancel``, if given, is asked every simulated month; when it returns true the run stops
     with :class:`Cancelled`.
     """
+    # Imported here: the model loads the compiled kernels: only a run needs them.
     from simulator.model import LabourMarketModel
 
     t0 = time.perf_counter()
@@ -184,6 +185,7 @@ def run_tasks(
     Cancelled
         When ``cancel()`` became true.
     """
+    # Imported here: tqdm.auto probes for a notebook: only a progress bar needs it.
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress)
@@ -211,8 +213,6 @@ def run_tasks(
             pool = executor or ProcessPoolExecutor(max_workers=workers)
             futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
             try:
-                from concurrent.futures import as_completed
-
                 for fut in as_completed(futures):
                     finished(futures[fut], fut.result())
                     if cancel is not None and cancel() and done < len(tasks):

@@ -29,6 +29,7 @@ def _kind_of(ref: str, named_package: bool) -> tuple[str, str]:
     scenarios, packages and labs, in that order; a name that is both a scenario and a
     package is the package when ``named_package`` (a lab or further packages were given).
     """
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
     from scenarios.errors import suggestion
     from scenarios.files import (
         LAB_DIR,
@@ -65,6 +66,7 @@ def _kind_of(ref: str, named_package: bool) -> tuple[str, str]:
 
 def _packages_needed(lab: str) -> ScenarioError:
     """The error for a lab given without any package to compare on it."""
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
     from scenarios import load_package
     from scenarios.files import PACKAGE_DIR, shipped
 
@@ -78,6 +80,7 @@ def _packages_needed(lab: str) -> ScenarioError:
 
 def _scenario_from_args(args: argparse.Namespace):
     """The scenario the ``compare`` arguments describe (every input error is raised here)."""
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
     from scenarios import load_lab, load_scenario, scenario_from_names
 
     overrides = list(args.set or [])
@@ -142,6 +145,7 @@ def _write_atomically(out: Path, write) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run a scenario against its baseline and write tables, figures and the report."""
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
     from experiments.comparison.report import write_report
     from experiments.comparison.study import run_comparison
 
@@ -188,6 +192,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     """List shipped labs, packages, scenarios and intervention types, or export schemas."""
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
     from scenarios.catalogue import load_catalogue
     from scenarios.export import json_schema, write_schemas
     from scenarios.files import LAB_DIR, PACKAGE_DIR, STUDY_DIR, shipped
@@ -199,6 +204,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         for path in write_schemas(Path(args.write_schemas)):
             print(path)
         return 0
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
     from scenarios import load_lab, load_package
 
     print("Living labs:")
@@ -221,6 +227,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Re-draw the report of a saved comparison."""
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
     from experiments.comparison.report import write_report
     from experiments.comparison.study import Comparison
 

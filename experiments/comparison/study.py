@@ -51,6 +51,7 @@ from experiments.comparison.statistics import mean_ci, ratio_ci
 from scenarios.catalogue import load_catalogue
 from scenarios.compose import Scenario
 from scenarios.schema import MECHANISMS
+from simulator import __version__ as simulator_version
 from simulator.interventions import EmployerEffects, PersonEffects
 from simulator.params import ModelParams
 from simulator.snapshot import COHORT_GROUPS
@@ -904,10 +905,9 @@ def summarise(
 
 
 def _versions() -> dict[str, str]:
+    # Imported here: numba is slow to load: only the version record needs it here.
     import numba
     import pydantic
-
-    from simulator import __version__ as simulator_version
 
     return {
         "python": platform.python_version(),

@@ -321,6 +321,7 @@ def _failed_chunk(runs: list[Run], tb: str) -> ChunkResult:
 
 
 def _progress_bar(total: int, initial: int, enabled: bool, name: str) -> Any:
+    # Imported here: tqdm.auto probes for a notebook: only a progress bar needs it.
     from tqdm.auto import tqdm
 
     bar = tqdm(total=total, initial=initial, unit="run", desc=name, disable=not enabled)

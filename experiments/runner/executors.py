@@ -105,6 +105,7 @@ class ExecutorSpec:
         return self._start_dask()
 
     def _start_dask(self) -> Executor:
+        # Imported here: Dask is slow to load: only its executors need it.
         from distributed import Client
 
         if self.address:
@@ -113,6 +114,7 @@ class ExecutorSpec:
             except OSError as err:
                 raise ExecutorError(f"no Dask scheduler at {self.address}: {err}") from None
         elif self.name == "dask":
+            # Imported here: Dask is slow to load: only its executors need it.
             from distributed import LocalCluster
 
             # One thread per worker process: runs are CPU-bound and hold the GIL between kernels.
@@ -144,6 +146,7 @@ class ExecutorSpec:
         return client.get_executor(pure=False)
 
     def _jobqueue_cluster(self) -> Any:
+        # Imported here: Dask is slow to load: only its executors need it.
         import dask_jobqueue
 
         cls = dask_jobqueue.SLURMCluster if self.name == "dask-slurm" else dask_jobqueue.PBSCluster

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.errors import ParameterError
 from simulator.options import build_params
 from simulator.params import ModelParams
 
@@ -72,6 +73,7 @@ class LabourMarketRun:
 
     def __call__(self, overrides: Mapping[str, Any], seed: np.random.SeedSequence) -> pd.DataFrame:
         """The run's tidy indicators: columns ``month, indicator, group, value``."""
+        # Imported here: the model loads the compiled kernels: only a run needs them.
         from simulator.model import LabourMarketModel
 
         model = LabourMarketModel(self.params(overrides), rng=seed, backend=self.engine)
@@ -86,6 +88,7 @@ class LabourMarketRun:
 @cache
 def _known_names() -> dict[str, list[str]]:
     """Indicator and group names, read from a tiny run (the model has no static list)."""
+    # Imported here: the model loads the compiled kernels: only a run needs them.
     from simulator.model import LabourMarketModel
 
     params = build_params(None, ["population.n_persons=50", "months=1"])
@@ -94,7 +97,6 @@ def _known_names() -> dict[str, list[str]]:
 
 
 def _check_names(what: str, given: Sequence[str], known: Sequence[str]) -> None:
-    from simulator.errors import ParameterError
 
     unknown = [g for g in given if g not in known]
     if unknown:

@@ -14,6 +14,7 @@ from experiments.errors import DesignError
 from experiments.sensitivity.given_data import given_data_table
 from experiments.sensitivity.morris import morris_table
 from experiments.sensitivity.outcomes import noise_summary, point_values, run_matrix
+from experiments.sensitivity.report import write_report
 from experiments.sensitivity.sobol import sobol_convergence, sobol_table, sobol_warnings
 from simulator.tables import write_table
 
@@ -70,7 +71,6 @@ class SensitivityResult:
 
     def save(self, directory: str | Path, figures: bool = True) -> list[Path]:
         """Write the tables (Parquet and CSV), the figures and ``report.html``."""
-        from experiments.sensitivity.report import write_report
 
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)

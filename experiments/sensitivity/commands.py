@@ -15,7 +15,9 @@ import argparse
 import sys
 from typing import Any
 
+from experiments.errors import DesignError, StoreError
 from experiments.runner.executors import add_executor_option
+from scenarios.errors import ScenarioError
 from simulator.options import seed_type
 
 
@@ -88,8 +90,6 @@ def register(sub: Any) -> None:
 
 
 def _pairs(items: list[str], what: str) -> dict[str, str]:
-    from experiments.errors import DesignError
-
     out = {}
     for item in items:
         if "=" not in item:
@@ -100,8 +100,6 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
 
 
 def _ranges(items: list[str]) -> dict[str, tuple[float, float]]:
-    from experiments.errors import DesignError
-
     out = {}
     for path, text in _pairs(items, "--range").items():
         try:
@@ -113,9 +111,6 @@ def _ranges(items: list[str]) -> dict[str, tuple[float, float]]:
 
 
 def _handle(fn: Any, args: argparse.Namespace) -> int:
-    from experiments.errors import DesignError, StoreError
-    from scenarios.errors import ScenarioError
-
     try:
         return fn(args)
     except (DesignError, StoreError, ScenarioError) as err:
@@ -128,7 +123,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from experiments.errors import DesignError
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
     from experiments.sensitivity.study import RUNS_DIR, analyse_study, run_study, scenario_study
 
     if not args.package and not args.scenario:
@@ -187,6 +182,7 @@ def _print_result(result: Any) -> None:
 
 def _cmd_analyse(args: argparse.Namespace) -> int:
     def go(a: argparse.Namespace) -> int:
+        # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
         from experiments.sensitivity.study import analyse_study
 
         result = analyse_study(a.out, a.outcome)
@@ -200,6 +196,7 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
 
 def _cmd_given(args: argparse.Namespace) -> int:
     def go(a: argparse.Namespace) -> int:
+        # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
         from experiments.sensitivity.given_data import given_data_indices
 
         table = given_data_indices(a.out, a.outcome, a.method, a.group, a.last_months)

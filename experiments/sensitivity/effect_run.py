@@ -27,6 +27,11 @@ import numpy as np
 from pydantic import ValidationError
 
 from experiments.comparison.metrics import metric_values
+from scenarios.adaptation import Adaptation
+from scenarios.compose import _package_paths
+from scenarios.errors import ScenarioError
+from scenarios.overrides import apply_override
+from scenarios.schema import AdaptationRule
 from simulator.errors import ParameterError
 from simulator.lru import LRUCache
 from simulator.params import ModelParams
@@ -49,7 +54,6 @@ def scenario_bundle(scenario: Any, arm: int = 0) -> dict[str, Any]:
     arm
         Which package arm to measure.
     """
-    from scenarios.compose import _package_paths
 
     chosen = scenario.arms[arm]
     adaptation = chosen.adaptation.model_dump(mode="json") if chosen.adaptation else None
@@ -102,8 +106,6 @@ class PackageEffectRun:
         simulator.errors.ParameterError
             Naming the path and the problem.
         """
-        from scenarios.errors import ScenarioError
-        from scenarios.overrides import apply_override
 
         baseline = copy.deepcopy(self.bundle["baseline"])
         policy = copy.deepcopy(self.bundle["policy"])
@@ -142,8 +144,7 @@ class PackageEffectRun:
         return {f"{m}{SEP}{g}": float(v) for (m, g), v in effect.items()}
 
     def _metrics(self, params: ModelParams, adaptation: Any, seed: np.random.SeedSequence):
-        from scenarios.adaptation import Adaptation
-        from scenarios.schema import AdaptationRule
+        # Imported here: the model loads the compiled kernels: only a run needs them.
         from simulator.model import LabourMarketModel
 
         # A fresh copy per arm: both arms must start from the same, unspent seed state.

@@ -23,7 +23,9 @@ from SALib import ProblemSpec
 from experiments.errors import DesignError
 from experiments.runner.design import Design, ParameterSpec, catalogue_entry
 from experiments.runner.sampling import salib_problem
+from scenarios.catalogue import load_catalogue
 from simulator.interventions import EFFECT_FIELDS, effect_bounds, effect_value
+from simulator.parameter_table import iter_parameters
 
 #: Mechanism of each intervention effect, by field (``effects.*`` on persons,
 #: ``employer_effects.*`` on employers, and the intervention's own delivery settings).
@@ -151,7 +153,6 @@ def catalogue_parameters(which: str = "mechanisms") -> list[SAParameter]:
     which
         ``"mechanisms"`` (only those the catalogue assigns a mechanism) or ``"all_uncertain"``.
     """
-    from simulator.parameter_table import iter_parameters
 
     out = []
     for row in iter_parameters():
@@ -262,8 +263,6 @@ def intervention_parameters(
     if not 0.0 < relative_range < 1.0:
         raise DesignError(f"relative_range must be in (0, 1), got {relative_range}")
     if catalogue is None:
-        from scenarios.catalogue import load_catalogue
-
         catalogue = load_catalogue()
     out = []
     for spec in interventions:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.sensitivity.figures import CAPTIONS, draw_figures
 from experiments.sensitivity.outcomes import label
 from simulator.tables import write_file
 
@@ -105,6 +106,7 @@ def _by_mechanism(result: Any) -> str:
 
 
 def _png(fig: Any) -> bytes:
+    # Imported here: matplotlib is slow to load: only figures need it.
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
@@ -125,7 +127,6 @@ def _table(frame: pd.DataFrame) -> str:
 
 def sensitivity_section(result: Any, images: dict[str, bytes] | None = None) -> str:
     """The report section as HTML (``<section>``), figures embedded as base64 PNG."""
-    from experiments.sensitivity.figures import CAPTIONS, draw_figures
 
     meta = result.meta
     if images is None:
@@ -175,7 +176,6 @@ replications, an upper bound under common random numbers); an index below it say
 
 def write_report(result: Any, directory: str | Path, figures: bool = True) -> list[Path]:
     """Write ``report.html`` (and ``figures/*.png``) into ``directory``."""
-    from experiments.sensitivity.figures import draw_figures
 
     directory = Path(directory)
     written = []

@@ -29,8 +29,13 @@ from experiments.runner.batch import Summary, run_experiment
 from experiments.runner.design import Design
 from experiments.runner.keys import SAMPLER_SPAWN_KEY, canonical_json
 from experiments.runner.renames import current_name
+from experiments.runner.store import ResultStore
 from experiments.sensitivity import morris, sobol
+from experiments.sensitivity.analysis import analyse
+from experiments.sensitivity.effect_run import scenario_bundle
+from experiments.sensitivity.outcomes import default_outcomes
 from experiments.sensitivity.problem import SAProblem, build_problem
+from scenarios import load_scenario, scenario_from_names
 from simulator.tables import write_file
 
 #: Study methods: each has its sample and analysis module (sobol.py, morris.py).
@@ -188,9 +193,6 @@ def scenario_study(
     **study
         Other :class:`Study` fields (``method``, ``samples``, ``replications``, ...).
     """
-    from experiments.sensitivity.effect_run import scenario_bundle
-    from experiments.sensitivity.outcomes import default_outcomes
-    from scenarios import load_scenario, scenario_from_names
 
     if scenario is not None:
         composed = load_scenario(scenario, list(overrides))
@@ -287,7 +289,6 @@ def _stored_form(data: dict[str, Any]) -> str:
 
 def load_study(out: str | Path) -> Study:
     """The study stored in a folder (its model bundle read back from the runner's manifest)."""
-    from experiments.runner.store import ResultStore
 
     out = Path(out)
     path = out / STUDY_FILE
@@ -299,7 +300,6 @@ def load_study(out: str | Path) -> Study:
 
 def stored_runs(out: str | Path) -> pd.DataFrame:
     """One row per stored run: ``run_key, point, replication`` and the outcome columns."""
-    from experiments.runner.store import ResultStore
 
     store = ResultStore.open(Path(out) / RUNS_DIR)
     data = store.load(parameters=False)
@@ -309,7 +309,6 @@ def stored_runs(out: str | Path) -> pd.DataFrame:
 
 def analyse_study(out: str | Path, outcomes: Sequence[str] | None = None) -> Any:
     """Analyse a stored study (see :func:`experiments.sensitivity.analysis.analyse`)."""
-    from experiments.sensitivity.analysis import analyse
 
     study = load_study(out)
     return analyse(study, stored_runs(out), outcomes)
