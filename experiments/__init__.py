@@ -14,10 +14,10 @@ Typical use::
 Rerunning the same call resumes: only runs that are missing (or failed) are run again.
 """
 
-from experiments.errors import DesignError, ExecutorError, StoreError
+from experiments.errors import BackendError, DesignError, ExecutorError, StoreError
 from experiments.runner.batch import Shard, Summary, run_experiment
 from experiments.runner.design import Design, ParameterSpec, design_from_dict, load_design
-from experiments.runner.executors import EXECUTORS, ExecutorSpec, SerialExecutor
+from experiments.runner.executors import BACKENDS, EXECUTORS, Backend, ExecutorSpec, SerialExecutor
 from experiments.runner.keys import Run
 from experiments.runner.outputs import load_results, load_status, outcome_arrays
 from experiments.runner.simulation import LabourMarketRun, simulate
@@ -25,8 +25,13 @@ from experiments.runner.store import ResultStore
 from experiments.sensitivity.problem import problem_spec, sampled_design
 from experiments.sensitivity.sobol import sobol_indices
 
+# BACKENDS, Backend and BackendError are the former names of EXECUTORS, ExecutorSpec and
+# ExecutorError, kept for code written against them.
 __all__ = [
+    "BACKENDS",
     "EXECUTORS",
+    "Backend",
+    "BackendError",
     "Design",
     "DesignError",
     "ExecutorError",
