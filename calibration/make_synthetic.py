@@ -79,7 +79,7 @@ def base_params(persons: int, months: int, capacity: int | None = None) -> Model
 
 def true_params(base: ModelParams, truth: dict[str, float]) -> ModelParams:
     """The base parameters with the known values set."""
-    return build_params(base.model_dump(), [f"{k}={v!r}" for k, v in truth.items()])
+    return build_params(base.model_dump(), source="true parameters", overrides=truth)
 
 
 def aggregate_table(sim) -> pd.DataFrame:

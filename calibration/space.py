@@ -166,12 +166,9 @@ class ParameterSpace:
         """The parameters' paths with list items by name, as scenario files write them."""
         return [named_path(self._base_dict, p.index_path) for p in self.parameters]
 
-    def assignments(self, theta: np.ndarray) -> list[str]:
-        """``path=value`` overrides of a candidate (list items by index, integers rounded)."""
-        return [
-            f"{p.index_path}={v!r}"
-            for p, v in zip(self.parameters, self.values(theta), strict=True)
-        ]
+    def overrides(self, theta: np.ndarray) -> dict[str, float | int]:
+        """Dotted path → value of a candidate (list items by index, integers rounded)."""
+        return {p.index_path: v for p, v in zip(self.parameters, self.values(theta), strict=True)}
 
     def candidate(self, theta: np.ndarray, base: ModelParams | None = None) -> ModelParams:
         """Validated model parameters of a candidate.
@@ -183,6 +180,6 @@ class ParameterSpace:
         """
         data = copy.deepcopy(self._base_dict if base is None else base.model_dump())
         try:
-            return build_params(data, self.assignments(theta), source="calibration bounds")
+            return build_params(data, source="calibration bounds", overrides=self.overrides(theta))
         except ParameterError as err:
             raise CalibrationError(str(err)) from None
