@@ -10,6 +10,9 @@ import argparse
 import sys
 from typing import Any
 
+#: What only a calibration writes: an interrupted fit's folder is its own output.
+CALIBRATION_FILES = ("checkpoint/evaluations.jsonl", "calibration.json")
+
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from calibration.config import load_config
@@ -17,9 +20,15 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from calibration.fit import calibrate, prepare
     from experiments.backends import Backend
     from experiments.errors import BackendError, DesignError
+    from simulator.errors import ParameterError
+    from simulator.output_folder import check_output_folder, mark_output_folder
 
     try:
         config = load_config(args.config)
+        if not args.check:
+            check_output_folder(
+                args.out, "calibrate", own_files=CALIBRATION_FILES, overwrite=args.overwrite
+            )
         if args.check:
             problem = prepare(config)
             print(
@@ -43,7 +52,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         finally:
             executor.shutdown()
             backend.stop()
-    except (CalibrationError, DesignError) as err:
+        mark_output_folder(args.out, "calibrate")
+    except (CalibrationError, DesignError, ParameterError) as err:
         print(f"synclusive calibrate: {err}", file=sys.stderr)
         return 2
     except BackendError as err:
@@ -70,6 +80,8 @@ def run_command(outputs: dict[str, Any]) -> str:
 
 def add_calibrate_parser(sub: Any) -> None:
     """Add the ``calibrate`` subcommand to the ``synclusive`` parser."""
+    from simulator.cli import int_at_least
+
     cal = sub.add_parser(
         "calibrate",
         help="fit model parameters to living-lab data (method of simulated moments)",
@@ -79,7 +91,17 @@ def add_calibrate_parser(sub: Any) -> None:
     )
     cal.add_argument("config", help="calibration settings (TOML), see docs/calibration.md")
     cal.add_argument("--out", default="outputs/calibration", help="output folder")
-    cal.add_argument("--workers", type=int, default=1, help="workers (default 1: in-process)")
+    cal.add_argument(
+        "--workers",
+        type=int_at_least("--workers"),
+        default=1,
+        help="workers (default 1: in-process)",
+    )
+    cal.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into --out even if it holds other files than a calibration's",
+    )
     cal.add_argument(
         "--backend",
         choices=["serial", "processes", "dask", "dask-slurm", "dask-pbs"],

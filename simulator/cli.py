@@ -115,23 +115,50 @@ def seed_type(name: str = "--seed") -> Callable[[str], int]:
     return parse
 
 
+def _read_params_json(name: str) -> dict[str, Any]:
+    """A ``--params`` file: a JSON object (as ``synclusive run`` writes it).
+
+    Raises
+    ------
+    ParameterError
+        Naming the file when it is missing, unreadable, not UTF-8 text or not a JSON object.
+    """
+    path = Path(name)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParameterError(f"--params {name}: file not found") from None
+    except IsADirectoryError:
+        raise ParameterError(f"--params {name}: is a folder, expected a JSON file") from None
+    except UnicodeDecodeError:
+        raise ParameterError(f"--params {name}: not a text file (not UTF-8)") from None
+    except json.JSONDecodeError as err:
+        raise ParameterError(f"--params {name}: not valid JSON ({err})") from None
+    if not isinstance(data, dict):
+        raise ParameterError(f"--params {name}: expected a JSON object of parameters")
+    return data
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from simulator.model import LabourMarketModel
+    from simulator.output_folder import check_output_folder, mark_output_folder
 
     base = None
     if args.params:
-        base = json.loads(Path(args.params).read_text())
+        base = _read_params_json(args.params)
     assignments = list(args.set or [])
     if args.persons is not None:
         assignments.append(f"population.n_persons={args.persons}")
     params = build_params(base, assignments, source=args.params or "parameters", months=args.months)
-    out = Path(args.out)
+    # The folder is checked before the simulation, which may take minutes.
+    out = check_output_folder(args.out, "run", overwrite=args.overwrite)
     t0 = time.perf_counter()
     model = LabourMarketModel(params, rng=args.seed, backend=args.backend)
     setup = time.perf_counter() - t0
     results = model.run(progress=not args.quiet)
     total = time.perf_counter() - t0
     files = results.save(out, tuple(args.format))
+    mark_output_folder(out, "run")
     (out / "parameters.json").write_text(
         json.dumps({"seed": args.seed, "backend": args.backend, **params.model_dump()}, indent=2)
     )
@@ -196,6 +223,11 @@ def make_parser() -> argparse.ArgumentParser:
         "--seed", type=seed_type(), default=1, help="random seed, 0 or more (default 1)"
     )
     run.add_argument("--out", default="outputs/run", help="output folder (default outputs/run)")
+    run.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into --out even if it holds other files (they may be replaced)",
+    )
     run.add_argument("--params", help="JSON file of parameters (as written by a run)")
     run.add_argument(
         "--set",
@@ -278,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except FileNotFoundError as err:
         print(f"synclusive: file not found: {err.filename}", file=sys.stderr)
+        return 2
+    except PermissionError as err:
+        print(f"synclusive: no permission to use {err.filename}", file=sys.stderr)
         return 2
     except json.JSONDecodeError as err:
         print(f"synclusive: {args.params}: not valid JSON ({err})", file=sys.stderr)
