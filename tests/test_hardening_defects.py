@@ -3,12 +3,14 @@ names the file and the field, exits non-zero without a traceback, and writes not
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from experiments_helpers import design_toml
+from hardening_helpers import RUN, SYNTHETIC, cli, files, small_calibration
 
 from calibration.errors import DataError
 from calibration.formats import load_aggregate, load_panel
@@ -16,43 +18,6 @@ from experiments.design import load_design
 from experiments.errors import DesignError
 from scenarios.errors import ScenarioError
 from scenarios.files import LAB_DIR
-from simulator.cli import main
-
-SYNTHETIC = Path(__file__).resolve().parents[1] / "calibration" / "data" / "synthetic"
-RUN = ["run", "--persons", "200", "--months", "2", "--quiet", "--no-figures"]
-
-
-def _cli(args: list[str], capsys: pytest.CaptureFixture) -> tuple[int, str]:
-    """Exit code and error output of ``synclusive ARGS`` (an exception fails the test)."""
-    try:
-        code = main(args)
-    except SystemExit as stop:  # argparse rejects a flag
-        code = stop.code
-    return code, capsys.readouterr().err
-
-
-def _files(folder: Path) -> set[Path]:
-    return {p.relative_to(folder) for p in folder.rglob("*")}
-
-
-def _small_calibration(tmp_path: Path) -> Path:
-    """The synthetic calibration with the smallest fit the settings allow."""
-    text = (SYNTHETIC / "calibration.toml").read_text()
-    for name in ("aggregate.csv", "panel.csv", "public.csv", "base_params.json"):
-        text = text.replace(f'"{name}"', f'"{SYNTHETIC / name}"')
-    text = text.replace("persons = 2000", "persons = 100")
-    for key, value in (
-        ("replications = 4", "replications = 1"),
-        ("popsize = 6", "popsize = 3"),
-        ("maxiter = 15", "maxiter = 0"),
-        ("se_replications = 16", "se_replications = 2"),
-        ("bootstrap = 200", "bootstrap = 20"),
-    ):
-        text = text.replace(key, value)
-    path = tmp_path / "cal.toml"
-    path.write_text(text)
-    return path
-
 
 # -- 1. the dashboard's lab value --------------------------------------------------------------
 
@@ -66,7 +31,7 @@ def test_dashboard_refuses_a_crafted_lab_value_before_writing_anything(tmp_path)
     crafted = default_settings().replace(lab=str(victim / "lab.toml"))
     with pytest.raises(ScenarioError) as err:
         load_settings(crafted)
-    assert _files(victim) == {Path("lab.toml")}
+    assert files(victim) == {Path("lab.toml")}
     assert str(tmp_path) not in str(err.value)
     assert "kokkola" in str(err.value)  # the allowed names are listed
 
@@ -91,10 +56,10 @@ def test_experiment_name_cannot_leave_the_experiments_folder(tmp_path, monkeypat
     monkeypatch.chdir(work)
     design = tmp_path / "d.toml"
     design.write_text(design_toml(replications=1).replace('name = "small"', f"name = {name!r}"))
-    code, err = _cli(["experiment", "run", str(design), "--backend", "serial", "--quiet"], capsys)
+    code, err = cli(["experiment", "run", str(design), "--backend", "serial", "--quiet"], capsys)
     assert code == 2
     assert "d.toml: [experiment] name" in err
-    assert _files(tmp_path) == {Path("work"), Path("d.toml")}
+    assert files(tmp_path) == {Path("work"), Path("d.toml")}
 
 
 # -- 3. run --out an existing folder -----------------------------------------------------------
@@ -105,14 +70,14 @@ def test_run_refuses_a_folder_of_other_files_unless_overwrite(tmp_path, capsys):
     out.mkdir()
     (out / "thesis.txt").write_text("my work")
     (out / "indicators.csv").write_text("my own table")
-    code, err = _cli([*RUN, "--out", str(out)], capsys)
+    code, err = cli([*RUN, "--out", str(out)], capsys)
     assert code == 2 and "--overwrite" in err and str(out) in err
     assert (out / "indicators.csv").read_text() == "my own table"
-    assert _files(out) == {Path("thesis.txt"), Path("indicators.csv")}
-    assert _cli([*RUN, "--out", str(out), "--overwrite"], capsys)[0] == 0
+    assert files(out) == {Path("thesis.txt"), Path("indicators.csv")}
+    assert cli([*RUN, "--out", str(out), "--overwrite"], capsys)[0] == 0
     assert (out / "indicators.parquet").exists() and (out / "thesis.txt").exists()
     # Its own earlier output is replaced without asking.
-    assert _cli([*RUN, "--out", str(out)], capsys)[0] == 0
+    assert cli([*RUN, "--out", str(out)], capsys)[0] == 0
 
 
 # -- 4. no tracebacks --------------------------------------------------------------------------
@@ -122,9 +87,7 @@ def test_run_out_a_file_is_refused_before_the_simulation(tmp_path, capsys):
     file = tmp_path / "notes.txt"
     file.write_text("keep")
     for out in (file, file / "sub"):
-        code, err = _cli(
-            ["run", "--persons", "20000", "--months", "600", "--out", str(out)], capsys
-        )
+        code, err = cli(["run", "--persons", "20000", "--months", "600", "--out", str(out)], capsys)
         assert code == 2 and "notes.txt" in err and "file" in err
     assert file.read_text() == "keep"
 
@@ -132,7 +95,7 @@ def test_run_out_a_file_is_refused_before_the_simulation(tmp_path, capsys):
 def test_calibrate_out_a_file_is_refused(tmp_path, capsys):
     file = tmp_path / "notes.txt"
     file.write_text("keep")
-    code, err = _cli(["calibrate", str(_small_calibration(tmp_path)), "--out", str(file)], capsys)
+    code, err = cli(["calibrate", str(small_calibration(tmp_path)), "--out", str(file)], capsys)
     assert code == 2 and "--out" in err and "notes.txt" in err
     assert file.read_text() == "keep"
 
@@ -141,17 +104,17 @@ def test_binary_design_and_settings_files_get_a_clear_error(tmp_path, capsys):
     blob = bytes(range(256)) * 4
     design = tmp_path / "d.toml"
     design.write_bytes(blob)
-    code, err = _cli(["experiment", "run", str(design), "--out", str(tmp_path / "o")], capsys)
+    code, err = cli(["experiment", "run", str(design), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "d.toml" in err and "not a text file" in err
     settings = tmp_path / "cal.toml"
     settings.write_bytes(blob)
-    code, err = _cli(["calibrate", str(settings), "--check"], capsys)
+    code, err = cli(["calibrate", str(settings), "--check"], capsys)
     assert code == 2 and "cal.toml" in err and "not a text file" in err
     params = tmp_path / "p.json"
     params.write_bytes(blob)
-    code, err = _cli([*RUN, "--params", str(params), "--out", str(tmp_path / "o")], capsys)
+    code, err = cli([*RUN, "--params", str(params), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "p.json" in err
-    assert _files(tmp_path) == {Path("d.toml"), Path("cal.toml"), Path("p.json")}
+    assert files(tmp_path) == {Path("d.toml"), Path("cal.toml"), Path("p.json")}
 
 
 # -- 5. nothing silently accepted --------------------------------------------------------------
@@ -160,7 +123,7 @@ def test_binary_design_and_settings_files_get_a_clear_error(tmp_path, capsys):
 def test_an_empty_design_file_is_refused(tmp_path, capsys):
     design = tmp_path / "empty.toml"
     design.write_text("")
-    code, err = _cli(["experiment", "run", str(design), "--out", str(tmp_path / "o")], capsys)
+    code, err = cli(["experiment", "run", str(design), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "empty.toml" in err and "empty" in err
     assert not (tmp_path / "o").exists()
 
@@ -176,17 +139,17 @@ def test_an_empty_design_file_is_refused(tmp_path, capsys):
 def test_a_quoted_number_in_a_design_is_refused(tmp_path, old, new, field):
     design = tmp_path / "d.toml"
     design.write_text(design_toml().replace(old, new))
-    with pytest.raises(DesignError, match=rf"d\.toml: {__import__('re').escape(field)} must be"):
+    with pytest.raises(DesignError, match=rf"d\.toml: {re.escape(field)} must be"):
         load_design(design)
 
 
 @pytest.mark.parametrize("workers", ["0", "-3"])
 def test_compare_and_calibrate_refuse_zero_or_negative_workers(tmp_path, capsys, workers):
     out = tmp_path / "o"
-    code, err = _cli(["compare", "kokkola_engine", "--workers", workers, "--out", str(out)], capsys)
+    code, err = cli(["compare", "kokkola_engine", "--workers", workers, "--out", str(out)], capsys)
     assert code == 2 and "--workers must be at least 1" in err
-    cal = _small_calibration(tmp_path)
-    code, err = _cli(["calibrate", str(cal), "--check", "--workers", workers], capsys)
+    cal = small_calibration(tmp_path)
+    code, err = cli(["calibrate", str(cal), "--check", "--workers", workers], capsys)
     assert code == 2 and "--workers must be at least 1" in err
     assert not out.exists()
 
@@ -210,7 +173,7 @@ def test_a_design_file_cannot_import_arbitrary_modules(tmp_path, capsys):
     design = tmp_path / "d.toml"
     design.write_text(design_toml(model="os:getcwd"))
     out = tmp_path / "o"
-    code, err = _cli(["experiment", "run", str(design), "--out", str(out), "--dry-run"], capsys)
+    code, err = cli(["experiment", "run", str(design), "--out", str(out), "--dry-run"], capsys)
     assert code == 2
     assert "d.toml: [experiment] model 'os:getcwd' is not a registered model" in err
     assert "labour_market" in err and "--allow-model-imports" in err
@@ -229,7 +192,7 @@ def test_a_design_file_cannot_import_arbitrary_modules(tmp_path, capsys):
 
 def test_compare_blames_the_flag_the_user_typed(tmp_path, capsys):
     args = ["compare", "kokkola_engine", "--months", "6", "--persons", "500"]
-    code, err = _cli([*args, "--out", str(tmp_path / "o")], capsys)
+    code, err = cli([*args, "--out", str(tmp_path / "o")], capsys)
     assert code == 2
     assert "--months 6" in err and "evaluation_months" in err
     assert "--set" not in err and "persons" not in err
@@ -239,6 +202,6 @@ def test_compare_blames_the_flag_the_user_typed(tmp_path, capsys):
 def test_an_unwritable_output_folder_is_not_called_missing(capsys, folder):
     if not Path(folder).parts[1:2] or not Path("/" + Path(folder).parts[1]).is_dir():
         pytest.skip(f"no {folder} on this system")
-    code, err = _cli([*RUN, "--out", folder], capsys)
+    code, err = cli([*RUN, "--out", folder], capsys)
     assert code == 2
     assert "cannot write there" in err and "not found" not in err
