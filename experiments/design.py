@@ -27,6 +27,7 @@ designs use SALib's Saltelli scheme, so their points can be passed to ``SALib.an
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ from experiments.keys import SAMPLER_SPAWN_KEY, SEED_MODES, Run, canonical_json,
 
 KINDS = ("single", "grid", "points", "lhs", "sobol")
 SAMPLED_KINDS = ("lhs", "sobol")
+#: The most runs a design may have: far beyond any real study, short of exhausting memory.
+MAX_RUNS = 10_000_000
 DEFAULT_MODEL = "experiments.model:LabourMarketRun"
 
 _SECTIONS = {
@@ -546,6 +549,11 @@ def _check_design(d: Design) -> None:
         raise DesignError(f'{src}: [[design.points]] needs kind = "points"')
     if d.kind in SAMPLED_KINDS and d.samples < 1:
         raise DesignError(f"{src}: a {d.kind} design needs samples = N (at least 1)")
+    if _run_count(d) > MAX_RUNS:
+        raise DesignError(
+            f"{src}: the design has {_run_count(d):,} runs (points x replications); at most "
+            f"{MAX_RUNS:,} are allowed: lower replications, samples or the number of values"
+        )
     if d.kind == "sobol" and d.samples & (d.samples - 1):
         raise DesignError(
             f"{src}: a sobol design needs samples = a power of two (got {d.samples}); "
@@ -560,6 +568,21 @@ def _check_design(d: Design) -> None:
     for s in d.parameters:
         if s.values is not None and len({canonical_json(v) for v in s.values}) < len(s.values):
             raise DesignError(f"{src}: [design.parameters] {s.path}: values repeat")
+
+
+def _run_count(d: Design) -> int:
+    """Runs of a design, counted without making its points (a typo may ask for 10**15)."""
+    if d.kind == "grid":
+        points = math.prod(len(s.values or ()) for s in d.parameters)
+    elif d.kind == "points":
+        points = len(d.point_list)
+    elif d.kind == "sobol":
+        points = d.samples * (
+            2 * len(d.parameters) + 2 if d.second_order else len(d.parameters) + 2
+        )
+    else:
+        points = max(d.samples, 1)
+    return points * d.replications
 
 
 def _make_points(d: Design) -> list[dict[str, Any]]:

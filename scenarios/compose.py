@@ -423,7 +423,13 @@ def compose(
     if len(set(names)) != len(names):
         raise ScenarioError(f"each package may be compared once; got {names}")
     for package in packages:
-        data = apply_package(lab_data, package, catalogue)
+        try:
+            data = apply_package(lab_data, package, catalogue)
+        except ScenarioError as err:
+            # The package may be right and the lab file wrong: name the lab's file too.
+            raise ScenarioError(
+                str(err).replace("the lab has", f"the lab {lab.name} ({lab.source}) has", 1)
+            ) from None
         applied = []
         for path, value, src, label in param_overrides:
             if path.startswith("interventions.") and not _has_intervention(data, path):

@@ -40,20 +40,34 @@ def apply_assignments(data: dict[str, Any], assignments: list[str]) -> dict[str,
         path, value = parse_assignment(text)
         node: Any = data
         for i, part in enumerate(path[:-1]):
-            key: Any = int(part) if isinstance(node, list) else part
             try:
+                key: Any = int(part) if isinstance(node, list) else part
                 node = node[key]
-            except (KeyError, IndexError, TypeError):
+            except (KeyError, IndexError, TypeError, ValueError):
                 where = ".".join(path[: i + 1])
-                known = ", ".join(map(str, node)) if isinstance(node, dict) else "list indices"
+                known = (
+                    ", ".join(map(str, node))
+                    if isinstance(node, dict)
+                    else "list indices"
+                    if isinstance(node, list)
+                    else "nothing (a single value)"
+                )
                 raise ParameterError(
                     f"--set {text}: there is no parameter group {where!r}; known here: {known}"
                 ) from None
         last = path[-1]
-        if isinstance(node, list):
+        where = ".".join(path[:-1])
+        if (
+            isinstance(node, list)
+            and last.lstrip("-").isdigit()
+            and -len(node) <= int(last) < len(node)
+        ):
             node[int(last)] = value
-        else:
+        elif isinstance(node, dict):
             node[last] = value
+        else:
+            what = "a list" if isinstance(node, list) else "a single value"
+            raise ParameterError(f"--set {text}: {where!r} is {what}, it has no parameter {last!r}")
     return data
 
 

@@ -205,3 +205,43 @@ def test_an_unwritable_output_folder_is_not_called_missing(capsys, folder):
     code, err = cli([*RUN, "--out", folder], capsys)
     assert code == 2
     assert "cannot write there" in err and "not found" not in err
+
+
+# -- found by the generated malformed inputs (tests/test_malformed_inputs.py) -----------------
+
+
+def test_calibration_model_and_bound_errors_name_the_file(tmp_path, capsys):
+    cal = small_calibration(tmp_path)
+    text = cal.read_text()
+    cal.write_text(text.replace("persons = 100", "persons = 1000000000000000"))
+    code, err = cli(["calibrate", str(cal), "--check"], capsys)
+    assert code == 2 and "cal.toml: [model] persons" in err and "n_persons" in err
+    cal.write_text(text.replace("lower = 0.002", "lower = -1.0"))
+    code, err = cli(["calibrate", str(cal), "--check"], capsys)
+    assert code == 2 and "cal.toml: [[parameters]]: lower bounds" in err
+    cal.write_text(text.replace("lower = 0.002", "lower = true"))
+    code, err = cli(["calibrate", str(cal), "--check"], capsys)
+    assert code == 2 and "parameters.0.lower" in err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("months = 6", "months = {k = 1}", "'months' is a single value"),
+        ("replications = 2", "replications = 1000000000000000", "at most 10,000,000"),
+    ],
+)
+def test_design_values_that_crashed_or_hung_are_refused(tmp_path, capsys, old, new, message):
+    design = tmp_path / "d.toml"
+    design.write_text(design_toml().replace(old, new))
+    out = tmp_path / "o"
+    code, err = cli(["experiment", "run", str(design), "--out", str(out), "--dry-run"], capsys)
+    assert code == 2 and "d.toml" in err and message in err
+
+
+def test_a_lab_that_lacks_a_package_partner_is_named(tmp_path, capsys):
+    lab = tmp_path / "lab.toml"
+    text = (LAB_DIR / "kokkola.toml").read_text()
+    lab.write_text(text.replace('name = "business_services"', 'name = "other_services"'))
+    code, err = cli(["compare", "kokkola_engine", "--lab", str(lab)], capsys)
+    assert code == 2 and "the lab kokkola (" in err and "lab.toml) has no provider" in err
