@@ -427,9 +427,7 @@ def compose(
             data = apply_package(lab_data, package, catalogue)
         except ScenarioError as err:
             # The package may be right and the lab file wrong: name the lab's file too.
-            raise ScenarioError(
-                str(err).replace("the lab has", f"the lab {lab.name} ({lab.source}) has", 1)
-            ) from None
+            raise ScenarioError(f"{err} (lab {lab.name}: {lab.source})") from None
         applied = []
         for path, value, src, label in param_overrides:
             if path.startswith("interventions.") and not _has_intervention(data, path):
