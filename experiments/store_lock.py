@@ -230,11 +230,12 @@ def _locked_error(
 ) -> StoreLockedError:
     if lock.path.name == MAIN_LOCK and shard is None:
         shards = _busy_shards(root)
-        who = (
-            "shard runners: " + "; ".join(shards)
-            if shards or holder.pid < 0
-            else f"another runner: {holder.describe()}"
-        )
+        if shards:
+            who = "shard runners: " + "; ".join(shards)
+        elif holder.pid < 0:
+            who = "another runner (starting up; its host and PID are not recorded yet)"
+        else:
+            who = f"another runner: {holder.describe()}"
     elif lock.path.name == MAIN_LOCK:
         who = f"an unsharded runner: {holder.describe()}"
     else:
