@@ -11,6 +11,12 @@ import sys
 from typing import Any
 
 from experiments.runner.executors import add_executor_option
+from simulator.errors import ParameterError
+from simulator.options import int_at_least
+from simulator.output_folder import check_output_folder, mark_output_folder
+
+#: What only a calibration writes: an interrupted fit's folder is its own output.
+CALIBRATION_FILES = ("checkpoint/evaluations.jsonl", "calibration.json")
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
@@ -22,6 +28,10 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
     try:
         config = load_config(args.config)
+        if not args.check:
+            check_output_folder(
+                args.out, "calibrate", own_files=CALIBRATION_FILES, overwrite=args.overwrite
+            )
         if args.check:
             problem = prepare(config)
             print(
@@ -45,7 +55,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         finally:
             executor.shutdown()
             backend.stop()
-    except (CalibrationError, DesignError) as err:
+        mark_output_folder(args.out, "calibrate")
+    except (CalibrationError, DesignError, ParameterError) as err:
         print(f"synclusive calibrate: {err}", file=sys.stderr)
         return 2
     except ExecutorError as err:
@@ -81,7 +92,17 @@ def register(sub: Any) -> None:
     )
     cal.add_argument("config", help="calibration settings (TOML), see docs/calibration.md")
     cal.add_argument("--out", default="outputs/calibration", help="output folder")
-    cal.add_argument("--workers", type=int, default=1, help="workers (default 1: in-process)")
+    cal.add_argument(
+        "--workers",
+        type=int_at_least("--workers"),
+        default=1,
+        help="workers (default 1: in-process)",
+    )
+    cal.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into --out even if it holds other files than a calibration's",
+    )
     add_executor_option(
         cal, None, "where evaluations run (default: serial for 1 worker, else local processes)"
     )

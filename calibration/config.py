@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Strict: `lower = true` or `seed = "1"` is a mistake to report, not a value to convert.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class DataConfig(_Strict):
@@ -159,9 +160,15 @@ def load_config(path: str | Path) -> CalibrationConfig:
     """Read and validate a calibration TOML file."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CalibrationError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise CalibrationError(f"{path}: is a folder, expected a TOML settings file") from None
+    except UnicodeDecodeError as err:
+        raise CalibrationError(
+            f"{path}: not a text file (byte {err.start} is not UTF-8); expected TOML settings"
+        ) from None
     except tomllib.TOMLDecodeError as err:
         raise CalibrationError(f"{path}: not valid TOML ({err})") from None
     return config_from_dict(data, path.parent, str(path))

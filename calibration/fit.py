@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from calibration import formats
 from calibration.base import ModelBase
@@ -48,6 +49,7 @@ from calibration.uncertainty import (
     parametric_covariance,
 )
 from experiments.runner.executors import SerialExecutor
+from simulator.errors import format_validation_error
 from simulator.params import ModelParams
 
 
@@ -127,18 +129,25 @@ def prepare(config: CalibrationConfig) -> Problem:
     base = config.model_base()
     lab = base.params
     _check_interventions(data, lab)
-    run = lab.model_copy(deep=True)
-    run.months = config.model.burn_in + data.horizon
+    values = lab.model_dump()
+    values["months"] = config.model.burn_in + data.horizon
     if config.model.persons is not None:
-        run.population.n_persons = config.model.persons
-    run = ModelParams.model_validate(run.model_dump())
+        values["population"]["n_persons"] = config.model.persons
+    try:
+        run = ModelParams.model_validate(values)
+    except ValidationError as err:
+        where = f"{config.source}: [model] persons and burn_in (with the data's months)"
+        raise CalibrationError(format_validation_error(err, ModelParams, where)) from None
     specs, suppressed = build_moments(data, config.moments.window_months, config.moments.min_cell)
     observed, sizes = observed_moments(specs, data)
     f = config.fit
     cov = moment_covariance(specs, data, observed, f.bootstrap, f.block_months, f.seed)
     weight = weighting_matrix(cov, f.weighting)
     # Unset bounds must be absent, not None, so the space falls back to the uncertainty range.
-    space = ParameterSpace(run, [p.model_dump(exclude_none=True) for p in config.parameters])
+    try:
+        space = ParameterSpace(run, [p.model_dump(exclude_none=True) for p in config.parameters])
+    except CalibrationError as err:  # named with the file the parameters come from
+        raise CalibrationError(f"{config.source}: [[parameters]]: {err}") from None
     problem = Problem(
         config,
         data,

@@ -173,7 +173,7 @@ def check_columns(
     if len(table) == 0:
         # Without rows there is nothing to fit, and no months to simulate.
         raise DataError(path, ["has no rows (a header only); give at least one row of data"])
-    problems: list[str] = []
+    problems: list[str] = [] if is_csv else _storage_problems(table, columns)
     out: dict[str, list[Any]] = {}
 
     def where(i: int) -> str:
@@ -213,6 +213,36 @@ def check_columns(
         elif col.type in ("int", "binary"):
             typed[col.name] = typed[col.name].astype("int64")
     return typed
+
+
+def _storage_problems(table: pd.DataFrame, columns: tuple[Column, ...]) -> list[str]:
+    """Parquet columns stored with the wrong type: numbers as text, or text as numbers.
+
+    Parquet files carry their column types, so a wrong one is a mistake in the export (a
+    ``value`` column of text, a ``participant_id`` of raw numbers such as register ids)
+    and is refused rather than converted cell by cell as CSV text is.
+    """
+    problems = []
+    for col in columns:
+        if col.name not in table.columns or table[col.name].isna().all():
+            continue
+        numeric = pd.api.types.is_numeric_dtype(table[col.name])
+        if col.type == "str" and numeric:
+            problems.append(
+                f"column {col.name!r}: stored as numbers ({table[col.name].dtype}); allowed: "
+                + (
+                    "text (a pseudonym, not a register number)"
+                    if col.name == "participant_id"
+                    else col.allowed()
+                )
+                + "; store the column as text"
+            )
+        elif col.type != "str" and not numeric:
+            problems.append(
+                f"column {col.name!r}: stored as text ({table[col.name].dtype}); allowed: "
+                f"{col.allowed()}; store the column as numbers"
+            )
+    return problems
 
 
 def _range_error(value: Any, col: Column) -> str | None:

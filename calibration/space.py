@@ -131,8 +131,11 @@ class ParameterSpace:
         if len(set(indexed_names)) != len(indexed_names):
             raise CalibrationError(f"a parameter is listed twice: {names}")
         # Both corners must be valid model parameters (bounds inside the allowed ranges).
-        self.candidate(self.lower)
-        self.candidate(self.upper)
+        for bound, corner in (("lower", self.lower), ("upper", self.upper)):
+            try:
+                self.candidate(corner)
+            except CalibrationError as err:
+                raise CalibrationError(f"{bound} bounds: {err}") from None
 
     @property
     def names(self) -> list[str]:

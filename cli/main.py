@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as err:
         print(f"synclusive: file not found: {err.filename}", file=sys.stderr)
         return 2
+    except PermissionError as err:
+        print(f"synclusive: no permission to use {err.filename}", file=sys.stderr)
+        return 2
     except json.JSONDecodeError as err:
         source = getattr(args, "params", None) or "input"
         print(f"synclusive: {source}: not valid JSON ({err})", file=sys.stderr)

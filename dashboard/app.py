@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from dashboard.settings import (
     Settings,
     budget_max,
     capacity_max,
+    check_choices,
     cli_command,
     default_budget,
     default_settings,
@@ -56,9 +58,14 @@ start_error: solara.Reactive[tuple[Settings, str] | None] = solara.reactive(None
 log = logging.getLogger(__name__)
 
 
+#: The folders of an absolute path in a message (``/srv/app/scenarios/labs/``).
+_FOLDERS = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?[/\\](?:[^\s/\\:'\"]+[/\\])+")
+
+
 def _plain(message: str) -> str:
-    """An error message without the install location of the shipped files."""
-    return message.replace(REPO, "")
+    """An error message without server paths: the install location of the shipped files
+    and the folders of any other absolute path are removed (file names stay)."""
+    return _FOLDERS.sub("", message.replace(REPO, ""))
 
 
 def validate(s: Settings) -> tuple[object | None, str | None]:
@@ -66,7 +73,7 @@ def validate(s: Settings) -> tuple[object | None, str | None]:
     try:
         scenario = load_settings(s)
     except ScenarioError as err:
-        own_lab = load_package(s.package).file.package.lab
+        own_lab = load_package(s.package).file.package.lab if s.package in packages() else None
         hint = ""
         if own_lab and own_lab != s.lab:
             hint = (
@@ -192,13 +199,13 @@ def Controls():
         "Living lab",
         values=labs(),
         value=s.lab,
-        on_value=lambda v: settings.set(settings.value.replace(lab=v)),
+        on_value=lambda v: v in labs() and settings.set(settings.value.replace(lab=v)),
     )
     solara.Select(
         "Package",
         values=packages(),
         value=s.package,
-        on_value=lambda v: settings.set(with_package(settings.value, v)),
+        on_value=lambda v: v in packages() and settings.set(with_package(settings.value, v)),
     )
     InterventionControls(s)
     RunControls(s)
@@ -218,7 +225,7 @@ def start_run(s: Settings) -> None:
         return
     except Exception as err:  # the analyst sees a message; the traceback goes to the log
         log.exception("dashboard: could not start the comparison")
-        start_error.set((s, f"The run could not start: {type(err).__name__}: {err}"))
+        start_error.set((s, f"The run could not start: {type(err).__name__}: {_plain(str(err))}"))
         return
     start_error.set(None)
     context = get_current_context()
@@ -407,6 +414,7 @@ def Intro():
 def Header(s: Settings):
     """Lab and package in a sentence."""
     try:
+        check_choices(s)  # a lab or package sent by the browser is loaded only if shipped
         lab = load_lab(s.lab).file.lab
         package = load_package(s.package).file.package
     except ScenarioError:

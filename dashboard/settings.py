@@ -281,8 +281,33 @@ def run_settings(settings: Settings) -> RunSettings:
         ) from None
 
 
+def check_choices(settings: Settings) -> None:
+    """Refuse a lab or package that is not one of the server's shipped names.
+
+    The page's selectors offer only those names, but the value a browser sends back is not
+    to be trusted: it becomes part of a file name and is loaded as a lab or package, and a
+    path there would read or write files anywhere on the server. Checked before anything is
+    composed or written; the message shows the allowed names, never a server path.
+
+    Raises
+    ------
+    ScenarioError
+        When the lab or the package is not a shipped name.
+    """
+    for what, value, allowed in (
+        ("living lab", settings.lab, labs()),
+        ("package", settings.package, packages()),
+    ):
+        if value not in allowed:
+            shown = value if isinstance(value, str) and value.isidentifier() else "(not a name)"
+            raise ScenarioError(
+                f"{what} {shown!s} is not available here; choose one of: {', '.join(allowed)}"
+            )
+
+
 def scenario_name(settings: Settings) -> str:
     """Identifier of the scenario the settings describe."""
+    check_choices(settings)
     return f"{settings.lab}_{settings.package}_dashboard"
 
 
@@ -294,6 +319,7 @@ def scenario_toml(settings: Settings) -> str:
     ScenarioError
         When the settings cannot be written as a valid run (e.g. bad run settings).
     """
+    check_choices(settings)
     lab = load_lab(settings.lab, where="living lab")
     package = load_package(settings.package)
     off = [i.name for i in settings.interventions if not i.enabled]
@@ -337,6 +363,7 @@ def load_settings(settings: Settings) -> Scenario:
     """
     from scenarios import load_scenario
 
+    check_choices(settings)  # before any file is written
     text = scenario_toml(settings)
     with tempfile.TemporaryDirectory(prefix="synclusive-dashboard-") as folder:
         path = Path(folder) / f"{scenario_name(settings)}.toml"

@@ -11,6 +11,7 @@ settings that a package itself sets: those belong to the package and change its 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,18 +227,27 @@ def _package_lab(package: Package) -> Lab:
 Applied = tuple[tuple[str | int, ...], str]
 
 
-def _origin(applied: Sequence[Applied]) -> Callable[[tuple[Any, ...]], str | None]:
-    """``where(key_path)``: the override that set the value at (or around) a key path.
+def _origin(applied: Sequence[Applied]) -> Callable[[tuple[Any, ...], str], str | None]:
+    """``where(key_path, message)``: the override that set the value at (or around) a path.
 
     An error at a path inside an override's value, or at a group holding it (a check of a
     whole section), is traced to that override; the most specific, then the latest, wins.
     """
 
-    def where(loc: tuple[Any, ...]) -> str | None:
+    def where(loc: tuple[Any, ...], message: str = "") -> str | None:
+        hits = [
+            (resolved, label)
+            for resolved, label in applied
+            if (n := min(len(resolved), len(loc))) and tuple(resolved[:n]) == tuple(loc[:n])
+        ]
+        if message and len(hits) > 1 and all(len(r) > len(loc) for r, _ in hits):
+            # A check of a whole section blames the overrides whose key its message names
+            # (``months (6)``), not merely the latest one inside the section.
+            named = [h for h in hits if re.search(rf"\b{re.escape(str(h[0][-1]))}\b", message)]
+            hits = named or hits
         best, best_len = None, 0
-        for resolved, label in applied:
-            n = min(len(resolved), len(loc))
-            if n and tuple(resolved[:n]) == tuple(loc[:n]) and len(resolved) >= best_len:
+        for resolved, label in hits:
+            if len(resolved) >= best_len:
                 best, best_len = label, len(resolved)
         return best
 
@@ -414,7 +424,11 @@ def compose(
     if len(set(names)) != len(names):
         raise ScenarioError(f"each package may be compared once; got {names}")
     for package in packages:
-        data = apply_package(lab_data, package, catalogue)
+        try:
+            data = apply_package(lab_data, package, catalogue)
+        except ScenarioError as err:
+            # The package may be right and the lab file wrong: name the lab's file too.
+            raise ScenarioError(f"{err} (lab {lab.name}: {lab.source})") from None
         applied = []
         for path, value, src, label in param_overrides:
             if path.startswith("interventions.") and not _has_intervention(data, path):

@@ -65,7 +65,7 @@ def format_errors(
     source: str | Path,
     text: str | None = None,
     prefix: Sequence[Any] = (),
-    where: Callable[[tuple[Any, ...]], str | None] | None = None,
+    where: Callable[[tuple[Any, ...], str], str | None] | None = None,
 ) -> str:
     """One line per problem: ``file:line: key.path: problem; what is allowed``.
 
@@ -82,15 +82,15 @@ def format_errors(
     prefix
         Location of the validated data inside the file (e.g. ``("interventions", 2)``).
     where
-        Optional ``where(key_path)``: the place a value at that path came from (e.g. the
-        ``--set`` or ``[set]`` line that overrode it), or ``None`` to use ``source``.
+        Optional ``where(key_path, message)``: the place a value at that path came from
+        (e.g. the ``--set`` or ``[set]`` line that overrode it), or ``None`` to use ``source``.
     """
     lines = []
     for e in err.errors():
         loc = tuple(e["loc"])
         full = (*prefix, *loc)
         key = ".".join(str(p) for p in full) or "(top level)"
-        origin = where(full) if where is not None else None
+        origin = where(full, e["msg"]) if where is not None else None
         place = origin or _where(str(source), text, full)
         given = e.get("input")
         if e["type"] == "extra_forbidden":
@@ -128,7 +128,7 @@ def validated[M: BaseModel](
     text: str | None = None,
     prefix: Sequence[Any] = (),
     strict: bool = True,
-    where: Callable[[tuple[Any, ...]], str | None] | None = None,
+    where: Callable[[tuple[Any, ...], str], str | None] | None = None,
 ) -> M:
     """Validate ``data`` against ``model``; every problem is reported as by :func:`format_errors`.
 

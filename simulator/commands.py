@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 from simulator.options import (
@@ -21,6 +20,7 @@ from simulator.options import (
     seed_type,
     write_parameters_file,
 )
+from simulator.output_folder import check_output_folder, mark_output_folder
 from simulator.params import ModelParams
 
 
@@ -33,13 +33,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.persons is not None:
         assignments.append(f"population.n_persons={args.persons}")
     params = build_params(base, assignments, source=args.params or "parameters", months=args.months)
-    out = Path(args.out)
+    # The folder is checked before the simulation, which may take minutes.
+    out = check_output_folder(args.out, "run", overwrite=args.overwrite)
     t0 = time.perf_counter()
     model = LabourMarketModel(params, rng=args.seed, backend=args.engine)
     setup = time.perf_counter() - t0
     results = model.run(progress=not args.quiet)
     total = time.perf_counter() - t0
     files = results.save(out, tuple(args.format))
+    mark_output_folder(out, "run")
     write_parameters_file(out / "parameters.json", params, seed=args.seed, engine=args.engine)
     if not args.no_figures:
         # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
@@ -90,6 +92,11 @@ def register(sub: Any) -> None:
         "--seed", type=seed_type(), default=1, help="random seed, 0 or more (default 1)"
     )
     run.add_argument("--out", default="outputs/run", help="output folder (default outputs/run)")
+    run.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into --out even if it holds other files (they may be replaced)",
+    )
     run.add_argument("--params", help="JSON file of parameters (as written by a run)")
     run.add_argument(
         "--set",

@@ -187,13 +187,18 @@ def read_parameters_file(path: str | Path) -> dict[str, Any]:
     Raises
     ------
     ParameterError
-        When the file is missing, is not JSON or does not hold a JSON object (names the file).
+        When the file is missing, is a folder, is not UTF-8 text, is not JSON or does not hold
+        a JSON object (names the file).
     """
     path = Path(path)
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ParameterError(f"{path}: parameter file not found") from None
+    except IsADirectoryError:
+        raise ParameterError(f"{path}: is a folder, expected a JSON parameter file") from None
+    except UnicodeDecodeError:
+        raise ParameterError(f"{path}: not a text file (not UTF-8)") from None
     except json.JSONDecodeError as err:
         raise ParameterError(f"{path}: not valid JSON ({err})") from None
     if not isinstance(data, dict):

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from scenarios.errors import ScenarioError
-from simulator.options import seed_type
+from simulator.options import int_at_least, seed_type
+from simulator.output_folder import OutputFolderError, check_output_folder, mark_output_folder
 
 #: What ``synclusive compare`` runs when given nothing at all (the README's main command).
 DEFAULT_PACKAGE = "kokkola_engine"
@@ -80,10 +81,9 @@ def _packages_needed(lab: str) -> ScenarioError:
 
 def _scenario_from_args(args: argparse.Namespace):
     """The scenario the ``compare`` arguments describe (every input error is raised here)."""
-    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
-    from scenarios import load_lab, load_scenario, scenario_from_names
-
     overrides = list(args.set or [])
+    # What an override made from a flag is called in messages: the flag, not a --set.
+    flags: dict[str, str] = {}
     for flag, path in (
         ("replications", "run.replications"),
         ("seed", "run.seed"),
@@ -93,8 +93,24 @@ def _scenario_from_args(args: argparse.Namespace):
         value = getattr(args, flag)
         if value is not None:
             overrides.append(f"{path}={value}")
+            flags[f"--set {path}={value}"] = f"--{flag} {value}"
     if args.no_ablation:
         overrides.append("run.ablation=false")
+        flags["--set run.ablation=false"] = "--no-ablation"
+    try:
+        return _compose_from_args(args, overrides)
+    except ScenarioError as err:
+        message = str(err)
+        for label, flag in flags.items():
+            message = message.replace(label, flag)
+        raise ScenarioError(message) from None
+
+
+def _compose_from_args(args: argparse.Namespace, overrides: list[str]):
+    """Compose the scenario of the ``compare`` arguments with the given overrides."""
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
+    from scenarios import load_lab, load_scenario, scenario_from_names
+
     ref = args.scenario
     packages = list(args.package or [])
     if ref is None and not packages and args.lab is None:
@@ -121,8 +137,14 @@ def _scenario_from_args(args: argparse.Namespace):
     return scenario_from_names(packages[0], lab=lab, packages=packages[1:], overrides=overrides)
 
 
-def _write_atomically(out: Path, write) -> None:
-    """Assemble a folder under a temporary name, then move it into place."""
+#: Files only ``synclusive compare`` writes: a folder holding one is a comparison folder.
+COMPARISON_FILES = ("comparison.json",)
+
+
+def _write_atomically(out: Path, write, overwrite: bool = False) -> None:
+    """Assemble a folder under a temporary name, then move it into place (replacing an
+    earlier comparison, or with ``overwrite`` any folder the output policy refused)."""
+    given = out
     out = out.resolve()
     partial = out.parent / f".{out.name}.partial"
     if partial.exists():
@@ -130,15 +152,17 @@ def _write_atomically(out: Path, write) -> None:
     partial.mkdir(parents=True)
     try:
         write(partial)
+        mark_output_folder(partial, "compare")
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    try:
+        # Checked again: the folder may have been filled while the comparison ran.
+        check_output_folder(given, "compare", overwrite=overwrite, own_files=COMPARISON_FILES)
+    except OutputFolderError:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
     if out.exists():
-        if not (out / "comparison.json").exists():
-            shutil.rmtree(partial, ignore_errors=True)
-            raise ScenarioError(
-                f"--out {out}: the folder exists and is not a comparison folder; choose another"
-            )
         shutil.rmtree(out)
     partial.rename(out)
 
@@ -150,7 +174,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from experiments.comparison.study import run_comparison
 
     scenario = _scenario_from_args(args)  # every input error surfaces here, before any run
-    out = Path(args.out or f"outputs/{scenario.name}")
+    out = check_output_folder(
+        args.out or f"outputs/{scenario.name}",
+        "compare",
+        overwrite=args.overwrite,
+        own_files=COMPARISON_FILES,
+    )
     command = "synclusive " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     if not args.quiet:
         r = scenario.run
@@ -169,7 +198,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if not args.no_report:
             write_report(comparison, folder)
 
-    _write_atomically(out, write)
+    _write_atomically(out, write, overwrite=args.overwrite)
     if not args.quiet:
         res = comparison.results
         for arm in scenario.arms:
@@ -201,7 +230,14 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         print(json.dumps(json_schema(args.schema), indent=2))
         return 0
     if args.write_schemas:
-        for path in write_schemas(Path(args.write_schemas)):
+        folder = check_output_folder(
+            args.write_schemas,
+            "scenarios --write-schemas",
+            overwrite=args.overwrite,
+            own_files=("lab.schema.json",),
+            flag="--write-schemas",
+        )
+        for path in write_schemas(folder):
             print(path)
         return 0
     # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
@@ -272,14 +308,27 @@ def register(sub: Any) -> None:
         help="override a parameter, e.g. --set demand.quit_rate=0.004 or "
         "--set interventions.taite_coaching.capacity=30 (repeatable)",
     )
-    cmp.add_argument("--replications", type=int, help="replications per arm")
+    cmp.add_argument(
+        "--replications", type=int_at_least("--replications"), help="replications per arm"
+    )
     cmp.add_argument("--seed", type=seed_type(), help="root seed, 0 or more")
-    cmp.add_argument("--months", type=int, help="months simulated")
-    cmp.add_argument("--persons", type=int, help="simulated labour force (default: the lab's)")
-    cmp.add_argument("--workers", type=int, default=1, help="local worker processes")
+    cmp.add_argument("--months", type=int_at_least("--months"), help="months simulated")
+    cmp.add_argument(
+        "--persons",
+        type=int_at_least("--persons"),
+        help="simulated labour force (default: the lab's)",
+    )
+    cmp.add_argument(
+        "--workers", type=int_at_least("--workers"), default=1, help="local worker processes"
+    )
     cmp.add_argument("--no-ablation", action="store_true", help="skip mechanism ablation")
     cmp.add_argument("--no-report", action="store_true", help="tables only, no figures/report")
     cmp.add_argument("--out", help="output folder (default outputs/<scenario name>)")
+    cmp.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace --out even if it holds other files than an earlier comparison",
+    )
     cmp.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     cmp.set_defaults(func=cmd_compare)
 
@@ -296,6 +345,11 @@ def register(sub: Any) -> None:
         "--write-schemas",
         metavar="DIR",
         help="write every JSON Schema into DIR (scenarios/schema is shipped)",
+    )
+    sc.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="--write-schemas into a folder holding other files",
     )
     sc.set_defaults(func=cmd_scenarios)
 

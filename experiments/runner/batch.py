@@ -24,6 +24,7 @@ from experiments.runner.design import Design
 from experiments.runner.executors import ExecutorSpec
 from experiments.runner.keys import Run
 from experiments.runner.store import ResultStore, new_session_id, package_version
+from experiments.runner.store_lock import store_lock
 from experiments.runner.worker import ChunkResult, ModelCallable, execute_chunk, resolve_model
 
 log = logging.getLogger(__name__)
@@ -161,6 +162,7 @@ def run_experiment(
     retry_failed: bool = True,
     progress: bool = True,
     max_restarts: int = 3,
+    lock_wait: float = 0.0,
 ) -> Summary:
     """Run every missing run of a design and store the results.
 
@@ -185,11 +187,18 @@ def run_experiment(
         Show a progress bar (runs done, failures, ETA).
     max_restarts
         How often a broken process pool (a worker killed) is replaced before giving up.
+    lock_wait
+        Seconds to wait when another runner holds the store (default 0: refuse at once).
 
     Returns
     -------
     Summary
         Counts of done, failed and pending runs.
+
+    Raises
+    ------
+    experiments.runner.store_lock.StoreLockedError
+        When another runner holds the store (see :mod:`experiments.runner.store_lock`).
     """
     if isinstance(shard, str):
         shard = Shard.parse(shard)
@@ -197,38 +206,42 @@ def run_experiment(
         backend = ExecutorSpec(backend, workers=workers)
     chunk_size_for(0, 1, chunk_size)  # rejects a bad requested size before anything runs
     model = prepare(design)
-    store = ResultStore.create_or_open(out, design)
-    stored_version = store.manifest.get("version")
-    if stored_version != package_version():
-        log.warning(
-            "%s was started with synclusive %s, this is %s: results may differ",
-            out,
-            stored_version,
-            package_version(),
+    # One runner per store (or per shard): a second one refuses or waits, so no run is
+    # computed and stored twice; holding the lock, it removes a killed writer's files.
+    lock = store_lock(out, (shard.index, shard.count) if shard else None, lock_wait)
+    with lock:
+        store = ResultStore.create_or_open(out, design)
+        stored_version = store.manifest.get("version")
+        if stored_version != package_version():
+            log.warning(
+                "%s was started with synclusive %s, this is %s: results may differ",
+                out,
+                stored_version,
+                package_version(),
+            )
+        runs = shard.select(design.runs) if shard else list(design.runs)
+        status = store.status().set_index("run_key")["status"]
+        wanted = {"pending", "failed"} if retry_failed else {"pending"}
+        todo = [r for r in runs if status[r.key] in wanted]
+        size = chunk_size_for(len(todo), backend.n_workers, chunk_size)
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        bar = _progress_bar(len(runs), len(runs) - len(todo), progress, design.name)
+        try:
+            if chunks:
+                submit = _Submission(model, chunks, store, bar)
+                submit.run(backend, executor, max_restarts)
+        finally:
+            bar.close()
+        final = store.status().set_index("run_key").loc[[r.key for r in runs], "status"]
+        counts = final.value_counts()
+        return Summary(
+            total=len(runs),
+            done=int(counts.get("done", 0)),
+            failed=int(counts.get("failed", 0)),
+            pending=int(counts.get("pending", 0)),
+            ran=len(todo),
+            out=Path(out),
         )
-    runs = shard.select(design.runs) if shard else list(design.runs)
-    status = store.status().set_index("run_key")["status"]
-    wanted = {"pending", "failed"} if retry_failed else {"pending"}
-    todo = [r for r in runs if status[r.key] in wanted]
-    size = chunk_size_for(len(todo), backend.n_workers, chunk_size)
-    chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-    bar = _progress_bar(len(runs), len(runs) - len(todo), progress, design.name)
-    try:
-        if chunks:
-            submit = _Submission(model, chunks, store, bar)
-            submit.run(backend, executor, max_restarts)
-    finally:
-        bar.close()
-    final = store.status().set_index("run_key").loc[[r.key for r in runs], "status"]
-    counts = final.value_counts()
-    return Summary(
-        total=len(runs),
-        done=int(counts.get("done", 0)),
-        failed=int(counts.get("failed", 0)),
-        pending=int(counts.get("pending", 0)),
-        ran=len(todo),
-        out=Path(out),
-    )
 
 
 class _Submission:

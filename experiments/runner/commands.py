@@ -14,7 +14,9 @@ from typing import Any
 
 from experiments.errors import DesignError, ExecutorError
 from experiments.runner.executors import ExecutorSpec, add_executor_option
+from experiments.runner.store_lock import MAIN_LOCK
 from simulator.options import int_at_least
+from simulator.output_folder import check_output_folder
 
 
 def register(sub: Any) -> None:
@@ -35,6 +37,17 @@ def register(sub: Any) -> None:
     )
     run.add_argument("design", help="TOML design file")
     run.add_argument("--out", help="experiment folder (default outputs/experiments/NAME)")
+    run.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="use --out even if it holds other files than this experiment's",
+    )
+    run.add_argument(
+        "--allow-model-imports",
+        action="store_true",
+        help="let the design's [experiment] model name any importable 'module:name' (it runs "
+        "that code); without it only the registered models are allowed",
+    )
     add_executor_option(
         run, "processes", "where runs execute (default processes: local worker processes)"
     )
@@ -56,6 +69,14 @@ def register(sub: Any) -> None:
     )
     run.add_argument(
         "--no-retry-failed", action="store_true", help="leave runs that failed before as failed"
+    )
+    run.add_argument(
+        "--wait",
+        type=int_at_least("--wait", 0),
+        default=0,
+        metavar="SECONDS",
+        help="when another runner is using --out, wait up to this long for it to finish "
+        "(default 0: stop at once with a message naming it)",
     )
     run.add_argument(
         "--dry-run", action="store_true", help="check the design, print the plan, stop"
@@ -129,8 +150,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # Everything is checked before the folder is touched or a worker starts.
     backend = _backend(args)
     shard = Shard.parse(args.shard) if args.shard else None
-    design = load_design(args.design)
+    design = load_design(args.design, allow_imports=args.allow_model_imports)
     out = Path(args.out) if args.out else Path("outputs/experiments") / design.name
+    if not args.dry_run:
+        check_output_folder(
+            out, "experiment run", overwrite=args.overwrite, own_files=("manifest.json", MAIN_LOCK)
+        )
     if args.dry_run:
         prepare(design)
         runs = shard.select(design.runs) if shard else design.runs
@@ -155,6 +180,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             chunk_size=args.chunk_size,
             retry_failed=not args.no_retry_failed,
             progress=not args.quiet,
+            lock_wait=float(args.wait),
         )
     except ExecutorError as err:
         print(f"synclusive: {err}", file=sys.stderr)

@@ -27,6 +27,8 @@ designs use SALib's Saltelli scheme, so their points can be passed to ``SALib.an
 from __future__ import annotations
 
 import itertools
+import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -44,12 +46,15 @@ from experiments.runner.keys import (
     run_key,
     spawn_key,
 )
+from experiments.runner.models_registry import resolve_model_name
 from experiments.runner.sampling import salib_problem, unit_sample
 from simulator.errors import ParameterError
 from simulator.options import read_parameters_file
 
 KINDS = ("single", "grid", "points", "lhs", "sobol")
 SAMPLED_KINDS = ("lhs", "sobol")
+#: The most runs a design may have: far beyond any real study, short of exhausting memory.
+MAX_RUNS = 10_000_000
 DEFAULT_MODEL = "experiments.runner.simulation:LabourMarketRun"
 
 _SECTIONS = {
@@ -238,8 +243,16 @@ class Design:
 # -- reading designs ---------------------------------------------------------------------------
 
 
-def load_design(path: str | Path) -> Design:
+def load_design(path: str | Path, allow_imports: bool = False) -> Design:
     """Read and check a TOML design file.
+
+    Parameters
+    ----------
+    path
+        The design file.
+    allow_imports
+        Let ``[experiment] model`` name any importable ``module:name``; by default only the
+        registered models are allowed (see :mod:`experiments.runner.models_registry`).
 
     Raises
     ------
@@ -248,15 +261,27 @@ def load_design(path: str | Path) -> Design:
     """
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DesignError(f"design file not found: {path}") from None
     except IsADirectoryError:
         raise DesignError(f"{path}: is a folder, expected a TOML design file") from None
+    except UnicodeDecodeError as err:
+        raise DesignError(
+            f"{path}: not a text file (byte {err.start} is not UTF-8); expected a TOML design"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise DesignError(f"{path}: not valid TOML ({err})") from None
+    if not data:
+        raise DesignError(
+            f"{path}: the design file is empty; a design has at least an [experiment] table "
+            "(see docs/experiments.md)"
+        )
+    exp = data.get("experiment")
+    if isinstance(exp, dict) and isinstance(exp.get("model"), str):
+        exp["model"] = resolve_model_name(exp["model"], str(path), allow_imports)
     return design_from_dict(data, source=str(path), root=path.parent)
 
 
@@ -291,6 +316,7 @@ def design_from_dict(
         base_params = _read_params_file(exp["params"], source, root)
     elif exp.get("scenario", "default") != "default" and base_params is None:
         base_params = scenario_params(exp["scenario"], exp.get("arm", "package"), source)
+    _check_value_types(flatten(data.get("base", {})), source, "[base]")
     kind = des.get("kind", "grid" if des.get("parameters") else "single")
     if "points" in des and "kind" not in des:
         kind = "points"
@@ -382,7 +408,36 @@ def _str_list(table: dict, key: str, source: str) -> list[str]:
 def _points(value: Any, source: str) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(p, dict) for p in value):
         raise DesignError(f"{source}: [design] points must be a list of tables ([[design.points]])")
-    return [flatten(p) for p in value]
+    points = [flatten(p) for p in value]
+    for i, point in enumerate(points):
+        _check_value_types(point, source, f"[[design.points]] {i}:")
+    return points
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_value_types(values: dict[str, Any], source: str, section: str) -> None:
+    """Numbers must be given as numbers: ``months = "3"`` (text) is refused, as scenario
+    files refuse it, instead of being read as 3 by lenient validation."""
+    for path, value in values.items():
+        info = catalogue_entry(path)
+        if info is None:
+            continue
+        default = info["default"]
+        if isinstance(default, list) and not path[-1].isdigit():
+            ok = isinstance(value, list) and all(_is_number(v) for v in value)
+            wanted = "a list of numbers"
+        elif _is_number(default) or isinstance(default, list):
+            ok, wanted = _is_number(value), "a number"
+        else:
+            continue
+        if not ok:
+            raise DesignError(
+                f"{source}: {section} {path} must be {wanted} (unquoted), got {value!r}"
+                f" ({type(value).__name__})"
+            )
 
 
 def _parameter_specs(table: Any, kind: str, source: str) -> tuple[ParameterSpec, ...]:
@@ -397,6 +452,8 @@ def _parameter_specs(table: Any, kind: str, source: str) -> tuple[ParameterSpec,
         else:
             if not isinstance(spec, list) or not spec:
                 raise DesignError(f"{where}: a {kind} design needs a non-empty list of values")
+            for value in spec:
+                _check_value_types({path: value}, source, "[design.parameters]")
             specs.append(ParameterSpec(path, values=tuple(spec)))
     return tuple(specs)
 
@@ -458,8 +515,18 @@ def _is_integer(path: str) -> bool:
     return info is not None and isinstance(info["default"], int) and not path[-1].isdigit()
 
 
+#: An experiment name is a folder name: letters, digits, ``.``, ``_``, ``-``; no separators.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
 def _check_design(d: Design) -> None:
     src = d.source
+    if not isinstance(d.name, str) or not _NAME.fullmatch(d.name) or ".." in d.name:
+        raise DesignError(
+            f"{src}: [experiment] name {d.name!r} is not allowed: it names the experiment's "
+            "folder, so it must be 1-100 letters, digits, '.', '_' or '-', start with a letter "
+            "or digit, and hold no '/', '\\' or '..'"
+        )
     if d.kind not in KINDS:
         raise DesignError(f"{src}: [design] kind {d.kind!r} is not one of {', '.join(KINDS)}")
     if d.seeds not in SEED_MODES:
@@ -481,6 +548,11 @@ def _check_design(d: Design) -> None:
         raise DesignError(f'{src}: [[design.points]] needs kind = "points"')
     if d.kind in SAMPLED_KINDS and d.samples < 1:
         raise DesignError(f"{src}: a {d.kind} design needs samples = N (at least 1)")
+    if _run_count(d) > MAX_RUNS:
+        raise DesignError(
+            f"{src}: the design has {_run_count(d):,} runs (points x replications); at most "
+            f"{MAX_RUNS:,} are allowed: lower replications, samples or the number of values"
+        )
     if d.kind == "sobol" and d.samples & (d.samples - 1):
         raise DesignError(
             f"{src}: a sobol design needs samples = a power of two (got {d.samples}); "
@@ -495,6 +567,21 @@ def _check_design(d: Design) -> None:
     for s in d.parameters:
         if s.values is not None and len({canonical_json(v) for v in s.values}) < len(s.values):
             raise DesignError(f"{src}: [design.parameters] {s.path}: values repeat")
+
+
+def _run_count(d: Design) -> int:
+    """Runs of a design, counted without making its points (a typo may ask for 10**15)."""
+    if d.kind == "grid":
+        points = math.prod(len(s.values or ()) for s in d.parameters)
+    elif d.kind == "points":
+        points = len(d.point_list)
+    elif d.kind == "sobol":
+        points = d.samples * (
+            2 * len(d.parameters) + 2 if d.second_order else len(d.parameters) + 2
+        )
+    else:
+        points = max(d.samples, 1)
+    return points * d.replications
 
 
 def _make_points(d: Design) -> list[dict[str, Any]]:

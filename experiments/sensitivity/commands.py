@@ -15,10 +15,11 @@ import argparse
 import sys
 from typing import Any
 
-from experiments.errors import DesignError, StoreError
+from experiments.errors import DesignError
 from experiments.runner.executors import add_executor_option
-from scenarios.errors import ScenarioError
-from simulator.options import seed_type
+from simulator.errors import ParameterError
+from simulator.options import int_at_least, seed_type
+from simulator.output_folder import check_output_folder
 
 
 def register(sub: Any) -> None:
@@ -37,15 +38,20 @@ def register(sub: Any) -> None:
     run.add_argument("--scenario", help="scenario name or file instead of a package")
     run.add_argument("--method", choices=["sobol", "morris"], default="sobol")
     run.add_argument(
-        "--samples", type=int, default=64, help="Sobol' base N (power of two) or trajectories"
+        "--samples",
+        type=int_at_least("--samples"),
+        default=64,
+        help="Sobol' base N (power of two) or trajectories",
     )
-    run.add_argument("--replications", type=int, default=2, help="CRN runs per point")
+    run.add_argument(
+        "--replications", type=int_at_least("--replications"), default=2, help="CRN runs per point"
+    )
     run.add_argument(
         "--seed", type=seed_type(), help="root seed, 0 or more (default: the scenario's)"
     )
-    run.add_argument("--months", type=int, help="months simulated")
-    run.add_argument("--persons", type=int, help="simulated labour force")
-    run.add_argument("--window", type=int, help="evaluation window (months)")
+    run.add_argument("--months", type=int_at_least("--months"), help="months simulated")
+    run.add_argument("--persons", type=int_at_least("--persons"), help="simulated labour force")
+    run.add_argument("--window", type=int_at_least("--window"), help="evaluation window (months)")
     run.add_argument(
         "--parameters",
         nargs="+",
@@ -66,8 +72,13 @@ def register(sub: Any) -> None:
     run.add_argument("--outcome", nargs="+", help="outcomes, e.g. employment_rate/young")
     run.add_argument("--set", action="append", default=[], metavar="PATH=VALUE")
     run.add_argument("--out", default="outputs/sensitivity", help="study folder")
+    run.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="use --out even if it holds other files than this study's",
+    )
     add_executor_option(run, "processes", "where runs execute (default processes)")
-    run.add_argument("--workers", type=int, help="worker processes or jobs")
+    run.add_argument("--workers", type=int_at_least("--workers"), help="worker processes or jobs")
     run.add_argument("--dry-run", action="store_true", help="check and plan, run nothing")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=_cmd_run)
@@ -113,7 +124,7 @@ def _ranges(items: list[str]) -> dict[str, tuple[float, float]]:
 def _handle(fn: Any, args: argparse.Namespace) -> int:
     try:
         return fn(args)
-    except (DesignError, StoreError, ScenarioError) as err:
+    except ParameterError as err:  # design, store, scenario and output-folder errors
         print(f"synclusive sensitivity: {err}", file=sys.stderr)
         return 2
 
@@ -124,7 +135,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
-    from experiments.sensitivity.study import RUNS_DIR, analyse_study, run_study, scenario_study
+    from experiments.sensitivity.study import (
+        RUNS_DIR,
+        STUDY_FILE,
+        analyse_study,
+        run_study,
+        scenario_study,
+    )
 
     if not args.package and not args.scenario:
         raise DesignError("name a package (e.g. kokkola_engine) or give --scenario")
@@ -159,6 +176,9 @@ def _run(args: argparse.Namespace) -> int:
     )
     if args.dry_run:
         return 0
+    check_output_folder(
+        args.out, "sensitivity run", overwrite=args.overwrite, own_files=(STUDY_FILE,)
+    )
     summary = run_study(
         study, args.out, backend=args.backend, workers=args.workers, progress=not args.quiet
     )

@@ -142,6 +142,7 @@ def test_killed_experiment_resumes_with_only_the_missing_runs(tmp_path, monkeypa
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "cli", "experiment", "run", str(design_file)]
     cmd += ["--out", str(out), "--workers", "2", "--chunk-size", "1", "--quiet"]
+    cmd += ["--allow-model-imports"]  # the test model is not a registered one
     proc = subprocess.Popen(
         cmd,
         env=subprocess_env(EXPERIMENT_TEST_SLEEP="0.4"),
@@ -163,7 +164,8 @@ def test_killed_experiment_resumes_with_only_the_missing_runs(tmp_path, monkeypa
     monkeypatch.setenv("EXPERIMENT_TEST_SLEEP", "0")
     from experiments import load_design
 
-    summary = run_experiment(load_design(design_file), out, backend="serial", progress=False)
+    design = load_design(design_file, allow_imports=True)
+    summary = run_experiment(design, out, backend="serial", progress=False)
     assert summary.ran == 12 - len(done_before)
     assert summary.done == 12
     records = ResultStore.open(out).status_records()
