@@ -33,3 +33,21 @@ def test_the_opt_in_accepts_any_module_name_but_not_a_bare_word():
     assert resolve_model_name("my_models:Run", "d.toml", allow_imports=True) == "my_models:Run"
     with pytest.raises(DesignError, match="may also be any 'module:name'"):
         resolve_model_name("nocolon", "d.toml", allow_imports=True)
+
+
+@pytest.mark.parametrize(
+    ("old", "current"),
+    [
+        ("experiments.model:LabourMarketRun", "experiments.runner.simulation:LabourMarketRun"),
+        ("experiments.sa_testmodels:ishigami", "experiments.sensitivity.testmodels:ishigami"),
+    ],
+)
+def test_a_registered_model_under_its_module_before_the_split_is_accepted(old, current):
+    assert resolve_model_name(old, "d.toml") == current
+
+
+def test_an_unregistered_model_under_an_old_module_still_needs_the_opt_in():
+    old = "experiments.sa_model:PackageEffectRun"
+    with pytest.raises(DesignError, match="--allow-model-imports"):
+        resolve_model_name(old, "d.toml")
+    assert resolve_model_name(old, "d.toml", allow_imports=True) == old
