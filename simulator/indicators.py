@@ -48,6 +48,38 @@ def position_stats(qi: np.ndarray, month: int) -> np.ndarray:
     return out
 
 
+#: The labour-market statuses of the survey transitions, in census order.
+SURVEY_STATUSES = ("e", "u", "i")
+
+
+def quarterly_transitions(census: np.ndarray) -> dict[str, np.ndarray]:
+    """Quarterly transition probabilities as labour-force surveys measure them.
+
+    The share of people in status X at the month end three months ago (and in the population
+    now) who are in status Y now: the same person's status three months apart, as EU-LFS
+    longitudinal flow statistics (Eurostat ``lfsi_long_q``) are built, not a compounded monthly
+    hazard. People who entered or retired in between are left out, as in a survey's matched
+    sample. Undefined (NaN) in the first three months of a run without a spin-up.
+
+    Parameters
+    ----------
+    census : ndarray, shape (T, N_CENSUS, N_GROUPS)
+
+    Returns
+    -------
+    dict
+        ``quarterly_x_to_y`` for x, y in e, u, i: arrays of shape (T, N_GROUPS).
+    """
+    out = {}
+    first = C.C_TRANSITIONS
+    for a, then in enumerate(SURVEY_STATUSES):
+        block = census[:, first + 3 * a : first + 3 * a + 3]
+        at_risk = block.sum(axis=1)
+        for b, now in enumerate(SURVEY_STATUSES):
+            out[f"quarterly_{then}_to_{now}"] = _ratio(block[:, b], at_risk)
+    return out
+
+
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
@@ -229,16 +261,23 @@ class IndicatorRecorder:
         cen = np.stack(self.census) if T else np.zeros((0, C.N_CENSUS, K.N_GROUPS))
         prev = np.concatenate([initial_census[None], cen[:-1]]) if T else cen
         f = {name: flows[:, i, :] for i, name in enumerate(K.FLOW_NAMES)}
-        E, U = cen[:, C.C_EMPLOYED], cen[:, C.C_UNEMPLOYED]
+        E, U, I = cen[:, C.C_EMPLOYED], cen[:, C.C_UNEMPLOYED], cen[:, C.C_INACTIVE]
         LF = E + U
+        population = LF + I
         per_group: dict[str, np.ndarray] = {
+            "population": population,
             "labour_force": LF,
             "employed": E,
             "unemployed": U,
-            "inactive": cen[:, C.C_INACTIVE],
+            "inactive": I,
             "long_term_unemployed": cen[:, C.C_LONG_TERM],
+            # Labour-force-survey rates (Eurostat une_rt, une_ltu, lfsi_emp: unemployed and
+            # long-term unemployed per labour force, employed and active per population).
             "employment_rate": _ratio(E, LF),
+            "employment_to_population": _ratio(E, population),
+            "activity_rate": _ratio(LF, population),
             "unemployment_rate": _ratio(U, LF),
+            "long_term_unemployment_rate": _ratio(cen[:, C.C_LONG_TERM], LF),
             "long_term_share": _ratio(cen[:, C.C_LONG_TERM], U),
             # Everyone unemployed at some point of the month was at risk of being hired.
             "job_finding_rate": _ratio(
@@ -246,6 +285,13 @@ class IndicatorRecorder:
                 prev[:, C.C_UNEMPLOYED] + f["separations"] + f["entrants"] + f["reentries"],
             ),
             "job_loss_rate": _ratio(f["separations"], prev[:, C.C_EMPLOYED]),
+            # Monthly hazards of the flows with inactivity (last month-end stock at risk).
+            "employment_exit_hazard": _ratio(
+                f["employment_exits_to_inactivity"], prev[:, C.C_EMPLOYED]
+            ),
+            "unemployment_exit_hazard": _ratio(f["exits_to_inactivity"], prev[:, C.C_UNEMPLOYED]),
+            "return_to_search_hazard": _ratio(f["reentries"], prev[:, C.C_INACTIVE]),
+            "inactive_hiring_hazard": _ratio(f["hires_from_inactivity"], prev[:, C.C_INACTIVE]),
             "mean_unemployment_duration": _ratio(cen[:, C.C_SUM_UDUR], U),
             "mean_completed_spell": _ratio(
                 f["completed_spell_months"], f["hires_from_unemployment"]
@@ -265,6 +311,7 @@ class IndicatorRecorder:
                 "carved_jobs",
             ):
                 per_group[name] = f[name]
+        per_group.update(quarterly_transitions(cen))
         hires = f["hires_from_unemployment"]
         for lag, col in ((6, C.C_RETAINED_6M), (12, C.C_RETAINED_12M)):
             cohort = np.full_like(hires, np.nan)

@@ -47,7 +47,8 @@ from simulator.indicators import (
 from simulator.interventions import compile_interventions
 from simulator.kernels import consequences as C
 from simulator.params import ModelParams
-from simulator.setup import build_world, coalition_employers
+from simulator.setup import build_world, coalition_employers, start_run
+from simulator.spin_up import baseline_dynamics, shift_months
 from simulator.world_cache import WorldCache
 
 
@@ -115,7 +116,7 @@ class LabourMarketModel(mesa.Model):
         self.key = R.run_key(run_seq)
 
         p = self.params
-        self.world = worlds.world(p, setup_seq) if worlds else build_world(p, setup_seq)
+        self.world = self._initial_world(setup_seq, worlds)
         self._par = K.pack_params(p)
         self._fill = np.asarray(p.fill_matrix(), dtype=np.float64)
         provider_names = [pr.name for pr in p.providers]
@@ -124,7 +125,8 @@ class LabourMarketModel(mesa.Model):
         )
         self._coordination = np.array([pr.coordination for pr in p.providers], dtype=np.float64)
         self._provider_capacity = np.array([pr.capacity for pr in p.providers], dtype=np.int64)
-        self.population0 = self.world.persons.n
+        # Labour demand and entrants scale with the lab's population, the same in every arm.
+        self.population0 = p.population.n_persons
         self.recorder = IndicatorRecorder(p.ladder.n_levels, [s.name for s in p.interventions])
         self._census = np.zeros((C.N_CENSUS, K.N_GROUPS))
         self.backend.census(
@@ -136,6 +138,24 @@ class LabourMarketModel(mesa.Model):
         #: work: the place for rules that adapt the package from monitored indicators (engine
         #: step 5), e.g. with :meth:`set_capacity`.
         self.month_hooks: list = []
+
+    def _initial_world(
+        self, setup_seq: np.random.SeedSequence, worlds: WorldCache | None
+    ) -> S.WorldState:
+        """The world at month 0: the drawn market, after the spin-up if there is one."""
+        p = self.params
+        if p.spin_up_months == 0:
+            return worlds.world(p, setup_seq) if worlds else build_world(p, setup_seq)
+        base = baseline_dynamics(p)
+
+        def spun_up() -> S.WorldState:
+            warm = LabourMarketModel(base, rng=setup_seq, backend=self.backend, worlds=worlds)
+            warm.advance()
+            shift_months(warm.world, base.months)
+            return warm.world
+
+        world = worlds.spun_up(base, setup_seq, spun_up) if worlds else spun_up()
+        return start_run(world, p)
 
     # ------------------------------------------------------------------ agents
     def _register_agents(self) -> None:

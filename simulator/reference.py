@@ -108,7 +108,7 @@ def matching_step(pf, pi, n, qi, requirement, ef, iv, par, key, month, flows) ->
     link = par[K.K_EFFICACY_LINK]
     applications: list[tuple[int, int, int]] = []  # (person, application number, vacancy)
     for p in range(n):
-        if pi[p, S.P_STATUS] != S.UNEMPLOYED:
+        if not matching.applies.py_func(pi, p, par, key, month):
             continue
         na, extra = matching.applications_of.py_func(pf, pi, p, iv, par, key, month)
         pi[p, S.P_APPLIED] = na
@@ -141,7 +141,8 @@ def matching_step(pf, pi, n, qi, requirement, ef, iv, par, key, month, flows) ->
         for p, a, target in applications:
             if target != q:
                 continue
-            if pi[p, S.P_STATUS] != S.UNEMPLOYED or not matching.acceptable.py_func(pi, p, q, qi):
+            hired_already = pi[p, S.P_STATUS] == S.EMPLOYED
+            if hired_already or not matching.acceptable.py_func(pi, p, q, qi):
                 continue
             sc = matching.score_of.py_func(
                 pf, pi, p, a, q, qi, requirement, ef, iv, par, key, month
