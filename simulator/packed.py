@@ -233,6 +233,8 @@ FLOW_NAMES = (
     # ``reentries`` I->U).
     "employment_exits_to_inactivity",
     "hires_from_inactivity",
+    # Entrants who enter inactive (part of ``entrants``; the rest enter unemployed).
+    "inactive_entrants",
 )
 F_HIRES_FROM_UNEMPLOYMENT = 0
 F_SEPARATIONS = 1
@@ -257,8 +259,9 @@ F_RETIREMENTS_FROM_UNEMPLOYMENT = 19
 F_RETIREMENTS_FROM_INACTIVITY = 20
 F_EMPLOYMENT_EXITS_TO_INACTIVITY = 21
 F_HIRES_FROM_INACTIVITY = 22
+F_INACTIVE_ENTRANTS = 23
 N_FLOWS = len(FLOW_NAMES)
-assert N_FLOWS == F_HIRES_FROM_INACTIVITY + 1
+assert N_FLOWS == F_INACTIVE_ENTRANTS + 1
 
 GROUP_MASKS = np.array([mask for _, mask in INDICATOR_GROUPS], dtype=np.int64)
 GROUP_NAMES = tuple(name for name, _ in INDICATOR_GROUPS)

@@ -623,3 +623,5 @@ def add_entrants(
         pf[p, S.P_MOTIVATION] = around(par[K.K_INIT_MOTIVATION], 15, 0.15)
         pf[p, S.P_AWARENESS] = around(par[K.K_INIT_AWARENESS] - 0.1, 17, 0.1)
         _add_flow(flows, K.F_ENTRANTS, _groups(pi, p), 1.0)
+        if still_inactive:
+            _add_flow(flows, K.F_INACTIVE_ENTRANTS, _groups(pi, p), 1.0)

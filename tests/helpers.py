@@ -109,8 +109,10 @@ def worlds(draw) -> tuple[ModelParams, int]:
     fill_j2j = draw(st.lists(st.floats(0.0, 0.2), min_size=levels, max_size=levels))
     data = {
         "months": 6,
+        "spin_up_months": draw(st.integers(0, 6)),
         "population": {
             "n_persons": draw(st.integers(30, 400)),
+            "initial_inactive_share": draw(st.floats(0.0, 0.5)),
             "persons_per_employer": draw(st.floats(2.0, 60.0)),
             "initial_unemployment_rate": draw(st.floats(0.0, 0.4)),
             "share_partial_ability": draw(st.floats(0.0, 0.5)),
@@ -126,6 +128,9 @@ def worlds(draw) -> tuple[ModelParams, int]:
             "entry_rate": draw(st.floats(0.0, 0.02)),
             "inactivity_exit_rate": draw(st.floats(0.0, 0.2)),
             "reentry_rate": draw(st.floats(0.0, 0.5)),
+            "employment_exit_rate": draw(st.floats(0.0, 0.1)),
+            "inactive_search_rate": draw(st.floats(0.0, 0.5)),
+            "entrant_inactive_share": draw(st.floats(0.0, 1.0)),
             "retirement_age": draw(st.integers(55, 70)),
             "demand_shock": draw(st.floats(-0.8, 0.8)),
             "shock_length": draw(st.integers(0, 6)),

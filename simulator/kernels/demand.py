@@ -301,3 +301,5 @@ def add_entrants(
             + rules.noise(_eu(key, month, k, 17), _eu(key, month, k, 18), 0.1)
         )
         K.add_flow(flows, K.F_ENTRANTS, person_groups(pi, p), 1.0)
+        if inactive:
+            K.add_flow(flows, K.F_INACTIVE_ENTRANTS, person_groups(pi, p), 1.0)
