@@ -236,6 +236,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_calibration_commands(sub)
     _add_dashboard_command(sub)
     _add_sensitivity_command(sub)
+    _add_validate_command(sub)
     return parser
 
 
@@ -244,6 +245,13 @@ def _add_sensitivity_command(sub: Any) -> None:
     from experiments.sa_cli import add_sensitivity_parser
 
     add_sensitivity_parser(sub)
+
+
+def _add_validate_command(sub: Any) -> None:
+    """``synclusive validate`` (labs against published statistics), in experiments."""
+    from experiments.validation_cli import add_validate_parser
+
+    add_validate_parser(sub)
 
 
 def _add_dashboard_command(sub: Any) -> None:

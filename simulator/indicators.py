@@ -261,15 +261,15 @@ class IndicatorRecorder:
         cen = np.stack(self.census) if T else np.zeros((0, C.N_CENSUS, K.N_GROUPS))
         prev = np.concatenate([initial_census[None], cen[:-1]]) if T else cen
         f = {name: flows[:, i, :] for i, name in enumerate(K.FLOW_NAMES)}
-        E, U, I = cen[:, C.C_EMPLOYED], cen[:, C.C_UNEMPLOYED], cen[:, C.C_INACTIVE]
+        E, U, N = cen[:, C.C_EMPLOYED], cen[:, C.C_UNEMPLOYED], cen[:, C.C_INACTIVE]
         LF = E + U
-        population = LF + I
+        population = LF + N
         per_group: dict[str, np.ndarray] = {
             "population": population,
             "labour_force": LF,
             "employed": E,
             "unemployed": U,
-            "inactive": I,
+            "inactive": N,
             "long_term_unemployed": cen[:, C.C_LONG_TERM],
             # Labour-force-survey rates (Eurostat une_rt, une_ltu, lfsi_emp: unemployed and
             # long-term unemployed per labour force, employed and active per population).

@@ -176,20 +176,35 @@ class PopulationParams(Strict):
         ge=0.0,
         le=0.6,
         unit="share",
-        description="Unemployment rate (unemployed / labour force) at set-up, before the "
-        "spin-up.",
+        description="Unemployment rate (unemployed / labour force) at set-up, before the spin-up.",
     )
     share_young: float = param(
-        0.18, ge=0.0, le=1.0, unit="share", description="Share aged under 30 in the working-age population."
+        0.18,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Share aged under 30 in the working-age population.",
     )
     share_older: float = param(
-        0.22, ge=0.0, le=1.0, unit="share", description="Share aged 55 and over in the working-age population."
+        0.22,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Share aged 55 and over in the working-age population.",
     )
     share_female: float = param(
-        0.48, ge=0.0, le=1.0, unit="share", description="Share of women in the working-age population."
+        0.48,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Share of women in the working-age population.",
     )
     share_migrant: float = param(
-        0.08, ge=0.0, le=1.0, unit="share", description="Share of migrants in the working-age population."
+        0.08,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Share of migrants in the working-age population.",
     )
     share_partial_ability: float = param(
         0.07,

@@ -244,7 +244,9 @@ def demand_step(
                 _become_unemployed(pi, p)
                 _add_flow(flows, K.F_SEPARATIONS, groups, 1.0)
         elif status == S.UNEMPLOYED:
-            if _draw(key, R.STREAM_LF_EXIT, month, p) < _inactivity_exit_probability(pi, pf, p, par):
+            if _draw(key, R.STREAM_LF_EXIT, month, p) < _inactivity_exit_probability(
+                pi, pf, p, par
+            ):
                 _become_inactive(pi, p)
                 _add_flow(flows, K.F_EXITS_TO_INACTIVITY, groups, 1.0)
         else:  # inactive
@@ -567,10 +569,10 @@ def add_entrants(
     """Reference of :func:`simulator.kernels.demand.add_entrants` (same arguments).
 
     The month's entrants (school leavers, then migrants) join in rows ``first, first + 1, ...``,
-    as jobseekers or, with the entrant inactive share, inactive. School leavers are 18-24 with skill around 0.40; migrants are
-    20-50 with skill around 0.42 and more spread. Sex and partial work ability follow the
-    population shares; mechanism states start around the model's initial means (search skill
-    and awareness a little lower than the population's).
+    as jobseekers or, with the entrant inactive share, inactive. School leavers are 18-24 with
+    skill around 0.40; migrants are 20-50 with skill around 0.42 and more spread. Sex and
+    partial work ability follow the population shares; mechanism states start around the
+    model's initial means (search skill and awareness a little lower than the population's).
     """
     for k in range(n_school + n_migrant):
         p = first + k

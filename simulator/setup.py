@@ -325,8 +325,9 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
     held = pf[person_order, S.P_SKILL]
     pf[person_order, S.P_SKILL] = np.maximum(held, requirement[filled_pos] - 0.05)
 
-    # Number persons in position order (the unemployed and inactive after), so that kernels walking the
-    # persons touch positions and employers nearly in order: a large speed-up for big worlds.
+    # Number persons in position order (the unemployed and inactive after), so that kernels
+    # walking the persons touch positions and employers nearly in order: a large speed-up for
+    # big worlds.
     key = np.where(pi[:n, S.P_POSITION] >= 0, pi[:n, S.P_POSITION], n_slots + np.arange(n))
     perm = np.argsort(key, kind="stable")
     for table in (pf, pi):

@@ -1,0 +1,105 @@
+"""Grounding a living lab: set its flow parameters so the baseline reproduces its published
+statistics, by a damped fixed-point iteration.
+
+Each published statistic below has one parameter that moves it most, and moves it in
+proportion; the iteration scales that parameter by (published / model) ** power, runs the
+baseline again and repeats. The unemployment rate is matched through the job-finding side
+(applications) rather than the U->E transition itself, so that the rate, which the published
+figures fix most firmly, holds even where the lab's transition figures are proxies. It prints
+the values to write into the lab file; the lab files' values were set this way and then checked
+by ``synclusive validate``.
+
+Usage: ``python -m calibration.grounding LAB [--rounds N] [--replications R] [--months M]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from experiments.validation import baseline_params, replication_statistics
+from scenarios.compose import load_lab
+
+#: statistic -> (parameter paths it scales, power, sign): the parameter that moves it most.
+LEVERS: dict[str, tuple[tuple[str, ...], float]] = {
+    "quarterly_e_to_u": (("demand.quit_rate", "demand.dismissal_rate"), 1.0),
+    "quarterly_e_to_i": (("demand.employment_exit_rate",), 1.0),
+    "quarterly_u_to_i": (("demand.inactivity_exit_rate",), 1.0),
+    "quarterly_i_to_u": (("demand.reentry_rate",), 1.0),
+    "quarterly_i_to_e": (("demand.inactive_search_rate",), 1.0),
+    "unemployment_rate": (("matching.applications",), -1.5),
+    "long_term_share": (("matching.stigma_per_month", "mechanisms.skill_depreciation"), 1.5),
+    "vacancy_rate": (("matching.screening_rate",), -1.0),
+}
+
+
+def _get(data: dict, path: str) -> float:
+    node = data
+    for part in path.split("."):
+        node = node[part]
+    return float(node)
+
+
+def _set(data: dict, path: str, value: float) -> None:
+    node = data
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node[part]
+    node[parts[-1]] = value
+
+
+def ground(lab_name: str, rounds: int, replications: int, months: int, workers: int) -> dict:
+    """Iterate and return the parameter values reached."""
+    lab = load_lab(lab_name)
+    targets = {f.statistic: f.value for f in lab.file.published if f.statistic in LEVERS}
+    params = baseline_params(lab, months)
+    data = params.model_dump()
+    fields = {type(params).model_validate(data).__class__}  # validated each round below
+    del fields
+    with ProcessPoolExecutor(workers) as pool:
+        for round_ in range(rounds):
+            current = type(params).model_validate(data)
+            futures = [
+                pool.submit(
+                    replication_statistics,
+                    current,
+                    np.random.SeedSequence(1000 + r),
+                    sorted(targets),
+                    13,
+                )
+                for r in range(replications)
+            ]
+            results = [f.result() for f in futures]
+            model = {k: float(np.nanmean([r[k] for r in results])) for k in targets}
+            print(
+                f"round {round_}: "
+                + ", ".join(f"{k} {model[k]:.4f}/{targets[k]:.4f}" for k in sorted(targets))
+            )
+            for stat, target in targets.items():
+                paths, power = LEVERS[stat]
+                if not np.isfinite(model[stat]) or model[stat] <= 0:
+                    continue
+                factor = float(np.clip((target / model[stat]) ** (0.7 * power), 0.5, 2.0))
+                for path in paths:
+                    _set(data, path, _get(data, path) * factor)
+            data["matching"]["screening_rate"] = min(1.0, data["matching"]["screening_rate"])
+    return {path: _get(data, path) for paths, _ in LEVERS.values() for path in paths}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("lab")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--replications", type=int, default=2)
+    parser.add_argument("--months", type=int, default=96)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    values = ground(args.lab, args.rounds, args.replications, args.months, args.workers)
+    for path, value in values.items():
+        print(f"{path} = {value:.5g}")
+
+
+if __name__ == "__main__":
+    main()
