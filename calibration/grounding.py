@@ -22,17 +22,22 @@ import numpy as np
 from experiments.validation import baseline_params, replication_statistics
 from scenarios.compose import load_lab
 
-#: statistic -> (parameter paths it scales, power, sign): the parameter that moves it most.
+#: statistic -> (parameter paths it scales, power): the parameters that move it most. Jobs are
+#: set by labour demand, so employment follows job creation; the vacancy rate follows how fast
+#: vacancies fill (applications); the unemployed are the non-employed who search, so the
+#: unemployment rate follows returns to search; each flow out of a status follows its hazard.
 LEVERS: dict[str, tuple[tuple[str, ...], float]] = {
+    "employment_to_population": (("demand.job_creation_multiplier",), 1.0),
+    "vacancy_rate": (("matching.screening_rate",), -1.0),
+    "unemployment_rate": (("demand.reentry_rate",), 1.0),
     "quarterly_e_to_u": (("demand.quit_rate", "demand.dismissal_rate"), 1.0),
     "quarterly_e_to_i": (("demand.employment_exit_rate",), 1.0),
     "quarterly_u_to_i": (("demand.inactivity_exit_rate",), 1.0),
-    "quarterly_i_to_u": (("demand.reentry_rate",), 1.0),
     "quarterly_i_to_e": (("demand.inactive_search_rate",), 1.0),
-    "unemployment_rate": (("matching.applications",), -1.5),
-    "long_term_share": (("matching.stigma_per_month", "mechanisms.skill_depreciation"), 1.5),
-    "vacancy_rate": (("matching.screening_rate",), -1.0),
+    "long_term_share": (("matching.stigma_per_month",), 1.5),
 }
+#: Upper bounds the iteration respects (a probability per month).
+CEILINGS = {"matching.screening_rate": 1.0}
 
 
 def _get(data: dict, path: str) -> float:
@@ -81,19 +86,19 @@ def ground(lab_name: str, rounds: int, replications: int, months: int, workers: 
                 paths, power = LEVERS[stat]
                 if not np.isfinite(model[stat]) or model[stat] <= 0:
                     continue
-                factor = float(np.clip((target / model[stat]) ** (0.7 * power), 0.5, 2.0))
+                factor = float(np.clip((target / model[stat]) ** (0.6 * power), 0.6, 1.6))
                 for path in paths:
-                    _set(data, path, _get(data, path) * factor)
-            data["matching"]["screening_rate"] = min(1.0, data["matching"]["screening_rate"])
+                    value = _get(data, path) * factor
+                    _set(data, path, min(value, CEILINGS.get(path, value)))
     return {path: _get(data, path) for paths, _ in LEVERS.values() for path in paths}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("lab")
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--replications", type=int, default=2)
-    parser.add_argument("--months", type=int, default=96)
+    parser.add_argument("--months", type=int, default=72)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     values = ground(args.lab, args.rounds, args.replications, args.months, args.workers)

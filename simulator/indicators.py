@@ -59,7 +59,8 @@ def quarterly_transitions(census: np.ndarray) -> dict[str, np.ndarray]:
     now) who are in status Y now: the same person's status three months apart, as EU-LFS
     longitudinal flow statistics (Eurostat ``lfsi_long_q``) are built, not a compounded monthly
     hazard. People who entered or retired in between are left out, as in a survey's matched
-    sample. Undefined (NaN) in the first three months of a run without a spin-up.
+    sample. Undefined (NaN) in the first two months of a run without a spin-up (month 0's
+    statuses are known, earlier ones are not).
 
     Parameters
     ----------

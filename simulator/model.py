@@ -248,15 +248,26 @@ class LabourMarketModel(mesa.Model):
         # policy arm and its baseline, so this keeps common random numbers intact).
         return d.job_creation_multiplier * (1.0 + shock) * population / self.population0
 
-    def _entrant_counts(self, month: int) -> tuple[int, int]:
+    def _entrant_counts(self, month: int, retirements: int) -> tuple[int, int]:
+        """School leavers and migrants entering this month.
+
+        With ``entrants_replace_retirements`` as many enter as retired this month (split in
+        the proportion of the two entry rates), so the population stays level whatever its
+        age structure; otherwise each count is drawn from its rate. Retirements follow age
+        alone, so both arms of a comparison get the same entrants either way.
+        """
+        school_rate = self._par[K.K_ENTRY_RATE]
+        migrant_rate = self._par[K.K_MIGRANT_ENTRY_RATE]
+        u_school = R.uniform(self.key, R.STREAM_ENTRY_COUNT, month, 0, 0)
+        u_migrant = R.uniform(self.key, R.STREAM_ENTRY_COUNT, month, 1, 0)
+        if self.params.demand.entrants_replace_retirements:
+            total_rate = school_rate + migrant_rate
+            share = migrant_rate / total_rate if total_rate > 0 else 0.0
+            n_migrant = rules.count_draw.py_func(retirements * share, u_migrant)
+            return retirements - n_migrant, n_migrant
         base = self.population0
-        n_school = rules.count_draw.py_func(
-            self._par[K.K_ENTRY_RATE] * base, R.uniform(self.key, R.STREAM_ENTRY_COUNT, month, 0, 0)
-        )
-        n_migrant = rules.count_draw.py_func(
-            self._par[K.K_MIGRANT_ENTRY_RATE] * base,
-            R.uniform(self.key, R.STREAM_ENTRY_COUNT, month, 1, 0),
-        )
+        n_school = rules.count_draw.py_func(school_rate * base, u_school)
+        n_migrant = rules.count_draw.py_func(migrant_rate * base, u_migrant)
         return n_school, n_migrant
 
     def step(self) -> None:
@@ -287,7 +298,7 @@ class LabourMarketModel(mesa.Model):
             t,
             flows,
         )
-        n_school, n_migrant = self._entrant_counts(t)
+        n_school, n_migrant = self._entrant_counts(t, int(flows[K.F_RETIREMENTS, 0]))
         if n_school + n_migrant:
             w.persons.grow(w.persons.n + n_school + n_migrant)
             b.add_entrants(

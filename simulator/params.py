@@ -352,6 +352,13 @@ class DemandParams(Strict):
             "of the population a year), so the population neither grows nor shrinks."
         ),
     )
+    entrants_replace_retirements: bool = Field(
+        True,
+        description="Entrants replace the month's retirements one for one (school leavers and "
+        "migrants in the proportion of their entry rates), so the working-age population stays "
+        "level whatever its age structure; false: entrants arrive at the entry rates (a "
+        "growing or shrinking population).",
+    )
     migrant_entry_rate: float = param(
         0.0004,
         ge=0.0,

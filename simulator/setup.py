@@ -226,8 +226,8 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
     # Spell lengths: geometric, so about two in five of the unemployed are long-term unemployed
     # (the spin-up replaces them by the lab's own).
     pi[:n, S.P_UDUR] = np.where(unemployed, rng.geometric(0.075, n) - 1, 0)
-    # No month end before set-up is known: the spin-up fills the status history.
-    pi[:n, S.P_STATUS_HISTORY] = S.HISTORY_ABSENT
+    # The status history holds month 0's status; earlier month ends are unknown.
+    pi[:n, S.P_STATUS_HISTORY] = pi[:n, S.P_STATUS] | (S.HISTORY_ABSENT << 2) & 63
 
     # ---------------------------------------------------------------- employers
     n_employed = n_labour_force - n_unemployed
