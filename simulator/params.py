@@ -440,6 +440,17 @@ class DemandParams(Strict):
         reference="EU-LFS flows by age (Eurostat lfsi_long_a)",
         uncertain=(0.2, 0.8),
     )
+    recent_return_multiplier: float = param(
+        4.0,
+        ge=1.0,
+        le=50.0,
+        unit="1",
+        description="I->U and I->E chances of people out of the labour force for under 12 "
+        "months (the marginally attached) relative to those out for longer.",
+        reference="Jones & Riddell (1999, Econometrica): the marginally attached move into "
+        "employment at rates closer to the unemployed's than to other non-participants'",
+        uncertain=(2.0, 10.0),
+    )
     partial_exit_multiplier: float = param(
         2.0,
         ge=0.0,

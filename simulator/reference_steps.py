@@ -133,9 +133,21 @@ def _inactivity_exit_probability(pi: np.ndarray, pf: np.ndarray, p: int, par: np
     return probability
 
 
+def _return_multiplier(pi: np.ndarray, p: int, par: np.ndarray) -> float:
+    """How much more likely inactive person ``p`` is to return (to search or straight to work)
+    than a prime-age person out of the labour force for a year or more."""
+    multiplier = 1.0
+    if pi[p, S.P_AGE] >= S.OLDER_MIN_MONTHS:
+        multiplier *= par[K.K_OLDER_RETURN_MULTIPLIER]
+    if pi[p, S.P_INACTIVE_MONTHS] < S.RECENT_INACTIVE_MONTHS:
+        multiplier *= par[K.K_RECENT_RETURN_MULTIPLIER]  # marginally attached
+    return multiplier
+
+
 def _become_inactive(pi: np.ndarray, p: int) -> None:
     """Person ``p`` (holding no job) leaves the labour force; any participation ends."""
     pi[p, S.P_STATUS] = S.INACTIVE
+    pi[p, S.P_INACTIVE_MONTHS] = 0  # a new spell out of the labour force
     pi[p, S.P_ENROLLED] = -1
     pi[p, S.P_ENROL_LEFT] = 0
 
@@ -250,8 +262,7 @@ def demand_step(
                 _become_inactive(pi, p)
                 _add_flow(flows, K.F_EXITS_TO_INACTIVITY, groups, 1.0)
         else:  # inactive
-            older = pi[p, S.P_AGE] >= S.OLDER_MIN_MONTHS
-            p_return = par[K.K_REENTRY_RATE] * (par[K.K_OLDER_RETURN_MULTIPLIER] if older else 1.0)
+            p_return = par[K.K_REENTRY_RATE] * _return_multiplier(pi, p, par)
             if _draw(key, R.STREAM_REENTRY, month, p) < p_return:
                 # A returner starts a fresh spell with their usual search effort.
                 pi[p, S.P_STATUS] = S.UNEMPLOYED
@@ -445,6 +456,8 @@ def consequences_step(
             _month_in_work(pf, pi, p, iv, par, cost)
         elif status == S.UNEMPLOYED:
             _month_in_unemployment(pf, pi, p, par)
+        else:  # inactive: the spell out of the labour force grows
+            pi[p, S.P_INACTIVE_MONTHS] += 1
         if par[K.K_ON_TRUST] > 0.0:
             trust = pf[p, S.P_TRUST]
             pf[p, S.P_TRUST] = trust + par[K.K_TRUST_DECAY] * (pf[p, S.P_TRUST0] - trust)
@@ -609,6 +622,7 @@ def add_entrants(
         pi[p, S.P_STATUS] = S.INACTIVE if still_inactive else S.UNEMPLOYED
         # Not in the population at any earlier month end.
         pi[p, S.P_STATUS_HISTORY] = sum(S.STATUS_ABSENT << (2 * m) for m in range(3))
+        pi[p, S.P_INACTIVE_MONTHS] = S.RECENT_INACTIVE_MONTHS  # in education, not churning
         pi[p, S.P_AGE] = int(age_years * 12.0)
         pi[p, S.P_FEMALE] = int(female)
         pi[p, S.P_MIGRANT] = int(migrant)

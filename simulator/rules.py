@@ -20,6 +20,7 @@ from simulator.state import (
     G_YOUNG,
     LTU_MONTHS,
     OLDER_MIN_MONTHS,
+    RECENT_INACTIVE_MONTHS,
     UNEMPLOYED,
     YOUNG_MAX_MONTHS,
 )
@@ -195,9 +196,16 @@ def exit_multiplier(
 
 
 @njit(inline="always")
-def return_multiplier(age: int, older_multiplier: float) -> float:
-    """Chance of an inactive person returning (I->U, I->E) relative to one under 55."""
-    return older_multiplier if age >= OLDER_MIN_MONTHS else 1.0
+def return_multiplier(
+    age: int, inactive_months: int, older_multiplier: float, recent_multiplier: float
+) -> float:
+    """Chance of an inactive person returning (I->U, I->E) relative to one under 55 who has
+    been out of the labour force for a year or more: the recently inactive (marginally
+    attached) return far more often, the older less."""
+    m = older_multiplier if age >= OLDER_MIN_MONTHS else 1.0
+    if inactive_months < RECENT_INACTIVE_MONTHS:
+        m *= recent_multiplier
+    return m
 
 
 @njit(inline="always")

@@ -226,6 +226,9 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
     # Spell lengths: geometric, so about two in five of the unemployed are long-term unemployed
     # (the spin-up replaces them by the lab's own).
     pi[:n, S.P_UDUR] = np.where(unemployed, rng.geometric(0.075, n) - 1, 0)
+    # Those inactive at set-up count as long out of the labour force (the spin-up mixes in the
+    # recently inactive).
+    pi[:n, S.P_INACTIVE_MONTHS] = np.where(inactive, S.RECENT_INACTIVE_MONTHS, 0)
     # The status history holds month 0's status; earlier month ends are unknown.
     pi[:n, S.P_STATUS_HISTORY] = pi[:n, S.P_STATUS] | (S.HISTORY_ABSENT << 2) & 63
 

@@ -75,6 +75,7 @@ P_TRAITS = 20  # target-group bits that do not depend on the spell, kept up to d
 # Statuses at the last three month ends, 2 bits each, newest lowest (STATUS_ABSENT: not in the
 # population then): what the survey's quarterly transitions (status 3 months apart) read.
 P_STATUS_HISTORY = 21
+P_INACTIVE_MONTHS = 22  # months in the current spell out of the labour force
 PERSON_INT_COLUMNS = (
     "status",
     "age_months",
@@ -98,6 +99,7 @@ PERSON_INT_COLUMNS = (
     "employer",
     "trait_groups",
     "status_history",
+    "inactive_months",
 )
 
 # ---------------------------------------------------------------- position columns
@@ -175,6 +177,9 @@ INDICATOR_GROUPS: tuple[tuple[str, int], ...] = (
 YOUNG_MAX_MONTHS = 30 * 12  # under 30
 OLDER_MIN_MONTHS = 55 * 12
 LTU_MONTHS = 12
+#: Months out of the labour force within which a person still counts as recently inactive
+#: (marginally attached: returns far more often than the long-term inactive).
+RECENT_INACTIVE_MONTHS = 12
 
 
 def new_float_table(rows: int, columns: int) -> np.ndarray:

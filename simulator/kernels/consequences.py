@@ -80,6 +80,8 @@ def consequences_step(
                 k = pi[p, S.P_SUPPORT_K]
                 cost[k] += iv[k, IV.IV_SUBSIDY]
                 pi[p, S.P_SUPPORT_LEFT] = left - 1
+        elif status == S.INACTIVE:
+            pi[p, S.P_INACTIVE_MONTHS] += 1
         elif status == S.UNEMPLOYED:
             pi[p, S.P_UDUR] += 1
             if pi[p, S.P_UDUR] > rules.DEPRECIATION_AFTER:

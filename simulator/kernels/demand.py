@@ -55,6 +55,7 @@ def to_unemployment(pi: np.ndarray, p: int) -> None:
 def leave_labour_force(pi: np.ndarray, p: int) -> None:
     """A person who holds no job becomes inactive; any participation ends."""
     pi[p, S.P_STATUS] = S.INACTIVE
+    pi[p, S.P_INACTIVE_MONTHS] = 0
     pi[p, S.P_ENROLLED] = -1
     pi[p, S.P_ENROL_LEFT] = 0
 
@@ -209,7 +210,10 @@ def demand_step(
                 K.add_flow(flows, K.F_EXITS_TO_INACTIVITY, g, 1.0)
         else:  # inactive
             p_return = par[K.K_REENTRY_RATE] * rules.return_multiplier(
-                pi[p, S.P_AGE], par[K.K_OLDER_RETURN_MULTIPLIER]
+                pi[p, S.P_AGE],
+                pi[p, S.P_INACTIVE_MONTHS],
+                par[K.K_OLDER_RETURN_MULTIPLIER],
+                par[K.K_RECENT_RETURN_MULTIPLIER],
             )
             if R.uniform(key, R.STREAM_REENTRY, month, p, 0) < p_return:
                 pi[p, S.P_STATUS] = S.UNEMPLOYED
@@ -257,6 +261,8 @@ def add_entrants(
         inactive = _eu(key, month, k, 19) < par[K.K_ENTRANT_INACTIVE_SHARE]
         pi[p, S.P_STATUS] = S.INACTIVE if inactive else S.UNEMPLOYED
         pi[p, S.P_STATUS_HISTORY] = S.HISTORY_ABSENT
+        # Still in education: not among the recently inactive who churn with unemployment.
+        pi[p, S.P_INACTIVE_MONTHS] = S.RECENT_INACTIVE_MONTHS
         pi[p, S.P_AGE] = int(age_years * 12.0)
         pi[p, S.P_FEMALE] = 1 if _eu(key, month, k, 4) < par[K.K_SHARE_FEMALE] else 0
         pi[p, S.P_MIGRANT] = migrant

@@ -63,7 +63,10 @@ def applies(pi: np.ndarray, p: int, par: np.ndarray, key, month: int) -> bool:
     if status != S.INACTIVE:
         return False
     rate = par[K.K_INACTIVE_SEARCH] * rules.return_multiplier(
-        pi[p, S.P_AGE], par[K.K_OLDER_RETURN_MULTIPLIER]
+        pi[p, S.P_AGE],
+        pi[p, S.P_INACTIVE_MONTHS],
+        par[K.K_OLDER_RETURN_MULTIPLIER],
+        par[K.K_RECENT_RETURN_MULTIPLIER],
     )
     return R.uniform(key, R.STREAM_INACTIVE_SEARCH, month, p, 0) < rate
 
