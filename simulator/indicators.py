@@ -180,7 +180,8 @@ class ModelResults:
     def save(
         self, directory: str | Path, formats: tuple[str, ...] = ("parquet", "csv")
     ) -> list[Path]:
-        """Write every table in the given formats; files are written atomically.
+        """Write every table, and the run's chain summary (``chain_summary``), in the given
+        formats; files are written atomically.
 
         Returns
         -------
@@ -192,6 +193,8 @@ class ModelResults:
         written = []
         for name in ("indicators", "chains", "interventions", "fills"):
             written += write_table(getattr(self, name), directory / name, formats)
+        summary = self.chain_summary().reset_index()
+        written += write_table(summary, directory / "chain_summary", formats)
         return written
 
 

@@ -24,6 +24,14 @@ def test_run_writes_tables_and_figures(tmp_path, capsys) -> None:
     assert table["month"].max() == 8
     csv = pd.read_csv(out / "indicators.csv")
     assert len(csv) == len(table)
+    fills = pd.read_parquet(out / "fills.parquet")
+    assert set(fills.columns) == {"month", "level", "source", "vacancies"}
+    summary = pd.read_csv(out / "chain_summary.csv")
+    assert summary["start_level"].astype(str).tolist()[-1] == "all"
+    assert (
+        summary["chains"].iloc[-1]
+        == fills.loc[fills["source"].isin(["outside", "no_candidate"]), "vacancies"].sum()
+    )
     for name in ("indicators", "flows", "chains", "beveridge"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 5_000
         assert (out / "figures" / f"{name}.svg").exists()
