@@ -402,8 +402,9 @@ class MobilityParams(Strict):
         "replaces internal_fill and job_to_job_fill.",
         reference="White (1970) Chains of Opportunity",
     )
-    employer_heterogeneity: bool = Field(
+    employer_heterogeneity: bool = param(
         True,
+        unit="switch",
         description="Employers realise the internal (upward) part of Q in proportion to their "
         "willingness to develop staff (see development_effect). Off: every employer fills "
         "vacancies with the probabilities of Q as entered.",
