@@ -17,7 +17,7 @@ The mean chain length over all new vacancies is the **vacancy multiplier** of th
 moves of employed people it sets off are the multiplier minus one.
 
 The realised fill counts of a run (``fills``, recorded month by month by the mobility kernel)
-have one row per level and the columns of :data:`FILL_SOURCES`: a move from each level, then
+have one row per level and the columns of :func:`fill_sources`: a move from each level, then
 the vacancies opened to outside applicants because Q's draw said so (``outside``) or because
 the drawn move found no eligible mover (``no_candidate``).
 """

@@ -14,12 +14,13 @@ with the probabilities of the ladder's fill matrix ``Q`` (row ``i``):
 A move leaves a new vacancy behind at the level the mover left, which is decided at once (as
 in White's *Chains of Opportunity*): the vacancy travels up, down and across employers until it
 is opened to outside applicants, where the matching step fills it. If the drawn level has no
-eligible mover (nobody there, or nobody meeting the skill requirement, or everyone there
-already moved this month), the vacancy is opened to outside applicants as well. With employer
-heterogeneity, an employer realises the promotion entries of Q in proportion to its willingness
-to develop staff (:func:`simulator.rules.internal_fill_scale`). Every decision is counted in
-the realised fill matrix (:mod:`simulator.chain_stats`). Chains are followed one at a time, in
-position order, so the result does not depend on how the work is organised.
+eligible mover (nobody there, nobody meeting the skill requirement, everyone there already
+moved this month, or for a move from another employer: none found in ``J2J_TRIES`` random
+draws of a position at that level), the vacancy is opened to outside applicants as well.
+With employer heterogeneity, an employer realises the promotion entries of Q in proportion to
+its willingness to develop staff (:func:`simulator.rules.internal_fill_scale`). Every decision
+is counted in the realised fill matrix (:mod:`simulator.chain_stats`). Chains are followed one
+at a time, in position order, so the result does not depend on how the work is organised.
 """
 
 from __future__ import annotations
