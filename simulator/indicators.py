@@ -9,12 +9,13 @@ group).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from simulator import chain_stats
 from simulator import packed as K
 from simulator import state as S
 from simulator.jit import njit
@@ -182,11 +183,27 @@ class ModelResults:
         Columns ``month, start_level, chains, mean_length``: vacancy chains ended each month.
     interventions : DataFrame
         Columns ``month, intervention, starts, cost``.
+    fills : DataFrame
+        Columns ``month, level, source, vacancies``: the realised fill matrix month by month
+        (how the vacancies decided at each level were filled; see
+        :mod:`simulator.chain_stats`).
     """
 
     indicators: pd.DataFrame
     chains: pd.DataFrame
     interventions: pd.DataFrame
+    fills: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def realised_fill_matrix(self, first_month: int = 1, counts: bool = False) -> pd.DataFrame:
+        """The fill matrix this run realised, as shares or counts per level
+        (see :func:`simulator.chain_stats.realised_fill_matrix`)."""
+        return chain_stats.realised_fill_matrix(self.fills, first_month, counts)
+
+    def chain_summary(self, first_month: int = 1) -> pd.DataFrame:
+        """Chains, mean length, moves and share filled from employment by start level and
+        overall; the overall mean length is the vacancy multiplier
+        (see :func:`simulator.chain_stats.chain_summary`)."""
+        return chain_stats.chain_summary(self.chains, first_month)
 
     def wide(self, group: str = "all") -> pd.DataFrame:
         """Indicators of one group as a month × indicator table."""
@@ -196,7 +213,8 @@ class ModelResults:
     def save(
         self, directory: str | Path, formats: tuple[str, ...] = ("parquet", "csv")
     ) -> list[Path]:
-        """Write every table in the given formats; files are written atomically.
+        """Write every table, and the run's chain summary (``chain_summary``), in the given
+        formats; files are written atomically.
 
         Returns
         -------
@@ -206,8 +224,10 @@ class ModelResults:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         written = []
-        for name in ("indicators", "chains", "interventions"):
+        for name in ("indicators", "chains", "interventions", "fills"):
             written += write_table(getattr(self, name), directory / name, formats)
+        summary = self.chain_summary().reset_index()
+        written += write_table(summary, directory / "chain_summary", formats)
         return written
 
 
@@ -225,6 +245,7 @@ class IndicatorRecorder:
         self.starts: list[np.ndarray] = []
         self.cost: list[np.ndarray] = []
         self.integration: list[float] = []
+        self.fills: list[np.ndarray] = []
 
     def record(
         self,
@@ -247,6 +268,10 @@ class IndicatorRecorder:
         self.starts.append(starts.copy())
         self.cost.append(cost.copy())
         self.integration.append(float(integration))
+
+    def record_fills(self, fills: np.ndarray) -> None:
+        """Store one month's realised fill counts, shape (n_levels, n_levels + 2) (a copy)."""
+        self.fills.append(fills.copy())
 
     def arrays(self, initial_census: np.ndarray) -> IndicatorArrays:
         """Derive the monthly indicators from the counters.
@@ -370,4 +395,11 @@ class IndicatorRecorder:
                 "cost": np.concatenate(self.cost) if T and names else np.zeros(0),
             }
         )
-        return ModelResults(indicators=indicators, chains=chains, interventions=interventions)
+        n = self.n_levels
+        fills = np.stack(self.fills) if self.fills else np.zeros((0, n, n + 2))
+        return ModelResults(
+            indicators=indicators,
+            chains=chains,
+            interventions=interventions,
+            fills=chain_stats.fills_table(months, fills),
+        )

@@ -312,6 +312,7 @@ class LabourMarketModel(mesa.Model):
         n_levels = self.params.ladder.n_levels
         chain_count = np.zeros(n_levels)
         chain_sum = np.zeros(n_levels)
+        fills = np.zeros((n_levels, n_levels + 2))
         b.vacancy_chains(
             pf,
             pi,
@@ -328,6 +329,7 @@ class LabourMarketModel(mesa.Model):
             flows,
             chain_count,
             chain_sum,
+            fills,
         )
 
         # 3. Services and the coalition.
@@ -376,6 +378,7 @@ class LabourMarketModel(mesa.Model):
             cost,
             w.integration,
         )
+        self.recorder.record_fills(fills)
         w.month = t
 
     def _join_coalition(self, month: int) -> None:

@@ -166,7 +166,8 @@ def pack_params(p: ModelParams) -> np.ndarray:
         "training_rate": mob.training_rate,
         "skill_gain": mob.skill_gain,
         "learning_on_job": mob.learning_on_job,
-        "development_effect": mob.development_effect,
+        # Without employer heterogeneity every employer realises Q's internal fills in full.
+        "development_effect": mob.development_effect if mob.employer_heterogeneity else 0.0,
         "requires_skill": float(mob.promotion_requires_skill),
         "applications": m.applications,
         "aim": m.aim,

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticUndefined
 
+from simulator.chain_stats import check_fill_matrix
 from simulator.interventions import InterventionSpec
 
 #: Ladder levels are indexed 0 (entry) .. n_levels-1 (senior).
@@ -522,9 +523,20 @@ class MobilityParams(Strict):
         None,
         unit="share",
         description="Expert override: Q[i][j], probability that a vacancy at level i is filled "
-        "by moving someone from level j (j < i internal, j == i from another employer). "
-        "When set, replaces internal_fill and job_to_job_fill.",
+        "by moving someone from level j: j < i a promotion inside the employer, j == i a "
+        "job-to-job move from another employer at the same level, j > i a move down the "
+        "ladder by an employee of another employer (the vacancy moves to level j there); the "
+        "rest of each row is filled from outside. Any substochastic matrix whose chains end "
+        "(entries >= 0, row sums <= 1, outside reachable from every level). When set, "
+        "replaces internal_fill and job_to_job_fill.",
         reference="White (1970) Chains of Opportunity",
+    )
+    employer_heterogeneity: bool = param(
+        True,
+        unit="switch",
+        description="Employers realise the internal (upward) part of Q in proportion to their "
+        "willingness to develop staff (see development_effect). Off: every employer fills "
+        "vacancies with the probabilities of Q as entered.",
     )
     development_effect: float = param(
         0.6,
@@ -532,7 +544,8 @@ class MobilityParams(Strict):
         le=1.0,
         unit="1",
         description="How much an employer's unwillingness to develop staff cuts internal "
-        "promotion (0: not at all, 1: an employer with no willingness promotes no one).",
+        "promotion (0: not at all, 1: an employer with no willingness promotes no one); "
+        "used only with employer_heterogeneity.",
         mechanism="employee_development",
         uncertain=(0.3, 0.9),
     )
@@ -953,14 +966,9 @@ class ModelParams(Strict):
             if any(not 0.0 <= v <= 1.0 for v in values):
                 raise ValueError(f"mobility.{name} entries must lie in [0, 1]")
         if mob.fill_matrix is not None:
-            q = mob.fill_matrix
-            if len(q) != n or any(len(row) != n for row in q):
-                raise ValueError(f"mobility.fill_matrix must be {n} x {n}")
-            for i, row in enumerate(q):
-                if any(v < 0 for v in row) or sum(row) > 1.0 + 1e-12:
-                    raise ValueError(f"mobility.fill_matrix row {i} must be >= 0 and sum to <= 1")
-                if any(row[j] > 0 for j in range(i + 1, n)):
-                    raise ValueError("mobility.fill_matrix: moves down the ladder are not modelled")
+            check_fill_matrix(mob.fill_matrix, n)
+        else:
+            check_fill_matrix(self.fill_matrix(), n, "mobility.internal_fill/job_to_job_fill")
         names = [p.name for p in self.providers]
         if len(set(names)) != len(names):
             raise ValueError(f"provider names must be unique, got {names}")

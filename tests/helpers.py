@@ -152,6 +152,20 @@ def worlds(draw) -> tuple[ModelParams, int]:
     return ModelParams.model_validate(data), draw(st.integers(0, 2**32 - 1))
 
 
+@st.composite
+def fill_matrices(draw, n_levels: int, max_row_sum: float = 1.0) -> list[list[float]]:
+    """Random substochastic fill matrices: any entry may be positive (moves up, across and
+    down the ladder), each row sums to at most ``max_row_sum`` (< 1 keeps every chain finite)."""
+    # Weights and row sums on a grid of hundredths: no vanishing probabilities.
+    rows = []
+    for _ in range(n_levels):
+        weights = draw(st.lists(st.integers(0, 100), min_size=n_levels, max_size=n_levels))
+        total = draw(st.integers(0, 100)) / 100 * max_row_sum
+        s = sum(weights)
+        rows.append([total * w / s if s > 0 else 0.0 for w in weights])
+    return rows
+
+
 def lab_text(extra: str = "", population: str = "n_persons = 2000") -> str:
     """A minimal living-lab file; ``population`` and ``extra`` go into its text."""
     return f"""[lab]
