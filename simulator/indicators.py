@@ -353,10 +353,15 @@ class IndicatorRecorder:
             "vacancies": vs[:, V_OPEN],
             "vacancy_rate": _ratio(vs[:, V_OPEN], vs[:, V_ACTIVE]),
             "mean_vacancy_age": _ratio(vs[:, V_OPEN_AGE_SUM], vs[:, V_OPEN]),
-            "vacancy_duration_at_fill": _ratio(f["filled_vacancy_months"][:, 0], hires[:, 0]),
+            "vacancy_duration_at_fill": _ratio(
+                f["filled_vacancy_months"][:, 0], hires[:, 0] + f["hires_from_inactivity"][:, 0]
+            ),
             "chains_ended": ch[:, 0].sum(axis=1),
             "chain_length": _ratio(ch[:, 1].sum(axis=1), ch[:, 0].sum(axis=1)),
-            "share_filled_from_employment": _ratio(moves, moves + hires[:, 0]),
+            # Outside hires come from unemployment and, directly, from inactivity.
+            "share_filled_from_employment": _ratio(
+                moves, moves + hires[:, 0] + f["hires_from_inactivity"][:, 0]
+            ),
             "jobs_created": f["jobs_created"][:, 0],
             "jobs_destroyed": f["jobs_destroyed"][:, 0],
             "carved_jobs": f["carved_jobs"][:, 0],
