@@ -24,20 +24,22 @@ from scenarios.compose import load_lab
 
 #: statistic -> (parameter paths it scales, power): the parameters that move it most. Jobs are
 #: set by labour demand, so employment follows job creation; the vacancy rate follows how fast
-#: vacancies fill (applications); the unemployed are the non-employed who search, so the
-#: unemployment rate follows returns to search; each flow out of a status follows its hazard.
+#: vacancies are screened; the unemployed are the non-employed who search, so the unemployment
+#: rate follows how often the recently inactive return to search, and each flow out of a
+#: status follows its own hazard.
 LEVERS: dict[str, tuple[tuple[str, ...], float]] = {
     "employment_to_population": (("demand.job_creation_multiplier",), 1.0),
     "vacancy_rate": (("matching.screening_rate",), -1.0),
-    "unemployment_rate": (("demand.reentry_rate",), 1.0),
+    "unemployment_rate": (("demand.recent_return_multiplier",), 1.0),
+    "quarterly_i_to_u": (("demand.reentry_rate",), 1.0),
     "quarterly_e_to_u": (("demand.quit_rate", "demand.dismissal_rate"), 1.0),
     "quarterly_e_to_i": (("demand.employment_exit_rate",), 1.0),
     "quarterly_u_to_i": (("demand.inactivity_exit_rate",), 1.0),
     "quarterly_i_to_e": (("demand.inactive_search_rate",), 1.0),
     "long_term_share": (("matching.stigma_per_month",), 1.5),
 }
-#: Upper bounds the iteration respects (a probability per month).
-CEILINGS = {"matching.screening_rate": 1.0}
+#: Bounds the iteration respects (the parameters' own).
+CEILINGS = {"matching.screening_rate": 1.0, "demand.recent_return_multiplier": 50.0}
 
 
 def _get(data: dict, path: str) -> float:
