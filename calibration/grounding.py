@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import argparse
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import numpy as np
 
 from experiments.validation import baseline_params, replication_statistics
 from scenarios.compose import load_lab
+from simulator.tables import write_file
 
 #: statistic -> (parameter paths it scales, power): the parameters that move it most. Jobs are
 #: set by labour demand, so employment follows job creation; the vacancy rate follows how fast
@@ -40,6 +42,7 @@ LEVERS: dict[str, tuple[tuple[str, ...], float]] = {
 }
 #: Bounds the iteration respects (the parameters' own).
 CEILINGS = {"matching.screening_rate": 1.0, "demand.recent_return_multiplier": 50.0}
+FLOORS = {"demand.recent_return_multiplier": 1.0}
 
 
 def _get(data: dict, path: str) -> float:
@@ -91,8 +94,41 @@ def ground(lab_name: str, rounds: int, replications: int, months: int, workers: 
                 factor = float(np.clip((target / model[stat]) ** (0.6 * power), 0.6, 1.6))
                 for path in paths:
                     value = _get(data, path) * factor
-                    _set(data, path, min(value, CEILINGS.get(path, value)))
+                    value = max(min(value, CEILINGS.get(path, value)), FLOORS.get(path, value))
+                    _set(data, path, value)
     return {path: _get(data, path) for paths, _ in LEVERS.values() for path in paths}
+
+
+GROUNDED = "# grounded: python -m calibration.grounding"
+
+
+def write_values(path: Path, values: dict[str, float]) -> None:
+    """Set ``section.key = value`` lines in a lab file, keeping everything else as it is.
+
+    A key already in its section is replaced in place; a missing key goes at the top of its
+    section; a missing section goes before the published figures.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for dotted, value in values.items():
+        section, key = dotted.split(".")
+        text = f"{key} = {value:.4g}".ljust(34) + GROUNDED
+        header = next((i for i, line in enumerate(lines) if line.strip() == f"[{section}]"), None)
+        if header is None:
+            at = next((i for i, line in enumerate(lines) if line.startswith("# ------")), None)
+            at = len(lines) if at is None else at
+            lines[at:at] = [f"[{section}]", text, ""]
+            continue
+        end = next(
+            (i for i in range(header + 1, len(lines)) if lines[i].startswith("[")), len(lines)
+        )
+        found = next(
+            (i for i in range(header + 1, end) if lines[i].split("=")[0].strip() == key), None
+        )
+        if found is None:
+            lines.insert(header + 1, text)
+        else:
+            lines[found] = text
+    write_file(path, "\n".join(lines) + "\n")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -102,10 +138,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--replications", type=int, default=2)
     parser.add_argument("--months", type=int, default=72)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--write", action="store_true", help="write the values into the lab file")
     args = parser.parse_args(argv)
     values = ground(args.lab, args.rounds, args.replications, args.months, args.workers)
     for path, value in values.items():
         print(f"{path} = {value:.5g}")
+    if args.write:
+        write_values(load_lab(args.lab).source, values)
+        print(f"wrote {load_lab(args.lab).source}")
 
 
 if __name__ == "__main__":

@@ -264,9 +264,13 @@ def demand_step(
         else:  # inactive
             p_return = par[K.K_REENTRY_RATE] * _return_multiplier(pi, p, par)
             if _draw(key, R.STREAM_REENTRY, month, p) < p_return:
-                # A returner starts a fresh spell with their usual search effort.
+                # A returner searches with their usual effort. After a short break (the
+                # marginally attached) the search goes on: the spell's months so far count, as
+                # survey respondents report the duration of their search; after a year or more
+                # out, a fresh spell starts.
                 pi[p, S.P_STATUS] = S.UNEMPLOYED
-                pi[p, S.P_UDUR] = 0
+                if pi[p, S.P_INACTIVE_MONTHS] >= S.RECENT_INACTIVE_MONTHS:
+                    pi[p, S.P_UDUR] = 0
                 pf[p, S.P_EFFORT] = pf[p, S.P_EFFORT0]
                 _add_flow(flows, K.F_REENTRIES, _groups(pi, p), 1.0)
 

@@ -217,7 +217,10 @@ def demand_step(
             )
             if R.uniform(key, R.STREAM_REENTRY, month, p, 0) < p_return:
                 pi[p, S.P_STATUS] = S.UNEMPLOYED
-                pi[p, S.P_UDUR] = 0
+                # After a short break (the marginally attached) the search goes on and its
+                # months count, as survey respondents report it; after a year out it starts anew.
+                if pi[p, S.P_INACTIVE_MONTHS] >= S.RECENT_INACTIVE_MONTHS:
+                    pi[p, S.P_UDUR] = 0
                 pf[p, S.P_EFFORT] = pf[p, S.P_EFFORT0]
                 K.add_flow(flows, K.F_REENTRIES, person_groups(pi, p), 1.0)
 
