@@ -94,7 +94,7 @@ def ground(lab_name: str, rounds: int, replications: int, months: int, workers: 
                 factor = float(np.clip((target / model[stat]) ** (0.6 * power), 0.6, 1.6))
                 for path in paths:
                     value = _get(data, path) * factor
-                    value = max(min(value, CEILINGS.get(path, value)), FLOORS.get(path, value))
+                    value = min(max(value, FLOORS.get(path, 0.0)), CEILINGS.get(path, np.inf))
                     _set(data, path, value)
     return {path: _get(data, path) for paths, _ in LEVERS.values() for path in paths}
 
@@ -134,7 +134,7 @@ def write_values(path: Path, values: dict[str, float]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("lab")
-    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--replications", type=int, default=2)
     parser.add_argument("--months", type=int, default=72)
     parser.add_argument("--workers", type=int, default=2)
