@@ -1,48 +1,52 @@
-"""Grounding a living lab: set its flow parameters so the baseline reproduces its published
-statistics, by a damped fixed-point iteration.
+"""Grounding a living lab: set its flow parameters so that its baseline reproduces the
+published statistics it carries.
 
-Each published statistic below has one parameter that moves it most, and moves it in
-proportion; the iteration scales that parameter by (published / model) ** power, runs the
-baseline again and repeats. The unemployment rate is matched through the job-finding side
-(applications) rather than the U->E transition itself, so that the rate, which the published
-figures fix most firmly, holds even where the lab's transition figures are proxies. It prints
-the values to write into the lab file; the lab files' values were set this way and then checked
-by ``synclusive validate``.
+A weighted nonlinear least-squares fit (``scipy.optimize.least_squares``) of the parameters
+that move the published statistics most — job creation, applications, recruitment time, the
+hazards of every flow between employment, unemployment and inactivity, the return of the
+recently inactive, the stigma of long spells and the strictness of hiring up the ladder — on
+the log scale. Each residual is log(model / published) divided by the figure's tolerance, so a
+figure counts in proportion to how closely it must be met, and where the published figures are
+not quite consistent with one another (different years, ages, proxies) the fit spreads the gap
+over the looser ones. Each evaluation is the mean over replications of baseline runs with fixed
+seeds (common random numbers), so finite differences compare like with like.
 
-Usage: ``python -m calibration.grounding LAB [--rounds N] [--replications R] [--months M]``.
+Usage: ``python -m calibration.grounding LAB [--write] [--replications R] [--months M]``. It
+prints the values (and with ``--write`` sets them in the lab file, marked ``# grounded``); the
+result is then checked by ``synclusive validate``.
 """
 
 from __future__ import annotations
 
 import argparse
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import least_squares
 
 from experiments.validation import baseline_params, replication_statistics
-from scenarios.compose import load_lab
+from scenarios.compose import Lab, load_lab
+from simulator.params import ModelParams
 from simulator.tables import write_file
 
-#: statistic -> (parameter paths it scales, power): the parameters that move it most. Jobs are
-#: set by labour demand, so employment follows job creation; the vacancy rate follows how fast
-#: vacancies are screened; the unemployed are the non-employed who search, so the unemployment
-#: rate follows how often the recently inactive return to search, and each flow out of a
-#: status follows its own hazard.
-LEVERS: dict[str, tuple[tuple[str, ...], float]] = {
-    "employment_to_population": (("demand.job_creation_multiplier",), 1.0),
-    "vacancy_rate": (("matching.screening_rate",), -1.0),
-    "unemployment_rate": (("demand.recent_return_multiplier",), 1.0),
-    "quarterly_i_to_u": (("demand.reentry_rate",), 1.0),
-    "quarterly_e_to_u": (("demand.quit_rate", "demand.dismissal_rate"), 1.0),
-    "quarterly_e_to_i": (("demand.employment_exit_rate",), 1.0),
-    "quarterly_u_to_i": (("demand.inactivity_exit_rate",), 1.0),
-    "quarterly_i_to_e": (("demand.inactive_search_rate",), 1.0),
-    "long_term_share": (("matching.stigma_per_month",), 1.5),
+#: Parameters fitted, each on the log scale within these bounds.
+FITTED: dict[str, tuple[float, float]] = {
+    "demand.job_creation_multiplier": (0.5, 2.0),
+    "matching.applications": (0.5, 20.0),
+    "matching.screening_rate": (0.2, 1.0),
+    "matching.level_strictness": (0.005, 0.3),
+    "demand.quit_rate": (0.0005, 0.05),
+    "demand.employment_exit_rate": (0.0005, 0.05),
+    "demand.inactivity_exit_rate": (0.005, 0.3),
+    "demand.reentry_rate": (0.0005, 0.2),
+    "demand.recent_return_multiplier": (1.0, 50.0),
+    "demand.inactive_search_rate": (0.0005, 0.5),
+    "matching.stigma_per_month": (0.0005, 0.1),
 }
-#: Bounds the iteration respects (the parameters' own).
-CEILINGS = {"matching.screening_rate": 1.0, "demand.recent_return_multiplier": 50.0}
-FLOORS = {"demand.recent_return_multiplier": 1.0}
+#: Tied to a fitted parameter in the lab's own proportion (dismissals scale with quits).
+TIED = {"demand.dismissal_rate": "demand.quit_rate"}
+GROUNDED = "# grounded: python -m calibration.grounding"
 
 
 def _get(data: dict, path: str) -> float:
@@ -60,46 +64,82 @@ def _set(data: dict, path: str, value: float) -> None:
     node[parts[-1]] = value
 
 
-def ground(lab_name: str, rounds: int, replications: int, months: int, workers: int) -> dict:
-    """Iterate and return the parameter values reached."""
-    lab = load_lab(lab_name)
-    targets = {f.statistic: f.value for f in lab.file.published if f.statistic in LEVERS}
-    params = baseline_params(lab, months)
-    data = params.model_dump()
-    fields = {type(params).model_validate(data).__class__}  # validated each round below
-    del fields
-    with ProcessPoolExecutor(workers) as pool:
-        for round_ in range(rounds):
-            current = type(params).model_validate(data)
-            futures = [
-                pool.submit(
-                    replication_statistics,
-                    current,
-                    np.random.SeedSequence(1000 + r),
-                    sorted(targets),
-                    13,
-                )
-                for r in range(replications)
-            ]
-            results = [f.result() for f in futures]
-            model = {k: float(np.nanmean([r[k] for r in results])) for k in targets}
-            print(
-                f"round {round_}: "
-                + ", ".join(f"{k} {model[k]:.4f}/{targets[k]:.4f}" for k in sorted(targets))
+class Grounding:
+    """The fit of one lab: residuals of a parameter vector, evaluated on fixed seeds."""
+
+    def __init__(self, lab: Lab, replications: int, months: int, executor: Executor) -> None:
+        self.figures = [f for f in lab.file.published]
+        self.names = sorted({f.statistic for f in self.figures})
+        self.base = baseline_params(lab, months).model_dump()
+        self.ratios = {t: _get(self.base, t) / _get(self.base, s) for t, s in TIED.items()}
+        self.replications = replications
+        self.executor = executor
+        self.evaluations = 0
+
+    def params(self, x: np.ndarray) -> ModelParams:
+        data = {k: (v.copy() if isinstance(v, dict) else v) for k, v in self.base.items()}
+        for section in ("demand", "matching"):
+            data[section] = dict(data[section])
+        for path, value in zip(FITTED, np.exp(x), strict=True):
+            _set(data, path, float(value))
+        for tied, source in TIED.items():
+            _set(data, tied, _get(data, source) * self.ratios[tied])
+        return ModelParams.model_validate(data)
+
+    def statistics(self, x: np.ndarray) -> dict[str, float]:
+        params = self.params(x)
+        futures = [
+            self.executor.submit(
+                replication_statistics, params, np.random.SeedSequence(1000 + r), self.names, 13
             )
-            for stat, target in targets.items():
-                paths, power = LEVERS[stat]
-                if not np.isfinite(model[stat]) or model[stat] <= 0:
-                    continue
-                factor = float(np.clip((target / model[stat]) ** (0.6 * power), 0.6, 1.6))
-                for path in paths:
-                    value = _get(data, path) * factor
-                    value = min(max(value, FLOORS.get(path, 0.0)), CEILINGS.get(path, np.inf))
-                    _set(data, path, value)
-    return {path: _get(data, path) for paths, _ in LEVERS.values() for path in paths}
+            for r in range(self.replications)
+        ]
+        runs = [f.result() for f in futures]
+        self.evaluations += 1
+        return {k: float(np.nanmean([r[k] for r in runs])) for k in self.names}
+
+    def residuals(self, x: np.ndarray) -> np.ndarray:
+        stats = self.statistics(x)
+        return np.array(
+            [np.log(max(stats[f.statistic], 1e-6) / f.value) / f.accepted_gap for f in self.figures]
+        )
+
+    def start(self) -> np.ndarray:
+        low, high = self.bounds()
+        x = np.log([_get(self.base, p) for p in FITTED])
+        return np.clip(x, low + 1e-9, high - 1e-9)
+
+    @staticmethod
+    def bounds() -> tuple[np.ndarray, np.ndarray]:
+        return (
+            np.log([b[0] for b in FITTED.values()]),
+            np.log([b[1] for b in FITTED.values()]),
+        )
 
 
-GROUNDED = "# grounded: python -m calibration.grounding"
+def ground(lab_name: str, replications: int, months: int, workers: int, evaluations: int):
+    """Fit a lab; returns the fitted values (fitted and tied parameters) and the fit's report."""
+    lab = load_lab(lab_name)
+    with ProcessPoolExecutor(workers) as pool:
+        problem = Grounding(lab, replications, months, pool)
+        fit = least_squares(
+            problem.residuals,
+            problem.start(),
+            bounds=problem.bounds(),
+            diff_step=0.08,
+            max_nfev=evaluations,
+            x_scale=1.0,
+        )
+        params = problem.params(fit.x)
+        final = problem.statistics(fit.x)
+    data = params.model_dump()
+    values = {p: _get(data, p) for p in [*FITTED, *TIED]}
+    report = [
+        f"{f.statistic:28s} published {f.value:.4f} model {final[f.statistic]:.4f} "
+        f"ratio {final[f.statistic] / f.value:.2f} (tolerance {f.accepted_gap:.0%})"
+        for f in problem.figures
+    ]
+    return values, report
 
 
 def write_values(path: Path, values: dict[str, float]) -> None:
@@ -134,13 +174,16 @@ def write_values(path: Path, values: dict[str, float]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("lab")
-    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--replications", type=int, default=2)
     parser.add_argument("--months", type=int, default=72)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--evaluations", type=int, default=80, help="model evaluations at most")
     parser.add_argument("--write", action="store_true", help="write the values into the lab file")
     args = parser.parse_args(argv)
-    values = ground(args.lab, args.rounds, args.replications, args.months, args.workers)
+    values, report = ground(
+        args.lab, args.replications, args.months, args.workers, args.evaluations
+    )
+    print("\n".join(report))
     for path, value in values.items():
         print(f"{path} = {value:.5g}")
     if args.write:
