@@ -123,7 +123,7 @@ METRICS: tuple[Metric, ...] = (
     *(
         Metric(s.name, s.name, "window", "%", s.label, 100.0, True)
         for s in STATISTICS.values()
-        if s.name not in ("employment_to_population", "vacancy_rate")
+        if s.name not in ("employment_to_population", "activity_rate", "vacancy_rate")
     ),
     Metric("cost", "cost", "total", "EUR", "Cost of the package", overall_only=True),
 )
