@@ -169,7 +169,7 @@ def chains_figure(c: Comparison, package: str) -> Figure:
     d = series(c, package, "chain_length")
     if not d.empty:
         _against_baseline(axes[0], d)
-    _style(axes[0], "Mean length of vacancy chains ended", "moves per chain")
+    _style(axes[0], "Mean length of vacancy chains ended", "jobs filled per chain")
     _legend(fig, axes[0])
     d = series(c, package, "share_filled_from_employment")
     if not d.empty:
@@ -295,7 +295,8 @@ CAPTIONS = {
     "the evaluation window is top right (green or red when the interval excludes zero).",
     "flows": "Inflow (hires from unemployment) and mobility (promotions) per month.",
     "chains": "A promotion leaves a vacancy that is filled by another move or from outside: "
-    "the chain. Left: mean moves per chain; middle: share of vacancies filled from within "
+    "the chain. Left: mean jobs filled per chain, the last from outside (the vacancy "
+    "multiplier); middle: share of vacancies filled from within "
     "employment; right: how vacancies were filled over the whole run.",
     "mechanisms": "Mechanism states (realist evaluation) of the {group}.",
     "costs": "Spending by intervention (blue inflow, orange mobility, purple employers) and "

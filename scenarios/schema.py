@@ -38,6 +38,7 @@ from simulator.params import (
     ProviderKind,
     ProviderSpec,
 )
+from simulator.survey import STATISTICS
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 MECHANISMS: tuple[str, ...] = typing.get_args(Mechanism)
@@ -147,6 +148,40 @@ class LabInfo(Strict):
     )
 
 
+class PublishedFigure(Strict):
+    """A published statistic the lab's baseline must reproduce (``[[published]]``)."""
+
+    statistic: Literal[tuple(STATISTICS)] = Field(  # type: ignore[valid-type]
+        description="The statistic, computed in the model by the same definition: "
+        + "; ".join(f"{s.name}: {s.definition}" for s in STATISTICS.values())
+    )
+    value: float = Field(ge=0.0, le=1.0, description="Published value (a share, 0-1).")
+    year: int = Field(ge=1990, le=2100, description="Reference year.")
+    geography: str = Field(
+        description="Where the figure is for (the lab's own area, or the "
+        "country when only the national figure exists)."
+    )
+    source: str = Field(description="Publisher and table or publication.")
+    definition: str = Field(
+        description="The definition as the source states it (ages, period, seasonal adjustment)."
+    )
+    tolerance: float | None = Field(
+        None,
+        gt=0.0,
+        le=1.0,
+        description="Largest relative gap |model / published - 1| accepted (default: the "
+        "statistic's own, see simulator.survey).",
+    )
+    note: str = Field("", description="Caveats: proxies, other years or age ranges.")
+
+    @property
+    def accepted_gap(self) -> float:
+        """The tolerance in force."""
+        return (
+            self.tolerance if self.tolerance is not None else STATISTICS[self.statistic].tolerance
+        )
+
+
 class LabFile(Strict):
     """A living-lab file: ``[lab]`` plus any parameter sections of the model."""
 
@@ -163,6 +198,10 @@ class LabFile(Strict):
     coalition: CoalitionParams | None = None
     initial: PersonStateParams | None = None
     providers: list[ProviderSpec] | None = None
+    published: list[PublishedFigure] = Field(
+        default_factory=list,
+        description="Published statistics the baseline reproduces (`synclusive validate`).",
+    )
 
     def parameters(self) -> dict[str, Any]:
         """The parameter values the file sets (sections left out keep model defaults)."""

@@ -9,12 +9,13 @@ group).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from simulator import chain_stats
 from simulator import packed as K
 from simulator import state as S
 from simulator.jit import njit
@@ -45,6 +46,39 @@ def position_stats(qi: np.ndarray, month: int) -> np.ndarray:
             out[V_OPEN_AGE_SUM] += month - qi[q, S.Q_VAC_SINCE]
         if qi[q, S.Q_CARVED] == 1:
             out[V_CARVED] += 1.0
+    return out
+
+
+#: The labour-market statuses of the survey transitions, in census order.
+SURVEY_STATUSES = ("e", "u", "i")
+
+
+def quarterly_transitions(census: np.ndarray) -> dict[str, np.ndarray]:
+    """Quarterly transition probabilities as labour-force surveys measure them.
+
+    The share of people in status X at the month end three months ago (and in the population
+    now) who are in status Y now: the same person's status three months apart, as EU-LFS
+    longitudinal flow statistics (Eurostat ``lfsi_long_q``) are built, not a compounded monthly
+    hazard. People who entered or retired in between are left out, as in a survey's matched
+    sample. Undefined (NaN) in the first two months of a run without a spin-up (month 0's
+    statuses are known, earlier ones are not).
+
+    Parameters
+    ----------
+    census : ndarray, shape (T, N_CENSUS, N_GROUPS)
+
+    Returns
+    -------
+    dict
+        ``quarterly_x_to_y`` for x, y in e, u, i: arrays of shape (T, N_GROUPS).
+    """
+    out = {}
+    first = C.C_TRANSITIONS
+    for a, then in enumerate(SURVEY_STATUSES):
+        block = census[:, first + 3 * a : first + 3 * a + 3]
+        at_risk = block.sum(axis=1)
+        for b, now in enumerate(SURVEY_STATUSES):
+            out[f"quarterly_{then}_to_{now}"] = _ratio(block[:, b], at_risk)
     return out
 
 
@@ -149,11 +183,27 @@ class ModelResults:
         Columns ``month, start_level, chains, mean_length``: vacancy chains ended each month.
     interventions : DataFrame
         Columns ``month, intervention, starts, cost``.
+    fills : DataFrame
+        Columns ``month, level, source, vacancies``: the realised fill matrix month by month
+        (how the vacancies decided at each level were filled; see
+        :mod:`simulator.chain_stats`).
     """
 
     indicators: pd.DataFrame
     chains: pd.DataFrame
     interventions: pd.DataFrame
+    fills: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def realised_fill_matrix(self, first_month: int = 1, counts: bool = False) -> pd.DataFrame:
+        """The fill matrix this run realised, as shares or counts per level
+        (see :func:`simulator.chain_stats.realised_fill_matrix`)."""
+        return chain_stats.realised_fill_matrix(self.fills, first_month, counts)
+
+    def chain_summary(self, first_month: int = 1) -> pd.DataFrame:
+        """Chains, mean length, moves and share filled from employment by start level and
+        overall; the overall mean length is the vacancy multiplier
+        (see :func:`simulator.chain_stats.chain_summary`)."""
+        return chain_stats.chain_summary(self.chains, first_month)
 
     def wide(self, group: str = "all") -> pd.DataFrame:
         """Indicators of one group as a month × indicator table."""
@@ -163,7 +213,8 @@ class ModelResults:
     def save(
         self, directory: str | Path, formats: tuple[str, ...] = ("parquet", "csv")
     ) -> list[Path]:
-        """Write every table in the given formats; files are written atomically.
+        """Write every table, and the run's chain summary (``chain_summary``), in the given
+        formats; files are written atomically.
 
         Returns
         -------
@@ -173,8 +224,10 @@ class ModelResults:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         written = []
-        for name in ("indicators", "chains", "interventions"):
+        for name in ("indicators", "chains", "interventions", "fills"):
             written += write_table(getattr(self, name), directory / name, formats)
+        summary = self.chain_summary().reset_index()
+        written += write_table(summary, directory / "chain_summary", formats)
         return written
 
 
@@ -192,6 +245,7 @@ class IndicatorRecorder:
         self.starts: list[np.ndarray] = []
         self.cost: list[np.ndarray] = []
         self.integration: list[float] = []
+        self.fills: list[np.ndarray] = []
 
     def record(
         self,
@@ -215,6 +269,10 @@ class IndicatorRecorder:
         self.cost.append(cost.copy())
         self.integration.append(float(integration))
 
+    def record_fills(self, fills: np.ndarray) -> None:
+        """Store one month's realised fill counts, shape (n_levels, n_levels + 2) (a copy)."""
+        self.fills.append(fills.copy())
+
     def arrays(self, initial_census: np.ndarray) -> IndicatorArrays:
         """Derive the monthly indicators from the counters.
 
@@ -229,16 +287,23 @@ class IndicatorRecorder:
         cen = np.stack(self.census) if T else np.zeros((0, C.N_CENSUS, K.N_GROUPS))
         prev = np.concatenate([initial_census[None], cen[:-1]]) if T else cen
         f = {name: flows[:, i, :] for i, name in enumerate(K.FLOW_NAMES)}
-        E, U = cen[:, C.C_EMPLOYED], cen[:, C.C_UNEMPLOYED]
+        E, U, N = cen[:, C.C_EMPLOYED], cen[:, C.C_UNEMPLOYED], cen[:, C.C_INACTIVE]
         LF = E + U
+        population = LF + N
         per_group: dict[str, np.ndarray] = {
+            "population": population,
             "labour_force": LF,
             "employed": E,
             "unemployed": U,
-            "inactive": cen[:, C.C_INACTIVE],
+            "inactive": N,
             "long_term_unemployed": cen[:, C.C_LONG_TERM],
+            # Labour-force-survey rates (Eurostat une_rt, une_ltu, lfsi_emp: unemployed and
+            # long-term unemployed per labour force, employed and active per population).
             "employment_rate": _ratio(E, LF),
+            "employment_to_population": _ratio(E, population),
+            "activity_rate": _ratio(LF, population),
             "unemployment_rate": _ratio(U, LF),
+            "long_term_unemployment_rate": _ratio(cen[:, C.C_LONG_TERM], LF),
             "long_term_share": _ratio(cen[:, C.C_LONG_TERM], U),
             # Everyone unemployed at some point of the month was at risk of being hired.
             "job_finding_rate": _ratio(
@@ -246,6 +311,13 @@ class IndicatorRecorder:
                 prev[:, C.C_UNEMPLOYED] + f["separations"] + f["entrants"] + f["reentries"],
             ),
             "job_loss_rate": _ratio(f["separations"], prev[:, C.C_EMPLOYED]),
+            # Monthly hazards of the flows with inactivity (last month-end stock at risk).
+            "employment_exit_hazard": _ratio(
+                f["employment_exits_to_inactivity"], prev[:, C.C_EMPLOYED]
+            ),
+            "unemployment_exit_hazard": _ratio(f["exits_to_inactivity"], prev[:, C.C_UNEMPLOYED]),
+            "return_to_search_hazard": _ratio(f["reentries"], prev[:, C.C_INACTIVE]),
+            "inactive_hiring_hazard": _ratio(f["hires_from_inactivity"], prev[:, C.C_INACTIVE]),
             "mean_unemployment_duration": _ratio(cen[:, C.C_SUM_UDUR], U),
             "mean_completed_spell": _ratio(
                 f["completed_spell_months"], f["hires_from_unemployment"]
@@ -265,6 +337,7 @@ class IndicatorRecorder:
                 "carved_jobs",
             ):
                 per_group[name] = f[name]
+        per_group.update(quarterly_transitions(cen))
         hires = f["hires_from_unemployment"]
         for lag, col in ((6, C.C_RETAINED_6M), (12, C.C_RETAINED_12M)):
             cohort = np.full_like(hires, np.nan)
@@ -280,10 +353,15 @@ class IndicatorRecorder:
             "vacancies": vs[:, V_OPEN],
             "vacancy_rate": _ratio(vs[:, V_OPEN], vs[:, V_ACTIVE]),
             "mean_vacancy_age": _ratio(vs[:, V_OPEN_AGE_SUM], vs[:, V_OPEN]),
-            "vacancy_duration_at_fill": _ratio(f["filled_vacancy_months"][:, 0], hires[:, 0]),
+            "vacancy_duration_at_fill": _ratio(
+                f["filled_vacancy_months"][:, 0], hires[:, 0] + f["hires_from_inactivity"][:, 0]
+            ),
             "chains_ended": ch[:, 0].sum(axis=1),
             "chain_length": _ratio(ch[:, 1].sum(axis=1), ch[:, 0].sum(axis=1)),
-            "share_filled_from_employment": _ratio(moves, moves + hires[:, 0]),
+            # Outside hires come from unemployment and, directly, from inactivity.
+            "share_filled_from_employment": _ratio(
+                moves, moves + hires[:, 0] + f["hires_from_inactivity"][:, 0]
+            ),
             "jobs_created": f["jobs_created"][:, 0],
             "jobs_destroyed": f["jobs_destroyed"][:, 0],
             "carved_jobs": f["carved_jobs"][:, 0],
@@ -322,4 +400,11 @@ class IndicatorRecorder:
                 "cost": np.concatenate(self.cost) if T and names else np.zeros(0),
             }
         )
-        return ModelResults(indicators=indicators, chains=chains, interventions=interventions)
+        n = self.n_levels
+        fills = np.stack(self.fills) if self.fills else np.zeros((0, n, n + 2))
+        return ModelResults(
+            indicators=indicators,
+            chains=chains,
+            interventions=interventions,
+            fills=chain_stats.fills_table(months, fills),
+        )

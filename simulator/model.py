@@ -47,7 +47,8 @@ from simulator.indicators import (
 from simulator.interventions import compile_interventions
 from simulator.kernels import consequences as C
 from simulator.params import ModelParams
-from simulator.setup import build_world, coalition_employers
+from simulator.setup import build_world, coalition_employers, start_run
+from simulator.spin_up import baseline_dynamics, shift_months
 from simulator.world_cache import WorldCache
 
 
@@ -115,7 +116,7 @@ class LabourMarketModel(mesa.Model):
         self.key = R.run_key(run_seq)
 
         p = self.params
-        self.world = worlds.world(p, setup_seq) if worlds else build_world(p, setup_seq)
+        self.world = self._initial_world(setup_seq, worlds)
         self._par = K.pack_params(p)
         self._fill = np.asarray(p.fill_matrix(), dtype=np.float64)
         provider_names = [pr.name for pr in p.providers]
@@ -124,7 +125,8 @@ class LabourMarketModel(mesa.Model):
         )
         self._coordination = np.array([pr.coordination for pr in p.providers], dtype=np.float64)
         self._provider_capacity = np.array([pr.capacity for pr in p.providers], dtype=np.int64)
-        self.population0 = self.world.persons.n
+        # Labour demand and entrants scale with the lab's population, the same in every arm.
+        self.population0 = p.population.n_persons
         self.recorder = IndicatorRecorder(p.ladder.n_levels, [s.name for s in p.interventions])
         self._census = np.zeros((C.N_CENSUS, K.N_GROUPS))
         self.backend.census(
@@ -136,6 +138,24 @@ class LabourMarketModel(mesa.Model):
         #: work: the place for rules that adapt the package from monitored indicators (engine
         #: step 5), e.g. with :meth:`set_capacity`.
         self.month_hooks: list = []
+
+    def _initial_world(
+        self, setup_seq: np.random.SeedSequence, worlds: WorldCache | None
+    ) -> S.WorldState:
+        """The world at month 0: the drawn market, after the spin-up if there is one."""
+        p = self.params
+        if p.spin_up_months == 0:
+            return worlds.world(p, setup_seq) if worlds else build_world(p, setup_seq)
+        base = baseline_dynamics(p)
+
+        def spun_up() -> S.WorldState:
+            warm = LabourMarketModel(base, rng=setup_seq, backend=self.backend, worlds=worlds)
+            warm.advance()
+            shift_months(warm.world, base.months)
+            return warm.world
+
+        world = worlds.spun_up(base, setup_seq, spun_up) if worlds else spun_up()
+        return start_run(world, p)
 
     # ------------------------------------------------------------------ agents
     def _register_agents(self) -> None:
@@ -228,15 +248,26 @@ class LabourMarketModel(mesa.Model):
         # policy arm and its baseline, so this keeps common random numbers intact).
         return d.job_creation_multiplier * (1.0 + shock) * population / self.population0
 
-    def _entrant_counts(self, month: int) -> tuple[int, int]:
+    def _entrant_counts(self, month: int, retirements: int) -> tuple[int, int]:
+        """School leavers and migrants entering this month.
+
+        With ``entrants_replace_retirements`` as many enter as retired this month (split in
+        the proportion of the two entry rates), so the population stays level whatever its
+        age structure; otherwise each count is drawn from its rate. Retirements follow age
+        alone, so both arms of a comparison get the same entrants either way.
+        """
+        school_rate = self._par[K.K_ENTRY_RATE]
+        migrant_rate = self._par[K.K_MIGRANT_ENTRY_RATE]
+        u_school = R.uniform(self.key, R.STREAM_ENTRY_COUNT, month, 0, 0)
+        u_migrant = R.uniform(self.key, R.STREAM_ENTRY_COUNT, month, 1, 0)
+        if self.params.demand.entrants_replace_retirements:
+            total_rate = school_rate + migrant_rate
+            share = migrant_rate / total_rate if total_rate > 0 else 0.0
+            n_migrant = rules.count_draw.py_func(retirements * share, u_migrant)
+            return retirements - n_migrant, n_migrant
         base = self.population0
-        n_school = rules.count_draw.py_func(
-            self._par[K.K_ENTRY_RATE] * base, R.uniform(self.key, R.STREAM_ENTRY_COUNT, month, 0, 0)
-        )
-        n_migrant = rules.count_draw.py_func(
-            self._par[K.K_MIGRANT_ENTRY_RATE] * base,
-            R.uniform(self.key, R.STREAM_ENTRY_COUNT, month, 1, 0),
-        )
+        n_school = rules.count_draw.py_func(school_rate * base, u_school)
+        n_migrant = rules.count_draw.py_func(migrant_rate * base, u_migrant)
         return n_school, n_migrant
 
     def step(self) -> None:
@@ -267,7 +298,7 @@ class LabourMarketModel(mesa.Model):
             t,
             flows,
         )
-        n_school, n_migrant = self._entrant_counts(t)
+        n_school, n_migrant = self._entrant_counts(t, int(flows[K.F_RETIREMENTS, 0]))
         if n_school + n_migrant:
             w.persons.grow(w.persons.n + n_school + n_migrant)
             b.add_entrants(
@@ -281,6 +312,7 @@ class LabourMarketModel(mesa.Model):
         n_levels = self.params.ladder.n_levels
         chain_count = np.zeros(n_levels)
         chain_sum = np.zeros(n_levels)
+        fills = np.zeros((n_levels, n_levels + 2))
         b.vacancy_chains(
             pf,
             pi,
@@ -297,6 +329,7 @@ class LabourMarketModel(mesa.Model):
             flows,
             chain_count,
             chain_sum,
+            fills,
         )
 
         # 3. Services and the coalition.
@@ -345,6 +378,7 @@ class LabourMarketModel(mesa.Model):
             cost,
             w.integration,
         )
+        self.recorder.record_fills(fills)
         w.month = t
 
     def _join_coalition(self, month: int) -> None:

@@ -24,6 +24,14 @@ _NAMES = (
     "reentry_rate",
     "entry_rate",
     "migrant_entry_rate",
+    "employment_exit",
+    "inactive_search",
+    "young_exit_multiplier",
+    "older_exit_multiplier",
+    "older_return_multiplier",
+    "recent_return_multiplier",
+    "partial_exit_multiplier",
+    "entrant_inactive_share",
     # mobility
     "training_rate",
     "skill_gain",
@@ -80,46 +88,54 @@ K_INACTIVITY_EXIT = 5
 K_REENTRY_RATE = 6
 K_ENTRY_RATE = 7
 K_MIGRANT_ENTRY_RATE = 8
-K_TRAINING_RATE = 9
-K_SKILL_GAIN = 10
-K_LEARNING_ON_JOB = 11
-K_DEVELOPMENT_EFFECT = 12
-K_REQUIRES_SKILL = 13
-K_APPLICATIONS = 14
-K_AIM = 15
-K_SCREENING_NOISE = 16
-K_STIGMA = 17
-K_SUPPORT_BONUS = 18
-K_SKILL_WEIGHT = 19
-K_LEVEL_STRICTNESS = 20
-K_SCREENING_RATE = 21
-K_EFFICACY_LINK = 22
-K_EFFICACY_GAIN_HIRE = 23
-K_EFFICACY_LOSS_REJECTION = 24
-K_EFFORT_LOSS_REJECTION = 25
-K_EFFORT_RECOVERY = 26
-K_EFFICACY_RECOVERY_AT_WORK = 27
-K_DISCOURAGEMENT_THRESHOLD = 28
-K_DISCOURAGED_EXIT = 29
-K_SKILL_DEPRECIATION = 30
-K_SUCCESS_TO_EFFICACY = 31
-K_TRUST_DECAY = 32
-K_TRUST_WEIGHT = 33
-K_PEER_LEARNING = 34
-K_SUPPORTED_RETENTION = 35
-K_BIAS_RELAPSE = 36
-K_REFERRAL_BASE = 37
-K_INIT_EFFICACY = 38
-K_INIT_TRUST = 39
-K_INIT_AWARENESS = 40
-K_INIT_MOTIVATION = 41
-K_INIT_SEARCH_SKILL = 42
-K_SHARE_FEMALE = 43
-K_SHARE_PARTIAL = 44
-K_ON_SELF_EFFICACY = 45
-K_ON_TRUST = 46
-K_ON_SUCCESS = 47
-K_ON_PEER = 48
+K_EMPLOYMENT_EXIT = 9
+K_INACTIVE_SEARCH = 10
+K_YOUNG_EXIT_MULTIPLIER = 11
+K_OLDER_EXIT_MULTIPLIER = 12
+K_OLDER_RETURN_MULTIPLIER = 13
+K_RECENT_RETURN_MULTIPLIER = 14
+K_PARTIAL_EXIT_MULTIPLIER = 15
+K_ENTRANT_INACTIVE_SHARE = 16
+K_TRAINING_RATE = 17
+K_SKILL_GAIN = 18
+K_LEARNING_ON_JOB = 19
+K_DEVELOPMENT_EFFECT = 20
+K_REQUIRES_SKILL = 21
+K_APPLICATIONS = 22
+K_AIM = 23
+K_SCREENING_NOISE = 24
+K_STIGMA = 25
+K_SUPPORT_BONUS = 26
+K_SKILL_WEIGHT = 27
+K_LEVEL_STRICTNESS = 28
+K_SCREENING_RATE = 29
+K_EFFICACY_LINK = 30
+K_EFFICACY_GAIN_HIRE = 31
+K_EFFICACY_LOSS_REJECTION = 32
+K_EFFORT_LOSS_REJECTION = 33
+K_EFFORT_RECOVERY = 34
+K_EFFICACY_RECOVERY_AT_WORK = 35
+K_DISCOURAGEMENT_THRESHOLD = 36
+K_DISCOURAGED_EXIT = 37
+K_SKILL_DEPRECIATION = 38
+K_SUCCESS_TO_EFFICACY = 39
+K_TRUST_DECAY = 40
+K_TRUST_WEIGHT = 41
+K_PEER_LEARNING = 42
+K_SUPPORTED_RETENTION = 43
+K_BIAS_RELAPSE = 44
+K_REFERRAL_BASE = 45
+K_INIT_EFFICACY = 46
+K_INIT_TRUST = 47
+K_INIT_AWARENESS = 48
+K_INIT_MOTIVATION = 49
+K_INIT_SEARCH_SKILL = 50
+K_SHARE_FEMALE = 51
+K_SHARE_PARTIAL = 52
+K_ON_SELF_EFFICACY = 53
+K_ON_TRUST = 54
+K_ON_SUCCESS = 55
+K_ON_PEER = 56
 N_PARAMS = len(_NAMES)
 PARAM_NAMES = _NAMES
 assert N_PARAMS == K_ON_PEER + 1
@@ -139,10 +155,19 @@ def pack_params(p: ModelParams) -> np.ndarray:
         "reentry_rate": d.reentry_rate,
         "entry_rate": d.entry_rate,
         "migrant_entry_rate": d.migrant_entry_rate,
+        "employment_exit": d.employment_exit_rate,
+        "inactive_search": d.inactive_search_rate,
+        "young_exit_multiplier": d.young_exit_multiplier,
+        "older_exit_multiplier": d.older_exit_multiplier,
+        "older_return_multiplier": d.older_return_multiplier,
+        "recent_return_multiplier": d.recent_return_multiplier,
+        "partial_exit_multiplier": d.partial_exit_multiplier,
+        "entrant_inactive_share": d.entrant_inactive_share,
         "training_rate": mob.training_rate,
         "skill_gain": mob.skill_gain,
         "learning_on_job": mob.learning_on_job,
-        "development_effect": mob.development_effect,
+        # Without employer heterogeneity every employer realises Q's internal fills in full.
+        "development_effect": mob.development_effect if mob.employer_heterogeneity else 0.0,
         "requires_skill": float(mob.promotion_requires_skill),
         "applications": m.applications,
         "aim": m.aim,
@@ -208,6 +233,12 @@ FLOW_NAMES = (
     "retirements_from_employment",
     "retirements_from_unemployment",
     "retirements_from_inactivity",
+    # The flows between employment and inactivity (``exits_to_inactivity`` is U->I and
+    # ``reentries`` I->U).
+    "employment_exits_to_inactivity",
+    "hires_from_inactivity",
+    # Entrants who enter inactive (part of ``entrants``; the rest enter unemployed).
+    "inactive_entrants",
 )
 F_HIRES_FROM_UNEMPLOYMENT = 0
 F_SEPARATIONS = 1
@@ -230,8 +261,11 @@ F_LOST_WITHIN_12M = 17
 F_RETIREMENTS_FROM_EMPLOYMENT = 18
 F_RETIREMENTS_FROM_UNEMPLOYMENT = 19
 F_RETIREMENTS_FROM_INACTIVITY = 20
+F_EMPLOYMENT_EXITS_TO_INACTIVITY = 21
+F_HIRES_FROM_INACTIVITY = 22
+F_INACTIVE_ENTRANTS = 23
 N_FLOWS = len(FLOW_NAMES)
-assert N_FLOWS == F_RETIREMENTS_FROM_INACTIVITY + 1
+assert N_FLOWS == F_INACTIVE_ENTRANTS + 1
 
 GROUP_MASKS = np.array([mask for _, mask in INDICATOR_GROUPS], dtype=np.int64)
 GROUP_NAMES = tuple(name for name, _ in INDICATOR_GROUPS)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticUndefined
 
+from simulator.chain_stats import check_fill_matrix
 from simulator.interventions import InterventionSpec
 
 #: Ladder levels are indexed 0 (entry) .. n_levels-1 (senior).
@@ -140,7 +141,21 @@ class PopulationParams(Strict):
     """Who lives and works in the region."""
 
     n_persons: int = param(
-        10_000, ge=20, le=50_000_000, unit="persons", description="Labour force at the start."
+        10_000,
+        ge=20,
+        le=50_000_000,
+        unit="persons",
+        description="Working-age population at the start: employed, unemployed and inactive.",
+    )
+    initial_inactive_share: float = param(
+        0.2,
+        ge=0.0,
+        le=0.8,
+        unit="share",
+        description="Share of the working-age population outside the labour force at the "
+        "start (1 - activity rate); who is inactive leans to the young, the older and people "
+        "with partial work ability.",
+        reference="Eurostat lfsi_emp_a: activity rates of 70-85% at 15-64 in the EU",
     )
     persons_per_employer: float = param(
         20.0,
@@ -158,19 +173,39 @@ class PopulationParams(Strict):
         reference="Firm-size distributions are close to Pareto with shape ~1 (Axtell 2001)",
     )
     initial_unemployment_rate: float = param(
-        0.08, ge=0.0, le=0.6, unit="share", description="Unemployment rate at set-up."
+        0.08,
+        ge=0.0,
+        le=0.6,
+        unit="share",
+        description="Unemployment rate (unemployed / labour force) at set-up, before the spin-up.",
     )
     share_young: float = param(
-        0.18, ge=0.0, le=1.0, unit="share", description="Share aged 15-29 in the labour force."
+        0.18,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Share aged under 30 in the working-age population.",
     )
     share_older: float = param(
-        0.22, ge=0.0, le=1.0, unit="share", description="Share aged 55-64 in the labour force."
+        0.22,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Share aged 55 and over in the working-age population.",
     )
     share_female: float = param(
-        0.48, ge=0.0, le=1.0, unit="share", description="Share of women in the labour force."
+        0.48,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Share of women in the working-age population.",
     )
     share_migrant: float = param(
-        0.08, ge=0.0, le=1.0, unit="share", description="Share of migrants in the labour force."
+        0.08,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Share of migrants in the working-age population.",
     )
     share_partial_ability: float = param(
         0.07,
@@ -313,33 +348,128 @@ class DemandParams(Strict):
         le=0.05,
         unit="1/month",
         description=(
-            "School leavers entering the labour force, per labour-force member. With the "
-            "migrant entry rate, the default replaces retirements (about 2.3% of the labour "
-            "force a year), so the population neither grows nor shrinks."
+            "School leavers entering the working-age population, per member of it at the "
+            "start. With the migrant entry rate, the default replaces retirements (about 2.3% "
+            "of the population a year), so the population neither grows nor shrinks."
         ),
+    )
+    entrants_replace_retirements: bool = Field(
+        True,
+        description="Entrants replace the month's retirements one for one (school leavers and "
+        "migrants in the proportion of their entry rates), so the working-age population stays "
+        "level whatever its age structure; false: entrants arrive at the entry rates (a "
+        "growing or shrinking population).",
     )
     migrant_entry_rate: float = param(
         0.0004,
         ge=0.0,
         le=0.05,
         unit="1/month",
-        description="Migrants entering the labour force, per labour-force member.",
+        description="Migrants entering the working-age population, per member of it at the start.",
     )
     inactivity_exit_rate: float = param(
-        0.015,
+        0.04,
         ge=0.0,
-        le=0.2,
+        le=0.3,
         unit="1/month",
-        description="Monthly probability that an unemployed person leaves the labour force.",
-        reference="EU-LFS: quarterly U->I transitions of 10-20% (Eurostat lfsi_long_q)",
-        uncertain=(0.008, 0.025),
+        description="Monthly probability that an unemployed person leaves the labour force "
+        "(U->I), before the multipliers for the young, the older and people with partial work "
+        "ability (the discouraged leave more often still).",
+        reference="EU-LFS: quarterly U->I transitions of 10-25% (Eurostat lfsi_long_q)",
+        uncertain=(0.015, 0.08),
     )
     reentry_rate: float = param(
         0.03,
         ge=0.0,
         le=1.0,
         unit="1/month",
-        description="Monthly probability that an inactive person returns to job search.",
+        description="Monthly probability that an inactive person returns to job search "
+        "(I->U), before the age multiplier.",
+        reference="EU-LFS: quarterly I->U transitions of 3-8% of the inactive aged 15-64 "
+        "(Eurostat lfsi_long_q)",
+        uncertain=(0.01, 0.06),
+    )
+    employment_exit_rate: float = param(
+        0.004,
+        ge=0.0,
+        le=0.2,
+        unit="1/month",
+        description="Monthly probability that an employee leaves the labour force (E->I: care, "
+        "study, illness, early exit), before the multipliers for the young, the older and "
+        "people with partial work ability; the position falls vacant.",
+        reference="EU-LFS: quarterly E->I transitions of 1-3% (Eurostat lfsi_long_q)",
+        uncertain=(0.002, 0.008),
+    )
+    inactive_search_rate: float = param(
+        0.08,
+        ge=0.0,
+        le=1.0,
+        unit="1/month",
+        description="Monthly probability that an inactive person applies for jobs without "
+        "searching actively in the survey's sense (returners, direct hires: the I->E flow), "
+        "before the age multiplier; they apply and are screened like jobseekers.",
+        reference="EU-LFS: quarterly I->E transitions of 2-6% (Eurostat lfsi_long_q)",
+        uncertain=(0.03, 0.2),
+    )
+    young_exit_multiplier: float = param(
+        1.5,
+        ge=0.0,
+        le=10.0,
+        unit="1",
+        description="E->I and U->I risk of people under 30 relative to others (study).",
+        reference="EU-LFS flows by age: the young move to and from inactivity most "
+        "(Eurostat lfsi_long_a)",
+        uncertain=(1.0, 3.0),
+    )
+    older_exit_multiplier: float = param(
+        2.0,
+        ge=0.0,
+        le=10.0,
+        unit="1",
+        description="E->I and U->I risk of people aged 55 and over relative to others "
+        "(early exit, ill health).",
+        reference="EU-LFS flows by age: exits to inactivity rise after 55 (Eurostat lfsi_long_a)",
+        uncertain=(1.0, 4.0),
+    )
+    older_return_multiplier: float = param(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        unit="1",
+        description="I->U and I->E chances of inactive people aged 55 and over relative to "
+        "others (few return once out).",
+        reference="EU-LFS flows by age (Eurostat lfsi_long_a)",
+        uncertain=(0.2, 0.8),
+    )
+    recent_return_multiplier: float = param(
+        4.0,
+        ge=1.0,
+        le=50.0,
+        unit="1",
+        description="I->U and I->E chances of people out of the labour force for under 12 "
+        "months (the marginally attached) relative to those out for longer.",
+        reference="Jones & Riddell (1999, Econometrica): the marginally attached move into "
+        "employment at rates closer to the unemployed's than to other non-participants'",
+        uncertain=(2.0, 10.0),
+    )
+    partial_exit_multiplier: float = param(
+        2.0,
+        ge=0.0,
+        le=10.0,
+        unit="1",
+        description="E->I and U->I risk of people with partial work ability relative to others "
+        "(illness, disability).",
+        reference="OECD (2010) Sickness, Disability and Work: lower attachment of people with "
+        "health limitations",
+        uncertain=(1.0, 4.0),
+    )
+    entrant_inactive_share: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Share of entrants (school leavers, migrants) who enter inactive "
+        "(still studying, not yet searching) rather than unemployed.",
     )
 
 
@@ -393,9 +523,20 @@ class MobilityParams(Strict):
         None,
         unit="share",
         description="Expert override: Q[i][j], probability that a vacancy at level i is filled "
-        "by moving someone from level j (j < i internal, j == i from another employer). "
-        "When set, replaces internal_fill and job_to_job_fill.",
+        "by moving someone from level j: j < i a promotion inside the employer, j == i a "
+        "job-to-job move from another employer at the same level, j > i a move down the "
+        "ladder by an employee of another employer (the vacancy moves to level j there); the "
+        "rest of each row is filled from outside. Any substochastic matrix whose chains end "
+        "(entries >= 0, row sums <= 1, outside reachable from every level). When set, "
+        "replaces internal_fill and job_to_job_fill.",
         reference="White (1970) Chains of Opportunity",
+    )
+    employer_heterogeneity: bool = param(
+        True,
+        unit="switch",
+        description="Employers realise the internal (upward) part of Q in proportion to their "
+        "willingness to develop staff (see development_effect). Off: every employer fills "
+        "vacancies with the probabilities of Q as entered.",
     )
     development_effect: float = param(
         0.6,
@@ -403,7 +544,8 @@ class MobilityParams(Strict):
         le=1.0,
         unit="1",
         description="How much an employer's unwillingness to develop staff cuts internal "
-        "promotion (0: not at all, 1: an employer with no willingness promotes no one).",
+        "promotion (0: not at all, 1: an employer with no willingness promotes no one); "
+        "used only with employer_heterogeneity.",
         mechanism="employee_development",
         uncertain=(0.3, 0.9),
     )
@@ -787,6 +929,16 @@ class ModelParams(Strict):
     """All parameters of one simulation."""
 
     months: int = param(120, ge=1, le=10_000, unit="months", description="Months to simulate.")
+    spin_up_months: int = param(
+        60,
+        ge=0,
+        le=1_200,
+        unit="months",
+        description="Months of the lab's own baseline dynamics run before month 0 (no "
+        "interventions, no coalition employers, no demand shock, every mechanism on), so the "
+        "run starts from the lab's steady state: spell lengths, tenures, the inactive pool and "
+        "mechanism states. A package arm and its baseline share it.",
+    )
     population: PopulationParams = Field(default_factory=PopulationParams)
     ladder: LadderParams = Field(default_factory=LadderParams)
     demand: DemandParams = Field(default_factory=DemandParams)
@@ -814,14 +966,9 @@ class ModelParams(Strict):
             if any(not 0.0 <= v <= 1.0 for v in values):
                 raise ValueError(f"mobility.{name} entries must lie in [0, 1]")
         if mob.fill_matrix is not None:
-            q = mob.fill_matrix
-            if len(q) != n or any(len(row) != n for row in q):
-                raise ValueError(f"mobility.fill_matrix must be {n} x {n}")
-            for i, row in enumerate(q):
-                if any(v < 0 for v in row) or sum(row) > 1.0 + 1e-12:
-                    raise ValueError(f"mobility.fill_matrix row {i} must be >= 0 and sum to <= 1")
-                if any(row[j] > 0 for j in range(i + 1, n)):
-                    raise ValueError("mobility.fill_matrix: moves down the ladder are not modelled")
+            check_fill_matrix(mob.fill_matrix, n)
+        else:
+            check_fill_matrix(self.fill_matrix(), n, "mobility.internal_fill/job_to_job_fill")
         names = [p.name for p in self.providers]
         if len(set(names)) != len(names):
             raise ValueError(f"provider names must be unique, got {names}")

@@ -82,18 +82,10 @@ def flows_figure(results: ModelResults) -> plt.Figure:
 def chains_figure(results: ModelResults) -> plt.Figure:
     """Mean vacancy-chain length by the level where the chain started."""
     fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
-    c = results.chains
-    summary = c.groupby("start_level").apply(
-        lambda d: (
-            np.average(d["mean_length"].fillna(0), weights=d["chains"])
-            if d["chains"].sum() > 0
-            else np.nan
-        ),
-        include_groups=False,
-    )
-    counts = c.groupby("start_level")["chains"].sum()
-    bars = ax.bar(summary.index, summary.values, color="#1f4e79")
-    for bar, n in zip(bars, counts.values, strict=True):
+    summary = results.chain_summary().drop(index="all")
+    levels = summary.index.astype(int)
+    bars = ax.bar(levels, summary["mean_length"], color="#1f4e79")
+    for bar, n in zip(bars, summary["chains"], strict=True):
         ax.annotate(
             f"{int(n)} chains",
             (bar.get_x() + bar.get_width() / 2, bar.get_height()),
@@ -101,8 +93,10 @@ def chains_figure(results: ModelResults) -> plt.Figure:
             va="bottom",
             fontsize=8,
         )
-    ax.set_xticks(summary.index, [f"level {i}" for i in summary.index])
-    _style(ax, "Vacancy-chain length by starting level", "moves per vacancy")
+    ax.set_xticks(levels, [f"level {i}" for i in levels])
+    _style(
+        ax, "Vacancy-chain length by starting level", "jobs filled per vacancy (incl. outside hire)"
+    )
     ax.set_xlabel("ladder level where the vacancy arose (0 = entry)")
     return fig
 

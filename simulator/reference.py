@@ -10,10 +10,12 @@ numbers with the kernels, so on the same seed the results must be identical; the
 from __future__ import annotations
 
 import bisect
+import itertools
 
 from simulator import interventions as IV
 from simulator import packed as K
 from simulator import rng as R
+from simulator import rules
 from simulator import state as S
 from simulator.kernels import demand, matching, mobility, services
 
@@ -34,6 +36,7 @@ def vacancy_chains(
     flows,
     chain_count,
     chain_sum,
+    fills,
 ) -> None:
     """Reference of :func:`simulator.kernels.mobility.vacancy_chains` (same arguments)."""
     requires = par[K.K_REQUIRES_SKILL] > 0.0
@@ -59,7 +62,11 @@ def vacancy_chains(
             lv = int(qi[v, S.Q_LEVEL])
             req = float(requirement[v])
             u = R.uniform_py(int(key), R.STREAM_FILL, month, v, 0)
-            src = mobility.choose_source.py_func(fill, lv, ef[e, S.E_DEVELOPMENT], effect, u)
+            # The source level: the first whose cumulative probability exceeds the draw; only
+            # promotions are scaled by the employer's willingness to develop staff.
+            scale = rules.internal_fill_scale(ef[e, S.E_DEVELOPMENT], effect)
+            probs = [fill[lv, j] * (scale if j < lv else 1.0) for j in range(len(fill))]
+            src = next((j for j, c in enumerate(itertools.accumulate(probs)) if u < c), -1)
             mover = -1
             internal = False
             if 0 <= src < lv:
@@ -73,15 +80,21 @@ def vacancy_chains(
                 ]
                 if candidates:
                     mover = max(candidates)[2]
-            elif src == lv:
-                same_level = slots_at_level[lv]
-                for t in range(mobility.J2J_TRIES):
+            elif src >= lv:
+                # A move from another employer: across at the same level, or down the ladder.
+                source_slots = slots_at_level.get(src, [])
+                for t in range(mobility.J2J_TRIES if source_slots else 0):
                     r = R.uniform_py(int(key), R.STREAM_J2J, month, v, t)
-                    s = same_level[int(r * len(same_level))]
+                    s = source_slots[int(r * len(source_slots))]
                     h = int(qi[s, S.Q_HOLDER])
                     if h >= 0 and qi[s, S.Q_EMPLOYER] != e and may_move(h, req, v):
                         mover = h
                         break
+            if mover >= 0:
+                fills[lv, src] += 1
+            else:
+                # Opened to outside: as drawn, or because the drawn level had nobody to move.
+                fills[lv, len(fills) + (0 if src < 0 else 1)] += 1
             if mover < 0:
                 mobility.open_to_outside.py_func(qi, v, chain_count, chain_sum)
                 break
@@ -108,7 +121,7 @@ def matching_step(pf, pi, n, qi, requirement, ef, iv, par, key, month, flows) ->
     link = par[K.K_EFFICACY_LINK]
     applications: list[tuple[int, int, int]] = []  # (person, application number, vacancy)
     for p in range(n):
-        if pi[p, S.P_STATUS] != S.UNEMPLOYED:
+        if not matching.applies.py_func(pi, p, par, key, month):
             continue
         na, extra = matching.applications_of.py_func(pf, pi, p, iv, par, key, month)
         pi[p, S.P_APPLIED] = na
@@ -141,7 +154,8 @@ def matching_step(pf, pi, n, qi, requirement, ef, iv, par, key, month, flows) ->
         for p, a, target in applications:
             if target != q:
                 continue
-            if pi[p, S.P_STATUS] != S.UNEMPLOYED or not matching.acceptable.py_func(pi, p, q, qi):
+            hired_already = pi[p, S.P_STATUS] == S.EMPLOYED
+            if hired_already or not matching.acceptable.py_func(pi, p, q, qi):
                 continue
             sc = matching.score_of.py_func(
                 pf, pi, p, a, q, qi, requirement, ef, iv, par, key, month

@@ -15,8 +15,6 @@ Floating-point sums are accumulated left to right in person order on purpose: Py
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 
 from simulator import interventions as IV
@@ -65,7 +63,7 @@ def _vacancy_from_scratch(qi: np.ndarray, q: int, month: int) -> None:
 def _count_early_job_loss(pi: np.ndarray, p: int, month: int, flows: np.ndarray) -> None:
     """A job ends: count it against the retention of the person's hire cohort, if recent."""
     hired = int(pi[p, S.P_HIRE_MONTH])
-    if hired < 0:
+    if hired == S.NEVER:
         return  # never hired out of unemployment: not part of any hire cohort
     months_in_job = month - hired
     cohort = int(pi[p, S.P_HIRE_GROUPS])
@@ -98,7 +96,7 @@ def _separation_hazard(pi: np.ndarray, p: int, groups: int, par: np.ndarray, mon
     """
     dismissal = float(par[K.K_DISMISSAL_RATE])
     hired = int(pi[p, S.P_HIRE_MONTH])
-    in_probation = hired >= 0 and month - hired < rules.PROBATION_MONTHS
+    in_probation = hired != S.NEVER and month - hired < rules.PROBATION_MONTHS
     if in_probation:
         probation = float(par[K.K_PROBATION_SEPARATION])
         if pi[p, S.P_SUPPORT_LEFT] > 0:
@@ -109,15 +107,49 @@ def _separation_hazard(pi: np.ndarray, p: int, groups: int, par: np.ndarray, mon
     return par[K.K_QUIT_RATE] + multiplier * dismissal
 
 
-def _inactivity_exit_probability(pf: np.ndarray, p: int, par: np.ndarray) -> float:
+def _labour_force_exit_multiplier(pi: np.ndarray, p: int, par: np.ndarray) -> float:
+    """How much more likely person ``p`` is to leave the labour force than a prime-age person in
+    good health: the young (study), the older (early exit) and people with partial work
+    ability (illness)."""
+    age = int(pi[p, S.P_AGE])
+    multiplier = 1.0
+    if age < S.YOUNG_MAX_MONTHS:
+        multiplier *= par[K.K_YOUNG_EXIT_MULTIPLIER]
+    elif age >= S.OLDER_MIN_MONTHS:
+        multiplier *= par[K.K_OLDER_EXIT_MULTIPLIER]
+    if pi[p, S.P_PARTIAL] != 0:
+        multiplier *= par[K.K_PARTIAL_EXIT_MULTIPLIER]
+    return multiplier
+
+
+def _inactivity_exit_probability(pi: np.ndarray, pf: np.ndarray, p: int, par: np.ndarray) -> float:
     """Monthly probability that jobseeker ``p`` leaves the labour force (more if discouraged)."""
-    probability = float(par[K.K_INACTIVITY_EXIT])
+    probability = par[K.K_INACTIVITY_EXIT] * _labour_force_exit_multiplier(pi, p, par)
     discouraged = (
         par[K.K_ON_SELF_EFFICACY] > 0.0 and pf[p, S.P_EFFICACY] < par[K.K_DISCOURAGEMENT_THRESHOLD]
     )
     if discouraged:
         probability += par[K.K_DISCOURAGED_EXIT]
     return probability
+
+
+def _return_multiplier(pi: np.ndarray, p: int, par: np.ndarray) -> float:
+    """How much more likely inactive person ``p`` is to return (to search or straight to work)
+    than a prime-age person out of the labour force for a year or more."""
+    multiplier = 1.0
+    if pi[p, S.P_AGE] >= S.OLDER_MIN_MONTHS:
+        multiplier *= par[K.K_OLDER_RETURN_MULTIPLIER]
+    if pi[p, S.P_INACTIVE_MONTHS] < S.RECENT_INACTIVE_MONTHS:
+        multiplier *= par[K.K_RECENT_RETURN_MULTIPLIER]  # marginally attached
+    return multiplier
+
+
+def _become_inactive(pi: np.ndarray, p: int) -> None:
+    """Person ``p`` (holding no job) leaves the labour force; any participation ends."""
+    pi[p, S.P_STATUS] = S.INACTIVE
+    pi[p, S.P_INACTIVE_MONTHS] = 0  # a new spell out of the labour force
+    pi[p, S.P_ENROLLED] = -1
+    pi[p, S.P_ENROL_LEFT] = 0
 
 
 def _retire(qi: np.ndarray, pi: np.ndarray, p: int, month: int, flows: np.ndarray) -> None:
@@ -158,17 +190,11 @@ def demand_step(
     """Reference of :func:`simulator.kernels.demand.demand_step` (same arguments).
 
     Positions first: each active position is destroyed at its sector's rate (its holder becomes
-    unemployed); each unused slot is created so that an employer's level gains on average
-    ``rate * creation_multiplier * target`` positions, shared over the slots unused at the
-    start of the month. Then people: retirement at the retirement age; employees separate;
-    jobseekers leave the labour force; inactive people return.
+    unemployed); each unused slot is created with the probability that makes the block's
+    stationary number of active positions ``creation_multiplier * target``. Then people:
+    retirement at the retirement age; employees leave the labour force or else separate;
+    jobseekers leave the labour force; inactive people return to search.
     """
-    # Unused slots per (employer, level), counted from the slots themselves (not the index).
-    unused_at_start = Counter(
-        (int(qi[q, S.Q_EMPLOYER]), int(qi[q, S.Q_LEVEL]))
-        for q in range(qi.shape[0])
-        if qi[q, S.Q_ACTIVE] == 0
-    )
     for q in range(qi.shape[0]):
         employer, level = int(qi[q, S.Q_EMPLOYER]), int(qi[q, S.Q_LEVEL])
         rate = float(destruction[ei[employer, S.E_SECTOR]])
@@ -187,8 +213,16 @@ def demand_step(
                 _become_unemployed(pi, holder)
                 _add_flow(flows, K.F_SEPARATIONS, groups, 1.0)
         else:
-            share = unused_at_start[(employer, level)]
-            p_create = rate * creation_multiplier * target[employer, level] / share
+            # Two-state slots: unused slots are switched on so that, in the long run, the
+            # block holds its target share of active positions.
+            block_slots = [
+                s
+                for s in range(qi.shape[0])
+                if qi[s, S.Q_EMPLOYER] == employer and qi[s, S.Q_LEVEL] == level
+            ]
+            wanted = creation_multiplier * target[employer, level]
+            unused_wanted = len(block_slots) - wanted
+            p_create = 1.0 if unused_wanted <= 0.0 else rate * wanted / unused_wanted
             if _draw(key, R.STREAM_CREATE, month, q) >= p_create:
                 continue
             qi[q, S.Q_ACTIVE] = 1
@@ -205,6 +239,16 @@ def demand_step(
             continue
         groups = _groups(pi, p)
         if status == S.EMPLOYED:
+            # Leaving the labour force (care, study, illness) is decided first, on its own
+            # draw, so that a change in separations never changes who leaves.
+            exit_risk = par[K.K_EMPLOYMENT_EXIT] * _labour_force_exit_multiplier(pi, p, par)
+            if _draw(key, R.STREAM_EMPLOYMENT_EXIT, month, p) < exit_risk:
+                _vacancy_from_scratch(qi, int(pi[p, S.P_POSITION]), month)
+                _count_early_job_loss(pi, p, month, flows)
+                _become_unemployed(pi, p)
+                _become_inactive(pi, p)
+                _add_flow(flows, K.F_EMPLOYMENT_EXITS_TO_INACTIVITY, groups, 1.0)
+                continue
             hazard = _separation_hazard(pi, p, groups, par, month)
             if _draw(key, R.STREAM_QUIT, month, p) < hazard:
                 _vacancy_from_scratch(qi, int(pi[p, S.P_POSITION]), month)
@@ -212,17 +256,23 @@ def demand_step(
                 _become_unemployed(pi, p)
                 _add_flow(flows, K.F_SEPARATIONS, groups, 1.0)
         elif status == S.UNEMPLOYED:
-            if _draw(key, R.STREAM_LF_EXIT, month, p) < _inactivity_exit_probability(pf, p, par):
-                pi[p, S.P_STATUS] = S.INACTIVE
-                pi[p, S.P_ENROLLED] = -1  # leaving the labour force ends any participation
-                pi[p, S.P_ENROL_LEFT] = 0
+            if _draw(key, R.STREAM_LF_EXIT, month, p) < _inactivity_exit_probability(
+                pi, pf, p, par
+            ):
+                _become_inactive(pi, p)
                 _add_flow(flows, K.F_EXITS_TO_INACTIVITY, groups, 1.0)
-        elif _draw(key, R.STREAM_REENTRY, month, p) < par[K.K_REENTRY_RATE]:  # inactive
-            # A returner starts a fresh spell with their usual search effort.
-            pi[p, S.P_STATUS] = S.UNEMPLOYED
-            pi[p, S.P_UDUR] = 0
-            pf[p, S.P_EFFORT] = pf[p, S.P_EFFORT0]
-            _add_flow(flows, K.F_REENTRIES, _groups(pi, p), 1.0)
+        else:  # inactive
+            p_return = par[K.K_REENTRY_RATE] * _return_multiplier(pi, p, par)
+            if _draw(key, R.STREAM_REENTRY, month, p) < p_return:
+                # A returner searches with their usual effort. After a short break (the
+                # marginally attached) the search goes on: the spell's months so far count, as
+                # survey respondents report the duration of their search; after a year or more
+                # out, a fresh spell starts.
+                pi[p, S.P_STATUS] = S.UNEMPLOYED
+                if pi[p, S.P_INACTIVE_MONTHS] >= S.RECENT_INACTIVE_MONTHS:
+                    pi[p, S.P_UDUR] = 0
+                pf[p, S.P_EFFORT] = pf[p, S.P_EFFORT0]
+                _add_flow(flows, K.F_REENTRIES, _groups(pi, p), 1.0)
 
 
 # ---------------------------------------------------------------- 2. training
@@ -410,6 +460,8 @@ def consequences_step(
             _month_in_work(pf, pi, p, iv, par, cost)
         elif status == S.UNEMPLOYED:
             _month_in_unemployment(pf, pi, p, par)
+        else:  # inactive: the spell out of the labour force grows
+            pi[p, S.P_INACTIVE_MONTHS] += 1
         if par[K.K_ON_TRUST] > 0.0:
             trust = pf[p, S.P_TRUST]
             pf[p, S.P_TRUST] = trust + par[K.K_TRUST_DECAY] * (pf[p, S.P_TRUST0] - trust)
@@ -420,6 +472,12 @@ def consequences_step(
         pi[p, S.P_APPLIED] = 0
         pi[p, S.P_HIRED_NOW] = 0
     census(pf, pi, n, month, out)
+    for p in range(n):  # the month-end status joins the history, after the census reads it
+        status = int(pi[p, S.P_STATUS])
+        if status != S.GONE:
+            previous = [(int(pi[p, S.P_STATUS_HISTORY]) >> (2 * m)) & 3 for m in range(2)]
+            newest_first = [status, *previous]
+            pi[p, S.P_STATUS_HISTORY] = sum(code << (2 * m) for m, code in enumerate(newest_first))
     for e in range(ef.shape[0]):
         ef[e, S.E_BIAS] += par[K.K_BIAS_RELAPSE] * (ef[e, S.E_BIAS0] - ef[e, S.E_BIAS])
 
@@ -439,22 +497,27 @@ _C_SUM_UDUR = 8
 _C_SUM_SUCCESSES = 9
 _C_RETAINED_6M = 10
 _C_RETAINED_12M = 11
+_C_TRANSITIONS = 12  # then E/U/I x now E/U/I, as in the kernel
 
 
 def _census_entries(pf: np.ndarray, pi: np.ndarray, p: int, month: int):
     """What person ``p`` adds to the census: ``(column, group bits, amount)`` triples."""
     status = int(pi[p, S.P_STATUS])
     groups = _groups(pi, p)
-    if status == S.INACTIVE:
-        return [(_C_INACTIVE, groups, 1.0)]
     entries = []
+    # The survey's quarterly transition: this person's status three month ends ago and now.
+    three_months_ago = (int(pi[p, S.P_STATUS_HISTORY]) >> 4) & 3
+    if three_months_ago != S.STATUS_ABSENT:
+        entries.append((_C_TRANSITIONS + 3 * three_months_ago + status, groups, 1.0))
+    if status == S.INACTIVE:
+        return [*entries, (_C_INACTIVE, groups, 1.0)]
     if status == S.EMPLOYED:
         hire_groups = int(pi[p, S.P_HIRE_GROUPS])
         # Hired out of long-term unemployment: keeps counting in that group while employed.
         groups |= hire_groups & S.G_LTU
         entries.append((_C_EMPLOYED, groups, 1.0))
         hired = int(pi[p, S.P_HIRE_MONTH])
-        if hired >= 0:  # a member of the cohort hired out of unemployment in month ``hired``
+        if hired != S.NEVER:  # of the cohort hired out of unemployment in month ``hired``
             if month - hired == 6:
                 entries.append((_C_RETAINED_6M, hire_groups, 1.0))
             elif month - hired == 12:
@@ -522,11 +585,11 @@ def add_entrants(
 ) -> None:
     """Reference of :func:`simulator.kernels.demand.add_entrants` (same arguments).
 
-    The month's entrants (school leavers, then migrants) join as jobseekers in rows
-    ``first, first + 1, ...``. School leavers are 18-24 with skill around 0.40; migrants are
-    20-50 with skill around 0.42 and more spread. Sex and partial work ability follow the
-    population shares; mechanism states start around the model's initial means (search skill
-    and awareness a little lower than the population's).
+    The month's entrants (school leavers, then migrants) join in rows ``first, first + 1, ...``,
+    as jobseekers or, with the entrant inactive share, inactive. School leavers are 18-24 with
+    skill around 0.40; migrants are 20-50 with skill around 0.42 and more spread. Sex and
+    partial work ability follow the population shares; mechanism states start around the
+    model's initial means (search skill and awareness a little lower than the population's).
     """
     for k in range(n_school + n_migrant):
         p = first + k
@@ -553,12 +616,17 @@ def add_entrants(
             S.P_EMPLOYER,
             S.P_ENROLLED,
             S.P_SUPPORT_K,
-            S.P_HIRE_MONTH,
             S.P_MOVED_MONTH,
             S.P_LAST_IV,
         ):
             pi[p, column] = -1  # none yet
-        pi[p, S.P_STATUS] = S.UNEMPLOYED
+        pi[p, S.P_HIRE_MONTH] = S.NEVER
+        # Some entrants are still studying or not yet searching: they enter inactive.
+        still_inactive = u(19) < par[K.K_ENTRANT_INACTIVE_SHARE]
+        pi[p, S.P_STATUS] = S.INACTIVE if still_inactive else S.UNEMPLOYED
+        # Not in the population at any earlier month end.
+        pi[p, S.P_STATUS_HISTORY] = sum(S.STATUS_ABSENT << (2 * m) for m in range(3))
+        pi[p, S.P_INACTIVE_MONTHS] = S.RECENT_INACTIVE_MONTHS  # in education, not churning
         pi[p, S.P_AGE] = int(age_years * 12.0)
         pi[p, S.P_FEMALE] = int(female)
         pi[p, S.P_MIGRANT] = int(migrant)
@@ -575,3 +643,5 @@ def add_entrants(
         pf[p, S.P_MOTIVATION] = around(par[K.K_INIT_MOTIVATION], 15, 0.15)
         pf[p, S.P_AWARENESS] = around(par[K.K_INIT_AWARENESS] - 0.1, 17, 0.1)
         _add_flow(flows, K.F_ENTRANTS, _groups(pi, p), 1.0)
+        if still_inactive:
+            _add_flow(flows, K.F_INACTIVE_ENTRANTS, _groups(pi, p), 1.0)

@@ -46,6 +46,8 @@ STREAM_NOISE = 13
 STREAM_VAC_ORDER = 14
 STREAM_ENROL_PRIORITY = 15
 STREAM_ENTRY_COUNT = 16
+STREAM_INACTIVE_SEARCH = 17
+STREAM_EMPLOYMENT_EXIT = 18
 # Referral draws use STREAM_REFER + intervention index, so each intervention has its own stream.
 STREAM_REFER = 1000
 

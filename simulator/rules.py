@@ -20,6 +20,7 @@ from simulator.state import (
     G_YOUNG,
     LTU_MONTHS,
     OLDER_MIN_MONTHS,
+    RECENT_INACTIVE_MONTHS,
     UNEMPLOYED,
     YOUNG_MAX_MONTHS,
 )
@@ -171,3 +172,65 @@ def training_probability(
 def internal_fill_scale(development: float, effect: float) -> float:
     """How much of the ladder's internal-fill propensity an employer realises."""
     return 1.0 - effect * (1.0 - development)
+
+
+@njit(inline="always")
+def exit_multiplier(
+    age: int,
+    partial: int,
+    young_multiplier: float,
+    older_multiplier: float,
+    partial_multiplier: float,
+) -> float:
+    """Risk of leaving the labour force (E->I, U->I) relative to a prime-age person in good
+    health: the young leave to study, the older for early exit, people with partial work
+    ability for illness."""
+    m = 1.0
+    if age < YOUNG_MAX_MONTHS:
+        m *= young_multiplier
+    elif age >= OLDER_MIN_MONTHS:
+        m *= older_multiplier
+    if partial != 0:
+        m *= partial_multiplier
+    return m
+
+
+@njit(inline="always")
+def return_multiplier(
+    age: int, inactive_months: int, older_multiplier: float, recent_multiplier: float
+) -> float:
+    """Chance of an inactive person returning (I->U, I->E) relative to one under 55 who has
+    been out of the labour force for a year or more: the recently inactive (marginally
+    attached) return far more often, the older less."""
+    m = older_multiplier if age >= OLDER_MIN_MONTHS else 1.0
+    if inactive_months < RECENT_INACTIVE_MONTHS:
+        m *= recent_multiplier
+    return m
+
+
+@njit(inline="always")
+def push_status(history: int, status: int) -> int:
+    """A status history (three month ends, two bits each, newest lowest) after a month end at
+    which the person's status is ``status``."""
+    return ((history << 2) | status) & 63
+
+
+@njit(inline="always")
+def status_months_ago(history: int, months: int) -> int:
+    """The status ``months`` (1-3) month ends ago in a history kept by :func:`push_status`."""
+    return (history >> (2 * (months - 1))) & 3
+
+
+@njit(inline="always")
+def creation_probability(destruction: float, target: float, slots: int) -> float:
+    """Monthly probability that an unused slot of a block becomes an active position.
+
+    Each slot of a block alternates between active (destroyed at rate ``destruction``) and
+    unused (created with this probability), so the block's stationary number of active
+    positions is ``slots * p / (destruction + p)``; this ``p`` makes it ``target``. A block
+    whose target fills every slot creates at once.
+    """
+    unused = slots - target
+    if unused <= 0.0:
+        return 1.0
+    return destruction * target / unused

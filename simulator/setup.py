@@ -114,17 +114,27 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
 def finish_world(world: S.WorldState, params: ModelParams) -> S.WorldState:
     """Apply the set-up settings that draw no random numbers to a market from :func:`build_market`.
 
-    Sets each employer's bias (its drawn relative bias times the mean), hiring standard and job
-    carving, the employers and providers in the coalition at month 0 and the coalition's
-    integration. Modifies and returns ``world``.
+    Sets each employer's bias (its drawn relative bias times the mean), then the settings of
+    :func:`start_run`. Modifies and returns ``world``.
     """
-    ef, ei = world.employers.f, world.employers.i
+    ef = world.employers.f
     # Written as (mean * 2) * draw, the same arithmetic as drawing the bias in one go.
     bias = params.matching.bias_mean * 2.0 * ef[:, S.E_BIAS0]
     ef[:, S.E_BIAS] = bias
     ef[:, S.E_BIAS0] = bias
+    return start_run(world, params)
+
+
+def start_run(world: S.WorldState, params: ModelParams) -> S.WorldState:
+    """Settings a run starts from at month 0, whatever came before (set-up or a spin-up).
+
+    Sets each employer's hiring standard and job carving, the employers and providers in the
+    coalition at month 0 and the coalition's integration. Modifies and returns ``world``.
+    """
+    ef, ei = world.employers.f, world.employers.i
     ef[:, S.E_STANDARD] = params.matching.hiring_standard
     ef[:, S.E_CARVING] = params.mobility.job_carving
+    ei[:, S.E_COALITION] = 0
     n_coalition = round(params.coalition.employer_share * world.employers.n)
     if n_coalition > 0 and params.coalition.employers_join_month <= 0:
         ei[coalition_employers(ei[:, S.E_SIZE], n_coalition), S.E_COALITION] = 1
@@ -171,7 +181,7 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
     pi[:n, S.P_EMPLOYER] = -1
     pi[:n, S.P_ENROLLED] = -1
     pi[:n, S.P_SUPPORT_K] = -1
-    pi[:n, S.P_HIRE_MONTH] = -1
+    pi[:n, S.P_HIRE_MONTH] = S.NEVER
     pi[:n, S.P_MOVED_MONTH] = -1
     pi[:n, S.P_ENTRY_MONTH] = 0
     pi[:n, S.P_LAST_IV] = -1
@@ -192,19 +202,40 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
     pf[:n, S.P_MOTIVATION] = _beta_with_mean(rng, ini.motivation, n)
     pf[:n, S.P_AWARENESS] = _beta_with_mean(rng, ini.awareness, n)
 
-    # Who is unemployed at the start: lower skill raises the risk.
+    # Who is inactive at the start: the young (study), the older and people with partial work
+    # ability more often; a weighted draw without replacement (Efraimidis & Spirakis 2006).
+    weight = (
+        1.0
+        + (age_years < S.YOUNG_MAX_MONTHS / 12)
+        + (age_years >= S.OLDER_MIN_MONTHS / 12)
+        + pi[:n, S.P_PARTIAL]
+    )
+    n_inactive = min(n - 1, round(pop.initial_inactive_share * n))
+    inactive = np.zeros(n, dtype=bool)
+    inactive[np.argsort(-(rng.random(n) ** (1.0 / weight)), kind="stable")[:n_inactive]] = True
+    # Who is unemployed: lower skill raises the risk.
     risk = rng.random(n) + 0.6 * (0.5 - pf[:n, S.P_SKILL])
-    n_unemployed = round(pop.initial_unemployment_rate * n)
+    risk[inactive] = -np.inf
+    n_labour_force = n - n_inactive
+    n_unemployed = round(pop.initial_unemployment_rate * n_labour_force)
     unemployed = np.zeros(n, dtype=bool)
     unemployed[np.argsort(-risk, kind="stable")[:n_unemployed]] = True
-    pi[:n, S.P_STATUS] = np.where(unemployed, S.UNEMPLOYED, S.EMPLOYED)
-    # Spell lengths: geometric, so about two in five of the unemployed are long-term unemployed.
+    pi[:n, S.P_STATUS] = np.where(
+        inactive, S.INACTIVE, np.where(unemployed, S.UNEMPLOYED, S.EMPLOYED)
+    )
+    # Spell lengths: geometric, so about two in five of the unemployed are long-term unemployed
+    # (the spin-up replaces them by the lab's own).
     pi[:n, S.P_UDUR] = np.where(unemployed, rng.geometric(0.075, n) - 1, 0)
+    # Those inactive at set-up count as long out of the labour force (the spin-up mixes in the
+    # recently inactive).
+    pi[:n, S.P_INACTIVE_MONTHS] = np.where(inactive, S.RECENT_INACTIVE_MONTHS, 0)
+    # The status history holds month 0's status; earlier month ends are unknown.
+    pi[:n, S.P_STATUS_HISTORY] = pi[:n, S.P_STATUS] | (S.HISTORY_ABSENT << 2) & 63
 
     # ---------------------------------------------------------------- employers
-    n_employed = n - n_unemployed
+    n_employed = n_labour_force - n_unemployed
     n_active = max(n_levels, round(n_employed / (1.0 - INITIAL_VACANCY_RATE)))
-    n_emp = max(1, round(n / pop.persons_per_employer))
+    n_emp = max(1, round(n_labour_force / pop.persons_per_employer))
     sizes_raw = rng.pareto(pop.employer_size_shape, n_emp) + 1.0
     sizes_raw = np.minimum(sizes_raw, 0.15 * n_active + 1)  # no employer above 15% of jobs
     sizes = np.maximum(1, _largest_remainder(n_active, sizes_raw))
@@ -297,8 +328,9 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
     held = pf[person_order, S.P_SKILL]
     pf[person_order, S.P_SKILL] = np.maximum(held, requirement[filled_pos] - 0.05)
 
-    # Number persons in position order (the unemployed after), so that kernels walking the
-    # persons touch positions and employers nearly in order: a large speed-up for big worlds.
+    # Number persons in position order (the unemployed and inactive after), so that kernels
+    # walking the persons touch positions and employers nearly in order: a large speed-up for
+    # big worlds.
     key = np.where(pi[:n, S.P_POSITION] >= 0, pi[:n, S.P_POSITION], n_slots + np.arange(n))
     perm = np.argsort(key, kind="stable")
     for table in (pf, pi):
@@ -329,6 +361,6 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
         positions=positions,
         employers=employers,
         sector_destruction=destruction,
-        labour_force0=n,
+        labour_force0=n_labour_force,
         month=0,
     )

@@ -18,6 +18,11 @@ UNEMPLOYED = 1
 INACTIVE = 2
 GONE = 3  # retired or otherwise out of the population for good
 STATUS_NAMES = ("employed", "unemployed", "inactive", "gone")
+#: Status code in a person's status history for a month end before they were in the
+#: population (entrants) or after they left it: the same code as GONE.
+STATUS_ABSENT = GONE
+#: A status history in which all three month ends are absent.
+HISTORY_ABSENT = STATUS_ABSENT | (STATUS_ABSENT << 2) | (STATUS_ABSENT << 4)
 
 # ---------------------------------------------------------------- person float columns
 P_SKILL = 0
@@ -58,7 +63,7 @@ P_ENROLLED = 8  # intervention index, -1 when none
 P_ENROL_LEFT = 9
 P_SUPPORT_LEFT = 10  # months of in-work support left
 P_SUPPORT_K = 11  # intervention paying the in-work support / subsidy
-P_HIRE_MONTH = 12  # month of the last hire from unemployment, -1 if none
+P_HIRE_MONTH = 12  # month of the last hire from unemployment, NEVER if none
 P_MOVED_MONTH = 13  # month of the last move within employment (promotion or job-to-job)
 P_APPLIED = 14  # applications sent this month
 P_HIRED_NOW = 15  # 1 when hired this month
@@ -67,6 +72,10 @@ P_HIRE_GROUPS = 17  # target-group bits at the last hire from unemployment
 P_LAST_IV = 18  # last intervention taken part in, -1 if never (participants vs non-participants)
 P_EMPLOYER = 19  # employer of the position held, -1 when not employed (kept with P_POSITION)
 P_TRAITS = 20  # target-group bits that do not depend on the spell, kept up to date with age
+# Statuses at the last three month ends, 2 bits each, newest lowest (STATUS_ABSENT: not in the
+# population then): what the survey's quarterly transitions (status 3 months apart) read.
+P_STATUS_HISTORY = 21
+P_INACTIVE_MONTHS = 22  # months in the current spell out of the labour force
 PERSON_INT_COLUMNS = (
     "status",
     "age_months",
@@ -89,6 +98,8 @@ PERSON_INT_COLUMNS = (
     "last_intervention",
     "employer",
     "trait_groups",
+    "status_history",
+    "inactive_months",
 )
 
 # ---------------------------------------------------------------- position columns
@@ -117,6 +128,10 @@ POSITION_INT_COLUMNS = (
 FILLED = 0
 PENDING = 1
 OPEN = 2
+
+#: Month stamp of an event that never happened (months before month 0, from the spin-up, are
+#: negative, so "none" must lie far below any of them).
+NEVER = -(1 << 40)
 
 # ---------------------------------------------------------------- employer columns
 E_DEVELOPMENT = 0
@@ -162,6 +177,9 @@ INDICATOR_GROUPS: tuple[tuple[str, int], ...] = (
 YOUNG_MAX_MONTHS = 30 * 12  # under 30
 OLDER_MIN_MONTHS = 55 * 12
 LTU_MONTHS = 12
+#: Months out of the labour force within which a person still counts as recently inactive
+#: (marginally attached: returns far more often than the long-term inactive).
+RECENT_INACTIVE_MONTHS = 12
 
 
 def new_float_table(rows: int, columns: int) -> np.ndarray:

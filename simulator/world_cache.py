@@ -13,6 +13,7 @@ that drawing again would give.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 
 import numpy as np
 
@@ -39,6 +40,11 @@ def world_bytes(world: state.WorldState) -> int:
     return sum(a.nbytes for a in arrays if isinstance(a, np.ndarray))
 
 
+def _seed_key(seed_seq: np.random.SeedSequence) -> tuple:
+    """What identifies a seed sequence's draws."""
+    return repr(seed_seq.entropy), tuple(seed_seq.spawn_key), seed_seq.pool_size
+
+
 class WorldCache:
     """Markets at month 0 within a memory budget, the least recently used dropped first.
 
@@ -50,6 +56,25 @@ class WorldCache:
 
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.markets = LRUCache(max_bytes, cost=world_bytes)
+        self.spun = LRUCache(max_bytes, cost=world_bytes)
+
+    def spun_up(
+        self,
+        base: ModelParams,
+        seed_seq: np.random.SeedSequence,
+        make: Callable[[], state.WorldState],
+    ) -> state.WorldState:
+        """The world after the spin-up that runs ``base`` from ``seed_seq``; ``make()`` runs it
+        when it is not kept. Keyed by every parameter of ``base`` and the seed, so a kept world
+        is exactly the one running the spin-up again would give. Returns a fresh copy.
+        """
+        key = (base.model_dump_json(), *_seed_key(seed_seq))
+        world = self.spun.get(key)
+        if world is None:
+            world = make()
+            if not self.spun.put(key, world):
+                return world
+        return copy.deepcopy(world)
 
     def world(self, params: ModelParams, seed_seq: np.random.SeedSequence) -> state.WorldState:
         """The world at month 0 for ``params`` and the set-up seed, as ``build_world`` gives it.
@@ -57,7 +82,7 @@ class WorldCache:
         Returns a fresh copy that the caller may change.
         """
         inputs = MarketInputs.of(params)
-        key = (inputs.key(), repr(seed_seq.entropy), tuple(seed_seq.spawn_key), seed_seq.pool_size)
+        key = (inputs.key(), *_seed_key(seed_seq))
         market = self.markets.get(key)
         if market is None:
             market = build_market(inputs, seed_seq)

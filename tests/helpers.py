@@ -109,8 +109,10 @@ def worlds(draw) -> tuple[ModelParams, int]:
     fill_j2j = draw(st.lists(st.floats(0.0, 0.2), min_size=levels, max_size=levels))
     data = {
         "months": 6,
+        "spin_up_months": draw(st.integers(0, 6)),
         "population": {
             "n_persons": draw(st.integers(30, 400)),
+            "initial_inactive_share": draw(st.floats(0.0, 0.5)),
             "persons_per_employer": draw(st.floats(2.0, 60.0)),
             "initial_unemployment_rate": draw(st.floats(0.0, 0.4)),
             "share_partial_ability": draw(st.floats(0.0, 0.5)),
@@ -126,6 +128,9 @@ def worlds(draw) -> tuple[ModelParams, int]:
             "entry_rate": draw(st.floats(0.0, 0.02)),
             "inactivity_exit_rate": draw(st.floats(0.0, 0.2)),
             "reentry_rate": draw(st.floats(0.0, 0.5)),
+            "employment_exit_rate": draw(st.floats(0.0, 0.1)),
+            "inactive_search_rate": draw(st.floats(0.0, 0.5)),
+            "entrant_inactive_share": draw(st.floats(0.0, 1.0)),
             "retirement_age": draw(st.integers(55, 70)),
             "demand_shock": draw(st.floats(-0.8, 0.8)),
             "shock_length": draw(st.integers(0, 6)),
@@ -145,6 +150,20 @@ def worlds(draw) -> tuple[ModelParams, int]:
         "interventions": every_mechanic_package() if draw(st.booleans()) else [],
     }
     return ModelParams.model_validate(data), draw(st.integers(0, 2**32 - 1))
+
+
+@st.composite
+def fill_matrices(draw, n_levels: int, max_row_sum: float = 1.0) -> list[list[float]]:
+    """Random substochastic fill matrices: any entry may be positive (moves up, across and
+    down the ladder), each row sums to at most ``max_row_sum`` (< 1 keeps every chain finite)."""
+    # Weights and row sums on a grid of hundredths: no vanishing probabilities.
+    rows = []
+    for _ in range(n_levels):
+        weights = draw(st.lists(st.integers(0, 100), min_size=n_levels, max_size=n_levels))
+        total = draw(st.integers(0, 100)) / 100 * max_row_sum
+        s = sum(weights)
+        rows.append([total * w / s if s > 0 else 0.0 for w in weights])
+    return rows
 
 
 def lab_text(extra: str = "", population: str = "n_persons = 2000") -> str:

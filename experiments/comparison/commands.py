@@ -356,3 +356,83 @@ def register(sub: Any) -> None:
     rep = sub.add_parser("report", help="re-draw the report of a saved comparison")
     rep.add_argument("folder", help="folder written by synclusive compare")
     rep.set_defaults(func=cmd_report)
+
+    _register_validate(sub)
+
+
+#: Files only ``synclusive validate`` writes.
+VALIDATION_FILES = ("validation.parquet", "validation.html")
+
+
+def _register_validate(sub: Any) -> None:
+    """``synclusive validate``: labs against the published statistics they carry."""
+    p = sub.add_parser(
+        "validate",
+        help="compare a lab's baseline with its published statistics",
+        description="Run each lab's baseline over replications (from its steady state, after "
+        "the spin-up) and compare every statistic it publishes (unemployment, long-term "
+        "share, employment rate, vacancy rate, quarterly transitions between employment, "
+        "unemployment and inactivity), computed by the published definition, with the "
+        "published value: a table (Parquet, CSV), a figure and an HTML page. Exit status 1 "
+        "when a figure lies outside its tolerance.",
+    )
+    p.add_argument("labs", nargs="*", metavar="LAB", help="lab names or files (default: all)")
+    p.add_argument(
+        "--replications", type=int_at_least("--replications", 2), default=4, help="baseline runs"
+    )
+    p.add_argument("--months", type=int_at_least("--months", 13), default=120, help="months")
+    p.add_argument("--seed", type=seed_type(), default=0, help="root seed, 0 or more")
+    p.add_argument(
+        "--workers", type=int_at_least("--workers", 1), default=1, help="local worker processes"
+    )
+    p.add_argument("--out", default="outputs/validation", help="output folder")
+    p.add_argument(
+        "--overwrite", action="store_true", help="write into --out even if it holds other files"
+    )
+    p.set_defaults(func=cmd_validate)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate the labs, print the table, write the outputs; 1 if any figure is off."""
+    # Imported here: the model and plotting stack load only for this command.
+    import pandas as pd
+
+    from experiments.comparison.validation import validate_lab, write_validation
+    from experiments.runner.executors import ExecutorSpec
+    from scenarios.files import LAB_DIR, shipped
+
+    try:
+        out = check_output_folder(
+            args.out, "validate", overwrite=args.overwrite, own_files=VALIDATION_FILES
+        )
+    except OutputFolderError as err:
+        print(f"synclusive: {err}", file=sys.stderr)
+        return 2
+    labs = args.labs or shipped(LAB_DIR)
+    spec = ExecutorSpec("serial" if args.workers == 1 else "processes", workers=args.workers)
+    executor = spec.start()
+    tables = []
+    try:
+        for lab in labs:
+            try:
+                tables.append(
+                    validate_lab(
+                        lab,
+                        replications=args.replications,
+                        months=args.months,
+                        seed=args.seed,
+                        executor=executor,
+                    )
+                )
+            except (ScenarioError, ValueError) as err:
+                print(f"synclusive validate: {err}", file=sys.stderr)
+                return 2
+    finally:
+        executor.shutdown()
+    table = pd.concat(tables, ignore_index=True)
+    shown = table[["lab", "label", "published", "model", "low", "high", "ratio", "verdict"]]
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    written = write_validation(table, out)
+    mark_output_folder(out, "validate")
+    print(f"wrote {len(written)} files to {out} (open validation.html)")
+    return 0 if (table["verdict"] == "reproduced").all() else 1

@@ -14,6 +14,7 @@ import pandas as pd
 
 from simulator.indicators import IndicatorArrays
 from simulator.packed import GROUP_NAMES
+from simulator.survey import STATISTICS
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,34 @@ class Metric:
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("employment_rate", "employment_rate", "window", "%", "Employment rate", 100.0),
+    Metric(
+        "employment_rate",
+        "employment_rate",
+        "window",
+        "%",
+        "Employed share of the labour force",
+        100.0,
+    ),
+    Metric(
+        "employment_to_population",
+        "employment_to_population",
+        "window",
+        "%",
+        "Employment rate (employed / working-age population)",
+        100.0,
+    ),
+    Metric(
+        "activity_rate",
+        "activity_rate",
+        "window",
+        "%",
+        "Activity rate (labour force / working-age population)",
+        100.0,
+    ),
     Metric("employed", "employed", "window", "persons", "People in work"),
     Metric("unemployed", "unemployed", "window", "persons", "People unemployed"),
+    Metric("inactive", "inactive", "window", "persons", "People out of the labour force"),
+    Metric("population", "population", "window", "persons", "Working-age population"),
     Metric(
         "long_term_unemployed",
         "long_term_unemployed",
@@ -93,6 +119,12 @@ METRICS: tuple[Metric, ...] = (
         overall_only=True,
     ),
     Metric("vacancy_rate", "vacancy_rate", "window", "%", "Vacancy rate", 100.0, True),
+    # The survey statistics a lab's published figures are compared with (everyone only).
+    *(
+        Metric(s.name, s.name, "window", "%", s.label, 100.0, True)
+        for s in STATISTICS.values()
+        if s.name not in ("employment_to_population", "activity_rate", "vacancy_rate")
+    ),
     Metric("cost", "cost", "total", "EUR", "Cost of the package", overall_only=True),
 )
 METRIC_BY_NAME = {m.name: m for m in METRICS}

@@ -21,6 +21,7 @@ import pandas as pd
 from experiments.comparison.study import Comparison
 from simulator.plots import GROUP_LABELS
 from simulator.snapshot import SIZE_CLASSES
+from simulator.survey import STATISTICS
 from simulator.tables import write_file
 
 #: The report's style sheet; other self-contained reports (the dashboard's) reuse it.
@@ -486,6 +487,67 @@ budget stayed the same. Capacity is new participants per month. {"; ".join(notes
     }"""
 
 
+def baseline_figures(c: Comparison) -> pd.DataFrame:
+    """The lab's published figures beside the comparison's own baseline runs.
+
+    Each statistic is the baseline's mean over the evaluation window (as the results table's
+    metric of the same name, computed by the published definition), averaged over
+    replications; the verdict uses the figure's tolerance, as ``synclusive validate`` does.
+    """
+    figures = c.meta["scenario"]["lab"].get("published", [])
+    reps = c.replications
+    base = reps[(reps["arm"] == "baseline") & (reps["group"] == "all")]
+    rows = []
+    for fig in figures:
+        name = fig["statistic"]
+        values = base.loc[base["metric"] == name, "value"].to_numpy(dtype=float) / 100.0
+        model = float(np.nanmean(values)) if len(values) else float("nan")
+        tolerance = fig.get("tolerance") or STATISTICS[name].tolerance
+        ratio = model / fig["value"] if fig["value"] else float("nan")
+        rows.append(
+            {
+                "statistic": STATISTICS[name].label,
+                "published": fig["value"],
+                "baseline": model,
+                "ratio": ratio,
+                "verdict": "reproduced"
+                if np.isfinite(ratio) and abs(ratio - 1) <= tolerance
+                else "off",
+                "source": f"{fig['source']} ({fig['year']}, {fig['geography']})",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _baseline_section(c: Comparison) -> str:
+    table = baseline_figures(c)
+    if table.empty:
+        return (
+            "<h2>The baseline</h2><p>The lab carries no published figures; its baseline is not "
+            "validated.</p>"
+        )
+    off = int((table["verdict"] != "reproduced").sum())
+    verdict = (
+        "The baseline reproduces every published figure of the lab within its tolerance."
+        if off == 0
+        else f"{off} of {len(table)} published figures are outside their tolerance in this "
+        "baseline: read the effects with that in mind."
+    )
+    rows = "".join(
+        f"<tr><td>{html.escape(r.statistic)}</td><td>{r.published:.3f}</td>"
+        f"<td>{r.baseline:.3f}</td><td>{r.ratio:.2f}</td><td>{r.verdict}</td>"
+        f"<td>{html.escape(r.source)}</td></tr>"
+        for r in table.itertuples()
+    )
+    return (
+        "<h2>The baseline: the published figures it rests on</h2>"
+        f"<p>{html.escape(verdict)} Statistics are computed by the published definitions "
+        "(survey rates; quarterly transitions of the same person three months apart).</p>"
+        "<table><tr><th>Statistic</th><th>Published</th><th>Baseline</th><th>Ratio</th>"
+        f"<th>Verdict</th><th>Source</th></tr>{rows}</table>"
+    )
+
+
 def render_html(c: Comparison) -> str:
     """The report as one HTML string (figures embedded)."""
     s = c.meta["scenario"]
@@ -646,6 +708,7 @@ published benchmark where one exists.</p>
     }
 {_contrast_section(c)}
 {_adaptation_section(c)}
+{_baseline_section(c)}
 <h2>The living lab: {html.escape(lab["title"])}</h2>
 <p>{html.escape(lab.get("description", ""))}</p>
 <h3>Barriers</h3><ul>{barriers}</ul>

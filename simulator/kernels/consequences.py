@@ -3,7 +3,8 @@
 A hire is an experience of success and raises self-efficacy; a month of applications that all
 fail lowers self-efficacy and search effort; skills depreciate in long spells; trust, effort and
 employer bias drift back towards their usual levels; in-work support and subsidies run down.
-The census then counts stocks and state means by target group.
+The census then counts stocks and state means by target group, and each person's status joins
+their three-month status history (what the survey's quarterly transitions compare).
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def consequences_step(
                 k = pi[p, S.P_SUPPORT_K]
                 cost[k] += iv[k, IV.IV_SUBSIDY]
                 pi[p, S.P_SUPPORT_LEFT] = left - 1
+        elif status == S.INACTIVE:
+            pi[p, S.P_INACTIVE_MONTHS] += 1
         elif status == S.UNEMPLOYED:
             pi[p, S.P_UDUR] += 1
             if pi[p, S.P_UDUR] > rules.DEPRECIATION_AFTER:
@@ -103,6 +106,7 @@ def consequences_step(
         pi[p, S.P_APPLIED] = 0
         pi[p, S.P_HIRED_NOW] = 0
         tally(pf, pi, p, month, by_combo)
+        pi[p, S.P_STATUS_HISTORY] = rules.push_status(pi[p, S.P_STATUS_HISTORY], status)
     fold(by_combo, out)
     relapse = par[K.K_BIAS_RELAPSE]
     for e in range(ef.shape[0]):
@@ -122,7 +126,10 @@ C_SUM_UDUR = 8
 C_SUM_SUCCESSES = 9
 C_RETAINED_6M = 10  # employed and hired out of unemployment 6 months ago (by groups at hire)
 C_RETAINED_12M = 11
-N_CENSUS = 12
+#: Survey transitions: people in the population now and three month ends ago, by their status
+#: then (E, U, I) and now; column ``C_TRANSITIONS + 3 * then + now``.
+C_TRANSITIONS = 12
+N_CENSUS = C_TRANSITIONS + 9
 
 
 #: Distinct target-group bit combinations (5 bits).
@@ -136,12 +143,15 @@ def tally(pf: np.ndarray, pi: np.ndarray, p: int, month: int, by_combo: np.ndarr
     if status == S.GONE:
         return
     g = person_groups(pi, p)
+    then = rules.status_months_ago(pi[p, S.P_STATUS_HISTORY], 3)
+    if then != S.STATUS_ABSENT:
+        by_combo[C_TRANSITIONS + 3 * then + status, g] += 1.0
     if status == S.EMPLOYED:
         g |= pi[p, S.P_HIRE_GROUPS] & S.G_LTU
         by_combo[C_EMPLOYED, g] += 1.0
-        hire = pi[p, S.P_HIRE_MONTH]
-        # Only people hired out of unemployment belong to a hire cohort (-1: never hired so).
-        since = month - hire if hire >= 0 else -1
+        # Only people hired out of unemployment belong to a hire cohort (NEVER: never hired so,
+        # so far in the past that it matches no cohort).
+        since = month - pi[p, S.P_HIRE_MONTH]
         if since == 6:
             by_combo[C_RETAINED_6M, pi[p, S.P_HIRE_GROUPS]] += 1.0
         elif since == 12:

@@ -1,5 +1,7 @@
-"""Labour demand and labour-force flows: job destruction and creation, separations,
-retirements, exits to and returns from inactivity, and new entrants."""
+"""Labour demand and labour-force flows: job destruction and creation, then every flow between
+employment, unemployment and inactivity that does not go through hiring (E->U separations,
+E->I and U->I exits from the labour force, I->U returns to search), retirements and new
+entrants. Hires (U->E, I->E) happen in matching."""
 
 from __future__ import annotations
 
@@ -26,14 +28,13 @@ def vacate(qi: np.ndarray, q: int, month: int) -> None:
 @helper
 def record_job_loss(pi: np.ndarray, p: int, month: int, flows: np.ndarray) -> None:
     """Count the end of a job for the retention of its hire cohort."""
-    hire = pi[p, S.P_HIRE_MONTH]
-    if hire >= 0:
-        since = month - hire
-        g = pi[p, S.P_HIRE_GROUPS]
-        if since < 6:
-            K.add_flow(flows, K.F_LOST_WITHIN_6M, g, 1.0)
-        if since < 12:
-            K.add_flow(flows, K.F_LOST_WITHIN_12M, g, 1.0)
+    # Never hired so: the month stamp lies far in the past, outside every window.
+    since = month - pi[p, S.P_HIRE_MONTH]
+    g = pi[p, S.P_HIRE_GROUPS]
+    if since < 6:
+        K.add_flow(flows, K.F_LOST_WITHIN_6M, g, 1.0)
+    if since < 12:
+        K.add_flow(flows, K.F_LOST_WITHIN_12M, g, 1.0)
 
 
 @helper
@@ -48,6 +49,27 @@ def to_unemployment(pi: np.ndarray, p: int) -> None:
     pi[p, S.P_SUPPORT_K] = -1
     pi[p, S.P_ENROLLED] = -1
     pi[p, S.P_ENROL_LEFT] = 0
+
+
+@helper
+def leave_labour_force(pi: np.ndarray, p: int) -> None:
+    """A person who holds no job becomes inactive; any participation ends."""
+    pi[p, S.P_STATUS] = S.INACTIVE
+    pi[p, S.P_INACTIVE_MONTHS] = 0
+    pi[p, S.P_ENROLLED] = -1
+    pi[p, S.P_ENROL_LEFT] = 0
+
+
+@helper
+def labour_force_exit_multiplier(pi: np.ndarray, p: int, par: np.ndarray) -> float:
+    """Relative risk of person ``p`` leaving the labour force (by age and work ability)."""
+    return rules.exit_multiplier(
+        pi[p, S.P_AGE],
+        pi[p, S.P_PARTIAL],
+        par[K.K_YOUNG_EXIT_MULTIPLIER],
+        par[K.K_OLDER_EXIT_MULTIPLIER],
+        par[K.K_PARTIAL_EXIT_MULTIPLIER],
+    )
 
 
 @helper
@@ -109,17 +131,6 @@ def demand_step(
     flows : ndarray of float64, shape (N_FLOWS, N_GROUPS)
         Monthly counters, updated in place.
     """
-    n_emp, n_lv = target.shape
-    # Inactive slots per employer and level at the start of the month.
-    inactive = np.zeros((n_emp, n_lv), dtype=np.int64)
-    for e in range(n_emp):
-        for lv in range(n_lv):
-            c = 0
-            for q in range(level_start[e, lv], level_start[e, lv + 1]):
-                if qi[q, S.Q_ACTIVE] == 0:
-                    c += 1
-            inactive[e, lv] = c
-
     for q in range(qi.shape[0]):
         e = qi[q, S.Q_EMPLOYER]
         rate = destruction[ei[e, S.E_SECTOR]]
@@ -138,7 +149,8 @@ def demand_step(
                     K.add_flow(flows, K.F_SEPARATIONS, g, 1.0)
         else:
             lv = qi[q, S.Q_LEVEL]
-            p_create = rate * creation_multiplier * target[e, lv] / inactive[e, lv]
+            slots = level_start[e, lv + 1] - level_start[e, lv]
+            p_create = rules.creation_probability(rate, creation_multiplier * target[e, lv], slots)
             if R.uniform(key, R.STREAM_CREATE, month, q, 0) < p_create:
                 qi[q, S.Q_ACTIVE] = 1
                 qi[q, S.Q_CARVED] = 0
@@ -163,10 +175,18 @@ def demand_step(
             K.add_retirement(flows, status, g)
             continue
         if status == S.EMPLOYED:
+            exit_risk = par[K.K_EMPLOYMENT_EXIT] * labour_force_exit_multiplier(pi, p, par)
+            if R.uniform(key, R.STREAM_EMPLOYMENT_EXIT, month, p, 0) < exit_risk:
+                vacate(qi, pi[p, S.P_POSITION], month)
+                record_job_loss(pi, p, month, flows)
+                to_unemployment(pi, p)
+                leave_labour_force(pi, p)
+                K.add_flow(flows, K.F_EMPLOYMENT_EXITS_TO_INACTIVITY, g, 1.0)
+                continue
             multiplier = par[K.K_VULNERABLE_MULTIPLIER] if rules.is_vulnerable(g) else 1.0
             risk = par[K.K_DISMISSAL_RATE]
             hire = pi[p, S.P_HIRE_MONTH]
-            if hire >= 0 and month - hire < rules.PROBATION_MONTHS:
+            if month - hire < rules.PROBATION_MONTHS:
                 early = par[K.K_PROBATION_SEPARATION]
                 if pi[p, S.P_SUPPORT_LEFT] > 0:
                     early *= 1.0 - par[K.K_SUPPORTED_RETENTION]
@@ -179,21 +199,28 @@ def demand_step(
                 to_unemployment(pi, p)
                 K.add_flow(flows, K.F_SEPARATIONS, g, 1.0)
         elif status == S.UNEMPLOYED:
-            p_exit = par[K.K_INACTIVITY_EXIT]
+            p_exit = par[K.K_INACTIVITY_EXIT] * labour_force_exit_multiplier(pi, p, par)
             if (
                 par[K.K_ON_SELF_EFFICACY] > 0.0
                 and pf[p, S.P_EFFICACY] < par[K.K_DISCOURAGEMENT_THRESHOLD]
             ):
                 p_exit += par[K.K_DISCOURAGED_EXIT]
             if R.uniform(key, R.STREAM_LF_EXIT, month, p, 0) < p_exit:
-                pi[p, S.P_STATUS] = S.INACTIVE
-                pi[p, S.P_ENROLLED] = -1
-                pi[p, S.P_ENROL_LEFT] = 0
+                leave_labour_force(pi, p)
                 K.add_flow(flows, K.F_EXITS_TO_INACTIVITY, g, 1.0)
         else:  # inactive
-            if R.uniform(key, R.STREAM_REENTRY, month, p, 0) < par[K.K_REENTRY_RATE]:
+            p_return = par[K.K_REENTRY_RATE] * rules.return_multiplier(
+                pi[p, S.P_AGE],
+                pi[p, S.P_INACTIVE_MONTHS],
+                par[K.K_OLDER_RETURN_MULTIPLIER],
+                par[K.K_RECENT_RETURN_MULTIPLIER],
+            )
+            if R.uniform(key, R.STREAM_REENTRY, month, p, 0) < p_return:
                 pi[p, S.P_STATUS] = S.UNEMPLOYED
-                pi[p, S.P_UDUR] = 0
+                # After a short break (the marginally attached) the search goes on and its
+                # months count, as survey respondents report it; after a year out it starts anew.
+                if pi[p, S.P_INACTIVE_MONTHS] >= S.RECENT_INACTIVE_MONTHS:
+                    pi[p, S.P_UDUR] = 0
                 pf[p, S.P_EFFORT] = pf[p, S.P_EFFORT0]
                 K.add_flow(flows, K.F_REENTRIES, person_groups(pi, p), 1.0)
 
@@ -215,7 +242,8 @@ def add_entrants(
     month: int,
     flows: np.ndarray,
 ) -> None:
-    """Write new labour-force entrants (school leavers, then migrants) into rows from ``first``.
+    """Write new entrants (school leavers, then migrants) into rows from ``first``: unemployed,
+    or inactive (still studying, not yet searching) with the entrant inactive share.
 
     Attributes are drawn from the entrant's number within the month, not its row, so both
     arms of a comparison get the same entrants.
@@ -233,7 +261,11 @@ def add_entrants(
         else:
             age_years = 18.0 + 6.0 * _eu(key, month, k, 1)
             skill = 0.40 + rules.noise(_eu(key, month, k, 2), _eu(key, month, k, 3), 0.12)
-        pi[p, S.P_STATUS] = S.UNEMPLOYED
+        inactive = _eu(key, month, k, 19) < par[K.K_ENTRANT_INACTIVE_SHARE]
+        pi[p, S.P_STATUS] = S.INACTIVE if inactive else S.UNEMPLOYED
+        pi[p, S.P_STATUS_HISTORY] = S.HISTORY_ABSENT
+        # Still in education: not among the recently inactive who churn with unemployment.
+        pi[p, S.P_INACTIVE_MONTHS] = S.RECENT_INACTIVE_MONTHS
         pi[p, S.P_AGE] = int(age_years * 12.0)
         pi[p, S.P_FEMALE] = 1 if _eu(key, month, k, 4) < par[K.K_SHARE_FEMALE] else 0
         pi[p, S.P_MIGRANT] = migrant
@@ -243,7 +275,7 @@ def add_entrants(
         pi[p, S.P_EMPLOYER] = -1
         pi[p, S.P_ENROLLED] = -1
         pi[p, S.P_SUPPORT_K] = -1
-        pi[p, S.P_HIRE_MONTH] = -1
+        pi[p, S.P_HIRE_MONTH] = S.NEVER
         pi[p, S.P_MOVED_MONTH] = -1
         pi[p, S.P_ENTRY_MONTH] = month
         pi[p, S.P_LAST_IV] = -1
@@ -278,3 +310,5 @@ def add_entrants(
             + rules.noise(_eu(key, month, k, 17), _eu(key, month, k, 18), 0.1)
         )
         K.add_flow(flows, K.F_ENTRANTS, person_groups(pi, p), 1.0)
+        if inactive:
+            K.add_flow(flows, K.F_INACTIVE_ENTRANTS, person_groups(pi, p), 1.0)

@@ -1,4 +1,5 @@
-"""Matching: jobseekers apply, employers screen, the best acceptable applicant is hired.
+"""Matching: jobseekers (and some inactive people) apply, employers screen, the best acceptable
+applicant is hired.
 
 Each jobseeker sends a random number of applications whose mean grows with search effort and
 self-efficacy. An application is either aimed (at a vacancy whose requirement the applicant
@@ -49,6 +50,25 @@ def applications_of(
     if na > MAX_APPLICATIONS:
         na = MAX_APPLICATIONS
     return na, int(extra)
+
+
+@helper
+def applies(pi: np.ndarray, p: int, par: np.ndarray, key, month: int) -> bool:
+    """Whether person ``p`` applies for jobs this month: every jobseeker does, and an inactive
+    person with the inactive search rate (adjusted for age): returners and direct hires, the
+    survey's I->E flow."""
+    status = pi[p, S.P_STATUS]
+    if status == S.UNEMPLOYED:
+        return True
+    if status != S.INACTIVE:
+        return False
+    rate = par[K.K_INACTIVE_SEARCH] * rules.return_multiplier(
+        pi[p, S.P_AGE],
+        pi[p, S.P_INACTIVE_MONTHS],
+        par[K.K_OLDER_RETURN_MULTIPLIER],
+        par[K.K_RECENT_RETURN_MULTIPLIER],
+    )
+    return R.uniform(key, R.STREAM_INACTIVE_SEARCH, month, p, 0) < rate
 
 
 @helper
@@ -110,10 +130,13 @@ def hire(
     month: int,
     flows: np.ndarray,
 ) -> None:
-    """Hire jobseeker ``p`` into vacancy ``q`` and record the flows."""
+    """Hire applicant ``p`` (unemployed or inactive) into vacancy ``q`` and record the flows."""
     g = person_groups(pi, p)
-    K.add_flow(flows, K.F_HIRES_FROM_UNEMPLOYMENT, g, 1.0)
-    K.add_flow(flows, K.F_COMPLETED_SPELL_MONTHS, g, float(pi[p, S.P_UDUR]))
+    if pi[p, S.P_STATUS] == S.UNEMPLOYED:
+        K.add_flow(flows, K.F_HIRES_FROM_UNEMPLOYMENT, g, 1.0)
+        K.add_flow(flows, K.F_COMPLETED_SPELL_MONTHS, g, float(pi[p, S.P_UDUR]))
+    else:
+        K.add_flow(flows, K.F_HIRES_FROM_INACTIVITY, g, 1.0)
     K.add_flow(flows, K.F_FILLED_VACANCY_MONTHS, 0, float(month - qi[q, S.Q_VAC_SINCE]))
     if qi[q, S.Q_CHAIN_MOB] == 1:
         K.add_flow(flows, K.F_ENGINE_HIRES, g, 1.0)
@@ -207,9 +230,11 @@ def matching_step(
 
     # Jobseekers and what screening needs of them, gathered in one pass over the persons so
     # that screening reads small arrays instead of scattered rows.
+    searching = np.zeros(n, dtype=np.bool_)
     n_seek = 0
     for p in range(n):
-        if pi[p, S.P_STATUS] == S.UNEMPLOYED:
+        if applies(pi, p, par, key, month):
+            searching[p] = True
             n_seek += 1
     seeker = np.empty(n_seek, dtype=np.int64)
     n_apps = np.empty(n_seek, dtype=np.int64)
@@ -223,7 +248,7 @@ def matching_step(
     total = 0
     j = 0
     for p in range(n):
-        if pi[p, S.P_STATUS] != S.UNEMPLOYED:
+        if not searching[p]:
             continue
         na, extra = applications_of(pf, pi, p, iv, par, key, month)
         pi[p, S.P_APPLIED] = na

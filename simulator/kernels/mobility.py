@@ -1,12 +1,26 @@
 """Mobility: training at work, promotions, job-to-job moves and vacancy chains.
 
-A vacancy that is not yet decided (``PENDING``) is offered, with the probabilities of the
-ladder's fill matrix ``Q``, to the level below inside the same employer (a promotion), to an
-employee at the same level of another employer (a job-to-job move), or to outside applicants.
-A move leaves a new vacancy behind, which is decided at once: the vacancy travels down the
-ladder (and across employers) until it is opened to outside applicants, where the matching
-step fills it. Chains are followed one at a time, in position order, so the result does not
-depend on how the work is organised.
+A vacancy at level ``i`` that is not yet decided (``PENDING``) draws its source level ``j``
+with the probabilities of the ladder's fill matrix ``Q`` (row ``i``):
+
+* ``j < i``: the most skilled eligible employee at level ``j`` of the same employer is
+  promoted (internal labour market);
+* ``j == i``: an employee at the same level of another employer moves (job-to-job move);
+* ``j > i``: an employee at level ``j`` of another employer moves down the ladder into it
+  (downshifting: a lower-level job elsewhere, e.g. for fewer hours, less strain or a
+  sector change; demotions inside an employer are not modelled);
+* the rest of the row: the vacancy is opened to outside applicants, ending the chain.
+
+A move leaves a new vacancy behind at the level the mover left, which is decided at once (as
+in White's *Chains of Opportunity*): the vacancy travels up, down and across employers until it
+is opened to outside applicants, where the matching step fills it. If the drawn level has no
+eligible mover (nobody there, nobody meeting the skill requirement, everyone there already
+moved this month, or for a move from another employer: none found in ``J2J_TRIES`` random
+draws of a position at that level), the vacancy is opened to outside applicants as well.
+With employer heterogeneity, an employer realises the promotion entries of Q in proportion to
+its willingness to develop staff (:func:`simulator.rules.internal_fill_scale`). Every decision
+is counted in the realised fill matrix (:mod:`simulator.chain_stats`). Chains are followed one
+at a time, in position order, so the result does not depend on how the work is organised.
 """
 
 from __future__ import annotations
@@ -52,10 +66,12 @@ def training_step(
 
 @helper
 def choose_source(fill: np.ndarray, level: int, development: float, effect: float, u: float) -> int:
-    """Level the vacancy is filled from (``level`` itself: another employer), or -1: outside."""
+    """Level the vacancy is filled from (``j < level``: a promotion, ``j >= level``: a move
+    from another employer), or -1: outside. Only promotions are scaled by the employer's
+    willingness to develop staff; the probability they lose goes to outside applicants."""
     scale = rules.internal_fill_scale(development, effect)
     cum = 0.0
-    for j in range(level + 1):
+    for j in range(fill.shape[1]):
         pr = fill[level, j] * (scale if j < level else 1.0)
         cum += pr
         if u < cum:
@@ -89,6 +105,19 @@ def open_to_outside(qi: np.ndarray, v: int, chain_count: np.ndarray, chain_sum: 
     lv = qi[v, S.Q_CHAIN_LEVEL]
     chain_count[lv] += 1
     chain_sum[lv] += qi[v, S.Q_CHAIN_LEN] + 1
+
+
+@helper
+def count_fill(fills: np.ndarray, level: int, src: int, mover: int) -> None:
+    """Count one decision on a vacancy at ``level`` in the realised fill matrix: a move from
+    ``src``, or an opening to outside applicants (drawn, or for want of a mover)."""
+    n = fills.shape[0]
+    if mover >= 0:
+        fills[level, src] += 1.0
+    elif src < 0:
+        fills[level, n] += 1.0
+    else:
+        fills[level, n + 1] += 1.0
 
 
 @helper
@@ -244,7 +273,8 @@ def best_internal_candidate(
     return h
 
 
-#: Draws a vacancy makes to find a job-to-job mover before it is opened to outsiders.
+#: Draws a vacancy makes to find a mover from another employer before it is opened to
+#: outsiders.
 J2J_TRIES = 8
 
 
@@ -265,6 +295,7 @@ def vacancy_chains(
     flows: np.ndarray,
     chain_count: np.ndarray,
     chain_sum: np.ndarray,
+    fills: np.ndarray,
 ) -> None:
     """Decide every pending vacancy and follow the chains it starts.
 
@@ -289,6 +320,10 @@ def vacancy_chains(
         Packed parameters, run key, month and monthly counters.
     chain_count, chain_sum : ndarray of float64, shape (n_levels,)
         Chains ended this month and their summed lengths, by starting level (updated).
+    fills : ndarray of float64, shape (n_levels, n_levels + 2)
+        Realised fill counts (updated): vacancies at level ``i`` filled by a move from level
+        ``j`` (column ``j``), opened to outside as drawn (column ``n_levels``) or for want of
+        an eligible mover (column ``n_levels + 1``).
     """
     requires = par[K.K_REQUIRES_SKILL] > 0.0
     effect = par[K.K_DEVELOPMENT_EFFECT]
@@ -308,8 +343,8 @@ def vacancy_chains(
             src = choose_source(fill, lv, ef[e, S.E_DEVELOPMENT], effect, u)
             mover = -1
             internal = False
-            # Carved jobs are entry-level, so a promotion never fills one; job-to-job movers
-            # into a carved job must have partial work ability, like outside hires.
+            # Carved jobs are entry-level, so a promotion never fills one; movers from other
+            # employers into a carved job must have partial work ability, like outside hires.
             if 0 <= src < lv:
                 mover = best_internal_candidate(
                     pf,
@@ -326,10 +361,10 @@ def vacancy_chains(
                     top_pos,
                 )
                 internal = True
-            elif src == lv:
-                a = level_slots_start[lv]
-                count = level_slots_start[lv + 1] - a
-                for t in range(J2J_TRIES):
+            elif src >= lv:
+                a = level_slots_start[src]
+                count = level_slots_start[src + 1] - a
+                for t in range(J2J_TRIES if count > 0 else 0):
                     r = R.uniform(key, R.STREAM_J2J, month, v, t)
                     s = level_slots[a + int(r * count)]
                     h = qi[s, S.Q_HOLDER]
@@ -340,6 +375,7 @@ def vacancy_chains(
                     ):
                         mover = h
                         break
+            count_fill(fills, lv, src, mover)
             if mover < 0:
                 open_to_outside(qi, v, chain_count, chain_sum)
                 break

@@ -159,7 +159,7 @@ def test_lab_base_writes_a_lab_or_a_scenario(tmp_path):
     for params in (composed.baseline, composed.arms[0].params):
         assert params.demand.quit_rate == result.search.x[0]
         assert params.providers[1].capacity == round(result.search.x[1])
-        assert params.population.n_persons == 22000  # the lab's own size, not the fit's
+        assert params.population.n_persons == 28000  # the lab's own size, not the fit's
     assert "vocational_education" in (out / "calibrated_lab.toml").read_text()
 
 

@@ -25,6 +25,14 @@ def test_run_writes_tables_and_figures(tmp_path, capsys) -> None:
     assert table["month"].max() == 8
     csv = pd.read_csv(out / "indicators.csv")
     assert len(csv) == len(table)
+    fills = pd.read_parquet(out / "fills.parquet")
+    assert set(fills.columns) == {"month", "level", "source", "vacancies"}
+    summary = pd.read_csv(out / "chain_summary.csv")
+    assert summary["start_level"].astype(str).tolist()[-1] == "all"
+    assert (
+        summary["chains"].iloc[-1]
+        == fills.loc[fills["source"].isin(["outside", "no_candidate"]), "vacancies"].sum()
+    )
     for name in ("indicators", "flows", "chains", "beveridge"):
         assert (out / "figures" / f"{name}.png").stat().st_size > 5_000
         assert (out / "figures" / f"{name}.svg").exists()
@@ -149,3 +157,25 @@ def test_a_parameters_file_that_is_not_json_is_a_clear_error(tmp_path, capsys) -
     assert main(["run", "--params", str(bad), "--out", str(out), "--quiet"]) == 2
     assert f"{bad}: not valid JSON" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_fill_matrix_accepts_any_substochastic_matrix_and_names_what_is_wrong() -> None:
+    """Moves up, across and down are accepted; a bad matrix is rejected with the field and
+    what is allowed; so is one whose chains never end."""
+    down = [[0.1, 0.2, 0.0, 0.1], [0.3, 0.1, 0.2, 0.0], [0.0, 0.4, 0.1, 0.3], [0.0, 0.0, 0.5, 0.2]]
+    ok = build_params(None, [f"mobility.fill_matrix={json.dumps(down)}"])
+    assert ok.fill_matrix() == down
+    bad = {
+        "[[0.5, 0.1], [0, 0]]": r"mobility.fill_matrix must be a 4 x 4 matrix",
+        "[[0,0,0,0],[0,0,0,0],[0,-0.1,0,0],[0,0,0,0]]": r"mobility.fill_matrix\[2\]\[1\] is -0.1; "
+        r"entries must be probabilities in \[0, 1\]",
+        "[[0,0,0,0],[0.6,0.5,0,0],[0,0,0,0],[0,0,0,0]]": r"row 1 sums to 1.1; each row must sum "
+        "to at most 1",
+        "[[0,0,0,0],[0,0,0,0],[0,0,0.5,0.5],[0,0,1,0]]": r"level\(s\) \[2, 3\] is never filled "
+        "from outside",
+    }
+    for matrix, message in bad.items():
+        with pytest.raises(ParameterError, match=message):
+            build_params(None, [f"mobility.fill_matrix={matrix}"])
+    with pytest.raises(ParameterError, match=r"mobility.internal_fill/job_to_job_fill: .*\[2\]"):
+        build_params(None, ["mobility.job_to_job_fill.2=1.0"])

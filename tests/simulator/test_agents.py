@@ -101,7 +101,8 @@ def test_employer_and_coalition_views(model: LabourMarketModel) -> None:
 
 
 def test_person_agents_cost_nothing_until_used() -> None:
-    m = LabourMarketModel(ModelParams.model_validate({"population": {"n_persons": 200_000}}), rng=1)
+    params = ModelParams.model_validate({"spin_up_months": 0, "population": {"n_persons": 200_000}})
+    m = LabourMarketModel(params, rng=1)
     # Only providers and the coalition are registered Mesa agents.
     assert len(m.agents) == len(m.params.providers) + 1
     assert len(m.persons) == 200_000

@@ -72,9 +72,10 @@ def check_links(model: LabourMarketModel) -> None:
 def check_status_flows(last, employed0: int, unemployed0: int, inactive0: int) -> None:
     """Each status stock moves from last month's only through the month's recorded flows.
 
-    Hires move people U→E and separations E→U; exits to inactivity leave unemployment and
-    returns (re-entries) go back to it; entrants arrive unemployed; retirements leave the
-    status they are counted from. There are no deaths.
+    All six flows between the statuses: hires from unemployment (U→E) and from inactivity
+    (I→E), separations (E→U), exits from employment (E→I) and from unemployment (U→I) to
+    inactivity, returns to search (I→U); entrants arrive unemployed or inactive; retirements
+    leave the status they are counted from. There are no deaths.
     """
     retired = (
         last["retirements_from_employment"]
@@ -84,17 +85,35 @@ def check_status_flows(last, employed0: int, unemployed0: int, inactive0: int) -
     assert retired == last["retirements"]
     hires, separations = last["hires_from_unemployment"], last["separations"]
     exits, returns = last["exits_to_inactivity"], last["reentries"]
-    assert last["employed"] == employed0 + hires - separations - last["retirements_from_employment"]
+    hires_inactive = last["hires_from_inactivity"]
+    employment_exits = last["employment_exits_to_inactivity"]
+    entrants_inactive = last["inactive_entrants"]
+    assert last["employed"] == (
+        employed0
+        + hires
+        + hires_inactive
+        - separations
+        - employment_exits
+        - last["retirements_from_employment"]
+    )
     assert last["unemployed"] == (
         unemployed0
         + separations
-        + last["entrants"]
+        + (last["entrants"] - entrants_inactive)
         + returns
         - hires
         - exits
         - last["retirements_from_unemployment"]
     )
-    assert last["inactive"] == inactive0 + exits - returns - last["retirements_from_inactivity"]
+    assert last["inactive"] == (
+        inactive0
+        + exits
+        + employment_exits
+        + entrants_inactive
+        - returns
+        - hires_inactive
+        - last["retirements_from_inactivity"]
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -163,3 +182,14 @@ def test_status_stocks_reconcile_with_flows() -> None:
     w = model.results().wide()
     for origin in ("employment", "unemployment", "inactivity"):
         assert w[f"retirements_from_{origin}"].sum() > 0, origin
+    # Every flow of the accounting happened at least once in the run.
+    for flow in (
+        "hires_from_unemployment",
+        "hires_from_inactivity",
+        "separations",
+        "employment_exits_to_inactivity",
+        "exits_to_inactivity",
+        "reentries",
+        "inactive_entrants",
+    ):
+        assert w[flow].sum() > 0, flow

@@ -18,9 +18,12 @@ def _urn_ball_world(vacancies: int) -> tuple[LabourMarketModel, np.ndarray]:
         {
             "population": {
                 "n_persons": 3000,
+                "initial_inactive_share": 0.0,
                 "initial_unemployment_rate": 0.4,
                 "share_partial_ability": 0.0,
             },
+            "spin_up_months": 0,
+            "demand": {"inactive_search_rate": 0.0},
             "ladder": {"slack": 1.0},
             "matching": {
                 "applications": 1.0,

@@ -24,35 +24,38 @@ def test_settles_to_a_stable_unemployment_rate(baseline) -> None:
 
 
 def test_twenty_years_stable_population_and_unemployment() -> None:
-    """Entrants replace retirements, and unemployment stays level once settled.
-
-    The mechanism states start out of their long-run balance (the unemployed lose
-    self-efficacy over the first years), so unemployment drifts up by about a point over the
-    first decade; over the second it must stay level, averaged over seeds.
-    """
+    """Entrants replace retirements and the run starts from the spin-up's steady state, so the
+    population and unemployment stay level from the first year on (the same law the shipped
+    labs are held to in ``test_labs_grounded.py``)."""
     params = ModelParams.model_validate({"months": 240, "population": {"n_persons": 20_000}})
     yearly, growth = [], []
     for seed in (1, 2, 3):
         w = LabourMarketModel(params, rng=seed).run().wide()
         yearly.append(w["unemployment_rate"].to_numpy().reshape(-1, 12).mean(axis=1))
-        people = (w["employed"] + w["unemployed"] + w["inactive"]).to_numpy()
+        people = w["population"].to_numpy()
         growth.append(people[-1] / people[0] - 1)
-    second_decade = np.mean(yearly, axis=0)[11:]
-    assert 0.04 < second_decade.mean() < 0.13
-    assert second_decade.max() - second_decade.min() < 0.005, second_decade.round(4)
-    assert np.all(np.abs(growth) < 0.05), growth
+    mean = np.mean(yearly, axis=0)
+    assert 0.04 < mean.mean() < 0.13
+    per_decade = 10 * np.polyfit(np.arange(len(mean)), mean, 1)[0]
+    assert abs(per_decade) < 0.003, mean.round(4)
+    assert np.all(np.abs(growth) < 0.003), growth
 
 
 def test_long_term_share_and_quarterly_flows(baseline) -> None:
-    late = baseline.iloc[24:]
-    assert 0.2 < late["long_term_share"].mean() < 0.6
-    f = late["job_finding_rate"].mean()
-    s = late["job_loss_rate"].mean()
-    quarterly_finding = 1 - (1 - f) ** 3
-    quarterly_loss = 1 - (1 - s) ** 3
-    # EU-LFS quarterly transitions: U->E roughly 15-50%, E->U roughly 1-4%.
-    assert 0.15 < quarterly_finding < 0.6, quarterly_finding
-    assert 0.01 < quarterly_loss < 0.045, quarterly_loss
+    """Survey quarterly transitions (the same person three months apart) in the ranges EU-LFS
+    flow statistics publish for European countries."""
+    late = baseline.iloc[12:]
+    assert 0.1 < late["long_term_share"].mean() < 0.6
+    ranges = {
+        "quarterly_u_to_e": (0.12, 0.5),
+        "quarterly_e_to_u": (0.004, 0.03),
+        "quarterly_e_to_i": (0.008, 0.04),
+        "quarterly_u_to_i": (0.08, 0.35),
+        "quarterly_i_to_e": (0.015, 0.1),
+        "quarterly_i_to_u": (0.015, 0.1),
+    }
+    for name, (low, high) in ranges.items():
+        assert low < late[name].mean() < high, (name, late[name].mean())
     assert 0.001 < late["vacancy_rate"].mean() < 0.05
 
 

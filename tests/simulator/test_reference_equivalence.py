@@ -92,7 +92,7 @@ def test_single_kernel_identical(kernel: str) -> None:
         n = w.persons.n
         extra: tuple = ()
         if kernel == "vacancy_chains":
-            cc, cs = np.zeros(4), np.zeros(4)
+            cc, cs, fills = np.zeros(4), np.zeros(4), np.zeros((4, 6))
             backend.vacancy_chains(
                 pf,
                 pi,
@@ -109,8 +109,9 @@ def test_single_kernel_identical(kernel: str) -> None:
                 flows,
                 cc,
                 cs,
+                fills,
             )
-            extra = (cc, cs)
+            extra = (cc, cs, fills)
         elif kernel == "matching_step":
             # Open every pending vacancy so that matching has work.
             qi[qi[:, state.Q_STATE] == state.PENDING, state.Q_STATE] = state.OPEN

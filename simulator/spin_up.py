@@ -1,0 +1,53 @@
+"""The spin-up: a run starts from its lab's own steady state, not from the drawn market.
+
+The market drawn at set-up has plausible stocks but invented spell lengths, tenures, mechanism
+states and status histories. Before month 0 the model therefore runs the lab's own baseline
+dynamics for ``spin_up_months`` and starts from where they lead. The spin-up runs the
+parameters with the package taken out (:func:`baseline_dynamics`), so a package arm and its
+baseline, which differ only in the package, start from the same world; its random numbers come
+from the run's set-up seed, so it is the same on every engine.
+
+After the spin-up, month stamps are shifted so that its last month is month 0 (:func:`shift_months`)
+and the run's own month-0 settings (coalition partners, hiring standard, job carving) are
+applied (:func:`simulator.setup.start_run`).
+"""
+
+from __future__ import annotations
+
+from simulator import state as S
+from simulator.params import ModelParams
+
+
+def baseline_dynamics(params: ModelParams) -> ModelParams:
+    """The parameters the spin-up runs: ``params`` without its package.
+
+    No interventions, no coalition employers, no demand shock, every mechanism on; its length
+    is ``params.spin_up_months`` and it has no spin-up of its own.
+    """
+    return params.model_copy(
+        update={
+            "months": params.spin_up_months,
+            "spin_up_months": 0,
+            "interventions": [],
+            "disabled_mechanisms": [],
+            "coalition": params.coalition.model_copy(update={"employer_share": 0.0}),
+            "demand": params.demand.model_copy(update={"demand_shock": 0.0, "shock_length": 0}),
+        }
+    )
+
+
+def shift_months(world: S.WorldState, months: int) -> None:
+    """Re-date a world ``months`` months earlier, so that its month ``months`` becomes month 0.
+
+    Month stamps of events before it become negative (a hire in the spin-up's last month is
+    month -1 of the run); "never" stays never.
+    """
+    n = world.persons.n
+    pi, qi = world.persons.i, world.positions.i
+    hired = pi[:n, S.P_HIRE_MONTH]
+    hired[hired != S.NEVER] -= months
+    moved = pi[:n, S.P_MOVED_MONTH]
+    moved[moved >= 0] -= months
+    pi[:n, S.P_ENTRY_MONTH] -= months
+    qi[:, S.Q_VAC_SINCE] -= months
+    world.month -= months
