@@ -379,7 +379,7 @@ class DemandParams(Strict):
         uncertain=(0.015, 0.08),
     )
     reentry_rate: float = param(
-        0.03,
+        0.015,
         ge=0.0,
         le=1.0,
         unit="1/month",
@@ -387,7 +387,7 @@ class DemandParams(Strict):
         "(I->U), before the age multiplier.",
         reference="EU-LFS: quarterly I->U transitions of 3-8% of the inactive aged 15-64 "
         "(Eurostat lfsi_long_q)",
-        uncertain=(0.01, 0.06),
+        uncertain=(0.005, 0.04),
     )
     employment_exit_rate: float = param(
         0.004,
