@@ -8,8 +8,9 @@ recently inactive, the stigma of long spells and the strictness of hiring up the
 the log scale. Each residual is log(model / published) divided by the figure's tolerance, so a
 figure counts in proportion to how closely it must be met, and where the published figures are
 not quite consistent with one another (different years, ages, proxies) the fit spreads the gap
-over the looser ones. Each evaluation is the mean over replications of baseline runs with fixed
-seeds (common random numbers), so finite differences compare like with like.
+over the looser ones, keeping a margin inside each tolerance where it can. Each evaluation is the
+mean over replications of baseline runs with fixed seeds (common random numbers), so finite
+differences compare like with like.
 
 Usage: ``python -m calibration.grounding LAB [--write] [--replications R] [--months M]``. It
 prints the values (and with ``--write`` sets them in the lab file, marked ``# grounded``); the
@@ -47,6 +48,8 @@ FITTED: dict[str, tuple[float, float]] = {
 #: Tied to a fitted parameter in the lab's own proportion (dismissals scale with quits).
 TIED = {"demand.dismissal_rate": "demand.quit_rate"}
 GROUNDED = "# grounded: python -m calibration.grounding"
+#: Share of a figure's tolerance beyond which its residual grows faster, and how much faster.
+EDGE, EDGE_PENALTY = 0.75, 4.0
 
 
 def _get(data: dict, path: str) -> float:
@@ -100,9 +103,12 @@ class Grounding:
 
     def residuals(self, x: np.ndarray) -> np.ndarray:
         stats = self.statistics(x)
-        return np.array(
+        r = np.array(
             [np.log(max(stats[f.statistic], 1e-6) / f.value) / f.accepted_gap for f in self.figures]
         )
+        # Steeper beyond three quarters of a tolerance: a figure at the edge of its tolerance
+        # would fall out of it with other seeds, so the fit keeps a margin where it can.
+        return r + EDGE_PENALTY * np.sign(r) * np.maximum(0.0, np.abs(r) - EDGE)
 
     def start(self) -> np.ndarray:
         low, high = self.bounds()
