@@ -35,7 +35,9 @@ def inflow_and_mobility() -> Comparison:
         "inflow_only",
         packages=["mobility_only"],
         overrides=[
-            "run.persons=4000",
+            # The grounded Kokkola lab has a long-term share of about a fifth: 8,000 persons
+            # give enough long-term unemployed for the group's effects to show.
+            "run.persons=8000",
             "run.months=48",
             "run.evaluation_months=12",
             "run.replications=8",

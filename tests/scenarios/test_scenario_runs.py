@@ -107,14 +107,15 @@ def test_every_lab_has_a_package_for_its_target_groups():
     ],
 )
 def test_lab_package_raises_employment_of_its_target_group(package, group):
-    # 8,000 working-age persons: in a smaller lab the few unemployed of a group like women
-    # over 55 (most of them are out of the labour force) leave the effect inside the noise.
+    # 8,000 working-age persons and 8 replications: in a smaller lab the few unemployed of a
+    # group like women over 55 (most of them are out of the labour force) leave the effect
+    # inside the noise.
     scenario = scenario_from_names(
         package,
         overrides=[
             "run.persons=8000",
             "run.months=36",
-            "run.replications=4",
+            "run.replications=8",
             "run.evaluation_months=12",
             "run.ablation=false",
         ],
