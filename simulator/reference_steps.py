@@ -15,6 +15,8 @@ Floating-point sums are accumulated left to right in person order on purpose: Py
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from simulator import interventions as IV
@@ -195,6 +197,10 @@ def demand_step(
     retirement at the retirement age; employees leave the labour force or else separate;
     jobseekers leave the labour force; inactive people return to search.
     """
+    # Slots per (employer, level), counted from the slots themselves (not the index).
+    slots_in_block = Counter(
+        (int(qi[q, S.Q_EMPLOYER]), int(qi[q, S.Q_LEVEL])) for q in range(qi.shape[0])
+    )
     for q in range(qi.shape[0]):
         employer, level = int(qi[q, S.Q_EMPLOYER]), int(qi[q, S.Q_LEVEL])
         rate = float(destruction[ei[employer, S.E_SECTOR]])
@@ -215,13 +221,8 @@ def demand_step(
         else:
             # Two-state slots: unused slots are switched on so that, in the long run, the
             # block holds its target share of active positions.
-            block_slots = [
-                s
-                for s in range(qi.shape[0])
-                if qi[s, S.Q_EMPLOYER] == employer and qi[s, S.Q_LEVEL] == level
-            ]
             wanted = creation_multiplier * target[employer, level]
-            unused_wanted = len(block_slots) - wanted
+            unused_wanted = slots_in_block[(employer, level)] - wanted
             p_create = 1.0 if unused_wanted <= 0.0 else rate * wanted / unused_wanted
             if _draw(key, R.STREAM_CREATE, month, q) >= p_create:
                 continue

@@ -171,7 +171,10 @@ def test_carved_jobs_stay_with_partial_ability(seed: int) -> None:
 def test_status_stocks_reconcile_with_flows() -> None:
     """Employed, unemployed and inactive stocks follow the recorded flows month by month, with
     retirements from every status (an early retirement age makes them common)."""
-    params = small_params(months=24, demand={"retirement_age": 58, "inactivity_exit_rate": 0.05})
+    # 2,000 persons: after the spin-up only those ageing into retirement retire, a few a month.
+    params = small_params(
+        n_persons=2000, months=24, demand={"retirement_age": 58, "inactivity_exit_rate": 0.05}
+    )
     model = LabourMarketModel(params, rng=7)
     for _ in range(params.months):
         e0, u0, i0, _gone = np.bincount(
