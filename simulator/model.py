@@ -48,7 +48,7 @@ from simulator.interventions import compile_interventions
 from simulator.kernels import consequences as C
 from simulator.params import ModelParams
 from simulator.setup import build_world, coalition_employers, start_run
-from simulator.spin_up import baseline_dynamics, compact, shift_months
+from simulator.spin_up import baseline_dynamics, shift_months
 from simulator.world_cache import WorldCache
 
 
@@ -152,7 +152,6 @@ class LabourMarketModel(mesa.Model):
             warm = LabourMarketModel(base, rng=setup_seq, backend=self.backend, worlds=worlds)
             warm.advance()
             shift_months(warm.world, base.months)
-            compact(warm.world)
             return warm.world
 
         world = worlds.spun_up(base, setup_seq, spun_up) if worlds else spun_up()

@@ -8,14 +8,11 @@ baseline, which differ only in the package, start from the same world; its rando
 from the run's set-up seed, so it is the same on every engine.
 
 After the spin-up, month stamps are shifted so that its last month is month 0
-(:func:`shift_months`), the people who left are dropped and the rest renumbered in position
-order (:func:`compact`), and the run's own month-0 settings (coalition partners, hiring
+(:func:`shift_months`), and the run's own month-0 settings (coalition partners, hiring
 standard, job carving) are applied (:func:`simulator.setup.start_run`).
 """
 
 from __future__ import annotations
-
-import numpy as np
 
 from simulator import state as S
 from simulator.params import ModelParams
@@ -54,25 +51,3 @@ def shift_months(world: S.WorldState, months: int) -> None:
     pi[:n, S.P_ENTRY_MONTH] -= months
     qi[:, S.Q_VAC_SINCE] -= months
     world.month -= months
-
-
-def compact(world: S.WorldState) -> None:
-    """Drop the rows of people who left during the spin-up and number the rest as set-up does:
-    employees in position order, everyone else after them, so that kernels walking the persons
-    touch positions and employers nearly in order (the spin-up's hires and moves shuffle them).
-    Position holders are renumbered to match.
-    """
-    persons, qi = world.persons, world.positions.i
-    n = persons.n
-    status = persons.i[:n, S.P_STATUS]
-    position = persons.i[:n, S.P_POSITION]
-    present = np.flatnonzero(status != S.GONE)
-    order_key = np.where(position[present] >= 0, position[present], qi.shape[0] + present)
-    keep = present[np.argsort(order_key, kind="stable")]
-    for table in (persons.f, persons.i):
-        for c in range(table.shape[1]):  # column by column: gathers on contiguous columns
-            table[: len(keep), c] = table[keep, c]
-    persons.n = len(keep)
-    held = np.flatnonzero(persons.i[: persons.n, S.P_POSITION] >= 0)
-    qi[:, S.Q_HOLDER] = -1
-    qi[persons.i[held, S.P_POSITION], S.Q_HOLDER] = held
