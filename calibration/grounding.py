@@ -20,6 +20,7 @@ result is then checked by ``synclusive validate``.
 from __future__ import annotations
 
 import argparse
+import copy
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from scipy.optimize import least_squares
 
 from experiments.comparison.validation import baseline_params, replication_statistics
 from scenarios.compose import Lab, load_lab
+from simulator.options import apply_override
 from simulator.params import ModelParams
 from simulator.tables import write_file
 
@@ -59,14 +61,6 @@ def _get(data: dict, path: str) -> float:
     return float(node)
 
 
-def _set(data: dict, path: str, value: float) -> None:
-    node = data
-    parts = path.split(".")
-    for part in parts[:-1]:
-        node = node[part]
-    node[parts[-1]] = value
-
-
 class Grounding:
     """The fit of one lab: residuals of a parameter vector, evaluated on fixed seeds."""
 
@@ -80,13 +74,11 @@ class Grounding:
         self.evaluations = 0
 
     def params(self, x: np.ndarray) -> ModelParams:
-        data = {k: (v.copy() if isinstance(v, dict) else v) for k, v in self.base.items()}
-        for section in ("demand", "matching"):
-            data[section] = dict(data[section])
+        data = copy.deepcopy(self.base)
         for path, value in zip(FITTED, np.exp(x), strict=True):
-            _set(data, path, float(value))
+            apply_override(data, path, float(value), "grounding")
         for tied, source in TIED.items():
-            _set(data, tied, _get(data, source) * self.ratios[tied])
+            apply_override(data, tied, _get(data, source) * self.ratios[tied], "grounding")
         return ModelParams.model_validate(data)
 
     def statistics(self, x: np.ndarray) -> dict[str, float]:

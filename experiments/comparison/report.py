@@ -273,7 +273,8 @@ def draw_figures(c: Comparison) -> dict[str, plt.Figure]:
     return out
 
 
-def _png(fig: plt.Figure) -> bytes:
+def png_bytes(fig: plt.Figure) -> bytes:
+    """A figure as PNG bytes (closed afterwards), as the reports embed it."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
@@ -556,7 +557,7 @@ def render_html(c: Comparison) -> str:
     figs = draw_figures(c)
     fig_html = "".join(
         f"<figure><img alt='{html.escape(FIGURES[n][1])}' src='data:image/png;base64,"
-        f"{base64.b64encode(_png(f)).decode()}'/><figcaption>{html.escape(FIGURES[n][1])}"
+        f"{base64.b64encode(png_bytes(f)).decode()}'/><figcaption>{html.escape(FIGURES[n][1])}"
         "</figcaption></figure>"
         for n, f in figs.items()
     )
@@ -734,6 +735,6 @@ def write_report(c: Comparison, directory: str | Path) -> list[Path]:
     (directory / "figures").mkdir(parents=True, exist_ok=True)
     written = []
     for name, fig in draw_figures(c).items():
-        written.append(write_file(directory / "figures" / f"{name}.png", _png(fig)))
+        written.append(write_file(directory / "figures" / f"{name}.png", png_bytes(fig)))
     written.append(write_file(directory / "report.html", render_html(c)))
     return written

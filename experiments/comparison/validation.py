@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from experiments.comparison.report import png_bytes
 from experiments.runner.executors import SerialExecutor
 from scenarios.compose import Lab, lab_parameters, load_lab
 from scenarios.schema import RunSettings
@@ -188,13 +188,6 @@ def validation_figure(table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def _png(fig: plt.Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    return buf.getvalue()
-
-
 def validation_html(table: pd.DataFrame, png: bytes) -> str:
     """A self-contained HTML page: verdict first, then the figure and the table with sources."""
     n_off = int((table["verdict"] != "reproduced").sum())
@@ -239,7 +232,7 @@ def write_validation(table: pd.DataFrame, out: str | Path) -> list[Path]:
     """Write the table (Parquet, CSV), the figure (PNG) and the HTML page into ``out``."""
     out = Path(out)
     (out / "figures").mkdir(parents=True, exist_ok=True)
-    png = _png(validation_figure(table))
+    png = png_bytes(validation_figure(table))
     written = write_table(table, out / "validation")
     written.append(write_file(out / "figures" / "validation.png", png))
     written.append(write_file(out / "validation.html", validation_html(table, png)))
