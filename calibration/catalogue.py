@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from simulator.packed import GROUP_NAMES
+from simulator.tallies import GROUP_NAMES
 
 Kind = Literal["rate", "stock", "flow"]
 

@@ -27,16 +27,18 @@ _PANEL_BITS = (
 def group_bits(pi: np.ndarray) -> np.ndarray:
     """Target-group bits of every row of an integer person table (vectorised)."""
     bits = np.zeros(pi.shape[0], dtype=np.int64)
-    status, age = pi[:, state.P_STATUS], pi[:, state.P_AGE]
+    status, age = pi[:, state.P_STATUS], pi[:, state.P_AGE_MONTHS]
     bits |= np.where(
-        (status == state.UNEMPLOYED) & (pi[:, state.P_UDUR] >= state.LTU_MONTHS), state.G_LTU, 0
+        (status == state.UNEMPLOYED) & (pi[:, state.P_UNEMPLOYMENT_DURATION] >= state.LTU_MONTHS),
+        state.G_LTU,
+        0,
     )
     bits |= np.where(age < state.YOUNG_MAX_MONTHS, state.G_YOUNG, 0)
     bits |= np.where(
         (pi[:, state.P_FEMALE] == 1) & (age >= state.OLDER_MIN_MONTHS), state.G_WOMEN55, 0
     )
     bits |= np.where(pi[:, state.P_MIGRANT] == 1, state.G_MIGRANT, 0)
-    bits |= np.where(pi[:, state.P_PARTIAL] == 1, state.G_PARTIAL, 0)
+    bits |= np.where(pi[:, state.P_PARTIAL_ABILITY] == 1, state.G_PARTIAL, 0)
     return bits
 
 
@@ -100,7 +102,7 @@ class RunTracker:
             prev_n = self._prev_last.shape[0]
             prev_last = np.full(n, -1, dtype=np.int64)
             prev_last[:prev_n] = self._prev_last
-            last = pi[:, state.P_LAST_IV]
+            last = pi[:, state.P_LAST_INTERVENTION]
             # A first start: the last intervention taken part in changes from "never".
             new = np.flatnonzero((last >= 0) & (prev_last < 0) & (self.start[:n] < 0))
             old = new[new < prev_n]
@@ -109,7 +111,7 @@ class RunTracker:
             # Group and baseline score as they were before the start.
             self.group[new] = group_bits(pi[new])
             self.group[old] = self._prev_bits[old]
-            self.efficacy0[new] = pf[new, state.P_EFFICACY]
+            self.efficacy0[new] = pf[new, state.P_SELF_EFFICACY]
             self.efficacy0[old] = self._prev_efficacy[old]
             alive = status != state.GONE
             for name, h in cat.PANEL_OUTCOMES.items():
@@ -119,15 +121,15 @@ class RunTracker:
                 if name.startswith("employed_"):
                     self.outcome[name][due] = (status[due] == state.EMPLOYED).astype(float)
                 else:
-                    self.outcome[name][due] = pf[due, state.P_EFFICACY] - self.efficacy0[due]
+                    self.outcome[name][due] = pf[due, state.P_SELF_EFFICACY] - self.efficacy0[due]
             self.duration_shares.append(self._duration_shares(pi))
-        self._prev_last = pi[:, state.P_LAST_IV].copy()
+        self._prev_last = pi[:, state.P_LAST_INTERVENTION].copy()
         self._prev_bits = group_bits(pi)
-        self._prev_efficacy = pf[:, state.P_EFFICACY].copy()
+        self._prev_efficacy = pf[:, state.P_SELF_EFFICACY].copy()
 
     @staticmethod
     def _duration_shares(pi: np.ndarray) -> np.ndarray:
-        udur = pi[pi[:, state.P_STATUS] == state.UNEMPLOYED, state.P_UDUR]
+        udur = pi[pi[:, state.P_STATUS] == state.UNEMPLOYED, state.P_UNEMPLOYMENT_DURATION]
         if udur.size == 0:
             return np.full(len(cat.DURATION_BANDS), np.nan)
         return np.array(

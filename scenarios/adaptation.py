@@ -115,7 +115,7 @@ class Adaptation:
         """Share of each person intervention's past participants now in work (NaN: none)."""
         persons = model.world.persons
         pi = persons.i[: persons.n]
-        last = pi[:, state.P_LAST_IV]
+        last = pi[:, state.P_LAST_INTERVENTION]
         employed = pi[:, state.P_STATUS] == state.EMPLOYED
         out = np.full(len(specs), np.nan)
         for k, spec in enumerate(specs):

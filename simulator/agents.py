@@ -83,14 +83,14 @@ def _person_columns() -> dict[str, Column]:
         name: Column("persons", "f", i, float) for i, name in enumerate(state.PERSON_FLOAT_COLUMNS)
     }
     ints = {
-        "age_months": state.P_AGE,
-        "unemployment_duration": state.P_UDUR,
+        "age_months": state.P_AGE_MONTHS,
+        "unemployment_duration": state.P_UNEMPLOYMENT_DURATION,
         "tenure": state.P_TENURE,
     }
     bools = {
         "female": state.P_FEMALE,
         "migrant": state.P_MIGRANT,
-        "partial_ability": state.P_PARTIAL,
+        "partial_ability": state.P_PARTIAL_ABILITY,
     }
     cols.update({k: Column("persons", "i", v, int) for k, v in ints.items()})
     cols.update({k: Column("persons", "i", v, bool) for k, v in bools.items()})

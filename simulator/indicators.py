@@ -15,11 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulator import chain_stats
-from simulator import packed as K
-from simulator import state as S
+from simulator import chain_stats, state, tallies
 from simulator.jit import njit
-from simulator.kernels import consequences as C
 from simulator.tables import write_table
 
 # Position statistics recorded each month (group "all" only).
@@ -36,15 +33,15 @@ def position_stats(qi: np.ndarray, month: int) -> np.ndarray:
     """Active, filled and open positions, summed age of open vacancies, active carved jobs."""
     out = np.zeros(N_VSTATS)
     for q in range(qi.shape[0]):
-        if qi[q, S.Q_ACTIVE] != 1:
+        if qi[q, state.Q_ACTIVE] != 1:
             continue
         out[V_ACTIVE] += 1.0
-        if qi[q, S.Q_HOLDER] >= 0:
+        if qi[q, state.Q_HOLDER] >= 0:
             out[V_FILLED] += 1.0
         else:
             out[V_OPEN] += 1.0
-            out[V_OPEN_AGE_SUM] += month - qi[q, S.Q_VAC_SINCE]
-        if qi[q, S.Q_CARVED] == 1:
+            out[V_OPEN_AGE_SUM] += month - qi[q, state.Q_VACANT_SINCE]
+        if qi[q, state.Q_CARVED] == 1:
             out[V_CARVED] += 1.0
     return out
 
@@ -73,7 +70,7 @@ def quarterly_transitions(census: np.ndarray) -> dict[str, np.ndarray]:
         ``quarterly_x_to_y`` for x, y in e, u, i: arrays of shape (T, N_GROUPS).
     """
     out = {}
-    first = C.C_TRANSITIONS
+    first = tallies.C_TRANSITIONS
     for a, then in enumerate(SURVEY_STATUSES):
         block = census[:, first + 3 * a : first + 3 * a + 3]
         at_risk = block.sum(axis=1)
@@ -96,7 +93,7 @@ class IndicatorArrays:
     ----------
     months : ndarray of int64, shape (T,)
     by_group : dict of str to ndarray, shape (T, N_GROUPS)
-        Indicators kept for every indicator group (columns in ``packed.GROUP_NAMES`` order).
+        Indicators kept for every indicator group (columns in ``tallies.GROUP_NAMES`` order).
     overall : dict of str to ndarray, shape (T,)
         Indicators kept for everyone only (group ``"all"``).
     """
@@ -119,7 +116,7 @@ class IndicatorArrays:
         frames = [
             (name, gname, values[:, g])
             for name, values in self.by_group.items()
-            for g, gname in enumerate(K.GROUP_NAMES)
+            for g, gname in enumerate(tallies.GROUP_NAMES)
         ]
         frames += [(name, "all", values) for name, values in self.overall.items()]
         table = pd.DataFrame(
@@ -160,7 +157,7 @@ class IndicatorArrays:
             if groups == ["all"]:
                 overall[str(indicator)] = block["all"].to_numpy(dtype=np.float64)
                 continue
-            values = np.full((len(months), len(K.GROUP_NAMES)), np.nan)
+            values = np.full((len(months), len(tallies.GROUP_NAMES)), np.nan)
             for g in groups:
                 if g in _GROUP_COLUMN:
                     values[:, _GROUP_COLUMN[g]] = block[g].to_numpy(dtype=np.float64)
@@ -168,7 +165,7 @@ class IndicatorArrays:
         return cls(months=months, by_group=by_group, overall=overall)
 
 
-_GROUP_COLUMN = {name: g for g, name in enumerate(K.GROUP_NAMES)}
+_GROUP_COLUMN = {name: g for g, name in enumerate(tallies.GROUP_NAMES)}
 
 
 @dataclass
@@ -283,11 +280,15 @@ class IndicatorRecorder:
         """
         months = np.asarray(self.months)
         T = len(months)
-        flows = np.stack(self.flows) if T else np.zeros((0, K.N_FLOWS, K.N_GROUPS))
-        cen = np.stack(self.census) if T else np.zeros((0, C.N_CENSUS, K.N_GROUPS))
+        flows = np.stack(self.flows) if T else np.zeros((0, tallies.N_FLOWS, tallies.N_GROUPS))
+        cen = np.stack(self.census) if T else np.zeros((0, tallies.N_CENSUS, tallies.N_GROUPS))
         prev = np.concatenate([initial_census[None], cen[:-1]]) if T else cen
-        f = {name: flows[:, i, :] for i, name in enumerate(K.FLOW_NAMES)}
-        E, U, N = cen[:, C.C_EMPLOYED], cen[:, C.C_UNEMPLOYED], cen[:, C.C_INACTIVE]
+        f = {name: flows[:, i, :] for i, name in enumerate(tallies.FLOW_NAMES)}
+        E, U, N = (
+            cen[:, tallies.C_EMPLOYED],
+            cen[:, tallies.C_UNEMPLOYED],
+            cen[:, tallies.C_INACTIVE],
+        )
         LF = E + U
         population = LF + N
         per_group: dict[str, np.ndarray] = {
@@ -296,39 +297,43 @@ class IndicatorRecorder:
             "employed": E,
             "unemployed": U,
             "inactive": N,
-            "long_term_unemployed": cen[:, C.C_LONG_TERM],
+            "long_term_unemployed": cen[:, tallies.C_LONG_TERM],
             # Labour-force-survey rates (Eurostat une_rt, une_ltu, lfsi_emp: unemployed and
             # long-term unemployed per labour force, employed and active per population).
             "employment_rate": _ratio(E, LF),
             "employment_to_population": _ratio(E, population),
             "activity_rate": _ratio(LF, population),
             "unemployment_rate": _ratio(U, LF),
-            "long_term_unemployment_rate": _ratio(cen[:, C.C_LONG_TERM], LF),
-            "long_term_share": _ratio(cen[:, C.C_LONG_TERM], U),
+            "long_term_unemployment_rate": _ratio(cen[:, tallies.C_LONG_TERM], LF),
+            "long_term_share": _ratio(cen[:, tallies.C_LONG_TERM], U),
             # Everyone unemployed at some point of the month was at risk of being hired.
             "job_finding_rate": _ratio(
                 f["hires_from_unemployment"],
-                prev[:, C.C_UNEMPLOYED] + f["separations"] + f["entrants"] + f["reentries"],
+                prev[:, tallies.C_UNEMPLOYED] + f["separations"] + f["entrants"] + f["reentries"],
             ),
-            "job_loss_rate": _ratio(f["separations"], prev[:, C.C_EMPLOYED]),
+            "job_loss_rate": _ratio(f["separations"], prev[:, tallies.C_EMPLOYED]),
             # Monthly hazards of the flows with inactivity (last month-end stock at risk).
             "employment_exit_hazard": _ratio(
-                f["employment_exits_to_inactivity"], prev[:, C.C_EMPLOYED]
+                f["employment_exits_to_inactivity"], prev[:, tallies.C_EMPLOYED]
             ),
-            "unemployment_exit_hazard": _ratio(f["exits_to_inactivity"], prev[:, C.C_UNEMPLOYED]),
-            "return_to_search_hazard": _ratio(f["reentries"], prev[:, C.C_INACTIVE]),
-            "inactive_hiring_hazard": _ratio(f["hires_from_inactivity"], prev[:, C.C_INACTIVE]),
-            "mean_unemployment_duration": _ratio(cen[:, C.C_SUM_UDUR], U),
+            "unemployment_exit_hazard": _ratio(
+                f["exits_to_inactivity"], prev[:, tallies.C_UNEMPLOYED]
+            ),
+            "return_to_search_hazard": _ratio(f["reentries"], prev[:, tallies.C_INACTIVE]),
+            "inactive_hiring_hazard": _ratio(
+                f["hires_from_inactivity"], prev[:, tallies.C_INACTIVE]
+            ),
+            "mean_unemployment_duration": _ratio(cen[:, tallies.C_SUM_UNEMPLOYMENT_DURATION], U),
             "mean_completed_spell": _ratio(
                 f["completed_spell_months"], f["hires_from_unemployment"]
             ),
-            "mean_self_efficacy": _ratio(cen[:, C.C_SUM_EFFICACY], LF),
-            "mean_trust": _ratio(cen[:, C.C_SUM_TRUST], LF),
-            "mean_skill": _ratio(cen[:, C.C_SUM_SKILL], LF),
-            "mean_experiences_of_success": _ratio(cen[:, C.C_SUM_SUCCESSES], LF),
-            "participants": cen[:, C.C_PARTICIPANTS],
+            "mean_self_efficacy": _ratio(cen[:, tallies.C_SUM_SELF_EFFICACY], LF),
+            "mean_trust": _ratio(cen[:, tallies.C_SUM_TRUST], LF),
+            "mean_skill": _ratio(cen[:, tallies.C_SUM_SKILL], LF),
+            "mean_experiences_of_success": _ratio(cen[:, tallies.C_SUM_EXPERIENCES_OF_SUCCESS], LF),
+            "participants": cen[:, tallies.C_PARTICIPANTS],
         }
-        for name in K.FLOW_NAMES:
+        for name in tallies.FLOW_NAMES:
             if name not in (
                 "completed_spell_months",
                 "filled_vacancy_months",
@@ -339,7 +344,7 @@ class IndicatorRecorder:
                 per_group[name] = f[name]
         per_group.update(quarterly_transitions(cen))
         hires = f["hires_from_unemployment"]
-        for lag, col in ((6, C.C_RETAINED_6M), (12, C.C_RETAINED_12M)):
+        for lag, col in ((6, tallies.C_RETAINED_6M), (12, tallies.C_RETAINED_12M)):
             cohort = np.full_like(hires, np.nan)
             if lag < T:
                 cohort[lag:] = hires[:-lag]

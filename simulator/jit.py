@@ -29,10 +29,11 @@ _PACKAGE = Path(__file__).resolve().parent
 #: they use.
 _KERNEL_SOURCES = (
     "jit.py",
-    "rng.py",
+    "streams.py",
     "rules.py",
     "state.py",
-    "packed.py",
+    "tallies.py",
+    "kernel_params.py",
     "interventions.py",
     "indicators.py",
 )

@@ -20,11 +20,7 @@ from collections.abc import Iterable
 import mesa
 import numpy as np
 
-from simulator import interventions as IV
-from simulator import packed as K
-from simulator import rng as R
-from simulator import rules
-from simulator import state as S
+from simulator import interventions, rules, state, streams, tallies
 from simulator.agents import (
     Coalition,
     Column,
@@ -45,7 +41,7 @@ from simulator.indicators import (
     position_stats,
 )
 from simulator.interventions import compile_interventions
-from simulator.kernels import consequences as C
+from simulator.kernel_params import kernel_params
 from simulator.params import ModelParams
 from simulator.setup import build_world, coalition_employers, start_run
 from simulator.spin_up import baseline_dynamics, shift_months
@@ -113,11 +109,11 @@ class LabourMarketModel(mesa.Model):
         seq = _seed_sequence(rng, self.rng)
         self.seed_sequence = seq
         setup_seq, run_seq = child_seed(seq, 0), child_seed(seq, 1)
-        self.key = R.run_key(run_seq)
+        self.key = streams.run_key(run_seq)
 
         p = self.params
         self.world = self._initial_world(setup_seq, worlds)
-        self._par = K.pack_params(p)
+        self._par = kernel_params(p)
         self._fill = np.asarray(p.fill_matrix(), dtype=np.float64)
         provider_names = [pr.name for pr in p.providers]
         self._iv, self._iv_person, self._iv_employer = compile_interventions(
@@ -128,7 +124,7 @@ class LabourMarketModel(mesa.Model):
         # Labour demand and entrants scale with the lab's population, the same in every arm.
         self.population0 = p.population.n_persons
         self.recorder = IndicatorRecorder(p.ladder.n_levels, [s.name for s in p.interventions])
-        self._census = np.zeros((C.N_CENSUS, K.N_GROUPS))
+        self._census = np.zeros((tallies.N_CENSUS, tallies.N_GROUPS))
         self.backend.census(
             self.world.persons.f, self.world.persons.i, self.world.persons.n, 0, self._census
         )
@@ -141,14 +137,14 @@ class LabourMarketModel(mesa.Model):
 
     def _initial_world(
         self, setup_seq: np.random.SeedSequence, worlds: WorldCache | None
-    ) -> S.WorldState:
+    ) -> state.WorldState:
         """The world at month 0: the drawn market, after the spin-up if there is one."""
         p = self.params
         if p.spin_up_months == 0:
             return worlds.world(p, setup_seq) if worlds else build_world(p, setup_seq)
         base = baseline_dynamics(p)
 
-        def spun_up() -> S.WorldState:
+        def spun_up() -> state.WorldState:
             warm = LabourMarketModel(base, rng=setup_seq, backend=self.backend, worlds=worlds)
             warm.advance()
             shift_months(warm.world, base.months)
@@ -160,12 +156,12 @@ class LabourMarketModel(mesa.Model):
     # ------------------------------------------------------------------ agents
     def _register_agents(self) -> None:
         def person(row: int) -> Person:
-            status = self.world.persons.i[row, S.P_STATUS]
+            status = self.world.persons.i[row, state.P_STATUS]
             cls = (
                 Employee
-                if status == S.EMPLOYED
+                if status == state.EMPLOYED
                 else Jobseeker
-                if status == S.UNEMPLOYED
+                if status == state.UNEMPLOYED
                 else Person
             )
             return cls(self, row)
@@ -173,7 +169,7 @@ class LabourMarketModel(mesa.Model):
         def rows_with(*statuses: int):
             def rows() -> np.ndarray:
                 w = self.world.persons
-                return np.flatnonzero(np.isin(w.i[: w.n, S.P_STATUS], statuses))
+                return np.flatnonzero(np.isin(w.i[: w.n, state.P_STATUS], statuses))
 
             return rows
 
@@ -188,13 +184,13 @@ class LabourMarketModel(mesa.Model):
             return column
 
         people = column_of(Person)
-        alive = rows_with(S.EMPLOYED, S.UNEMPLOYED, S.INACTIVE)
+        alive = rows_with(state.EMPLOYED, state.UNEMPLOYED, state.INACTIVE)
         self._agents_by_type[Person] = TableAgentSet(self, person, alive, self.random, people)
         self._agents_by_type[Employee] = TableAgentSet(
-            self, person, rows_with(S.EMPLOYED), self.random, people
+            self, person, rows_with(state.EMPLOYED), self.random, people
         )
         self._agents_by_type[Jobseeker] = TableAgentSet(
-            self, person, rows_with(S.UNEMPLOYED), self.random, people
+            self, person, rows_with(state.UNEMPLOYED), self.random, people
         )
         self._agents_by_type[Employer] = TableAgentSet(
             self,
@@ -256,10 +252,10 @@ class LabourMarketModel(mesa.Model):
         age structure; otherwise each count is drawn from its rate. Retirements follow age
         alone, so both arms of a comparison get the same entrants either way.
         """
-        school_rate = self._par[K.K_ENTRY_RATE]
-        migrant_rate = self._par[K.K_MIGRANT_ENTRY_RATE]
-        u_school = R.uniform(self.key, R.STREAM_ENTRY_COUNT, month, 0, 0)
-        u_migrant = R.uniform(self.key, R.STREAM_ENTRY_COUNT, month, 1, 0)
+        school_rate = self._par.entry_rate
+        migrant_rate = self._par.migrant_entry_rate
+        u_school = streams.uniform(self.key, streams.STREAM_ENTRY_COUNT, month, 0, 0)
+        u_migrant = streams.uniform(self.key, streams.STREAM_ENTRY_COUNT, month, 1, 0)
         if self.params.demand.entrants_replace_retirements:
             total_rate = school_rate + migrant_rate
             share = migrant_rate / total_rate if total_rate > 0 else 0.0
@@ -277,9 +273,11 @@ class LabourMarketModel(mesa.Model):
         for hook in self.month_hooks:
             hook(self, t)
         self._join_coalition(t)
-        flows = K.new_flows()
+        flows = tallies.new_flows()
         c = self._census
-        population = c[C.C_EMPLOYED, 0] + c[C.C_UNEMPLOYED, 0] + c[C.C_INACTIVE, 0]
+        population = (
+            c[tallies.C_EMPLOYED, 0] + c[tallies.C_UNEMPLOYED, 0] + c[tallies.C_INACTIVE, 0]
+        )
 
         # 1. Labour demand and labour-force flows.
         pos = w.positions
@@ -298,7 +296,7 @@ class LabourMarketModel(mesa.Model):
             t,
             flows,
         )
-        n_school, n_migrant = self._entrant_counts(t, int(flows[K.F_RETIREMENTS, 0]))
+        n_school, n_migrant = self._entrant_counts(t, int(flows[tallies.F_RETIREMENTS, 0]))
         if n_school + n_migrant:
             w.persons.grow(w.persons.n + n_school + n_migrant)
             b.add_entrants(
@@ -389,8 +387,8 @@ class LabourMarketModel(mesa.Model):
         cp = self.params.coalition
         if cp.employers_join_month == month and cp.employer_share > 0:
             count = round(cp.employer_share * w.employers.n)
-            chosen = coalition_employers(w.employers.i[:, S.E_SIZE], count)
-            w.employers.i[chosen, S.E_COALITION] = 1
+            chosen = coalition_employers(w.employers.i[:, state.E_SIZE], count)
+            w.employers.i[chosen, state.E_COALITION] = 1
 
     # ------------------------------------------------------------------ package adaptation
     def intervention_index(self, name: str) -> int:
@@ -402,13 +400,13 @@ class LabourMarketModel(mesa.Model):
 
     def capacity(self, name: str) -> int:
         """Current monthly intake capacity of an intervention."""
-        return int(self._iv[self.intervention_index(name), IV.IV_CAPACITY])
+        return int(self._iv[self.intervention_index(name), interventions.IV_CAPACITY])
 
     def set_capacity(self, name: str, capacity: int) -> None:
         """Change an intervention's monthly intake capacity from the next enrolment on."""
         if capacity < 0:
             raise ValueError(f"capacity must be >= 0, got {capacity}")
-        self._iv[self.intervention_index(name), IV.IV_CAPACITY] = float(capacity)
+        self._iv[self.intervention_index(name), interventions.IV_CAPACITY] = float(capacity)
 
     def _update_integration(self, provider_left: np.ndarray) -> None:
         """Integration grows with joint work and trust and erodes without them."""
@@ -421,8 +419,8 @@ class LabourMarketModel(mesa.Model):
             used = (self._provider_capacity - provider_left)[members].sum()
             joint = float(used) / float(capacity) if capacity > 0 else 0.0
         c = self._census
-        lf = c[C.C_EMPLOYED, 0] + c[C.C_UNEMPLOYED, 0]
-        trust = c[C.C_SUM_TRUST, 0] / lf if lf > 0 else 0.0
+        lf = c[tallies.C_EMPLOYED, 0] + c[tallies.C_UNEMPLOYED, 0]
+        trust = c[tallies.C_SUM_TRUST, 0] / lf if lf > 0 else 0.0
         i = w.integration
         i += cp.integration_growth * joint * trust * (1.0 - i)
         i -= cp.integration_decay * (1.0 - joint) * i

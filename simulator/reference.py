@@ -12,11 +12,7 @@ from __future__ import annotations
 import bisect
 import itertools
 
-from simulator import interventions as IV
-from simulator import packed as K
-from simulator import rng as R
-from simulator import rules
-from simulator import state as S
+from simulator import interventions, rules, state, streams, tallies
 from simulator.kernels import demand, matching, mobility, services
 
 
@@ -39,32 +35,32 @@ def vacancy_chains(
     fills,
 ) -> None:
     """Reference of :func:`simulator.kernels.mobility.vacancy_chains` (same arguments)."""
-    requires = par[K.K_REQUIRES_SKILL] > 0.0
-    effect = float(par[K.K_DEVELOPMENT_EFFECT])
+    requires = par.promotion_requires_skill > 0.0
+    effect = float(par.development_effect)
     n_slots = qi.shape[0]
     slots_at_level: dict[int, list[int]] = {}
     for s in range(n_slots):
-        slots_at_level.setdefault(int(qi[s, S.Q_LEVEL]), []).append(s)
+        slots_at_level.setdefault(int(qi[s, state.Q_LEVEL]), []).append(s)
 
     def may_move(h: int, req: float, v: int) -> bool:
-        if pi[h, S.P_MOVED_MONTH] == month:
+        if pi[h, state.P_MOVED_MONTH] == month:
             return False
         if not matching.acceptable.py_func(pi, h, v, qi):
             return False  # a carved job is reserved for people with partial work ability
-        return (not requires) or pf[h, S.P_SKILL] >= req
+        return (not requires) or pf[h, state.P_SKILL] >= req
 
     for q in range(n_slots):
-        if qi[q, S.Q_STATE] != S.PENDING or qi[q, S.Q_ACTIVE] == 0:
+        if qi[q, state.Q_STATE] != state.PENDING or qi[q, state.Q_ACTIVE] == 0:
             continue
         v = q
         while True:
-            e = int(qi[v, S.Q_EMPLOYER])
-            lv = int(qi[v, S.Q_LEVEL])
+            e = int(qi[v, state.Q_EMPLOYER])
+            lv = int(qi[v, state.Q_LEVEL])
             req = float(requirement[v])
-            u = R.uniform_py(int(key), R.STREAM_FILL, month, v, 0)
+            u = streams.uniform_py(int(key), streams.STREAM_FILL, month, v, 0)
             # The source level: the first whose cumulative probability exceeds the draw; only
             # promotions are scaled by the employer's willingness to develop staff.
-            scale = rules.internal_fill_scale(ef[e, S.E_DEVELOPMENT], effect)
+            scale = rules.internal_fill_scale(ef[e, state.E_DEVELOPMENT], effect)
             probs = [fill[lv, j] * (scale if j < lv else 1.0) for j in range(len(fill))]
             src = next((j for j, c in enumerate(itertools.accumulate(probs)) if u < c), -1)
             mover = -1
@@ -72,10 +68,10 @@ def vacancy_chains(
             if 0 <= src < lv:
                 internal = True
                 candidates = [
-                    (float(pf[h, S.P_SKILL]), -h, h)
+                    (float(pf[h, state.P_SKILL]), -h, h)
                     for s in range(n_slots)
-                    if qi[s, S.Q_EMPLOYER] == e and qi[s, S.Q_LEVEL] == src
-                    for h in [int(qi[s, S.Q_HOLDER])]
+                    if qi[s, state.Q_EMPLOYER] == e and qi[s, state.Q_LEVEL] == src
+                    for h in [int(qi[s, state.Q_HOLDER])]
                     if h >= 0 and may_move(h, req, v)
                 ]
                 if candidates:
@@ -84,10 +80,10 @@ def vacancy_chains(
                 # A move from another employer: across at the same level, or down the ladder.
                 source_slots = slots_at_level.get(src, [])
                 for t in range(mobility.J2J_TRIES if source_slots else 0):
-                    r = R.uniform_py(int(key), R.STREAM_J2J, month, v, t)
+                    r = streams.uniform_py(int(key), streams.STREAM_J2J, month, v, t)
                     s = source_slots[int(r * len(source_slots))]
-                    h = int(qi[s, S.Q_HOLDER])
-                    if h >= 0 and qi[s, S.Q_EMPLOYER] != e and may_move(h, req, v):
+                    h = int(qi[s, state.Q_HOLDER])
+                    if h >= 0 and qi[s, state.Q_EMPLOYER] != e and may_move(h, req, v):
                         mover = h
                         break
             if mover >= 0:
@@ -101,40 +97,48 @@ def vacancy_chains(
             g = demand.person_groups.py_func(pi, mover)
             s = mobility.move.py_func(pi, qi, mover, v, internal, month)
             if internal:
-                K.add_flow.py_func(flows, K.F_PROMOTIONS, g, 1.0)
-                if R.uniform_py(int(key), R.STREAM_CARVE, month, v, 0) < ef[e, S.E_CARVING]:
+                tallies.add_flow.py_func(flows, tallies.F_PROMOTIONS, g, 1.0)
+                if (
+                    streams.uniform_py(int(key), streams.STREAM_CARVE, month, v, 0)
+                    < ef[e, state.E_JOB_CARVING]
+                ):
                     mobility.carve.py_func(qi, level_start, e, month, flows)
             else:
-                K.add_flow.py_func(flows, K.F_JOB_TO_JOB_MOVES, g, 1.0)
+                tallies.add_flow.py_func(flows, tallies.F_JOB_TO_JOB_MOVES, g, 1.0)
             v = int(s)
 
 
 def matching_step(pf, pi, n, qi, requirement, ef, iv, par, key, month, flows) -> None:
     """Reference of :func:`simulator.kernels.matching.matching_step` (same arguments)."""
     open_vacancies = [
-        q for q in range(qi.shape[0]) if qi[q, S.Q_ACTIVE] == 1 and qi[q, S.Q_STATE] == S.OPEN
+        q
+        for q in range(qi.shape[0])
+        if qi[q, state.Q_ACTIVE] == 1 and qi[q, state.Q_STATE] == state.OPEN
     ]
     if not open_vacancies:
         return
     by_requirement = sorted(open_vacancies, key=lambda q: (float(requirement[q]), q))
     requirements_sorted = [float(requirement[q]) for q in by_requirement]
-    link = par[K.K_EFFICACY_LINK]
+    link = par.efficacy_effort_link
     applications: list[tuple[int, int, int]] = []  # (person, application number, vacancy)
     for p in range(n):
         if not matching.applies.py_func(pi, p, par, key, month):
             continue
         na, extra = matching.applications_of.py_func(pf, pi, p, iv, par, key, month)
-        pi[p, S.P_APPLIED] = na
+        pi[p, state.P_APPLICATIONS] = na
         for a in range(na):
             aim_p = matching.rules.aim_probability(
-                par[K.K_AIM], pf[p, S.P_SEARCH_SKILL], pf[p, S.P_EFFICACY], link
+                par.aim, pf[p, state.P_SEARCH_SKILL], pf[p, state.P_SELF_EFFICACY], link
             )
-            aimed = a < extra or R.uniform_py(int(key), R.STREAM_AIM, month, p, 2 * a) < aim_p
-            r = R.uniform_py(int(key), R.STREAM_AIM, month, p, 2 * a + 1)
+            aimed = (
+                a < extra
+                or streams.uniform_py(int(key), streams.STREAM_AIM, month, p, 2 * a) < aim_p
+            )
+            r = streams.uniform_py(int(key), streams.STREAM_AIM, month, p, 2 * a + 1)
             target = -1
             if aimed:
                 m = bisect.bisect_right(
-                    requirements_sorted, float(pf[p, S.P_SKILL]) + matching.AIM_MARGIN
+                    requirements_sorted, float(pf[p, state.P_SKILL]) + matching.AIM_MARGIN
                 )
                 if m > 0:
                     target = by_requirement[int(r * m)]
@@ -143,18 +147,24 @@ def matching_step(pf, pi, n, qi, requirement, ef, iv, par, key, month, flows) ->
             applications.append((p, a, target))
 
     screening_order = sorted(
-        open_vacancies, key=lambda q: (R.uniform_py(int(key), R.STREAM_VAC_ORDER, month, q, 0), q)
+        open_vacancies,
+        key=lambda q: (streams.uniform_py(int(key), streams.STREAM_VAC_ORDER, month, q, 0), q),
     )
     for q in screening_order:
-        if R.uniform_py(int(key), R.STREAM_VAC_ORDER, month, q, 1) >= par[K.K_SCREENING_RATE]:
+        if (
+            streams.uniform_py(int(key), streams.STREAM_VAC_ORDER, month, q, 1)
+            >= par.screening_rate
+        ):
             continue
-        e = qi[q, S.Q_EMPLOYER]
-        standard = float(ef[e, S.E_STANDARD]) + par[K.K_LEVEL_STRICTNESS] * int(qi[q, S.Q_LEVEL])
+        e = qi[q, state.Q_EMPLOYER]
+        standard = float(ef[e, state.E_HIRING_STANDARD]) + par.level_strictness * int(
+            qi[q, state.Q_LEVEL]
+        )
         best, best_score = -1, 0.0
         for p, a, target in applications:
             if target != q:
                 continue
-            hired_already = pi[p, S.P_STATUS] == S.EMPLOYED
+            hired_already = pi[p, state.P_STATUS] == state.EMPLOYED
             if hired_already or not matching.acceptable.py_func(pi, p, q, qi):
                 continue
             sc = matching.score_of.py_func(
@@ -191,17 +201,17 @@ def enrolment_step(
     """Reference of :func:`simulator.kernels.services.enrolment_step` (same arguments)."""
     for k in range(iv.shape[0]):
         row = iv[k]
-        if month < row[IV.IV_START] or month > row[IV.IV_END]:
+        if month < row[interventions.IV_START] or month > row[interventions.IV_END]:
             continue
         cap = services.intake.py_func(row, provider_left)
         if cap <= 0:
             continue
-        prov = int(row[IV.IV_PROVIDER])
+        prov = int(row[interventions.IV_PROVIDER])
         coord, link = 1.0, integration
         if prov >= 0:
             coord = coordination[prov]
             link = integration if provider_in_coalition[prov] else 0.0
-        target = int(row[IV.IV_TARGET])
+        target = int(row[interventions.IV_TARGET])
         if target < 2:
             willing = [
                 p
@@ -214,28 +224,31 @@ def enrolment_step(
             willing = [
                 e
                 for e in range(ei.shape[0])
-                if not (int(ei[e, S.E_TREATED]) & bit)
-                and not (row[IV.IV_COALITION_ONLY] > 0.0 and ei[e, S.E_COALITION] == 0)
+                if not (int(ei[e, state.E_TREATED]) & bit)
+                and not (
+                    row[interventions.IV_COALITION_ONLY] > 0.0 and ei[e, state.E_COALITION] == 0
+                )
                 and services.employer_takes_part.py_func(ef, e, link, par, key, k, month)
             ]
         if not willing:
             continue
         chosen = sorted(
-            willing, key=lambda c: (R.uniform_py(int(key), R.STREAM_REFER + k, month, c, 1), c)
+            willing,
+            key=lambda c: (streams.uniform_py(int(key), streams.STREAM_REFER + k, month, c, 1), c),
         )[:cap]
         for c in chosen:
             if target < 2:
-                pi[c, S.P_ENROLLED] = k
-                pi[c, S.P_LAST_IV] = k
-                pi[c, S.P_ENROL_LEFT] = int(row[IV.IV_DURATION])
-                K.add_flow.py_func(
-                    flows, K.F_INTERVENTION_STARTS, demand.person_groups.py_func(pi, c), 1.0
+                pi[c, state.P_ENROLLED] = k
+                pi[c, state.P_LAST_INTERVENTION] = k
+                pi[c, state.P_ENROLMENT_LEFT] = int(row[interventions.IV_DURATION])
+                tallies.add_flow.py_func(
+                    flows, tallies.F_INTERVENTION_STARTS, demand.person_groups.py_func(pi, c), 1.0
                 )
             else:
-                ei[c, S.E_TREATED] = int(ei[c, S.E_TREATED]) | (1 << k)
+                ei[c, state.E_TREATED] = int(ei[c, state.E_TREATED]) | (1 << k)
                 services.apply_employer_effects.py_func(ef, c, iv_employer[k])
-                K.add_flow.py_func(flows, K.F_INTERVENTION_STARTS, 0, 1.0)
+                tallies.add_flow.py_func(flows, tallies.F_INTERVENTION_STARTS, 0, 1.0)
         starts[k] += len(chosen)
-        cost[k] += len(chosen) * row[IV.IV_COST]
+        cost[k] += len(chosen) * row[interventions.IV_COST]
         if prov >= 0:
             provider_left[prov] -= len(chosen)

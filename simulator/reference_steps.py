@@ -4,8 +4,8 @@ consequences and the census.
 Each function is written from the model's rules for its step (README, "A tour of the model",
 and the kernels' module docstrings), one agent at a time with the rule spelled out as named
 steps, not translated from the kernel's loops. They share only the model's scalar formulas
-(:mod:`simulator.rules`), its counter-based random numbers (:mod:`simulator.rng`, same stream,
-index and sub-index per decision) and the flow bookkeeping (:func:`simulator.packed.add_flow`)
+(:mod:`simulator.rules`), its counter-based random numbers (:mod:`simulator.streams`, same stream,
+index and sub-index per decision) and the flow bookkeeping (:func:`simulator.tallies.add_flow`)
 with the kernels, so on the same seed the results must be bit-identical; the tests in
 ``tests/test_reference_equivalence.py`` check exactly that.
 
@@ -19,26 +19,27 @@ from collections import Counter
 
 import numpy as np
 
-from simulator import interventions as IV
-from simulator import packed as K
-from simulator import rng as R
-from simulator import rules
-from simulator import state as S
+from simulator import interventions, rules, state, streams, tallies
+from simulator.kernel_params import KernelParams
 
 _clip01 = rules.clip01.py_func
 _group_bits = rules.group_bits.py_func
 _trait_bits = rules.trait_bits.py_func
-_add_flow = K.add_flow.py_func
+_add_flow = tallies.add_flow.py_func
 
 
 def _draw(key: np.uint64, stream: int, month: int, index: int, sub: int = 0) -> float:
     """The model's random draw for one decision (same five-part key as the kernels)."""
-    return R.uniform_py(int(key), stream, month, index, sub)
+    return streams.uniform_py(int(key), stream, month, index, sub)
 
 
 def _groups(pi: np.ndarray, p: int) -> int:
     """Target-group bits of person ``p`` now: traits plus long-term unemployment."""
-    return int(_group_bits(pi[p, S.P_STATUS], pi[p, S.P_UDUR], pi[p, S.P_TRAITS]))
+    return int(
+        _group_bits(
+            pi[p, state.P_STATUS], pi[p, state.P_UNEMPLOYMENT_DURATION], pi[p, state.P_TRAIT_GROUPS]
+        )
+    )
 
 
 def _running_total(values: list[float]) -> float:
@@ -54,123 +55,125 @@ def _running_total(values: list[float]) -> float:
 
 def _vacancy_from_scratch(qi: np.ndarray, q: int, month: int) -> None:
     """Position ``q`` becomes a vacancy awaiting its chain decision; its chain starts here."""
-    qi[q, S.Q_HOLDER] = -1
-    qi[q, S.Q_STATE] = S.PENDING
-    qi[q, S.Q_VAC_SINCE] = month
-    qi[q, S.Q_CHAIN_LEN] = 0
-    qi[q, S.Q_CHAIN_MOB] = 0
-    qi[q, S.Q_CHAIN_LEVEL] = qi[q, S.Q_LEVEL]
+    qi[q, state.Q_HOLDER] = -1
+    qi[q, state.Q_STATE] = state.PENDING
+    qi[q, state.Q_VACANT_SINCE] = month
+    qi[q, state.Q_CHAIN_LENGTH] = 0
+    qi[q, state.Q_CHAIN_FROM_MOBILITY] = 0
+    qi[q, state.Q_CHAIN_START_LEVEL] = qi[q, state.Q_LEVEL]
 
 
 def _count_early_job_loss(pi: np.ndarray, p: int, month: int, flows: np.ndarray) -> None:
     """A job ends: count it against the retention of the person's hire cohort, if recent."""
-    hired = int(pi[p, S.P_HIRE_MONTH])
-    if hired == S.NEVER:
+    hired = int(pi[p, state.P_HIRE_MONTH])
+    if hired == state.NEVER:
         return  # never hired out of unemployment: not part of any hire cohort
     months_in_job = month - hired
-    cohort = int(pi[p, S.P_HIRE_GROUPS])
+    cohort = int(pi[p, state.P_HIRE_GROUPS])
     if months_in_job < 6:
-        _add_flow(flows, K.F_LOST_WITHIN_6M, cohort, 1.0)
+        _add_flow(flows, tallies.F_LOST_WITHIN_6M, cohort, 1.0)
     if months_in_job < 12:
-        _add_flow(flows, K.F_LOST_WITHIN_12M, cohort, 1.0)
+        _add_flow(flows, tallies.F_LOST_WITHIN_12M, cohort, 1.0)
 
 
 def _become_unemployed(pi: np.ndarray, p: int) -> None:
     """Person ``p`` leaves their job and starts a fresh unemployment spell: no position, no
     support, no participation carried over."""
-    pi[p, S.P_STATUS] = S.UNEMPLOYED
-    pi[p, S.P_POSITION] = -1
-    pi[p, S.P_EMPLOYER] = -1
-    pi[p, S.P_UDUR] = 0
-    pi[p, S.P_TENURE] = 0
-    pi[p, S.P_SUPPORT_LEFT] = 0
-    pi[p, S.P_SUPPORT_K] = -1
-    pi[p, S.P_ENROLLED] = -1
-    pi[p, S.P_ENROL_LEFT] = 0
+    pi[p, state.P_STATUS] = state.UNEMPLOYED
+    pi[p, state.P_POSITION] = -1
+    pi[p, state.P_EMPLOYER] = -1
+    pi[p, state.P_UNEMPLOYMENT_DURATION] = 0
+    pi[p, state.P_TENURE] = 0
+    pi[p, state.P_SUPPORT_LEFT] = 0
+    pi[p, state.P_SUPPORT_INTERVENTION] = -1
+    pi[p, state.P_ENROLLED] = -1
+    pi[p, state.P_ENROLMENT_LEFT] = 0
 
 
-def _separation_hazard(pi: np.ndarray, p: int, groups: int, par: np.ndarray, month: int) -> float:
+def _separation_hazard(pi: np.ndarray, p: int, groups: int, par: KernelParams, month: int) -> float:
     """Monthly probability that employee ``p`` quits or is dismissed.
 
     Quits happen at a flat rate; dismissals at the dismissal rate plus, in probation, the
     probation separation rate (lower with in-work support); the dismissal part is multiplied for
     members of a target group.
     """
-    dismissal = float(par[K.K_DISMISSAL_RATE])
-    hired = int(pi[p, S.P_HIRE_MONTH])
-    in_probation = hired != S.NEVER and month - hired < rules.PROBATION_MONTHS
+    dismissal = float(par.dismissal_rate)
+    hired = int(pi[p, state.P_HIRE_MONTH])
+    in_probation = hired != state.NEVER and month - hired < rules.PROBATION_MONTHS
     if in_probation:
-        probation = float(par[K.K_PROBATION_SEPARATION])
-        if pi[p, S.P_SUPPORT_LEFT] > 0:
-            probation *= 1.0 - par[K.K_SUPPORTED_RETENTION]
+        probation = float(par.probation_separation)
+        if pi[p, state.P_SUPPORT_LEFT] > 0:
+            probation *= 1.0 - par.supported_retention
         dismissal += probation
     vulnerable = rules.is_vulnerable.py_func(groups)
-    multiplier = float(par[K.K_VULNERABLE_MULTIPLIER]) if vulnerable else 1.0
-    return par[K.K_QUIT_RATE] + multiplier * dismissal
+    multiplier = float(par.vulnerable_separation_multiplier) if vulnerable else 1.0
+    return par.quit_rate + multiplier * dismissal
 
 
-def _labour_force_exit_multiplier(pi: np.ndarray, p: int, par: np.ndarray) -> float:
+def _labour_force_exit_multiplier(pi: np.ndarray, p: int, par: KernelParams) -> float:
     """How much more likely person ``p`` is to leave the labour force than a prime-age person in
     good health: the young (study), the older (early exit) and people with partial work
     ability (illness)."""
-    age = int(pi[p, S.P_AGE])
+    age = int(pi[p, state.P_AGE_MONTHS])
     multiplier = 1.0
-    if age < S.YOUNG_MAX_MONTHS:
-        multiplier *= par[K.K_YOUNG_EXIT_MULTIPLIER]
-    elif age >= S.OLDER_MIN_MONTHS:
-        multiplier *= par[K.K_OLDER_EXIT_MULTIPLIER]
-    if pi[p, S.P_PARTIAL] != 0:
-        multiplier *= par[K.K_PARTIAL_EXIT_MULTIPLIER]
+    if age < state.YOUNG_MAX_MONTHS:
+        multiplier *= par.young_exit_multiplier
+    elif age >= state.OLDER_MIN_MONTHS:
+        multiplier *= par.older_exit_multiplier
+    if pi[p, state.P_PARTIAL_ABILITY] != 0:
+        multiplier *= par.partial_exit_multiplier
     return multiplier
 
 
-def _inactivity_exit_probability(pi: np.ndarray, pf: np.ndarray, p: int, par: np.ndarray) -> float:
+def _inactivity_exit_probability(
+    pi: np.ndarray, pf: np.ndarray, p: int, par: KernelParams
+) -> float:
     """Monthly probability that jobseeker ``p`` leaves the labour force (more if discouraged)."""
-    probability = par[K.K_INACTIVITY_EXIT] * _labour_force_exit_multiplier(pi, p, par)
+    probability = par.inactivity_exit_rate * _labour_force_exit_multiplier(pi, p, par)
     discouraged = (
-        par[K.K_ON_SELF_EFFICACY] > 0.0 and pf[p, S.P_EFFICACY] < par[K.K_DISCOURAGEMENT_THRESHOLD]
+        par.self_efficacy_on > 0.0 and pf[p, state.P_SELF_EFFICACY] < par.discouragement_threshold
     )
     if discouraged:
-        probability += par[K.K_DISCOURAGED_EXIT]
+        probability += par.discouraged_exit
     return probability
 
 
-def _return_multiplier(pi: np.ndarray, p: int, par: np.ndarray) -> float:
+def _return_multiplier(pi: np.ndarray, p: int, par: KernelParams) -> float:
     """How much more likely inactive person ``p`` is to return (to search or straight to work)
     than a prime-age person out of the labour force for a year or more."""
     multiplier = 1.0
-    if pi[p, S.P_AGE] >= S.OLDER_MIN_MONTHS:
-        multiplier *= par[K.K_OLDER_RETURN_MULTIPLIER]
-    if pi[p, S.P_INACTIVE_MONTHS] < S.RECENT_INACTIVE_MONTHS:
-        multiplier *= par[K.K_RECENT_RETURN_MULTIPLIER]  # marginally attached
+    if pi[p, state.P_AGE_MONTHS] >= state.OLDER_MIN_MONTHS:
+        multiplier *= par.older_return_multiplier
+    if pi[p, state.P_INACTIVE_MONTHS] < state.RECENT_INACTIVE_MONTHS:
+        multiplier *= par.recent_return_multiplier  # marginally attached
     return multiplier
 
 
 def _become_inactive(pi: np.ndarray, p: int) -> None:
     """Person ``p`` (holding no job) leaves the labour force; any participation ends."""
-    pi[p, S.P_STATUS] = S.INACTIVE
-    pi[p, S.P_INACTIVE_MONTHS] = 0  # a new spell out of the labour force
-    pi[p, S.P_ENROLLED] = -1
-    pi[p, S.P_ENROL_LEFT] = 0
+    pi[p, state.P_STATUS] = state.INACTIVE
+    pi[p, state.P_INACTIVE_MONTHS] = 0  # a new spell out of the labour force
+    pi[p, state.P_ENROLLED] = -1
+    pi[p, state.P_ENROLMENT_LEFT] = 0
 
 
 def _retire(qi: np.ndarray, pi: np.ndarray, p: int, month: int, flows: np.ndarray) -> None:
     """Person ``p`` reaches retirement age and leaves for good, freeing any job they hold."""
-    status = int(pi[p, S.P_STATUS])
+    status = int(pi[p, state.P_STATUS])
     groups = _groups(pi, p)
-    if status == S.EMPLOYED:
-        _vacancy_from_scratch(qi, int(pi[p, S.P_POSITION]), month)
+    if status == state.EMPLOYED:
+        _vacancy_from_scratch(qi, int(pi[p, state.P_POSITION]), month)
         _count_early_job_loss(pi, p, month, flows)
-    pi[p, S.P_STATUS] = S.GONE
-    pi[p, S.P_POSITION] = -1
-    pi[p, S.P_EMPLOYER] = -1
-    pi[p, S.P_ENROLLED] = -1
+    pi[p, state.P_STATUS] = state.GONE
+    pi[p, state.P_POSITION] = -1
+    pi[p, state.P_EMPLOYER] = -1
+    pi[p, state.P_ENROLLED] = -1
     by_status = {
-        S.EMPLOYED: K.F_RETIREMENTS_FROM_EMPLOYMENT,
-        S.UNEMPLOYED: K.F_RETIREMENTS_FROM_UNEMPLOYMENT,
-        S.INACTIVE: K.F_RETIREMENTS_FROM_INACTIVITY,
+        state.EMPLOYED: tallies.F_RETIREMENTS_FROM_EMPLOYMENT,
+        state.UNEMPLOYED: tallies.F_RETIREMENTS_FROM_UNEMPLOYMENT,
+        state.INACTIVE: tallies.F_RETIREMENTS_FROM_INACTIVITY,
     }[status]
-    _add_flow(flows, K.F_RETIREMENTS, groups, 1.0)
+    _add_flow(flows, tallies.F_RETIREMENTS, groups, 1.0)
     _add_flow(flows, by_status, groups, 1.0)
 
 
@@ -184,7 +187,7 @@ def demand_step(
     ei: np.ndarray,
     destruction: np.ndarray,
     creation_multiplier: float,
-    par: np.ndarray,
+    par: KernelParams,
     key: np.uint64,
     month: int,
     flows: np.ndarray,
@@ -199,81 +202,81 @@ def demand_step(
     """
     # Slots per (employer, level), counted from the slots themselves (not the index).
     slots_in_block = Counter(
-        (int(qi[q, S.Q_EMPLOYER]), int(qi[q, S.Q_LEVEL])) for q in range(qi.shape[0])
+        (int(qi[q, state.Q_EMPLOYER]), int(qi[q, state.Q_LEVEL])) for q in range(qi.shape[0])
     )
     for q in range(qi.shape[0]):
-        employer, level = int(qi[q, S.Q_EMPLOYER]), int(qi[q, S.Q_LEVEL])
-        rate = float(destruction[ei[employer, S.E_SECTOR]])
-        if qi[q, S.Q_ACTIVE] == 1:
-            if _draw(key, R.STREAM_DESTROY, month, q) >= rate:
+        employer, level = int(qi[q, state.Q_EMPLOYER]), int(qi[q, state.Q_LEVEL])
+        rate = float(destruction[ei[employer, state.E_SECTOR]])
+        if qi[q, state.Q_ACTIVE] == 1:
+            if _draw(key, streams.STREAM_DESTROY, month, q) >= rate:
                 continue
-            holder = int(qi[q, S.Q_HOLDER])
-            qi[q, S.Q_ACTIVE] = 0
-            qi[q, S.Q_CARVED] = 0  # a destroyed job loses its tailoring
-            qi[q, S.Q_STATE] = S.FILLED  # nothing to fill: the slot is unused now
-            qi[q, S.Q_HOLDER] = -1
-            _add_flow(flows, K.F_JOBS_DESTROYED, 0, 1.0)
+            holder = int(qi[q, state.Q_HOLDER])
+            qi[q, state.Q_ACTIVE] = 0
+            qi[q, state.Q_CARVED] = 0  # a destroyed job loses its tailoring
+            qi[q, state.Q_STATE] = state.FILLED  # nothing to fill: the slot is unused now
+            qi[q, state.Q_HOLDER] = -1
+            _add_flow(flows, tallies.F_JOBS_DESTROYED, 0, 1.0)
             if holder >= 0:
                 groups = _groups(pi, holder)
                 _count_early_job_loss(pi, holder, month, flows)
                 _become_unemployed(pi, holder)
-                _add_flow(flows, K.F_SEPARATIONS, groups, 1.0)
+                _add_flow(flows, tallies.F_SEPARATIONS, groups, 1.0)
         else:
             # Two-state slots: unused slots are switched on so that, in the long run, the
             # block holds its target share of active positions.
             wanted = creation_multiplier * target[employer, level]
             unused_wanted = slots_in_block[(employer, level)] - wanted
             p_create = 1.0 if unused_wanted <= 0.0 else rate * wanted / unused_wanted
-            if _draw(key, R.STREAM_CREATE, month, q) >= p_create:
+            if _draw(key, streams.STREAM_CREATE, month, q) >= p_create:
                 continue
-            qi[q, S.Q_ACTIVE] = 1
-            qi[q, S.Q_CARVED] = 0
+            qi[q, state.Q_ACTIVE] = 1
+            qi[q, state.Q_CARVED] = 0
             _vacancy_from_scratch(qi, q, month)
-            _add_flow(flows, K.F_JOBS_CREATED, 0, 1.0)
+            _add_flow(flows, tallies.F_JOBS_CREATED, 0, 1.0)
 
     for p in range(n):
-        status = int(pi[p, S.P_STATUS])
-        if status == S.GONE:
+        status = int(pi[p, state.P_STATUS])
+        if status == state.GONE:
             continue
-        if pi[p, S.P_AGE] >= par[K.K_RETIREMENT_MONTHS]:
+        if pi[p, state.P_AGE_MONTHS] >= par.retirement_age_months:
             _retire(qi, pi, p, month, flows)
             continue
         groups = _groups(pi, p)
-        if status == S.EMPLOYED:
+        if status == state.EMPLOYED:
             # Leaving the labour force (care, study, illness) is decided first, on its own
             # draw, so that a change in separations never changes who leaves.
-            exit_risk = par[K.K_EMPLOYMENT_EXIT] * _labour_force_exit_multiplier(pi, p, par)
-            if _draw(key, R.STREAM_EMPLOYMENT_EXIT, month, p) < exit_risk:
-                _vacancy_from_scratch(qi, int(pi[p, S.P_POSITION]), month)
+            exit_risk = par.employment_exit_rate * _labour_force_exit_multiplier(pi, p, par)
+            if _draw(key, streams.STREAM_EMPLOYMENT_EXIT, month, p) < exit_risk:
+                _vacancy_from_scratch(qi, int(pi[p, state.P_POSITION]), month)
                 _count_early_job_loss(pi, p, month, flows)
                 _become_unemployed(pi, p)
                 _become_inactive(pi, p)
-                _add_flow(flows, K.F_EMPLOYMENT_EXITS_TO_INACTIVITY, groups, 1.0)
+                _add_flow(flows, tallies.F_EMPLOYMENT_EXITS_TO_INACTIVITY, groups, 1.0)
                 continue
             hazard = _separation_hazard(pi, p, groups, par, month)
-            if _draw(key, R.STREAM_QUIT, month, p) < hazard:
-                _vacancy_from_scratch(qi, int(pi[p, S.P_POSITION]), month)
+            if _draw(key, streams.STREAM_QUIT, month, p) < hazard:
+                _vacancy_from_scratch(qi, int(pi[p, state.P_POSITION]), month)
                 _count_early_job_loss(pi, p, month, flows)
                 _become_unemployed(pi, p)
-                _add_flow(flows, K.F_SEPARATIONS, groups, 1.0)
-        elif status == S.UNEMPLOYED:
-            if _draw(key, R.STREAM_LF_EXIT, month, p) < _inactivity_exit_probability(
+                _add_flow(flows, tallies.F_SEPARATIONS, groups, 1.0)
+        elif status == state.UNEMPLOYED:
+            if _draw(key, streams.STREAM_LF_EXIT, month, p) < _inactivity_exit_probability(
                 pi, pf, p, par
             ):
                 _become_inactive(pi, p)
-                _add_flow(flows, K.F_EXITS_TO_INACTIVITY, groups, 1.0)
+                _add_flow(flows, tallies.F_EXITS_TO_INACTIVITY, groups, 1.0)
         else:  # inactive
-            p_return = par[K.K_REENTRY_RATE] * _return_multiplier(pi, p, par)
-            if _draw(key, R.STREAM_REENTRY, month, p) < p_return:
+            p_return = par.reentry_rate * _return_multiplier(pi, p, par)
+            if _draw(key, streams.STREAM_REENTRY, month, p) < p_return:
                 # A returner searches with their usual effort. After a short break (the
                 # marginally attached) the search goes on: the spell's months so far count, as
                 # survey respondents report the duration of their search; after a year or more
                 # out, a fresh spell starts.
-                pi[p, S.P_STATUS] = S.UNEMPLOYED
-                if pi[p, S.P_INACTIVE_MONTHS] >= S.RECENT_INACTIVE_MONTHS:
-                    pi[p, S.P_UDUR] = 0
-                pf[p, S.P_EFFORT] = pf[p, S.P_EFFORT0]
-                _add_flow(flows, K.F_REENTRIES, _groups(pi, p), 1.0)
+                pi[p, state.P_STATUS] = state.UNEMPLOYED
+                if pi[p, state.P_INACTIVE_MONTHS] >= state.RECENT_INACTIVE_MONTHS:
+                    pi[p, state.P_UNEMPLOYMENT_DURATION] = 0
+                pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT]
+                _add_flow(flows, tallies.F_REENTRIES, _groups(pi, p), 1.0)
 
 
 # ---------------------------------------------------------------- 2. training
@@ -285,7 +288,7 @@ def training_step(
     n: int,
     qi: np.ndarray,
     ef: np.ndarray,
-    par: np.ndarray,
+    par: KernelParams,
     key: np.uint64,
     month: int,
     flows: np.ndarray,
@@ -297,26 +300,28 @@ def training_step(
     motivation and awareness of support, and gain the training's skill. Skill stays in [0, 1].
     """
     for p in range(n):
-        if pi[p, S.P_STATUS] != S.EMPLOYED:
+        if pi[p, state.P_STATUS] != state.EMPLOYED:
             continue
         # The employer through the position held (the person's employer column must agree).
-        employer = int(qi[pi[p, S.P_POSITION], S.Q_EMPLOYER])
-        willingness = ef[employer, S.E_DEVELOPMENT] * (0.5 + 0.5 * ef[employer, S.E_RESOURCES])
-        p_train = rules.training_probability.py_func(
-            par[K.K_TRAINING_RATE], willingness, pf[p, S.P_MOTIVATION], pf[p, S.P_AWARENESS]
+        employer = int(qi[pi[p, state.P_POSITION], state.Q_EMPLOYER])
+        willingness = ef[employer, state.E_DEVELOPMENT] * (
+            0.5 + 0.5 * ef[employer, state.E_RESOURCES]
         )
-        trains = _draw(key, R.STREAM_TRAIN, month, p) < p_train
-        skill = pf[p, S.P_SKILL] + par[K.K_LEARNING_ON_JOB]
+        p_train = rules.training_probability.py_func(
+            par.training_rate, willingness, pf[p, state.P_MOTIVATION], pf[p, state.P_AWARENESS]
+        )
+        trains = _draw(key, streams.STREAM_TRAIN, month, p) < p_train
+        skill = pf[p, state.P_SKILL] + par.learning_on_job
         if trains:
-            skill += par[K.K_SKILL_GAIN]
-            _add_flow(flows, K.F_TRAINED, _groups(pi, p), 1.0)
-        pf[p, S.P_SKILL] = _clip01(skill)
+            skill += par.skill_gain
+            _add_flow(flows, tallies.F_TRAINED, _groups(pi, p), 1.0)
+        pf[p, state.P_SKILL] = _clip01(skill)
 
 
 # ---------------------------------------------------------------- 3. participation
 
 #: Person-effect columns by name (see :data:`simulator.interventions.PERSON_EFFECTS`).
-_EFFECT = {name: c for c, name in enumerate(IV.PERSON_EFFECTS)}
+_EFFECT = {name: c for c, name in enumerate(interventions.PERSON_EFFECTS)}
 
 
 def _peer_cohort(groups: int) -> int:
@@ -334,7 +339,7 @@ def participation_step(
     n: int,
     iv: np.ndarray,
     effects: np.ndarray,
-    par: np.ndarray,
+    par: KernelParams,
 ) -> None:
     """Reference of :func:`simulator.kernels.services.participation_step` (same arguments).
 
@@ -344,35 +349,35 @@ def participation_step(
     their cohort's mean self-efficacy or search skill (after this month's effects) move towards
     it by the peer-learning rate; a cohort of one learns nothing.
     """
-    on_efficacy = par[K.K_ON_SELF_EFFICACY] > 0.0
-    on_trust = par[K.K_ON_TRUST] > 0.0
-    on_success = par[K.K_ON_SUCCESS] > 0.0
-    participants = [p for p in range(n) if pi[p, S.P_ENROLLED] >= 0]
+    on_efficacy = par.self_efficacy_on > 0.0
+    on_trust = par.trust_on > 0.0
+    on_success = par.experiences_of_success_on > 0.0
+    participants = [p for p in range(n) if pi[p, state.P_ENROLLED] >= 0]
 
     def raise_state(p: int, column: int, by: float) -> None:
         pf[p, column] = _clip01(pf[p, column] + by)
 
     for p in participants:
-        effect = effects[int(pi[p, S.P_ENROLLED])]
-        raise_state(p, S.P_SKILL, effect[_EFFECT["skill"]])
+        effect = effects[int(pi[p, state.P_ENROLLED])]
+        raise_state(p, state.P_SKILL, effect[_EFFECT["skill"]])
         if on_efficacy:
             gain = float(effect[_EFFECT["self_efficacy"]])
             if on_success:
-                gain += par[K.K_SUCCESS_TO_EFFICACY] * effect[_EFFECT["successes"]]
-            raise_state(p, S.P_EFFICACY, gain)
+                gain += par.success_to_efficacy * effect[_EFFECT["successes"]]
+            raise_state(p, state.P_SELF_EFFICACY, gain)
         if on_trust:
-            raise_state(p, S.P_TRUST, effect[_EFFECT["trust"]])
-        raise_state(p, S.P_SEARCH_SKILL, effect[_EFFECT["search_skill"]])
-        raise_state(p, S.P_EFFORT, effect[_EFFECT["search_effort"]])
-        raise_state(p, S.P_MOTIVATION, effect[_EFFECT["motivation"]])
-        raise_state(p, S.P_AWARENESS, effect[_EFFECT["awareness"]])
-        pf[p, S.P_SUCCESSES] += effect[_EFFECT["successes"]]
+            raise_state(p, state.P_TRUST, effect[_EFFECT["trust"]])
+        raise_state(p, state.P_SEARCH_SKILL, effect[_EFFECT["search_skill"]])
+        raise_state(p, state.P_SEARCH_EFFORT, effect[_EFFECT["search_effort"]])
+        raise_state(p, state.P_MOTIVATION, effect[_EFFECT["motivation"]])
+        raise_state(p, state.P_AWARENESS, effect[_EFFECT["awareness"]])
+        pf[p, state.P_EXPERIENCES_OF_SUCCESS] += effect[_EFFECT["successes"]]
 
-    peer_rate = par[K.K_PEER_LEARNING] if par[K.K_ON_PEER] > 0.0 else 0.0
+    peer_rate = par.peer_learning if par.peer_learning_on > 0.0 else 0.0
     cohorts: dict[tuple[int, int], list[int]] = {}
     for p in participants:
-        k = int(pi[p, S.P_ENROLLED])
-        if iv[k, IV.IV_PEER] > 0.0:
+        k = int(pi[p, state.P_ENROLLED])
+        if iv[k, interventions.IV_PEER] > 0.0:
             cohorts.setdefault((k, _peer_cohort(_groups(pi, p))), []).append(p)
     if peer_rate <= 0.0:
         return
@@ -381,13 +386,17 @@ def participation_step(
             continue
         # Means of the cohort before anyone in it learns (learning is simultaneous).
         size = float(len(members))
-        mean_efficacy = _running_total([pf[p, S.P_EFFICACY] for p in members]) / size
-        mean_search = _running_total([pf[p, S.P_SEARCH_SKILL] for p in members]) / size
+        mean_efficacy = _running_total([pf[p, state.P_SELF_EFFICACY] for p in members]) / size
+        mean_search = _running_total([pf[p, state.P_SEARCH_SKILL] for p in members]) / size
         for p in members:
-            if on_efficacy and mean_efficacy > pf[p, S.P_EFFICACY]:
-                pf[p, S.P_EFFICACY] += peer_rate * (mean_efficacy - pf[p, S.P_EFFICACY])
-            if mean_search > pf[p, S.P_SEARCH_SKILL]:
-                pf[p, S.P_SEARCH_SKILL] += peer_rate * (mean_search - pf[p, S.P_SEARCH_SKILL])
+            if on_efficacy and mean_efficacy > pf[p, state.P_SELF_EFFICACY]:
+                pf[p, state.P_SELF_EFFICACY] += peer_rate * (
+                    mean_efficacy - pf[p, state.P_SELF_EFFICACY]
+                )
+            if mean_search > pf[p, state.P_SEARCH_SKILL]:
+                pf[p, state.P_SEARCH_SKILL] += peer_rate * (
+                    mean_search - pf[p, state.P_SEARCH_SKILL]
+                )
 
 
 # ---------------------------------------------------------------- 5. consequences
@@ -396,38 +405,40 @@ def participation_step(
 def _month_in_work(pf: np.ndarray, pi: np.ndarray, p: int, iv, par, cost: np.ndarray) -> None:
     """An employee's month: tenure grows, self-efficacy recovers towards its usual level, a
     hire this month is an experience of success, and in-work support runs down (paid)."""
-    pi[p, S.P_TENURE] += 1
-    on_efficacy = par[K.K_ON_SELF_EFFICACY] > 0.0
+    pi[p, state.P_TENURE] += 1
+    on_efficacy = par.self_efficacy_on > 0.0
     if on_efficacy:
-        efficacy = pf[p, S.P_EFFICACY]
-        pf[p, S.P_EFFICACY] = efficacy + par[K.K_EFFICACY_RECOVERY_AT_WORK] * (
-            par[K.K_INIT_EFFICACY] - efficacy
+        efficacy = pf[p, state.P_SELF_EFFICACY]
+        pf[p, state.P_SELF_EFFICACY] = efficacy + par.efficacy_recovery_at_work * (
+            par.initial_self_efficacy - efficacy
         )
-    if pi[p, S.P_HIRED_NOW] == 1:
-        pf[p, S.P_SUCCESSES] += 1.0
+    if pi[p, state.P_HIRED_THIS_MONTH] == 1:
+        pf[p, state.P_EXPERIENCES_OF_SUCCESS] += 1.0
         if on_efficacy:
-            efficacy = pf[p, S.P_EFFICACY]
-            pf[p, S.P_EFFICACY] = efficacy + par[K.K_EFFICACY_GAIN_HIRE] * (1.0 - efficacy)
-    if pi[p, S.P_SUPPORT_LEFT] > 0:
-        paying = int(pi[p, S.P_SUPPORT_K])
-        cost[paying] += iv[paying, IV.IV_SUBSIDY]
-        pi[p, S.P_SUPPORT_LEFT] -= 1
+            efficacy = pf[p, state.P_SELF_EFFICACY]
+            pf[p, state.P_SELF_EFFICACY] = efficacy + par.efficacy_gain_hire * (1.0 - efficacy)
+    if pi[p, state.P_SUPPORT_LEFT] > 0:
+        paying = int(pi[p, state.P_SUPPORT_INTERVENTION])
+        cost[paying] += iv[paying, interventions.IV_SUBSIDY]
+        pi[p, state.P_SUPPORT_LEFT] -= 1
 
 
 def _month_in_unemployment(pf: np.ndarray, pi: np.ndarray, p: int, par) -> None:
     """A jobseeker's month: the spell grows, skills depreciate in long spells, and a month of
     applications that all failed lowers self-efficacy and effort; effort drifts back."""
-    pi[p, S.P_UDUR] += 1
-    if pi[p, S.P_UDUR] > rules.DEPRECIATION_AFTER:
-        pf[p, S.P_SKILL] = _clip01(pf[p, S.P_SKILL] - par[K.K_SKILL_DEPRECIATION])
-    rejected = pi[p, S.P_APPLIED] > 0  # still unemployed: every application failed
-    effort = pf[p, S.P_EFFORT]
+    pi[p, state.P_UNEMPLOYMENT_DURATION] += 1
+    if pi[p, state.P_UNEMPLOYMENT_DURATION] > rules.DEPRECIATION_AFTER:
+        pf[p, state.P_SKILL] = _clip01(pf[p, state.P_SKILL] - par.skill_depreciation)
+    rejected = pi[p, state.P_APPLICATIONS] > 0  # still unemployed: every application failed
+    effort = pf[p, state.P_SEARCH_EFFORT]
     if rejected:
-        if par[K.K_ON_SELF_EFFICACY] > 0.0:
-            pf[p, S.P_EFFICACY] = _clip01(pf[p, S.P_EFFICACY] - par[K.K_EFFICACY_LOSS_REJECTION])
-        effort = effort - par[K.K_EFFORT_LOSS_REJECTION]
-    effort = effort + par[K.K_EFFORT_RECOVERY] * (pf[p, S.P_EFFORT0] - effort)
-    pf[p, S.P_EFFORT] = _clip01(effort)
+        if par.self_efficacy_on > 0.0:
+            pf[p, state.P_SELF_EFFICACY] = _clip01(
+                pf[p, state.P_SELF_EFFICACY] - par.efficacy_loss_rejection
+            )
+        effort = effort - par.effort_loss_rejection
+    effort = effort + par.effort_recovery * (pf[p, state.P_INITIAL_SEARCH_EFFORT] - effort)
+    pf[p, state.P_SEARCH_EFFORT] = _clip01(effort)
 
 
 def consequences_step(
@@ -436,7 +447,7 @@ def consequences_step(
     n: int,
     ef: np.ndarray,
     iv: np.ndarray,
-    par: np.ndarray,
+    par: KernelParams,
     cost: np.ndarray,
     month: int,
     out: np.ndarray,
@@ -450,93 +461,89 @@ def consequences_step(
     relapses towards its level before any intervention.
     """
     for p in range(n):
-        status = int(pi[p, S.P_STATUS])
-        if status == S.GONE:
+        status = int(pi[p, state.P_STATUS])
+        if status == state.GONE:
             continue
-        pi[p, S.P_AGE] += 1
-        pi[p, S.P_TRAITS] = _trait_bits(
-            pi[p, S.P_AGE], pi[p, S.P_FEMALE], pi[p, S.P_MIGRANT], pi[p, S.P_PARTIAL]
+        pi[p, state.P_AGE_MONTHS] += 1
+        pi[p, state.P_TRAIT_GROUPS] = _trait_bits(
+            pi[p, state.P_AGE_MONTHS],
+            pi[p, state.P_FEMALE],
+            pi[p, state.P_MIGRANT],
+            pi[p, state.P_PARTIAL_ABILITY],
         )
-        if status == S.EMPLOYED:
+        if status == state.EMPLOYED:
             _month_in_work(pf, pi, p, iv, par, cost)
-        elif status == S.UNEMPLOYED:
+        elif status == state.UNEMPLOYED:
             _month_in_unemployment(pf, pi, p, par)
         else:  # inactive: the spell out of the labour force grows
-            pi[p, S.P_INACTIVE_MONTHS] += 1
-        if par[K.K_ON_TRUST] > 0.0:
-            trust = pf[p, S.P_TRUST]
-            pf[p, S.P_TRUST] = trust + par[K.K_TRUST_DECAY] * (pf[p, S.P_TRUST0] - trust)
-        if pi[p, S.P_ENROLLED] >= 0:
-            pi[p, S.P_ENROL_LEFT] -= 1
-            if pi[p, S.P_ENROL_LEFT] <= 0:
-                pi[p, S.P_ENROLLED] = -1
-        pi[p, S.P_APPLIED] = 0
-        pi[p, S.P_HIRED_NOW] = 0
+            pi[p, state.P_INACTIVE_MONTHS] += 1
+        if par.trust_on > 0.0:
+            trust = pf[p, state.P_TRUST]
+            pf[p, state.P_TRUST] = trust + par.trust_decay * (pf[p, state.P_INITIAL_TRUST] - trust)
+        if pi[p, state.P_ENROLLED] >= 0:
+            pi[p, state.P_ENROLMENT_LEFT] -= 1
+            if pi[p, state.P_ENROLMENT_LEFT] <= 0:
+                pi[p, state.P_ENROLLED] = -1
+        pi[p, state.P_APPLICATIONS] = 0
+        pi[p, state.P_HIRED_THIS_MONTH] = 0
     census(pf, pi, n, month, out)
     for p in range(n):  # the month-end status joins the history, after the census reads it
-        status = int(pi[p, S.P_STATUS])
-        if status != S.GONE:
-            previous = [(int(pi[p, S.P_STATUS_HISTORY]) >> (2 * m)) & 3 for m in range(2)]
+        status = int(pi[p, state.P_STATUS])
+        if status != state.GONE:
+            previous = [(int(pi[p, state.P_STATUS_HISTORY]) >> (2 * m)) & 3 for m in range(2)]
             newest_first = [status, *previous]
-            pi[p, S.P_STATUS_HISTORY] = sum(code << (2 * m) for m, code in enumerate(newest_first))
+            pi[p, state.P_STATUS_HISTORY] = sum(
+                code << (2 * m) for m, code in enumerate(newest_first)
+            )
     for e in range(ef.shape[0]):
-        ef[e, S.E_BIAS] += par[K.K_BIAS_RELAPSE] * (ef[e, S.E_BIAS0] - ef[e, S.E_BIAS])
+        ef[e, state.E_BIAS] += par.bias_relapse * (
+            ef[e, state.E_INITIAL_BIAS] - ef[e, state.E_BIAS]
+        )
 
 
 # ---------------------------------------------------------------- 6. census
 
-# Census columns, as in :mod:`simulator.kernels.consequences`.
-_C_EMPLOYED = 0
-_C_UNEMPLOYED = 1
-_C_INACTIVE = 2
-_C_LONG_TERM = 3
-_C_SUM_EFFICACY = 4
-_C_SUM_TRUST = 5
-_C_SUM_SKILL = 6
-_C_PARTICIPANTS = 7
-_C_SUM_UDUR = 8
-_C_SUM_SUCCESSES = 9
-_C_RETAINED_6M = 10
-_C_RETAINED_12M = 11
-_C_TRANSITIONS = 12  # then E/U/I x now E/U/I, as in the kernel
-
 
 def _census_entries(pf: np.ndarray, pi: np.ndarray, p: int, month: int):
     """What person ``p`` adds to the census: ``(column, group bits, amount)`` triples."""
-    status = int(pi[p, S.P_STATUS])
+    status = int(pi[p, state.P_STATUS])
     groups = _groups(pi, p)
     entries = []
     # The survey's quarterly transition: this person's status three month ends ago and now.
-    three_months_ago = (int(pi[p, S.P_STATUS_HISTORY]) >> 4) & 3
-    if three_months_ago != S.STATUS_ABSENT:
-        entries.append((_C_TRANSITIONS + 3 * three_months_ago + status, groups, 1.0))
-    if status == S.INACTIVE:
-        return [*entries, (_C_INACTIVE, groups, 1.0)]
-    if status == S.EMPLOYED:
-        hire_groups = int(pi[p, S.P_HIRE_GROUPS])
+    three_months_ago = (int(pi[p, state.P_STATUS_HISTORY]) >> 4) & 3
+    if three_months_ago != state.STATUS_ABSENT:
+        entries.append((tallies.C_TRANSITIONS + 3 * three_months_ago + status, groups, 1.0))
+    if status == state.INACTIVE:
+        return [*entries, (tallies.C_INACTIVE, groups, 1.0)]
+    if status == state.EMPLOYED:
+        hire_groups = int(pi[p, state.P_HIRE_GROUPS])
         # Hired out of long-term unemployment: keeps counting in that group while employed.
-        groups |= hire_groups & S.G_LTU
-        entries.append((_C_EMPLOYED, groups, 1.0))
-        hired = int(pi[p, S.P_HIRE_MONTH])
-        if hired != S.NEVER:  # of the cohort hired out of unemployment in month ``hired``
+        groups |= hire_groups & state.G_LTU
+        entries.append((tallies.C_EMPLOYED, groups, 1.0))
+        hired = int(pi[p, state.P_HIRE_MONTH])
+        if hired != state.NEVER:  # of the cohort hired out of unemployment in month ``hired``
             if month - hired == 6:
-                entries.append((_C_RETAINED_6M, hire_groups, 1.0))
+                entries.append((tallies.C_RETAINED_6M, hire_groups, 1.0))
             elif month - hired == 12:
-                entries.append((_C_RETAINED_12M, hire_groups, 1.0))
+                entries.append((tallies.C_RETAINED_12M, hire_groups, 1.0))
     else:
-        udur = int(pi[p, S.P_UDUR])
-        entries.append((_C_UNEMPLOYED, groups, 1.0))
-        entries.append((_C_SUM_UDUR, groups, float(udur)))
-        if udur >= S.LTU_MONTHS:
-            entries.append((_C_LONG_TERM, groups, 1.0))
+        udur = int(pi[p, state.P_UNEMPLOYMENT_DURATION])
+        entries.append((tallies.C_UNEMPLOYED, groups, 1.0))
+        entries.append((tallies.C_SUM_UNEMPLOYMENT_DURATION, groups, float(udur)))
+        if udur >= state.LTU_MONTHS:
+            entries.append((tallies.C_LONG_TERM, groups, 1.0))
     entries += [
-        (_C_SUM_EFFICACY, groups, float(pf[p, S.P_EFFICACY])),
-        (_C_SUM_TRUST, groups, float(pf[p, S.P_TRUST])),
-        (_C_SUM_SKILL, groups, float(pf[p, S.P_SKILL])),
-        (_C_SUM_SUCCESSES, groups, float(pf[p, S.P_SUCCESSES])),
+        (tallies.C_SUM_SELF_EFFICACY, groups, float(pf[p, state.P_SELF_EFFICACY])),
+        (tallies.C_SUM_TRUST, groups, float(pf[p, state.P_TRUST])),
+        (tallies.C_SUM_SKILL, groups, float(pf[p, state.P_SKILL])),
+        (
+            tallies.C_SUM_EXPERIENCES_OF_SUCCESS,
+            groups,
+            float(pf[p, state.P_EXPERIENCES_OF_SUCCESS]),
+        ),
     ]
-    if pi[p, S.P_ENROLLED] >= 0:
-        entries.append((_C_PARTICIPANTS, groups, 1.0))
+    if pi[p, state.P_ENROLLED] >= 0:
+        entries.append((tallies.C_PARTICIPANTS, groups, 1.0))
     return entries
 
 
@@ -550,13 +557,13 @@ def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) 
     """
     per_combination: dict[tuple[int, int], list[float]] = {}
     for p in range(n):
-        if pi[p, S.P_STATUS] == S.GONE:
+        if pi[p, state.P_STATUS] == state.GONE:
             continue
         for column, groups, amount in _census_entries(pf, pi, p, month):
             per_combination.setdefault((column, groups), []).append(amount)
     out[:, :] = 0.0
     for column in range(out.shape[0]):
-        for g, (_, mask) in enumerate(S.INDICATOR_GROUPS):
+        for g, (_, mask) in enumerate(state.INDICATOR_GROUPS):
             totals = [
                 _running_total(per_combination[(column, combo)])
                 for combo in range(1 << 5)
@@ -570,7 +577,7 @@ def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) 
 
 def _entrant_draw(key: np.uint64, month: int, k: int, sub: int) -> float:
     """Draw ``sub`` of the month's ``k``-th entrant (keyed by entry number, not row)."""
-    return _draw(key, R.STREAM_ENTRANT, month, k, sub)
+    return _draw(key, streams.STREAM_ENTRANT, month, k, sub)
 
 
 def add_entrants(
@@ -579,7 +586,7 @@ def add_entrants(
     first: int,
     n_school: int,
     n_migrant: int,
-    par: np.ndarray,
+    par: KernelParams,
     key: np.uint64,
     month: int,
     flows: np.ndarray,
@@ -607,42 +614,44 @@ def add_entrants(
             age_years, skill = 20.0 + 30.0 * u(1), around(0.42, 2, 0.15)
         else:
             age_years, skill = 18.0 + 6.0 * u(1), around(0.40, 2, 0.12)
-        female = u(4) < par[K.K_SHARE_FEMALE]
-        partial = u(5) < par[K.K_SHARE_PARTIAL]
+        female = u(4) < par.share_female
+        partial = u(5) < par.share_partial_ability
 
         pf[p, :] = 0.0
         pi[p, :] = 0
         for column in (
-            S.P_POSITION,
-            S.P_EMPLOYER,
-            S.P_ENROLLED,
-            S.P_SUPPORT_K,
-            S.P_MOVED_MONTH,
-            S.P_LAST_IV,
+            state.P_POSITION,
+            state.P_EMPLOYER,
+            state.P_ENROLLED,
+            state.P_SUPPORT_INTERVENTION,
+            state.P_MOVED_MONTH,
+            state.P_LAST_INTERVENTION,
         ):
             pi[p, column] = -1  # none yet
-        pi[p, S.P_HIRE_MONTH] = S.NEVER
+        pi[p, state.P_HIRE_MONTH] = state.NEVER
         # Some entrants are still studying or not yet searching: they enter inactive.
-        still_inactive = u(19) < par[K.K_ENTRANT_INACTIVE_SHARE]
-        pi[p, S.P_STATUS] = S.INACTIVE if still_inactive else S.UNEMPLOYED
+        still_inactive = u(19) < par.entrant_inactive_share
+        pi[p, state.P_STATUS] = state.INACTIVE if still_inactive else state.UNEMPLOYED
         # Not in the population at any earlier month end.
-        pi[p, S.P_STATUS_HISTORY] = sum(S.STATUS_ABSENT << (2 * m) for m in range(3))
-        pi[p, S.P_INACTIVE_MONTHS] = S.RECENT_INACTIVE_MONTHS  # in education, not churning
-        pi[p, S.P_AGE] = int(age_years * 12.0)
-        pi[p, S.P_FEMALE] = int(female)
-        pi[p, S.P_MIGRANT] = int(migrant)
-        pi[p, S.P_PARTIAL] = int(partial)
-        pi[p, S.P_ENTRY_MONTH] = month
-        pi[p, S.P_TRAITS] = _trait_bits(pi[p, S.P_AGE], int(female), int(migrant), int(partial))
+        pi[p, state.P_STATUS_HISTORY] = sum(state.STATUS_ABSENT << (2 * m) for m in range(3))
+        pi[p, state.P_INACTIVE_MONTHS] = state.RECENT_INACTIVE_MONTHS  # in education, not churning
+        pi[p, state.P_AGE_MONTHS] = int(age_years * 12.0)
+        pi[p, state.P_FEMALE] = int(female)
+        pi[p, state.P_MIGRANT] = int(migrant)
+        pi[p, state.P_PARTIAL_ABILITY] = int(partial)
+        pi[p, state.P_ENTRY_MONTH] = month
+        pi[p, state.P_TRAIT_GROUPS] = _trait_bits(
+            pi[p, state.P_AGE_MONTHS], int(female), int(migrant), int(partial)
+        )
 
-        pf[p, S.P_SKILL] = skill
-        pf[p, S.P_WORK_ABILITY] = 0.4 + 0.4 * u(6) if partial else 1.0
-        pf[p, S.P_EFFICACY] = around(par[K.K_INIT_EFFICACY], 7, 0.15)
-        pf[p, S.P_TRUST] = pf[p, S.P_TRUST0] = around(par[K.K_INIT_TRUST], 9, 0.15)
-        pf[p, S.P_SEARCH_SKILL] = around(par[K.K_INIT_SEARCH_SKILL] - 0.1, 11, 0.15)
-        pf[p, S.P_EFFORT] = pf[p, S.P_EFFORT0] = around(0.7, 13, 0.15)
-        pf[p, S.P_MOTIVATION] = around(par[K.K_INIT_MOTIVATION], 15, 0.15)
-        pf[p, S.P_AWARENESS] = around(par[K.K_INIT_AWARENESS] - 0.1, 17, 0.1)
-        _add_flow(flows, K.F_ENTRANTS, _groups(pi, p), 1.0)
+        pf[p, state.P_SKILL] = skill
+        pf[p, state.P_WORK_ABILITY] = 0.4 + 0.4 * u(6) if partial else 1.0
+        pf[p, state.P_SELF_EFFICACY] = around(par.initial_self_efficacy, 7, 0.15)
+        pf[p, state.P_TRUST] = pf[p, state.P_INITIAL_TRUST] = around(par.initial_trust, 9, 0.15)
+        pf[p, state.P_SEARCH_SKILL] = around(par.initial_search_skill - 0.1, 11, 0.15)
+        pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT] = around(0.7, 13, 0.15)
+        pf[p, state.P_MOTIVATION] = around(par.initial_motivation, 15, 0.15)
+        pf[p, state.P_AWARENESS] = around(par.initial_awareness - 0.1, 17, 0.1)
+        _add_flow(flows, tallies.F_ENTRANTS, _groups(pi, p), 1.0)
         if still_inactive:
-            _add_flow(flows, K.F_INACTIVE_ENTRANTS, _groups(pi, p), 1.0)
+            _add_flow(flows, tallies.F_INACTIVE_ENTRANTS, _groups(pi, p), 1.0)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator import state as S
+from simulator import state
 from simulator.params import LadderParams, ModelParams, PersonStateParams, PopulationParams
 
 #: Share of active positions vacant at set-up.
@@ -41,11 +41,13 @@ def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
 
 def trait_bits(pi: np.ndarray) -> np.ndarray:
     """Target-group traits (young, women 55+, migrant, partial ability) of person rows."""
-    age = pi[:, S.P_AGE]
-    bits = np.where(age < S.YOUNG_MAX_MONTHS, S.G_YOUNG, 0)
-    bits |= np.where((pi[:, S.P_FEMALE] == 1) & (age >= S.OLDER_MIN_MONTHS), S.G_WOMEN55, 0)
-    bits |= np.where(pi[:, S.P_MIGRANT] == 1, S.G_MIGRANT, 0)
-    bits |= np.where(pi[:, S.P_PARTIAL] == 1, S.G_PARTIAL, 0)
+    age = pi[:, state.P_AGE_MONTHS]
+    bits = np.where(age < state.YOUNG_MAX_MONTHS, state.G_YOUNG, 0)
+    bits |= np.where(
+        (pi[:, state.P_FEMALE] == 1) & (age >= state.OLDER_MIN_MONTHS), state.G_WOMEN55, 0
+    )
+    bits |= np.where(pi[:, state.P_MIGRANT] == 1, state.G_MIGRANT, 0)
+    bits |= np.where(pi[:, state.P_PARTIAL_ABILITY] == 1, state.G_PARTIAL, 0)
     return bits
 
 
@@ -93,7 +95,7 @@ class MarketInputs:
         return "|".join([*parts, str(self.retirement_age), str(self.person_rows)])
 
 
-def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.WorldState:
+def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> state.WorldState:
     """Create the world at month 0.
 
     Parameters
@@ -111,7 +113,7 @@ def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> S.Worl
     return finish_world(build_market(MarketInputs.of(params), seed_seq), params)
 
 
-def finish_world(world: S.WorldState, params: ModelParams) -> S.WorldState:
+def finish_world(world: state.WorldState, params: ModelParams) -> state.WorldState:
     """Apply the set-up settings that draw no random numbers to a market from :func:`build_market`.
 
     Sets each employer's bias (its drawn relative bias times the mean), then the settings of
@@ -119,25 +121,25 @@ def finish_world(world: S.WorldState, params: ModelParams) -> S.WorldState:
     """
     ef = world.employers.f
     # Written as (mean * 2) * draw, the same arithmetic as drawing the bias in one go.
-    bias = params.matching.bias_mean * 2.0 * ef[:, S.E_BIAS0]
-    ef[:, S.E_BIAS] = bias
-    ef[:, S.E_BIAS0] = bias
+    bias = params.matching.bias_mean * 2.0 * ef[:, state.E_INITIAL_BIAS]
+    ef[:, state.E_BIAS] = bias
+    ef[:, state.E_INITIAL_BIAS] = bias
     return start_run(world, params)
 
 
-def start_run(world: S.WorldState, params: ModelParams) -> S.WorldState:
+def start_run(world: state.WorldState, params: ModelParams) -> state.WorldState:
     """Settings a run starts from at month 0, whatever came before (set-up or a spin-up).
 
     Sets each employer's hiring standard and job carving, the employers and providers in the
     coalition at month 0 and the coalition's integration. Modifies and returns ``world``.
     """
     ef, ei = world.employers.f, world.employers.i
-    ef[:, S.E_STANDARD] = params.matching.hiring_standard
-    ef[:, S.E_CARVING] = params.mobility.job_carving
-    ei[:, S.E_COALITION] = 0
+    ef[:, state.E_HIRING_STANDARD] = params.matching.hiring_standard
+    ef[:, state.E_JOB_CARVING] = params.mobility.job_carving
+    ei[:, state.E_COALITION] = 0
     n_coalition = round(params.coalition.employer_share * world.employers.n)
     if n_coalition > 0 and params.coalition.employers_join_month <= 0:
-        ei[coalition_employers(ei[:, S.E_SIZE], n_coalition), S.E_COALITION] = 1
+        ei[coalition_employers(ei[:, state.E_SIZE], n_coalition), state.E_COALITION] = 1
     world.provider_in_coalition = np.array(
         [1 if (p.in_coalition and p.joins_month <= 0) else 0 for p in params.providers],
         dtype=np.int64,
@@ -146,7 +148,7 @@ def start_run(world: S.WorldState, params: ModelParams) -> S.WorldState:
     return world
 
 
-def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.WorldState:
+def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> state.WorldState:
     """Draw persons, employers and job ladders at month 0, before :func:`finish_world`.
 
     The employers' bias column ``E_BIAS0`` holds each employer's Beta(2, 2) draw until
@@ -159,8 +161,8 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
 
     # ---------------------------------------------------------------- persons
     capacity = inputs.person_rows
-    pf = S.new_float_table(capacity, len(S.PERSON_FLOAT_COLUMNS))
-    pi = S.new_int_table(capacity, len(S.PERSON_INT_COLUMNS))
+    pf = state.new_float_table(capacity, len(state.PERSON_FLOAT_COLUMNS))
+    pi = state.new_int_table(capacity, len(state.PERSON_INT_COLUMNS))
 
     band = rng.random(n)
     age_years = np.where(
@@ -173,64 +175,66 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
             rng.uniform(30, 55, n),
         ),
     )
-    pi[:n, S.P_AGE] = (age_years * 12).astype(np.int64)
-    pi[:n, S.P_FEMALE] = rng.random(n) < pop.share_female
-    pi[:n, S.P_MIGRANT] = rng.random(n) < pop.share_migrant
-    pi[:n, S.P_PARTIAL] = rng.random(n) < pop.share_partial_ability
-    pi[:n, S.P_POSITION] = -1
-    pi[:n, S.P_EMPLOYER] = -1
-    pi[:n, S.P_ENROLLED] = -1
-    pi[:n, S.P_SUPPORT_K] = -1
-    pi[:n, S.P_HIRE_MONTH] = S.NEVER
-    pi[:n, S.P_MOVED_MONTH] = -1
-    pi[:n, S.P_ENTRY_MONTH] = 0
-    pi[:n, S.P_LAST_IV] = -1
-    pi[:n, S.P_TRAITS] = trait_bits(pi[:n])
+    pi[:n, state.P_AGE_MONTHS] = (age_years * 12).astype(np.int64)
+    pi[:n, state.P_FEMALE] = rng.random(n) < pop.share_female
+    pi[:n, state.P_MIGRANT] = rng.random(n) < pop.share_migrant
+    pi[:n, state.P_PARTIAL_ABILITY] = rng.random(n) < pop.share_partial_ability
+    pi[:n, state.P_POSITION] = -1
+    pi[:n, state.P_EMPLOYER] = -1
+    pi[:n, state.P_ENROLLED] = -1
+    pi[:n, state.P_SUPPORT_INTERVENTION] = -1
+    pi[:n, state.P_HIRE_MONTH] = state.NEVER
+    pi[:n, state.P_MOVED_MONTH] = -1
+    pi[:n, state.P_ENTRY_MONTH] = 0
+    pi[:n, state.P_LAST_INTERVENTION] = -1
+    pi[:n, state.P_TRAIT_GROUPS] = trait_bits(pi[:n])
 
     skill = rng.beta(2.5, 2.5, n)
     # Migrants' skills are often not recognised; the young have had less time to learn.
-    skill -= 0.05 * pi[:n, S.P_MIGRANT] + 0.05 * (age_years < 25)
+    skill -= 0.05 * pi[:n, state.P_MIGRANT] + 0.05 * (age_years < 25)
     ini = inputs.initial
-    pf[:n, S.P_SKILL] = np.clip(skill, 0.0, 1.0)
-    pf[:n, S.P_WORK_ABILITY] = np.where(pi[:n, S.P_PARTIAL] == 1, rng.uniform(0.4, 0.8, n), 1.0)
-    pf[:n, S.P_EFFICACY] = _beta_with_mean(rng, ini.self_efficacy, n)
-    pf[:n, S.P_TRUST] = _beta_with_mean(rng, ini.trust, n)
-    pf[:n, S.P_TRUST0] = pf[:n, S.P_TRUST]
-    pf[:n, S.P_SEARCH_SKILL] = _beta_with_mean(rng, ini.search_skill, n)
-    pf[:n, S.P_EFFORT] = _beta_with_mean(rng, 0.7, n)
-    pf[:n, S.P_EFFORT0] = pf[:n, S.P_EFFORT]
-    pf[:n, S.P_MOTIVATION] = _beta_with_mean(rng, ini.motivation, n)
-    pf[:n, S.P_AWARENESS] = _beta_with_mean(rng, ini.awareness, n)
+    pf[:n, state.P_SKILL] = np.clip(skill, 0.0, 1.0)
+    pf[:n, state.P_WORK_ABILITY] = np.where(
+        pi[:n, state.P_PARTIAL_ABILITY] == 1, rng.uniform(0.4, 0.8, n), 1.0
+    )
+    pf[:n, state.P_SELF_EFFICACY] = _beta_with_mean(rng, ini.self_efficacy, n)
+    pf[:n, state.P_TRUST] = _beta_with_mean(rng, ini.trust, n)
+    pf[:n, state.P_INITIAL_TRUST] = pf[:n, state.P_TRUST]
+    pf[:n, state.P_SEARCH_SKILL] = _beta_with_mean(rng, ini.search_skill, n)
+    pf[:n, state.P_SEARCH_EFFORT] = _beta_with_mean(rng, 0.7, n)
+    pf[:n, state.P_INITIAL_SEARCH_EFFORT] = pf[:n, state.P_SEARCH_EFFORT]
+    pf[:n, state.P_MOTIVATION] = _beta_with_mean(rng, ini.motivation, n)
+    pf[:n, state.P_AWARENESS] = _beta_with_mean(rng, ini.awareness, n)
 
     # Who is inactive at the start: the young (study), the older and people with partial work
     # ability more often; a weighted draw without replacement (Efraimidis & Spirakis 2006).
     weight = (
         1.0
-        + (age_years < S.YOUNG_MAX_MONTHS / 12)
-        + (age_years >= S.OLDER_MIN_MONTHS / 12)
-        + pi[:n, S.P_PARTIAL]
+        + (age_years < state.YOUNG_MAX_MONTHS / 12)
+        + (age_years >= state.OLDER_MIN_MONTHS / 12)
+        + pi[:n, state.P_PARTIAL_ABILITY]
     )
     n_inactive = min(n - 1, round(pop.initial_inactive_share * n))
     inactive = np.zeros(n, dtype=bool)
     inactive[np.argsort(-(rng.random(n) ** (1.0 / weight)), kind="stable")[:n_inactive]] = True
     # Who is unemployed: lower skill raises the risk.
-    risk = rng.random(n) + 0.6 * (0.5 - pf[:n, S.P_SKILL])
+    risk = rng.random(n) + 0.6 * (0.5 - pf[:n, state.P_SKILL])
     risk[inactive] = -np.inf
     n_labour_force = n - n_inactive
     n_unemployed = round(pop.initial_unemployment_rate * n_labour_force)
     unemployed = np.zeros(n, dtype=bool)
     unemployed[np.argsort(-risk, kind="stable")[:n_unemployed]] = True
-    pi[:n, S.P_STATUS] = np.where(
-        inactive, S.INACTIVE, np.where(unemployed, S.UNEMPLOYED, S.EMPLOYED)
+    pi[:n, state.P_STATUS] = np.where(
+        inactive, state.INACTIVE, np.where(unemployed, state.UNEMPLOYED, state.EMPLOYED)
     )
     # Spell lengths: geometric, so about two in five of the unemployed are long-term unemployed
     # (the spin-up replaces them by the lab's own).
-    pi[:n, S.P_UDUR] = np.where(unemployed, rng.geometric(0.075, n) - 1, 0)
+    pi[:n, state.P_UNEMPLOYMENT_DURATION] = np.where(unemployed, rng.geometric(0.075, n) - 1, 0)
     # Those inactive at set-up count as long out of the labour force (the spin-up mixes in the
     # recently inactive).
-    pi[:n, S.P_INACTIVE_MONTHS] = np.where(inactive, S.RECENT_INACTIVE_MONTHS, 0)
+    pi[:n, state.P_INACTIVE_MONTHS] = np.where(inactive, state.RECENT_INACTIVE_MONTHS, 0)
     # The status history holds month 0's status; earlier month ends are unknown.
-    pi[:n, S.P_STATUS_HISTORY] = pi[:n, S.P_STATUS] | (S.HISTORY_ABSENT << 2) & 63
+    pi[:n, state.P_STATUS_HISTORY] = pi[:n, state.P_STATUS] | (state.HISTORY_ABSENT << 2) & 63
 
     # ---------------------------------------------------------------- employers
     n_employed = n_labour_force - n_unemployed
@@ -253,15 +257,15 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
     shares = np.array([s.employment_share for s in pop.sectors])
     sector = rng.choice(len(shares), size=n_emp, p=shares / shares.sum())
 
-    ef = S.new_float_table(n_emp, len(S.EMPLOYER_FLOAT_COLUMNS))
-    ei = S.new_int_table(n_emp, len(S.EMPLOYER_INT_COLUMNS))
-    ei[:, S.E_SECTOR] = sector
-    ei[:, S.E_SIZE] = sizes
-    ef[:, S.E_DEVELOPMENT] = _beta_with_mean(rng, ini.employer_development, n_emp)
-    ef[:, S.E_BIAS0] = rng.beta(2.0, 2.0, n_emp)  # scaled by the mean in finish_world
-    ef[:, S.E_AWARENESS] = _beta_with_mean(rng, ini.employer_awareness, n_emp)
+    ef = state.new_float_table(n_emp, len(state.EMPLOYER_FLOAT_COLUMNS))
+    ei = state.new_int_table(n_emp, len(state.EMPLOYER_INT_COLUMNS))
+    ei[:, state.E_SECTOR] = sector
+    ei[:, state.E_SIZE] = sizes
+    ef[:, state.E_DEVELOPMENT] = _beta_with_mean(rng, ini.employer_development, n_emp)
+    ef[:, state.E_INITIAL_BIAS] = rng.beta(2.0, 2.0, n_emp)  # scaled by the mean in finish_world
+    ef[:, state.E_AWARENESS] = _beta_with_mean(rng, ini.employer_awareness, n_emp)
     # Training resources grow with size: micro firms have least.
-    ef[:, S.E_RESOURCES] = np.clip(np.log1p(sizes) / np.log(500.0), 0.05, 1.0)
+    ef[:, state.E_RESOURCES] = np.clip(np.log1p(sizes) / np.log(500.0), 0.05, 1.0)
 
     # ---------------------------------------------------------------- job ladders
     level_shares = np.asarray(inputs.ladder.level_shares, dtype=np.float64)
@@ -285,28 +289,31 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
     level_start += offsets[:, None]
     n_slots = int(flat_slots.sum())
 
-    qi = S.new_int_table(n_slots, len(S.POSITION_INT_COLUMNS))
+    qi = state.new_int_table(n_slots, len(state.POSITION_INT_COLUMNS))
     emp_of_block = np.repeat(np.arange(n_emp), n_levels)
     lvl_of_block = np.tile(np.arange(n_levels), n_emp)
-    qi[:, S.Q_EMPLOYER] = np.repeat(emp_of_block, flat_slots)
-    qi[:, S.Q_LEVEL] = np.repeat(lvl_of_block, flat_slots)
-    qi[:, S.Q_HOLDER] = -1
-    qi[:, S.Q_VAC_SINCE] = 0
+    qi[:, state.Q_EMPLOYER] = np.repeat(emp_of_block, flat_slots)
+    qi[:, state.Q_LEVEL] = np.repeat(lvl_of_block, flat_slots)
+    qi[:, state.Q_HOLDER] = -1
+    qi[:, state.Q_VACANT_SINCE] = 0
     block_start = level_start[:, :n_levels].ravel()
     rank_in_block = np.arange(n_slots) - np.repeat(block_start, flat_slots)
-    qi[:, S.Q_ACTIVE] = rank_in_block < np.repeat(per_level.ravel(), flat_slots)
+    qi[:, state.Q_ACTIVE] = rank_in_block < np.repeat(per_level.ravel(), flat_slots)
 
     req = np.asarray(inputs.ladder.skill_requirements, dtype=np.float64)
     intensity = np.array([s.skill_intensity for s in pop.sectors])
-    requirement = np.clip(req[qi[:, S.Q_LEVEL]] + intensity[sector[qi[:, S.Q_EMPLOYER]]], 0, 1)
+    requirement = np.clip(
+        req[qi[:, state.Q_LEVEL]] + intensity[sector[qi[:, state.Q_EMPLOYER]]], 0, 1
+    )
 
     # ---------------------------------------------------------------- fill positions
-    active_idx = np.flatnonzero(qi[:, S.Q_ACTIVE])
-    employed_idx = np.flatnonzero(pi[:n, S.P_STATUS] == S.EMPLOYED)
+    active_idx = np.flatnonzero(qi[:, state.Q_ACTIVE])
+    employed_idx = np.flatnonzero(pi[:n, state.P_STATUS] == state.EMPLOYED)
     # The most skilled take the most demanding jobs, with noise so that ladders are mixed.
     person_order = employed_idx[
         np.argsort(
-            -(pf[employed_idx, S.P_SKILL] + rng.normal(0, 0.05, len(employed_idx))), kind="stable"
+            -(pf[employed_idx, state.P_SKILL] + rng.normal(0, 0.05, len(employed_idx))),
+            kind="stable",
         )
     ]
     pos_order = active_idx[
@@ -318,34 +325,34 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
     keep = np.ones(len(pos_order), dtype=bool)
     keep[vacant_at_start] = False
     filled_pos = pos_order[keep]
-    qi[filled_pos, S.Q_HOLDER] = person_order
-    pi[person_order, S.P_POSITION] = filled_pos
-    pi[person_order, S.P_TENURE] = rng.geometric(1 / 60, n_fill)
+    qi[filled_pos, state.Q_HOLDER] = person_order
+    pi[person_order, state.P_POSITION] = filled_pos
+    pi[person_order, state.P_TENURE] = rng.geometric(1 / 60, n_fill)
     vacant = pos_order[~keep]
-    qi[vacant, S.Q_STATE] = S.PENDING
-    qi[vacant, S.Q_CHAIN_LEVEL] = qi[vacant, S.Q_LEVEL]
+    qi[vacant, state.Q_STATE] = state.PENDING
+    qi[vacant, state.Q_CHAIN_START_LEVEL] = qi[vacant, state.Q_LEVEL]
     # Skill at least the requirement minus a margin: people grew into their jobs.
-    held = pf[person_order, S.P_SKILL]
-    pf[person_order, S.P_SKILL] = np.maximum(held, requirement[filled_pos] - 0.05)
+    held = pf[person_order, state.P_SKILL]
+    pf[person_order, state.P_SKILL] = np.maximum(held, requirement[filled_pos] - 0.05)
 
     # Number persons in position order (the unemployed and inactive after), so that kernels
     # walking the persons touch positions and employers nearly in order: a large speed-up for
     # big worlds.
-    key = np.where(pi[:n, S.P_POSITION] >= 0, pi[:n, S.P_POSITION], n_slots + np.arange(n))
+    key = np.where(pi[:n, state.P_POSITION] >= 0, pi[:n, state.P_POSITION], n_slots + np.arange(n))
     perm = np.argsort(key, kind="stable")
     for table in (pf, pi):
         for c in range(table.shape[1]):  # column by column: gathers on contiguous columns
             table[:n, c] = table[perm, c]
-    employed_rows = np.flatnonzero(pi[:n, S.P_POSITION] >= 0)
-    qi[pi[employed_rows, S.P_POSITION], S.Q_HOLDER] = employed_rows
-    pi[employed_rows, S.P_EMPLOYER] = qi[pi[employed_rows, S.P_POSITION], S.Q_EMPLOYER]
+    employed_rows = np.flatnonzero(pi[:n, state.P_POSITION] >= 0)
+    qi[pi[employed_rows, state.P_POSITION], state.Q_HOLDER] = employed_rows
+    pi[employed_rows, state.P_EMPLOYER] = qi[pi[employed_rows, state.P_POSITION], state.Q_EMPLOYER]
 
     # Slots grouped by level, for drawing job-to-job movers.
-    by_level = np.argsort(qi[:, S.Q_LEVEL], kind="stable")
-    level_counts = np.bincount(qi[:, S.Q_LEVEL], minlength=n_levels)
+    by_level = np.argsort(qi[:, state.Q_LEVEL], kind="stable")
+    level_counts = np.bincount(qi[:, state.Q_LEVEL], minlength=n_levels)
     level_slots_start = np.concatenate(([0], np.cumsum(level_counts))).astype(np.int64)
 
-    positions = S.PositionTable(
+    positions = state.PositionTable(
         i=qi,
         requirement=np.ascontiguousarray(requirement),
         level_start=level_start,
@@ -353,10 +360,10 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> S.Wo
         level_slots_start=level_slots_start,
         target=per_level.astype(np.float64),
     )
-    persons = S.PersonTable(f=pf, i=pi, n=n)
-    employers = S.EmployerTable(f=ef, i=ei)
+    persons = state.PersonTable(f=pf, i=pi, n=n)
+    employers = state.EmployerTable(f=ef, i=ei)
     destruction = np.array([s.job_destruction for s in pop.sectors], dtype=np.float64)
-    return S.WorldState(
+    return state.WorldState(
         persons=persons,
         positions=positions,
         employers=employers,

@@ -42,9 +42,11 @@ def group_bits(pi: np.ndarray) -> np.ndarray:
     Employees hired out of long-term unemployment keep the long-term unemployed bit.
     """
     status = pi[:, state.P_STATUS]
-    bits = pi[:, state.P_TRAITS].copy()
+    bits = pi[:, state.P_TRAIT_GROUPS].copy()
     bits |= np.where(
-        (status == state.UNEMPLOYED) & (pi[:, state.P_UDUR] >= state.LTU_MONTHS), state.G_LTU, 0
+        (status == state.UNEMPLOYED) & (pi[:, state.P_UNEMPLOYMENT_DURATION] >= state.LTU_MONTHS),
+        state.G_LTU,
+        0,
     )
     bits |= np.where(status == state.EMPLOYED, pi[:, state.P_HIRE_GROUPS] & state.G_LTU, 0)
     return bits
@@ -177,7 +179,7 @@ class Tracker:
             months_employed=self._employed[:n].copy(),
             window_employed=self._window_employed[:n] / months,
             groups=self._groups[:n].copy(),
-            last_intervention=model.world.persons.i[:n, state.P_LAST_IV].copy(),
+            last_intervention=model.world.persons.i[:n, state.P_LAST_INTERVENTION].copy(),
             in_labour_force=self._window_lf[:n].copy(),
         )
 

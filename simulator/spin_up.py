@@ -14,7 +14,7 @@ standard, job carving) are applied (:func:`simulator.setup.start_run`).
 
 from __future__ import annotations
 
-from simulator import state as S
+from simulator import state
 from simulator.params import ModelParams
 
 
@@ -36,7 +36,7 @@ def baseline_dynamics(params: ModelParams) -> ModelParams:
     )
 
 
-def shift_months(world: S.WorldState, months: int) -> None:
+def shift_months(world: state.WorldState, months: int) -> None:
     """Re-date a world ``months`` months earlier, so that its month ``months`` becomes month 0.
 
     Month stamps of events before it become negative (a hire in the spin-up's last month is
@@ -44,10 +44,10 @@ def shift_months(world: S.WorldState, months: int) -> None:
     """
     n = world.persons.n
     pi, qi = world.persons.i, world.positions.i
-    hired = pi[:n, S.P_HIRE_MONTH]
-    hired[hired != S.NEVER] -= months
-    moved = pi[:n, S.P_MOVED_MONTH]
+    hired = pi[:n, state.P_HIRE_MONTH]
+    hired[hired != state.NEVER] -= months
+    moved = pi[:n, state.P_MOVED_MONTH]
     moved[moved >= 0] -= months
-    pi[:n, S.P_ENTRY_MONTH] -= months
-    qi[:, S.Q_VAC_SINCE] -= months
+    pi[:n, state.P_ENTRY_MONTH] -= months
+    qi[:, state.Q_VACANT_SINCE] -= months
     world.month -= months

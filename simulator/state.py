@@ -24,18 +24,20 @@ STATUS_ABSENT = GONE
 #: A status history in which all three month ends are absent.
 HISTORY_ABSENT = STATUS_ABSENT | (STATUS_ABSENT << 2) | (STATUS_ABSENT << 4)
 
-# ---------------------------------------------------------------- person float columns
-P_SKILL = 0
-P_WORK_ABILITY = 1
-P_EFFICACY = 2
-P_TRUST = 3
-P_TRUST0 = 4
-P_SUCCESSES = 5
-P_SEARCH_SKILL = 6
-P_EFFORT = 7
-P_EFFORT0 = 8
-P_MOTIVATION = 9
-P_AWARENESS = 10
+# ---------------------------------------------------------------- column index constants
+
+
+def define_indices(namespace: dict, prefix: str, names: tuple[str, ...]) -> None:
+    """Define ``<prefix><NAME>`` in ``namespace`` as the index of every name in ``names``.
+
+    The names are the only list kept: the index constants the kernels read (``P_SKILL`` for
+    the column ``"skill"``) are generated from it, so the two can never drift apart.
+    """
+    for index, name in enumerate(names):
+        namespace[prefix + name.upper()] = index
+
+
+#: Float columns of the person table: ``P_<NAME>`` is the column of ``<name>``.
 PERSON_FLOAT_COLUMNS = (
     "skill",
     "work_ability",
@@ -49,98 +51,48 @@ PERSON_FLOAT_COLUMNS = (
     "motivation",
     "awareness",
 )
-
-# ---------------------------------------------------------------- person int columns
-P_STATUS = 0
-P_AGE = 1  # months
-P_FEMALE = 2
-P_MIGRANT = 3
-P_PARTIAL = 4
-P_UDUR = 5  # months in the current unemployment spell
-P_POSITION = 6  # -1 when not employed
-P_TENURE = 7  # months with the current employer
-P_ENROLLED = 8  # intervention index, -1 when none
-P_ENROL_LEFT = 9
-P_SUPPORT_LEFT = 10  # months of in-work support left
-P_SUPPORT_K = 11  # intervention paying the in-work support / subsidy
-P_HIRE_MONTH = 12  # month of the last hire from unemployment, NEVER if none
-P_MOVED_MONTH = 13  # month of the last move within employment (promotion or job-to-job)
-P_APPLIED = 14  # applications sent this month
-P_HIRED_NOW = 15  # 1 when hired this month
-P_ENTRY_MONTH = 16
-P_HIRE_GROUPS = 17  # target-group bits at the last hire from unemployment
-P_LAST_IV = 18  # last intervention taken part in, -1 if never (participants vs non-participants)
-P_EMPLOYER = 19  # employer of the position held, -1 when not employed (kept with P_POSITION)
-P_TRAITS = 20  # target-group bits that do not depend on the spell, kept up to date with age
-# Statuses at the last three month ends, 2 bits each, newest lowest (STATUS_ABSENT: not in the
-# population then): what the survey's quarterly transitions (status 3 months apart) read.
-P_STATUS_HISTORY = 21
-P_INACTIVE_MONTHS = 22  # months in the current spell out of the labour force
+#: Integer columns of the person table: ``P_<NAME>``.
 PERSON_INT_COLUMNS = (
     "status",
     "age_months",
     "female",
     "migrant",
     "partial_ability",
-    "unemployment_duration",
-    "position",
-    "tenure",
-    "enrolled",
+    "unemployment_duration",  # months in the current unemployment spell
+    "position",  # -1 when not employed
+    "tenure",  # months with the current employer
+    "enrolled",  # intervention index, -1 when none
     "enrolment_left",
-    "support_left",
-    "support_intervention",
-    "hire_month",
-    "moved_month",
-    "applications",
-    "hired_this_month",
+    "support_left",  # months of in-work support left
+    "support_intervention",  # intervention paying the in-work support / subsidy
+    "hire_month",  # month of the last hire from unemployment, NEVER if none
+    "moved_month",  # month of the last move within employment (promotion or job-to-job)
+    "applications",  # applications sent this month
+    "hired_this_month",  # 1 when hired this month
     "entry_month",
-    "hire_groups",
-    "last_intervention",
-    "employer",
-    "trait_groups",
+    "hire_groups",  # target-group bits at the last hire from unemployment
+    "last_intervention",  # last intervention taken part in, -1 if never
+    "employer",  # employer of the position held, -1 when not employed
+    "trait_groups",  # target-group bits that do not depend on the spell, kept up to date
+    # Statuses at the last three month ends, 2 bits each, newest lowest (STATUS_ABSENT: not in
+    # the population then): what the survey's quarterly transitions (3 months apart) read.
     "status_history",
-    "inactive_months",
+    "inactive_months",  # months in the current spell out of the labour force
 )
-
-# ---------------------------------------------------------------- position columns
-Q_EMPLOYER = 0
-Q_LEVEL = 1
-Q_HOLDER = 2  # -1 when vacant
-Q_ACTIVE = 3  # 0: an unused slot that job creation may activate
-Q_CARVED = 4  # 1: tailored entry job for a person with partial work ability
-Q_STATE = 5  # FILLED, PENDING (vacant, chain decision due) or OPEN (to outside applicants)
-Q_VAC_SINCE = 6
-Q_CHAIN_LEN = 7  # moves made by the vacancy so far
-Q_CHAIN_MOB = 8  # 1 when the chain passed through a promotion (freed by mobility)
-Q_CHAIN_LEVEL = 9  # ladder level where the chain started
+#: Integer columns of the position table: ``Q_<NAME>``.
 POSITION_INT_COLUMNS = (
     "employer",
     "level",
-    "holder",
-    "active",
-    "carved",
-    "state",
+    "holder",  # -1 when vacant
+    "active",  # 0: an unused slot that job creation may activate
+    "carved",  # 1: tailored entry job for a person with partial work ability
+    "state",  # FILLED, PENDING (vacant, chain decision due) or OPEN (to outside applicants)
     "vacant_since",
-    "chain_length",
-    "chain_from_mobility",
-    "chain_start_level",
+    "chain_length",  # moves made by the vacancy so far
+    "chain_from_mobility",  # 1 when the chain passed through a promotion
+    "chain_start_level",  # ladder level where the chain started
 )
-FILLED = 0
-PENDING = 1
-OPEN = 2
-
-#: Month stamp of an event that never happened (months before month 0, from the spin-up, are
-#: negative, so "none" must lie far below any of them).
-NEVER = -(1 << 40)
-
-# ---------------------------------------------------------------- employer columns
-E_DEVELOPMENT = 0
-E_BIAS = 1
-E_BIAS0 = 2
-E_AWARENESS = 3
-E_STANDARD = 4
-E_CARVING = 5
-E_RESOURCES = 6
+#: Float columns of the employer table: ``E_<NAME>``.
 EMPLOYER_FLOAT_COLUMNS = (
     "development",
     "bias",
@@ -150,11 +102,26 @@ EMPLOYER_FLOAT_COLUMNS = (
     "job_carving",
     "resources",
 )
-E_SECTOR = 0
-E_SIZE = 1
-E_COALITION = 2
-E_TREATED = 3  # bit k set: employer intervention k applied
-EMPLOYER_INT_COLUMNS = ("sector", "size", "coalition", "treated")
+#: Integer columns of the employer table: ``E_<NAME>``.
+EMPLOYER_INT_COLUMNS = (
+    "sector",
+    "size",
+    "coalition",
+    "treated",  # bit k set: employer intervention k applied
+)
+define_indices(globals(), "P_", PERSON_FLOAT_COLUMNS)
+define_indices(globals(), "P_", PERSON_INT_COLUMNS)
+define_indices(globals(), "Q_", POSITION_INT_COLUMNS)
+define_indices(globals(), "E_", EMPLOYER_FLOAT_COLUMNS)
+define_indices(globals(), "E_", EMPLOYER_INT_COLUMNS)
+
+FILLED = 0
+PENDING = 1
+OPEN = 2
+
+#: Month stamp of an event that never happened (months before month 0, from the spin-up, are
+#: negative, so "none" must lie far below any of them).
+NEVER = -(1 << 40)
 
 # ---------------------------------------------------------------- target groups
 G_LTU = 1

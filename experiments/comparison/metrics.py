@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from simulator.indicators import IndicatorArrays
-from simulator.packed import GROUP_NAMES
 from simulator.survey import STATISTICS
+from simulator.tallies import GROUP_NAMES
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator import interventions as IV
-from simulator import packed as K
-from simulator import rules
-from simulator import state as S
+from simulator import interventions, rules, state, tallies
 from simulator.jit import helper, njit
+from simulator.kernel_params import KernelParams
 from simulator.kernels.demand import person_groups, update_traits
 
 
@@ -26,7 +24,7 @@ def consequences_step(
     n: int,
     ef: np.ndarray,
     iv: np.ndarray,
-    par: np.ndarray,
+    par: KernelParams,
     cost: np.ndarray,
     month: int,
     out: np.ndarray,
@@ -50,86 +48,67 @@ def consequences_step(
         Cost per intervention this month (subsidies added).
     month : int
         Current month.
-    out : ndarray of float64, shape (N_CENSUS, N_GROUPS)
+    out : ndarray of float64, shape (tallies.N_CENSUS, N_GROUPS)
         Filled with the census at the end of the month (overwritten).
     """
-    by_combo = np.zeros((N_CENSUS, N_COMBOS), dtype=np.float64)
-    on_eff = par[K.K_ON_SELF_EFFICACY] > 0.0
-    on_trust = par[K.K_ON_TRUST] > 0.0
+    by_combo = np.zeros((tallies.N_CENSUS, N_COMBOS), dtype=np.float64)
+    on_eff = par.self_efficacy_on > 0.0
+    on_trust = par.trust_on > 0.0
     for p in range(n):
-        status = pi[p, S.P_STATUS]
-        if status == S.GONE:
+        status = pi[p, state.P_STATUS]
+        if status == state.GONE:
             continue
-        age = pi[p, S.P_AGE] + 1
-        pi[p, S.P_AGE] = age
-        if age == S.YOUNG_MAX_MONTHS or age == S.OLDER_MIN_MONTHS:
+        age = pi[p, state.P_AGE_MONTHS] + 1
+        pi[p, state.P_AGE_MONTHS] = age
+        if age == state.YOUNG_MAX_MONTHS or age == state.OLDER_MIN_MONTHS:
             update_traits(pi, p)
-        if status == S.EMPLOYED:
-            pi[p, S.P_TENURE] += 1
+        if status == state.EMPLOYED:
+            pi[p, state.P_TENURE] += 1
             if on_eff:
-                eff = pf[p, S.P_EFFICACY]
-                eff += par[K.K_EFFICACY_RECOVERY_AT_WORK] * (par[K.K_INIT_EFFICACY] - eff)
-                pf[p, S.P_EFFICACY] = eff
-            if pi[p, S.P_HIRED_NOW] == 1:
-                pf[p, S.P_SUCCESSES] += 1.0
+                eff = pf[p, state.P_SELF_EFFICACY]
+                eff += par.efficacy_recovery_at_work * (par.initial_self_efficacy - eff)
+                pf[p, state.P_SELF_EFFICACY] = eff
+            if pi[p, state.P_HIRED_THIS_MONTH] == 1:
+                pf[p, state.P_EXPERIENCES_OF_SUCCESS] += 1.0
                 if on_eff:
-                    eff = pf[p, S.P_EFFICACY]
-                    pf[p, S.P_EFFICACY] = eff + par[K.K_EFFICACY_GAIN_HIRE] * (1.0 - eff)
-            left = pi[p, S.P_SUPPORT_LEFT]
+                    eff = pf[p, state.P_SELF_EFFICACY]
+                    pf[p, state.P_SELF_EFFICACY] = eff + par.efficacy_gain_hire * (1.0 - eff)
+            left = pi[p, state.P_SUPPORT_LEFT]
             if left > 0:
-                k = pi[p, S.P_SUPPORT_K]
-                cost[k] += iv[k, IV.IV_SUBSIDY]
-                pi[p, S.P_SUPPORT_LEFT] = left - 1
-        elif status == S.INACTIVE:
-            pi[p, S.P_INACTIVE_MONTHS] += 1
-        elif status == S.UNEMPLOYED:
-            pi[p, S.P_UDUR] += 1
-            if pi[p, S.P_UDUR] > rules.DEPRECIATION_AFTER:
-                pf[p, S.P_SKILL] = rules.clip01(pf[p, S.P_SKILL] - par[K.K_SKILL_DEPRECIATION])
-            effort = pf[p, S.P_EFFORT]
-            if pi[p, S.P_APPLIED] > 0:
+                k = pi[p, state.P_SUPPORT_INTERVENTION]
+                cost[k] += iv[k, interventions.IV_SUBSIDY]
+                pi[p, state.P_SUPPORT_LEFT] = left - 1
+        elif status == state.INACTIVE:
+            pi[p, state.P_INACTIVE_MONTHS] += 1
+        elif status == state.UNEMPLOYED:
+            pi[p, state.P_UNEMPLOYMENT_DURATION] += 1
+            if pi[p, state.P_UNEMPLOYMENT_DURATION] > rules.DEPRECIATION_AFTER:
+                pf[p, state.P_SKILL] = rules.clip01(pf[p, state.P_SKILL] - par.skill_depreciation)
+            effort = pf[p, state.P_SEARCH_EFFORT]
+            if pi[p, state.P_APPLICATIONS] > 0:
                 if on_eff:
-                    pf[p, S.P_EFFICACY] = rules.clip01(
-                        pf[p, S.P_EFFICACY] - par[K.K_EFFICACY_LOSS_REJECTION]
+                    pf[p, state.P_SELF_EFFICACY] = rules.clip01(
+                        pf[p, state.P_SELF_EFFICACY] - par.efficacy_loss_rejection
                     )
-                effort -= par[K.K_EFFORT_LOSS_REJECTION]
-            effort += par[K.K_EFFORT_RECOVERY] * (pf[p, S.P_EFFORT0] - effort)
-            pf[p, S.P_EFFORT] = rules.clip01(effort)
+                effort -= par.effort_loss_rejection
+            effort += par.effort_recovery * (pf[p, state.P_INITIAL_SEARCH_EFFORT] - effort)
+            pf[p, state.P_SEARCH_EFFORT] = rules.clip01(effort)
         if on_trust:
-            trust = pf[p, S.P_TRUST]
-            pf[p, S.P_TRUST] = trust + par[K.K_TRUST_DECAY] * (pf[p, S.P_TRUST0] - trust)
-        if pi[p, S.P_ENROLLED] >= 0:
-            left = pi[p, S.P_ENROL_LEFT] - 1
-            pi[p, S.P_ENROL_LEFT] = left
+            trust = pf[p, state.P_TRUST]
+            pf[p, state.P_TRUST] = trust + par.trust_decay * (pf[p, state.P_INITIAL_TRUST] - trust)
+        if pi[p, state.P_ENROLLED] >= 0:
+            left = pi[p, state.P_ENROLMENT_LEFT] - 1
+            pi[p, state.P_ENROLMENT_LEFT] = left
             if left <= 0:
-                pi[p, S.P_ENROLLED] = -1
-        pi[p, S.P_APPLIED] = 0
-        pi[p, S.P_HIRED_NOW] = 0
+                pi[p, state.P_ENROLLED] = -1
+        pi[p, state.P_APPLICATIONS] = 0
+        pi[p, state.P_HIRED_THIS_MONTH] = 0
         tally(pf, pi, p, month, by_combo)
-        pi[p, S.P_STATUS_HISTORY] = rules.push_status(pi[p, S.P_STATUS_HISTORY], status)
+        pi[p, state.P_STATUS_HISTORY] = rules.push_status(pi[p, state.P_STATUS_HISTORY], status)
     fold(by_combo, out)
-    relapse = par[K.K_BIAS_RELAPSE]
+    relapse = par.bias_relapse
     for e in range(ef.shape[0]):
-        ef[e, S.E_BIAS] += relapse * (ef[e, S.E_BIAS0] - ef[e, S.E_BIAS])
-
-
-# Census columns.
-C_EMPLOYED = 0
-C_UNEMPLOYED = 1
-C_INACTIVE = 2
-C_LONG_TERM = 3
-C_SUM_EFFICACY = 4
-C_SUM_TRUST = 5
-C_SUM_SKILL = 6
-C_PARTICIPANTS = 7
-C_SUM_UDUR = 8
-C_SUM_SUCCESSES = 9
-C_RETAINED_6M = 10  # employed and hired out of unemployment 6 months ago (by groups at hire)
-C_RETAINED_12M = 11
-#: Survey transitions: people in the population now and three month ends ago, by their status
-#: then (E, U, I) and now; column ``C_TRANSITIONS + 3 * then + now``.
-C_TRANSITIONS = 12
-N_CENSUS = C_TRANSITIONS + 9
+        ef[e, state.E_BIAS] += relapse * (ef[e, state.E_INITIAL_BIAS] - ef[e, state.E_BIAS])
 
 
 #: Distinct target-group bit combinations (5 bits).
@@ -139,48 +118,48 @@ N_COMBOS = 32
 @helper
 def tally(pf: np.ndarray, pi: np.ndarray, p: int, month: int, by_combo: np.ndarray) -> None:
     """Add person ``p`` to the census sums by combination of group bits."""
-    status = pi[p, S.P_STATUS]
-    if status == S.GONE:
+    status = pi[p, state.P_STATUS]
+    if status == state.GONE:
         return
     g = person_groups(pi, p)
-    then = rules.status_months_ago(pi[p, S.P_STATUS_HISTORY], 3)
-    if then != S.STATUS_ABSENT:
-        by_combo[C_TRANSITIONS + 3 * then + status, g] += 1.0
-    if status == S.EMPLOYED:
-        g |= pi[p, S.P_HIRE_GROUPS] & S.G_LTU
-        by_combo[C_EMPLOYED, g] += 1.0
+    then = rules.status_months_ago(pi[p, state.P_STATUS_HISTORY], 3)
+    if then != state.STATUS_ABSENT:
+        by_combo[tallies.C_TRANSITIONS + 3 * then + status, g] += 1.0
+    if status == state.EMPLOYED:
+        g |= pi[p, state.P_HIRE_GROUPS] & state.G_LTU
+        by_combo[tallies.C_EMPLOYED, g] += 1.0
         # Only people hired out of unemployment belong to a hire cohort (NEVER: never hired so,
         # so far in the past that it matches no cohort).
-        since = month - pi[p, S.P_HIRE_MONTH]
+        since = month - pi[p, state.P_HIRE_MONTH]
         if since == 6:
-            by_combo[C_RETAINED_6M, pi[p, S.P_HIRE_GROUPS]] += 1.0
+            by_combo[tallies.C_RETAINED_6M, pi[p, state.P_HIRE_GROUPS]] += 1.0
         elif since == 12:
-            by_combo[C_RETAINED_12M, pi[p, S.P_HIRE_GROUPS]] += 1.0
-    elif status == S.UNEMPLOYED:
-        by_combo[C_UNEMPLOYED, g] += 1.0
-        by_combo[C_SUM_UDUR, g] += pi[p, S.P_UDUR]
-        if pi[p, S.P_UDUR] >= S.LTU_MONTHS:
-            by_combo[C_LONG_TERM, g] += 1.0
+            by_combo[tallies.C_RETAINED_12M, pi[p, state.P_HIRE_GROUPS]] += 1.0
+    elif status == state.UNEMPLOYED:
+        by_combo[tallies.C_UNEMPLOYED, g] += 1.0
+        by_combo[tallies.C_SUM_UNEMPLOYMENT_DURATION, g] += pi[p, state.P_UNEMPLOYMENT_DURATION]
+        if pi[p, state.P_UNEMPLOYMENT_DURATION] >= state.LTU_MONTHS:
+            by_combo[tallies.C_LONG_TERM, g] += 1.0
     else:
-        by_combo[C_INACTIVE, g] += 1.0
+        by_combo[tallies.C_INACTIVE, g] += 1.0
         return
-    by_combo[C_SUM_EFFICACY, g] += pf[p, S.P_EFFICACY]
-    by_combo[C_SUM_TRUST, g] += pf[p, S.P_TRUST]
-    by_combo[C_SUM_SKILL, g] += pf[p, S.P_SKILL]
-    by_combo[C_SUM_SUCCESSES, g] += pf[p, S.P_SUCCESSES]
-    if pi[p, S.P_ENROLLED] >= 0:
-        by_combo[C_PARTICIPANTS, g] += 1.0
+    by_combo[tallies.C_SUM_SELF_EFFICACY, g] += pf[p, state.P_SELF_EFFICACY]
+    by_combo[tallies.C_SUM_TRUST, g] += pf[p, state.P_TRUST]
+    by_combo[tallies.C_SUM_SKILL, g] += pf[p, state.P_SKILL]
+    by_combo[tallies.C_SUM_EXPERIENCES_OF_SUCCESS, g] += pf[p, state.P_EXPERIENCES_OF_SUCCESS]
+    if pi[p, state.P_ENROLLED] >= 0:
+        by_combo[tallies.C_PARTICIPANTS, g] += 1.0
 
 
 @helper
 def fold(by_combo: np.ndarray, out: np.ndarray) -> None:
     """Fold sums by group-bit combination into the indicator groups."""
     out[:, :] = 0.0
-    for c in range(N_CENSUS):
+    for c in range(tallies.N_CENSUS):
         for combo in range(N_COMBOS):
             value = by_combo[c, combo]
             if value != 0.0:
-                K.add_flow(out, c, combo, value)
+                tallies.add_flow(out, c, combo, value)
 
 
 @njit(cache=True)
@@ -196,10 +175,10 @@ def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) 
     ----------
     month : int
         Current month (for the retention of hire cohorts).
-    out : ndarray of float64, shape (N_CENSUS, N_GROUPS)
+    out : ndarray of float64, shape (tallies.N_CENSUS, N_GROUPS)
         Filled with this month's census (overwritten).
     """
-    by_combo = np.zeros((N_CENSUS, N_COMBOS), dtype=np.float64)
+    by_combo = np.zeros((tallies.N_CENSUS, N_COMBOS), dtype=np.float64)
     for p in range(n):
         tally(pf, pi, p, month, by_combo)
     fold(by_combo, out)

@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator import interventions as IV
-from simulator import packed as K
-from simulator import rng as R
-from simulator import rules
-from simulator import state as S
+from simulator import interventions, rules, state, streams, tallies
 from simulator.jit import helper, njit
+from simulator.kernel_params import KernelParams
 from simulator.kernels.demand import person_groups
 
 #: Upper bound on applications per jobseeker and month.
@@ -29,54 +26,54 @@ AIM_MARGIN = 0.05
 
 @helper
 def applications_of(
-    pf: np.ndarray, pi: np.ndarray, p: int, iv: np.ndarray, par: np.ndarray, key, month: int
+    pf: np.ndarray, pi: np.ndarray, p: int, iv: np.ndarray, par: KernelParams, key, month: int
 ) -> tuple[int, int]:
     """Number of applications person ``p`` sends and how many of them are surely aimed."""
-    k = pi[p, S.P_ENROLLED]
+    k = pi[p, state.P_ENROLLED]
     lock_in = 0.0
     extra = 0.0
     if k >= 0:
-        lock_in = iv[k, IV.IV_LOCK_IN]
-        extra = iv[k, IV.IV_EXTRA_APPS]
+        lock_in = iv[k, interventions.IV_LOCK_IN]
+        extra = iv[k, interventions.IV_EXTRA_APPS]
     rate = rules.application_rate(
-        par[K.K_APPLICATIONS],
-        pf[p, S.P_EFFORT],
-        pf[p, S.P_EFFICACY],
-        par[K.K_EFFICACY_LINK],
+        par.applications,
+        pf[p, state.P_SEARCH_EFFORT],
+        pf[p, state.P_SELF_EFFICACY],
+        par.efficacy_effort_link,
         lock_in,
         extra,
     )
-    na = rules.count_draw(rate, R.uniform(key, R.STREAM_APPS, month, p, 0))
+    na = rules.count_draw(rate, streams.uniform(key, streams.STREAM_APPS, month, p, 0))
     if na > MAX_APPLICATIONS:
         na = MAX_APPLICATIONS
     return na, int(extra)
 
 
 @helper
-def applies(pi: np.ndarray, p: int, par: np.ndarray, key, month: int) -> bool:
+def applies(pi: np.ndarray, p: int, par: KernelParams, key, month: int) -> bool:
     """Whether person ``p`` applies for jobs this month: every jobseeker does, and an inactive
     person with the inactive search rate (adjusted for age): returners and direct hires, the
     survey's I->E flow."""
-    status = pi[p, S.P_STATUS]
-    if status == S.UNEMPLOYED:
+    status = pi[p, state.P_STATUS]
+    if status == state.UNEMPLOYED:
         return True
-    if status != S.INACTIVE:
+    if status != state.INACTIVE:
         return False
-    rate = par[K.K_INACTIVE_SEARCH] * rules.return_multiplier(
-        pi[p, S.P_AGE],
-        pi[p, S.P_INACTIVE_MONTHS],
-        par[K.K_OLDER_RETURN_MULTIPLIER],
-        par[K.K_RECENT_RETURN_MULTIPLIER],
+    rate = par.inactive_search_rate * rules.return_multiplier(
+        pi[p, state.P_AGE_MONTHS],
+        pi[p, state.P_INACTIVE_MONTHS],
+        par.older_return_multiplier,
+        par.recent_return_multiplier,
     )
-    return R.uniform(key, R.STREAM_INACTIVE_SEARCH, month, p, 0) < rate
+    return streams.uniform(key, streams.STREAM_INACTIVE_SEARCH, month, p, 0) < rate
 
 
 @helper
 def screening_noise(key, month: int, p: int, a: int, sd: float) -> float:
     """Noise in the employer's reading of application ``a`` of person ``p``."""
     return rules.noise(
-        R.uniform(key, R.STREAM_NOISE, month, p, 2 * a),
-        R.uniform(key, R.STREAM_NOISE, month, p, 2 * a + 1),
+        streams.uniform(key, streams.STREAM_NOISE, month, p, 2 * a),
+        streams.uniform(key, streams.STREAM_NOISE, month, p, 2 * a + 1),
         sd,
     )
 
@@ -84,8 +81,8 @@ def screening_noise(key, month: int, p: int, a: int, sd: float) -> float:
 @helper
 def support_of(pi: np.ndarray, p: int, iv: np.ndarray) -> float:
     """Hiring support person ``p`` brings from the intervention they take part in."""
-    k = pi[p, S.P_ENROLLED]
-    return iv[k, IV.IV_SUPPORT] if k >= 0 else 0.0
+    k = pi[p, state.P_ENROLLED]
+    return iv[k, interventions.IV_SUPPORT] if k >= 0 else 0.0
 
 
 @helper
@@ -99,24 +96,24 @@ def score_of(
     requirement: np.ndarray,
     ef: np.ndarray,
     iv: np.ndarray,
-    par: np.ndarray,
+    par: KernelParams,
     key,
     month: int,
 ) -> float:
     """Screening score of application ``a`` of person ``p`` to vacancy ``q``."""
     return rules.screening_score(
-        pf[p, S.P_SKILL],
+        pf[p, state.P_SKILL],
         requirement[q],
-        par[K.K_SKILL_WEIGHT],
-        ef[qi[q, S.Q_EMPLOYER], S.E_BIAS],
+        par.external_skill_weight,
+        ef[qi[q, state.Q_EMPLOYER], state.E_BIAS],
         person_groups(pi, p),
-        pi[p, S.P_UDUR],
-        par[K.K_STIGMA],
+        pi[p, state.P_UNEMPLOYMENT_DURATION],
+        par.stigma_per_month,
         support_of(pi, p, iv),
-        par[K.K_SUPPORT_BONUS],
-        pf[p, S.P_WORK_ABILITY],
-        qi[q, S.Q_CARVED],
-        screening_noise(key, month, p, a, par[K.K_SCREENING_NOISE]),
+        par.support_bonus,
+        pf[p, state.P_WORK_ABILITY],
+        qi[q, state.Q_CARVED],
+        screening_noise(key, month, p, a, par.screening_noise),
     )
 
 
@@ -132,50 +129,54 @@ def hire(
 ) -> None:
     """Hire applicant ``p`` (unemployed or inactive) into vacancy ``q`` and record the flows."""
     g = person_groups(pi, p)
-    if pi[p, S.P_STATUS] == S.UNEMPLOYED:
-        K.add_flow(flows, K.F_HIRES_FROM_UNEMPLOYMENT, g, 1.0)
-        K.add_flow(flows, K.F_COMPLETED_SPELL_MONTHS, g, float(pi[p, S.P_UDUR]))
+    if pi[p, state.P_STATUS] == state.UNEMPLOYED:
+        tallies.add_flow(flows, tallies.F_HIRES_FROM_UNEMPLOYMENT, g, 1.0)
+        tallies.add_flow(
+            flows, tallies.F_COMPLETED_SPELL_MONTHS, g, float(pi[p, state.P_UNEMPLOYMENT_DURATION])
+        )
     else:
-        K.add_flow(flows, K.F_HIRES_FROM_INACTIVITY, g, 1.0)
-    K.add_flow(flows, K.F_FILLED_VACANCY_MONTHS, 0, float(month - qi[q, S.Q_VAC_SINCE]))
-    if qi[q, S.Q_CHAIN_MOB] == 1:
-        K.add_flow(flows, K.F_ENGINE_HIRES, g, 1.0)
-    qi[q, S.Q_HOLDER] = p
-    qi[q, S.Q_STATE] = S.FILLED
-    pi[p, S.P_STATUS] = S.EMPLOYED
-    pi[p, S.P_POSITION] = q
-    pi[p, S.P_EMPLOYER] = qi[q, S.Q_EMPLOYER]
-    pi[p, S.P_TENURE] = 0
-    pi[p, S.P_HIRE_MONTH] = month
-    pi[p, S.P_HIRE_GROUPS] = g
-    pi[p, S.P_HIRED_NOW] = 1
-    pi[p, S.P_UDUR] = 0
-    k = pi[p, S.P_ENROLLED]
+        tallies.add_flow(flows, tallies.F_HIRES_FROM_INACTIVITY, g, 1.0)
+    tallies.add_flow(
+        flows, tallies.F_FILLED_VACANCY_MONTHS, 0, float(month - qi[q, state.Q_VACANT_SINCE])
+    )
+    if qi[q, state.Q_CHAIN_FROM_MOBILITY] == 1:
+        tallies.add_flow(flows, tallies.F_ENGINE_HIRES, g, 1.0)
+    qi[q, state.Q_HOLDER] = p
+    qi[q, state.Q_STATE] = state.FILLED
+    pi[p, state.P_STATUS] = state.EMPLOYED
+    pi[p, state.P_POSITION] = q
+    pi[p, state.P_EMPLOYER] = qi[q, state.Q_EMPLOYER]
+    pi[p, state.P_TENURE] = 0
+    pi[p, state.P_HIRE_MONTH] = month
+    pi[p, state.P_HIRE_GROUPS] = g
+    pi[p, state.P_HIRED_THIS_MONTH] = 1
+    pi[p, state.P_UNEMPLOYMENT_DURATION] = 0
+    k = pi[p, state.P_ENROLLED]
     if k >= 0:
-        months = int(iv[k, IV.IV_INWORK])
+        months = int(iv[k, interventions.IV_INWORK])
         if months > 0:
-            pi[p, S.P_SUPPORT_LEFT] = months
-            pi[p, S.P_SUPPORT_K] = k
-        pi[p, S.P_ENROLLED] = -1
-        pi[p, S.P_ENROL_LEFT] = 0
+            pi[p, state.P_SUPPORT_LEFT] = months
+            pi[p, state.P_SUPPORT_INTERVENTION] = k
+        pi[p, state.P_ENROLLED] = -1
+        pi[p, state.P_ENROLMENT_LEFT] = 0
 
 
 @helper
 def screened(key, month: int, q: int, rate: float) -> bool:
     """Whether vacancy ``q`` gets through recruitment to a hiring decision this month."""
-    return R.uniform(key, R.STREAM_VAC_ORDER, month, q, 1) < rate
+    return streams.uniform(key, streams.STREAM_VAC_ORDER, month, q, 1) < rate
 
 
 @helper
 def hiring_standard(ef: np.ndarray, e: int, level: int, strictness: float) -> float:
     """Lowest acceptable screening score of employer ``e`` for an outsider at ``level``."""
-    return ef[e, S.E_STANDARD] + strictness * level
+    return ef[e, state.E_HIRING_STANDARD] + strictness * level
 
 
 @helper
 def acceptable(pi: np.ndarray, p: int, q: int, qi: np.ndarray) -> bool:
     """A carved job is reserved for people with partial work ability."""
-    return rules.may_hold(qi[q, S.Q_CARVED], pi[p, S.P_PARTIAL])
+    return rules.may_hold(qi[q, state.Q_CARVED], pi[p, state.P_PARTIAL_ABILITY])
 
 
 @njit(cache=True)
@@ -187,7 +188,7 @@ def matching_step(
     requirement: np.ndarray,
     ef: np.ndarray,
     iv: np.ndarray,
-    par: np.ndarray,
+    par: KernelParams,
     key: np.uint64,
     month: int,
     flows: np.ndarray,
@@ -214,14 +215,14 @@ def matching_step(
     # Open vacancies, in slot order, and the same sorted by requirement for aimed search.
     nv = 0
     for q in range(qi.shape[0]):
-        if qi[q, S.Q_ACTIVE] == 1 and qi[q, S.Q_STATE] == S.OPEN:
+        if qi[q, state.Q_ACTIVE] == 1 and qi[q, state.Q_STATE] == state.OPEN:
             nv += 1
     if nv == 0:
         return
     vac = np.empty(nv, dtype=np.int64)
     j = 0
     for q in range(qi.shape[0]):
-        if qi[q, S.Q_ACTIVE] == 1 and qi[q, S.Q_STATE] == S.OPEN:
+        if qi[q, state.Q_ACTIVE] == 1 and qi[q, state.Q_STATE] == state.OPEN:
             vac[j] = q
             j += 1
     vreq = requirement[vac]
@@ -251,34 +252,36 @@ def matching_step(
         if not searching[p]:
             continue
         na, extra = applications_of(pf, pi, p, iv, par, key, month)
-        pi[p, S.P_APPLIED] = na
+        pi[p, state.P_APPLICATIONS] = na
         seeker[j] = p
         n_apps[j] = na
         n_aimed[j] = extra
         groups[j] = person_groups(pi, p)
-        skill[j] = pf[p, S.P_SKILL]
-        udur[j] = pi[p, S.P_UDUR]
-        ability[j] = pf[p, S.P_WORK_ABILITY]
+        skill[j] = pf[p, state.P_SKILL]
+        udur[j] = pi[p, state.P_UNEMPLOYMENT_DURATION]
+        ability[j] = pf[p, state.P_WORK_ABILITY]
         support[j] = support_of(pi, p, iv)
-        partial[j] = pi[p, S.P_PARTIAL] == 1
+        partial[j] = pi[p, state.P_PARTIAL_ABILITY] == 1
         total += na
         j += 1
 
     app_seeker = np.empty(total, dtype=np.int64)
     app_vac = np.empty(total, dtype=np.int64)  # index into vac
     app_eps = np.empty(total, dtype=np.float64)
-    link = par[K.K_EFFICACY_LINK]
-    sd = par[K.K_SCREENING_NOISE]
+    link = par.efficacy_effort_link
+    sd = par.screening_noise
     t = 0
     for j in range(n_seek):
         p = seeker[j]
         aim_p = rules.aim_probability(
-            par[K.K_AIM], pf[p, S.P_SEARCH_SKILL], pf[p, S.P_EFFICACY], link
+            par.aim, pf[p, state.P_SEARCH_SKILL], pf[p, state.P_SELF_EFFICACY], link
         )
         reach = np.searchsorted(sorted_req, skill[j] + AIM_MARGIN, side="right")
         for a in range(n_apps[j]):
-            aimed = a < n_aimed[j] or R.uniform(key, R.STREAM_AIM, month, p, 2 * a) < aim_p
-            r = R.uniform(key, R.STREAM_AIM, month, p, 2 * a + 1)
+            aimed = (
+                a < n_aimed[j] or streams.uniform(key, streams.STREAM_AIM, month, p, 2 * a) < aim_p
+            )
+            r = streams.uniform(key, streams.STREAM_AIM, month, p, 2 * a + 1)
             if aimed and reach > 0:
                 app_vac[t] = by_req[int(r * reach)]
             else:
@@ -302,20 +305,20 @@ def matching_step(
 
     priority = np.empty(nv, dtype=np.float64)
     for v in range(nv):
-        priority[v] = R.uniform(key, R.STREAM_VAC_ORDER, month, vac[v], 0)
+        priority[v] = streams.uniform(key, streams.STREAM_VAC_ORDER, month, vac[v], 0)
     order = np.argsort(priority, kind="mergesort")
 
     hired = np.zeros(n_seek, dtype=np.bool_)
-    weight, stigma, bonus = par[K.K_SKILL_WEIGHT], par[K.K_STIGMA], par[K.K_SUPPORT_BONUS]
-    screening = par[K.K_SCREENING_RATE]
-    strictness = par[K.K_LEVEL_STRICTNESS]
+    weight, stigma, bonus = par.external_skill_weight, par.stigma_per_month, par.support_bonus
+    screening = par.screening_rate
+    strictness = par.level_strictness
     for v in order:
         q = vac[v]
         if not screened(key, month, q, screening):
             continue
-        e = qi[q, S.Q_EMPLOYER]
-        carved = qi[q, S.Q_CARVED]
-        standard = hiring_standard(ef, e, qi[q, S.Q_LEVEL], strictness)
+        e = qi[q, state.Q_EMPLOYER]
+        carved = qi[q, state.Q_CARVED]
+        standard = hiring_standard(ef, e, qi[q, state.Q_LEVEL], strictness)
         best = -1
         best_score = 0.0
         for t in range(start[v], start[v + 1]):
@@ -329,7 +332,7 @@ def matching_step(
                 skill[j],
                 requirement[q],
                 weight,
-                ef[e, S.E_BIAS],
+                ef[e, state.E_BIAS],
                 groups[j],
                 udur[j],
                 stigma,

@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator import packed as K
-from simulator import rng as R
-from simulator import rules
-from simulator import state as S
+from simulator import rules, state, streams, tallies
 from simulator.jit import helper, njit
+from simulator.kernel_params import KernelParams
 from simulator.kernels.demand import person_groups
 
 
@@ -42,7 +40,7 @@ def training_step(
     n: int,
     qi: np.ndarray,
     ef: np.ndarray,
-    par: np.ndarray,
+    par: KernelParams,
     key: np.uint64,
     month: int,
     flows: np.ndarray,
@@ -50,18 +48,18 @@ def training_step(
     """Employees train with a probability set by their employer's willingness and resources
     and their own motivation and awareness of support; training raises skill."""
     for p in range(n):
-        if pi[p, S.P_STATUS] != S.EMPLOYED:
+        if pi[p, state.P_STATUS] != state.EMPLOYED:
             continue
-        e = pi[p, S.P_EMPLOYER]
-        development = ef[e, S.E_DEVELOPMENT] * (0.5 + 0.5 * ef[e, S.E_RESOURCES])
+        e = pi[p, state.P_EMPLOYER]
+        development = ef[e, state.E_DEVELOPMENT] * (0.5 + 0.5 * ef[e, state.E_RESOURCES])
         prob = rules.training_probability(
-            par[K.K_TRAINING_RATE], development, pf[p, S.P_MOTIVATION], pf[p, S.P_AWARENESS]
+            par.training_rate, development, pf[p, state.P_MOTIVATION], pf[p, state.P_AWARENESS]
         )
-        skill = pf[p, S.P_SKILL] + par[K.K_LEARNING_ON_JOB]
-        if R.uniform(key, R.STREAM_TRAIN, month, p, 0) < prob:
-            skill += par[K.K_SKILL_GAIN]
-            K.add_flow(flows, K.F_TRAINED, person_groups(pi, p), 1.0)
-        pf[p, S.P_SKILL] = rules.clip01(skill)
+        skill = pf[p, state.P_SKILL] + par.learning_on_job
+        if streams.uniform(key, streams.STREAM_TRAIN, month, p, 0) < prob:
+            skill += par.skill_gain
+            tallies.add_flow(flows, tallies.F_TRAINED, person_groups(pi, p), 1.0)
+        pf[p, state.P_SKILL] = rules.clip01(skill)
 
 
 @helper
@@ -91,20 +89,20 @@ def eligible_mover(
 ) -> bool:
     """Whether holder ``h`` may move into a job with the given requirement this month
     (``carved``: the job is a carved one, reserved for people with partial work ability)."""
-    if pi[h, S.P_MOVED_MONTH] == month:
+    if pi[h, state.P_MOVED_MONTH] == month:
         return False
-    if not rules.may_hold(carved, pi[h, S.P_PARTIAL]):
+    if not rules.may_hold(carved, pi[h, state.P_PARTIAL_ABILITY]):
         return False
-    return (not requires_skill) or pf[h, S.P_SKILL] >= requirement
+    return (not requires_skill) or pf[h, state.P_SKILL] >= requirement
 
 
 @helper
 def open_to_outside(qi: np.ndarray, v: int, chain_count: np.ndarray, chain_sum: np.ndarray):
     """End a chain: the vacancy is opened to outside applicants."""
-    qi[v, S.Q_STATE] = S.OPEN
-    lv = qi[v, S.Q_CHAIN_LEVEL]
+    qi[v, state.Q_STATE] = state.OPEN
+    lv = qi[v, state.Q_CHAIN_START_LEVEL]
     chain_count[lv] += 1
-    chain_sum[lv] += qi[v, S.Q_CHAIN_LEN] + 1
+    chain_sum[lv] += qi[v, state.Q_CHAIN_LENGTH] + 1
 
 
 @helper
@@ -123,20 +121,22 @@ def count_fill(fills: np.ndarray, level: int, src: int, mover: int) -> None:
 @helper
 def move(pi: np.ndarray, qi: np.ndarray, mover: int, v: int, internal: bool, month: int) -> int:
     """Move ``mover`` into vacancy ``v``; return the position left behind (now vacant)."""
-    s = pi[mover, S.P_POSITION]
-    qi[v, S.Q_HOLDER] = mover
-    qi[v, S.Q_STATE] = S.FILLED
-    pi[mover, S.P_POSITION] = v
-    pi[mover, S.P_EMPLOYER] = qi[v, S.Q_EMPLOYER]
-    pi[mover, S.P_MOVED_MONTH] = month
+    s = pi[mover, state.P_POSITION]
+    qi[v, state.Q_HOLDER] = mover
+    qi[v, state.Q_STATE] = state.FILLED
+    pi[mover, state.P_POSITION] = v
+    pi[mover, state.P_EMPLOYER] = qi[v, state.Q_EMPLOYER]
+    pi[mover, state.P_MOVED_MONTH] = month
     if not internal:
-        pi[mover, S.P_TENURE] = 0
-    qi[s, S.Q_HOLDER] = -1
-    qi[s, S.Q_STATE] = S.PENDING
-    qi[s, S.Q_VAC_SINCE] = month
-    qi[s, S.Q_CHAIN_LEN] = qi[v, S.Q_CHAIN_LEN] + 1
-    qi[s, S.Q_CHAIN_MOB] = 1 if (internal or qi[v, S.Q_CHAIN_MOB] == 1) else 0
-    qi[s, S.Q_CHAIN_LEVEL] = qi[v, S.Q_CHAIN_LEVEL]
+        pi[mover, state.P_TENURE] = 0
+    qi[s, state.Q_HOLDER] = -1
+    qi[s, state.Q_STATE] = state.PENDING
+    qi[s, state.Q_VACANT_SINCE] = month
+    qi[s, state.Q_CHAIN_LENGTH] = qi[v, state.Q_CHAIN_LENGTH] + 1
+    qi[s, state.Q_CHAIN_FROM_MOBILITY] = (
+        1 if (internal or qi[v, state.Q_CHAIN_FROM_MOBILITY] == 1) else 0
+    )
+    qi[s, state.Q_CHAIN_START_LEVEL] = qi[v, state.Q_CHAIN_START_LEVEL]
     return s
 
 
@@ -144,16 +144,16 @@ def move(pi: np.ndarray, qi: np.ndarray, mover: int, v: int, internal: bool, mon
 def carve(qi: np.ndarray, level_start: np.ndarray, e: int, month: int, flows: np.ndarray) -> None:
     """Turn tasks freed by a promotion into a tailored entry job, if the employer has a slot."""
     for q in range(level_start[e, 0], level_start[e, 1]):
-        if qi[q, S.Q_ACTIVE] == 0:
-            qi[q, S.Q_ACTIVE] = 1
-            qi[q, S.Q_CARVED] = 1
-            qi[q, S.Q_HOLDER] = -1
-            qi[q, S.Q_STATE] = S.OPEN
-            qi[q, S.Q_VAC_SINCE] = month
-            qi[q, S.Q_CHAIN_LEN] = 0
-            qi[q, S.Q_CHAIN_MOB] = 1
-            qi[q, S.Q_CHAIN_LEVEL] = 0
-            K.add_flow(flows, K.F_CARVED_JOBS, 0, 1.0)
+        if qi[q, state.Q_ACTIVE] == 0:
+            qi[q, state.Q_ACTIVE] = 1
+            qi[q, state.Q_CARVED] = 1
+            qi[q, state.Q_HOLDER] = -1
+            qi[q, state.Q_STATE] = state.OPEN
+            qi[q, state.Q_VACANT_SINCE] = month
+            qi[q, state.Q_CHAIN_LENGTH] = 0
+            qi[q, state.Q_CHAIN_FROM_MOBILITY] = 1
+            qi[q, state.Q_CHAIN_START_LEVEL] = 0
+            tallies.add_flow(flows, tallies.F_CARVED_JOBS, 0, 1.0)
             return
 
 
@@ -175,10 +175,10 @@ def _scan_block(pf: np.ndarray, pi: np.ndarray, qi: np.ndarray, a: int, b: int, 
     best = -1
     best_skill = -1.0
     for s in range(a, b):
-        h = qi[s, S.Q_HOLDER]
-        if h < 0 or pi[h, S.P_MOVED_MONTH] == month:
+        h = qi[s, state.Q_HOLDER]
+        if h < 0 or pi[h, state.P_MOVED_MONTH] == month:
             continue
-        sk = pf[h, S.P_SKILL]
+        sk = pf[h, state.P_SKILL]
         if best < 0 or _better(sk, h, best_skill, best):
             best_skill = sk
             best = h
@@ -201,10 +201,10 @@ def _fill_top(
     top_skill = np.empty(k, dtype=np.float64)
     m = 0
     for s in range(a, b):
-        h = qi[s, S.Q_HOLDER]
-        if h < 0 or pi[h, S.P_MOVED_MONTH] == month:
+        h = qi[s, state.Q_HOLDER]
+        if h < 0 or pi[h, state.P_MOVED_MONTH] == month:
             continue
-        sk = pf[h, S.P_SKILL]
+        sk = pf[h, state.P_SKILL]
         if m == k and not _better(sk, h, top_skill[k - 1], top[k - 1]):
             continue
         i = m if m < k else k - 1
@@ -264,11 +264,11 @@ def best_internal_candidate(
                 top_pos[block] = 0
                 continue
             cand = top[block, top_pos[block]]
-            if pi[cand, S.P_MOVED_MONTH] != month:
+            if pi[cand, state.P_MOVED_MONTH] != month:
                 h = cand
             else:
                 top_pos[block] += 1
-    if h < 0 or (requires_skill and pf[h, S.P_SKILL] < req):
+    if h < 0 or (requires_skill and pf[h, state.P_SKILL] < req):
         return -1
     return h
 
@@ -289,7 +289,7 @@ def vacancy_chains(
     level_slots_start: np.ndarray,
     ef: np.ndarray,
     fill: np.ndarray,
-    par: np.ndarray,
+    par: KernelParams,
     key: np.uint64,
     month: int,
     flows: np.ndarray,
@@ -325,22 +325,22 @@ def vacancy_chains(
         ``j`` (column ``j``), opened to outside as drawn (column ``n_levels``) or for want of
         an eligible mover (column ``n_levels + 1``).
     """
-    requires = par[K.K_REQUIRES_SKILL] > 0.0
-    effect = par[K.K_DEVELOPMENT_EFFECT]
+    requires = par.promotion_requires_skill > 0.0
+    effect = par.development_effect
     n_emp, n_lv = level_start.shape[0], level_start.shape[1] - 1
     top = np.empty((n_emp * n_lv, TOP_K), dtype=np.int64)
     top_len = np.full(n_emp * n_lv, -1, dtype=np.int64)  # -1: no scan yet this month
     top_pos = np.zeros(n_emp * n_lv, dtype=np.int64)
     for q in range(qi.shape[0]):
-        if qi[q, S.Q_STATE] != S.PENDING or qi[q, S.Q_ACTIVE] == 0:
+        if qi[q, state.Q_STATE] != state.PENDING or qi[q, state.Q_ACTIVE] == 0:
             continue
         v = q
         while True:
-            e = qi[v, S.Q_EMPLOYER]
-            lv = qi[v, S.Q_LEVEL]
+            e = qi[v, state.Q_EMPLOYER]
+            lv = qi[v, state.Q_LEVEL]
             req = requirement[v]
-            u = R.uniform(key, R.STREAM_FILL, month, v, 0)
-            src = choose_source(fill, lv, ef[e, S.E_DEVELOPMENT], effect, u)
+            u = streams.uniform(key, streams.STREAM_FILL, month, v, 0)
+            src = choose_source(fill, lv, ef[e, state.E_DEVELOPMENT], effect, u)
             mover = -1
             internal = False
             # Carved jobs are entry-level, so a promotion never fills one; movers from other
@@ -365,13 +365,13 @@ def vacancy_chains(
                 a = level_slots_start[src]
                 count = level_slots_start[src + 1] - a
                 for t in range(J2J_TRIES if count > 0 else 0):
-                    r = R.uniform(key, R.STREAM_J2J, month, v, t)
+                    r = streams.uniform(key, streams.STREAM_J2J, month, v, t)
                     s = level_slots[a + int(r * count)]
-                    h = qi[s, S.Q_HOLDER]
+                    h = qi[s, state.Q_HOLDER]
                     if (
                         h >= 0
-                        and qi[s, S.Q_EMPLOYER] != e
-                        and eligible_mover(pf, pi, h, req, requires, qi[v, S.Q_CARVED], month)
+                        and qi[s, state.Q_EMPLOYER] != e
+                        and eligible_mover(pf, pi, h, req, requires, qi[v, state.Q_CARVED], month)
                     ):
                         mover = h
                         break
@@ -382,9 +382,12 @@ def vacancy_chains(
             g = person_groups(pi, mover)
             s = move(pi, qi, mover, v, internal, month)
             if internal:
-                K.add_flow(flows, K.F_PROMOTIONS, g, 1.0)
-                if R.uniform(key, R.STREAM_CARVE, month, v, 0) < ef[e, S.E_CARVING]:
+                tallies.add_flow(flows, tallies.F_PROMOTIONS, g, 1.0)
+                if (
+                    streams.uniform(key, streams.STREAM_CARVE, month, v, 0)
+                    < ef[e, state.E_JOB_CARVING]
+                ):
                     carve(qi, level_start, e, month, flows)
             else:
-                K.add_flow(flows, K.F_JOB_TO_JOB_MOVES, g, 1.0)
+                tallies.add_flow(flows, tallies.F_JOB_TO_JOB_MOVES, g, 1.0)
             v = s

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator import interventions as IV
-from simulator import packed as K
-from simulator import rng as R
-from simulator import rules
-from simulator import state as S
+from simulator import interventions, rules, state, streams, tallies
 from simulator.jit import helper, njit
+from simulator.kernel_params import KernelParams
 from simulator.kernels.demand import person_groups
 
 #: Number of peer cohorts per intervention: one per target group, plus one for everyone else.
@@ -38,24 +35,30 @@ def person_eligible(
     pf: np.ndarray, pi: np.ndarray, p: int, qi: np.ndarray, ei: np.ndarray, row: np.ndarray
 ) -> bool:
     """Whether person ``p`` is eligible for the intervention described by ``row``."""
-    if pi[p, S.P_ENROLLED] >= 0:
+    if pi[p, state.P_ENROLLED] >= 0:
         return False
-    target = int(row[IV.IV_TARGET])
-    status = pi[p, S.P_STATUS]
+    target = int(row[interventions.IV_TARGET])
+    status = pi[p, state.P_STATUS]
     if target == 0:
-        if status != S.UNEMPLOYED or pi[p, S.P_UDUR] < row[IV.IV_MIN_U]:
+        if (
+            status != state.UNEMPLOYED
+            or pi[p, state.P_UNEMPLOYMENT_DURATION] < row[interventions.IV_MIN_U]
+        ):
             return False
     else:
-        if status != S.EMPLOYED:
+        if status != state.EMPLOYED:
             return False
-        q = pi[p, S.P_POSITION]
-        if qi[q, S.Q_LEVEL] > row[IV.IV_MAX_LEVEL]:
+        q = pi[p, state.P_POSITION]
+        if qi[q, state.Q_LEVEL] > row[interventions.IV_MAX_LEVEL]:
             return False
-        if row[IV.IV_COALITION_ONLY] > 0.0 and ei[pi[p, S.P_EMPLOYER], S.E_COALITION] == 0:
+        if (
+            row[interventions.IV_COALITION_ONLY] > 0.0
+            and ei[pi[p, state.P_EMPLOYER], state.E_COALITION] == 0
+        ):
             return False
-    if pf[p, S.P_SKILL] > row[IV.IV_MAX_SKILL]:
+    if pf[p, state.P_SKILL] > row[interventions.IV_MAX_SKILL]:
         return False
-    mask = int(row[IV.IV_GROUPS])
+    mask = int(row[interventions.IV_GROUPS])
     return mask == 0 or (person_groups(pi, p) & mask) != 0
 
 
@@ -66,23 +69,23 @@ def takes_up(
     k: int,
     integration: float,
     coordination: float,
-    par: np.ndarray,
+    par: KernelParams,
     key,
     month: int,
 ) -> bool:
     """Whether eligible person ``p`` is referred to intervention ``k`` and takes it up."""
-    trust = pf[p, S.P_TRUST] if par[K.K_ON_TRUST] > 0.0 else pf[p, S.P_TRUST0]
+    trust = pf[p, state.P_TRUST] if par.trust_on > 0.0 else pf[p, state.P_INITIAL_TRUST]
     prob = rules.referral_probability(
-        par[K.K_REFERRAL_BASE], integration, coordination, pf[p, S.P_AWARENESS]
-    ) * rules.takeup_probability(trust, par[K.K_TRUST_WEIGHT])
-    return R.uniform(key, R.STREAM_REFER + k, month, p, 0) < prob
+        par.referral_base, integration, coordination, pf[p, state.P_AWARENESS]
+    ) * rules.takeup_probability(trust, par.trust_referral_weight)
+    return streams.uniform(key, streams.STREAM_REFER + k, month, p, 0) < prob
 
 
 @helper
 def intake(row: np.ndarray, provider_left: np.ndarray) -> int:
     """How many can start this intervention this month (its own and its provider's capacity)."""
-    cap = int(row[IV.IV_CAPACITY])
-    prov = int(row[IV.IV_PROVIDER])
+    cap = int(row[interventions.IV_CAPACITY])
+    prov = int(row[interventions.IV_PROVIDER])
     if prov >= 0 and provider_left[prov] < cap:
         cap = int(provider_left[prov])
     return cap
@@ -91,22 +94,20 @@ def intake(row: np.ndarray, provider_left: np.ndarray) -> int:
 @helper
 def employer_takes_part(ef: np.ndarray, e: int, integration: float, par, key, k, month) -> bool:
     """Whether an eligible employer is reached and joins an employer intervention."""
-    prob = rules.referral_probability(
-        par[K.K_REFERRAL_BASE], integration, 1.0, ef[e, S.E_AWARENESS]
-    )
-    return R.uniform(key, R.STREAM_REFER + k, month, e, 0) < prob
+    prob = rules.referral_probability(par.referral_base, integration, 1.0, ef[e, state.E_AWARENESS])
+    return streams.uniform(key, streams.STREAM_REFER + k, month, e, 0) < prob
 
 
 @helper
 def apply_employer_effects(ef: np.ndarray, e: int, eff: np.ndarray) -> None:
     """One-off change of a participating employer."""
-    ef[e, S.E_BIAS] *= 1.0 - eff[0]
-    ef[e, S.E_BIAS0] *= 1.0 - 0.5 * eff[0]  # part of the change lasts
-    ef[e, S.E_DEVELOPMENT] = rules.clip01(ef[e, S.E_DEVELOPMENT] + eff[1])
-    ef[e, S.E_AWARENESS] = rules.clip01(ef[e, S.E_AWARENESS] + eff[2])
-    ef[e, S.E_STANDARD] -= eff[3]
-    if eff[4] > ef[e, S.E_CARVING]:
-        ef[e, S.E_CARVING] = eff[4]
+    ef[e, state.E_BIAS] *= 1.0 - eff[0]
+    ef[e, state.E_INITIAL_BIAS] *= 1.0 - 0.5 * eff[0]  # part of the change lasts
+    ef[e, state.E_DEVELOPMENT] = rules.clip01(ef[e, state.E_DEVELOPMENT] + eff[1])
+    ef[e, state.E_AWARENESS] = rules.clip01(ef[e, state.E_AWARENESS] + eff[2])
+    ef[e, state.E_HIRING_STANDARD] -= eff[3]
+    if eff[4] > ef[e, state.E_JOB_CARVING]:
+        ef[e, state.E_JOB_CARVING] = eff[4]
 
 
 @helper
@@ -179,7 +180,7 @@ def enrolment_step(
     provider_in_coalition: np.ndarray,
     provider_left: np.ndarray,
     integration: float,
-    par: np.ndarray,
+    par: KernelParams,
     key: np.uint64,
     month: int,
     flows: np.ndarray,
@@ -213,8 +214,8 @@ def enrolment_step(
     in_force = np.zeros(n_iv, dtype=np.bool_)
     for k in range(n_iv):
         row = iv[k]
-        in_force[k] = row[IV.IV_START] <= month <= row[IV.IV_END]
-        prov = int(row[IV.IV_PROVIDER])
+        in_force[k] = row[interventions.IV_START] <= month <= row[interventions.IV_END]
+        prov = int(row[interventions.IV_PROVIDER])
         if prov >= 0:
             coord[k] = coordination[prov]
             if provider_in_coalition[prov] == 0:
@@ -224,13 +225,13 @@ def enrolment_step(
     n_cand = np.zeros(n_iv, dtype=np.int64)
     cand = np.empty((n_iv, n), dtype=np.int64)
     for p in range(n):
-        if pi[p, S.P_ENROLLED] >= 0:
+        if pi[p, state.P_ENROLLED] >= 0:
             continue
         for k in range(n_iv):
             row = iv[k]
             if (
                 in_force[k]
-                and row[IV.IV_TARGET] < 2
+                and row[interventions.IV_TARGET] < 2
                 and person_eligible(pf, pi, p, qi, ei, row)
                 and takes_up(pf, p, k, link[k], coord[k], par, key, month)
             ):
@@ -247,20 +248,20 @@ def enrolment_step(
         cap = intake(row, provider_left)
         if cap <= 0:
             continue
-        target = int(row[IV.IV_TARGET])
+        target = int(row[interventions.IV_TARGET])
         m = 0
         if target < 2:
             for j in range(n_cand[k]):
                 p = cand[k, j]
-                if pi[p, S.P_ENROLLED] < 0:  # not enrolled by an earlier intervention
+                if pi[p, state.P_ENROLLED] < 0:  # not enrolled by an earlier intervention
                     slots[m] = p
                     m += 1
         else:
             bit = np.int64(1) << np.int64(k)
             for e in range(ei.shape[0]):
-                if (ei[e, S.E_TREATED] & bit) != 0:
+                if (ei[e, state.E_TREATED] & bit) != 0:
                     continue
-                if row[IV.IV_COALITION_ONLY] > 0.0 and ei[e, S.E_COALITION] == 0:
+                if row[interventions.IV_COALITION_ONLY] > 0.0 and ei[e, state.E_COALITION] == 0:
                     continue
                 if employer_takes_part(ef, e, link[k], par, key, k, month):
                     slots[m] = e
@@ -268,22 +269,22 @@ def enrolment_step(
         if m == 0:
             continue
         for j in range(m):
-            prio[j] = R.uniform(key, R.STREAM_REFER + k, month, slots[j], 1)
+            prio[j] = streams.uniform(key, streams.STREAM_REFER + k, month, slots[j], 1)
         take = first_in_priority(prio, slots, m, cap, heap)
         for j in range(take):
             c = slots[heap[j]]
             if target < 2:
-                pi[c, S.P_ENROLLED] = k
-                pi[c, S.P_LAST_IV] = k
-                pi[c, S.P_ENROL_LEFT] = int(row[IV.IV_DURATION])
-                K.add_flow(flows, K.F_INTERVENTION_STARTS, person_groups(pi, c), 1.0)
+                pi[c, state.P_ENROLLED] = k
+                pi[c, state.P_LAST_INTERVENTION] = k
+                pi[c, state.P_ENROLMENT_LEFT] = int(row[interventions.IV_DURATION])
+                tallies.add_flow(flows, tallies.F_INTERVENTION_STARTS, person_groups(pi, c), 1.0)
             else:
-                ei[c, S.E_TREATED] |= np.int64(1) << np.int64(k)
+                ei[c, state.E_TREATED] |= np.int64(1) << np.int64(k)
                 apply_employer_effects(ef, c, iv_employer[k])
-                K.add_flow(flows, K.F_INTERVENTION_STARTS, 0, 1.0)
+                tallies.add_flow(flows, tallies.F_INTERVENTION_STARTS, 0, 1.0)
         starts[k] += take
-        cost[k] += take * row[IV.IV_COST]
-        prov = int(row[IV.IV_PROVIDER])
+        cost[k] += take * row[interventions.IV_COST]
+        prov = int(row[interventions.IV_PROVIDER])
         if prov >= 0:
             provider_left[prov] -= take
 
@@ -295,7 +296,7 @@ def participation_step(
     n: int,
     iv: np.ndarray,
     effects: np.ndarray,
-    par: np.ndarray,
+    par: KernelParams,
 ) -> None:
     """Apply the monthly effects of interventions in progress, then peer learning.
 
@@ -308,47 +309,47 @@ def participation_step(
         Monthly effects on participants (columns as in ``PERSON_EFFECTS``).
     """
     n_iv = iv.shape[0]
-    on_eff = par[K.K_ON_SELF_EFFICACY] > 0.0
-    on_trust = par[K.K_ON_TRUST] > 0.0
-    on_success = par[K.K_ON_SUCCESS] > 0.0
+    on_eff = par.self_efficacy_on > 0.0
+    on_trust = par.trust_on > 0.0
+    on_success = par.experiences_of_success_on > 0.0
     peer_sum = np.zeros((n_iv, N_PEER_COHORTS, 2), dtype=np.float64)
     peer_n = np.zeros((n_iv, N_PEER_COHORTS), dtype=np.float64)
     for p in range(n):
-        k = pi[p, S.P_ENROLLED]
+        k = pi[p, state.P_ENROLLED]
         if k < 0:
             continue
         eff = effects[k]
-        pf[p, S.P_SKILL] = rules.clip01(pf[p, S.P_SKILL] + eff[0])
+        pf[p, state.P_SKILL] = rules.clip01(pf[p, state.P_SKILL] + eff[0])
         if on_eff:
             gain = eff[1]
             if on_success:
-                gain += par[K.K_SUCCESS_TO_EFFICACY] * eff[7]
-            pf[p, S.P_EFFICACY] = rules.clip01(pf[p, S.P_EFFICACY] + gain)
+                gain += par.success_to_efficacy * eff[7]
+            pf[p, state.P_SELF_EFFICACY] = rules.clip01(pf[p, state.P_SELF_EFFICACY] + gain)
         if on_trust:
-            pf[p, S.P_TRUST] = rules.clip01(pf[p, S.P_TRUST] + eff[2])
-        pf[p, S.P_SEARCH_SKILL] = rules.clip01(pf[p, S.P_SEARCH_SKILL] + eff[3])
-        pf[p, S.P_EFFORT] = rules.clip01(pf[p, S.P_EFFORT] + eff[4])
-        pf[p, S.P_MOTIVATION] = rules.clip01(pf[p, S.P_MOTIVATION] + eff[5])
-        pf[p, S.P_AWARENESS] = rules.clip01(pf[p, S.P_AWARENESS] + eff[6])
-        pf[p, S.P_SUCCESSES] += eff[7]
-        if iv[k, IV.IV_PEER] > 0.0:
+            pf[p, state.P_TRUST] = rules.clip01(pf[p, state.P_TRUST] + eff[2])
+        pf[p, state.P_SEARCH_SKILL] = rules.clip01(pf[p, state.P_SEARCH_SKILL] + eff[3])
+        pf[p, state.P_SEARCH_EFFORT] = rules.clip01(pf[p, state.P_SEARCH_EFFORT] + eff[4])
+        pf[p, state.P_MOTIVATION] = rules.clip01(pf[p, state.P_MOTIVATION] + eff[5])
+        pf[p, state.P_AWARENESS] = rules.clip01(pf[p, state.P_AWARENESS] + eff[6])
+        pf[p, state.P_EXPERIENCES_OF_SUCCESS] += eff[7]
+        if iv[k, interventions.IV_PEER] > 0.0:
             c = peer_cohort(person_groups(pi, p))
-            peer_sum[k, c, 0] += pf[p, S.P_EFFICACY]
-            peer_sum[k, c, 1] += pf[p, S.P_SEARCH_SKILL]
+            peer_sum[k, c, 0] += pf[p, state.P_SELF_EFFICACY]
+            peer_sum[k, c, 1] += pf[p, state.P_SEARCH_SKILL]
             peer_n[k, c] += 1.0
 
-    peer = par[K.K_PEER_LEARNING] if par[K.K_ON_PEER] > 0.0 else 0.0
+    peer = par.peer_learning if par.peer_learning_on > 0.0 else 0.0
     for p in range(n):
-        k = pi[p, S.P_ENROLLED]
+        k = pi[p, state.P_ENROLLED]
         if k < 0:
             continue
-        if peer > 0.0 and iv[k, IV.IV_PEER] > 0.0:
+        if peer > 0.0 and iv[k, interventions.IV_PEER] > 0.0:
             c = peer_cohort(person_groups(pi, p))
             if peer_n[k, c] > 1.0:
                 if on_eff:
-                    gap = peer_sum[k, c, 0] / peer_n[k, c] - pf[p, S.P_EFFICACY]
+                    gap = peer_sum[k, c, 0] / peer_n[k, c] - pf[p, state.P_SELF_EFFICACY]
                     if gap > 0.0:
-                        pf[p, S.P_EFFICACY] += peer * gap
-                gap = peer_sum[k, c, 1] / peer_n[k, c] - pf[p, S.P_SEARCH_SKILL]
+                        pf[p, state.P_SELF_EFFICACY] += peer * gap
+                gap = peer_sum[k, c, 1] / peer_n[k, c] - pf[p, state.P_SEARCH_SKILL]
                 if gap > 0.0:
-                    pf[p, S.P_SEARCH_SKILL] += peer * gap
+                    pf[p, state.P_SEARCH_SKILL] += peer * gap

@@ -47,7 +47,7 @@ def test_handles_read_and_write_the_table(model: LabourMarketModel) -> None:
     )
     old = p.self_efficacy
     p.self_efficacy = 0.123
-    assert model.world.persons.f[p.row, state.P_EFFICACY] == 0.123
+    assert model.world.persons.f[p.row, state.P_SELF_EFFICACY] == 0.123
     p.self_efficacy = old
     assert p in model.employees
     assert 0 <= p.level < model.params.ladder.n_levels

@@ -16,8 +16,8 @@ from simulator import state
 from simulator.engines import NUMBA, PYTHON
 from simulator.kernels.demand import vacate
 from simulator.model import LabourMarketModel
-from simulator.packed import new_flows
 from simulator.params import ModelParams
+from simulator.tallies import new_flows
 
 #: A fill matrix with every kind of move, for the whole-run comparison.
 Q4 = [

@@ -51,20 +51,20 @@ def check_links(model: LabourMarketModel) -> None:
     assert (qi[vacant, state.Q_STATE] != state.FILLED).all()
     # A carved job is held only by someone with partial work ability, however it was filled.
     carved = (qi[:, state.Q_CARVED] == 1) & (qi[:, state.Q_HOLDER] >= 0)
-    assert (pi[qi[carved, state.Q_HOLDER], state.P_PARTIAL] == 1).all(), (
+    assert (pi[qi[carved, state.Q_HOLDER], state.P_PARTIAL_ABILITY] == 1).all(), (
         "a carved job held without need"
     )
     assert (w.persons.f[:n] >= 0).all()
     # Target-group traits are kept up to date as people age.
     from simulator.setup import trait_bits
 
-    np.testing.assert_array_equal(pi[:, state.P_TRAITS], trait_bits(pi))
+    np.testing.assert_array_equal(pi[:, state.P_TRAIT_GROUPS], trait_bits(pi))
     for col in (
         state.P_SKILL,
-        state.P_EFFICACY,
+        state.P_SELF_EFFICACY,
         state.P_TRUST,
         state.P_SEARCH_SKILL,
-        state.P_EFFORT,
+        state.P_SEARCH_EFFORT,
     ):
         assert (w.persons.f[:n, col] <= 1.0).all()
 

@@ -9,8 +9,8 @@ import pytest
 from simulator import state
 from simulator.engines import NUMBA
 from simulator.model import LabourMarketModel
-from simulator.packed import new_flows
 from simulator.params import ModelParams
+from simulator.tallies import new_flows
 
 
 def _urn_ball_world(vacancies: int) -> tuple[LabourMarketModel, np.ndarray]:
@@ -39,7 +39,7 @@ def _urn_ball_world(vacancies: int) -> tuple[LabourMarketModel, np.ndarray]:
     model = LabourMarketModel(params, rng=3)
     w = model.world
     n = w.persons.n
-    w.persons.f[:n, state.P_EFFORT] = 1.0
+    w.persons.f[:n, state.P_SEARCH_EFFORT] = 1.0
     qi = w.positions.i
     qi[:, state.Q_STATE] = np.where(qi[:, state.Q_HOLDER] >= 0, state.FILLED, qi[:, state.Q_STATE])
     # Exactly `vacancies` open slots, taken from the free slots.
@@ -80,8 +80,8 @@ def test_hiring_probability_is_urn_ball(vacancies: int) -> None:
             month,
             new_flows(),
         )
-        assert (pi[:n, state.P_APPLIED][pi[:n, state.P_STATUS] != state.EMPLOYED] <= 1).all()
-        hires.append(int(pi[:n, state.P_HIRED_NOW].sum()))
+        assert (pi[:n, state.P_APPLICATIONS][pi[:n, state.P_STATUS] != state.EMPLOYED] <= 1).all()
+        hires.append(int(pi[:n, state.P_HIRED_THIS_MONTH].sum()))
     success = np.mean(hires) / seekers
     theta = vacancies / seekers
     finite = vacancies / seekers * (1.0 - (1.0 - 1.0 / vacancies) ** seekers)

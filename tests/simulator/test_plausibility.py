@@ -71,7 +71,7 @@ def test_exit_rate_falls_with_spell_length() -> None:
         w = model.world
         n = w.persons.n
         seekers = np.flatnonzero(w.persons.i[:n, state.P_STATUS] == state.UNEMPLOYED)
-        spell = w.persons.i[seekers, state.P_UDUR]
+        spell = w.persons.i[seekers, state.P_UNEMPLOYMENT_DURATION]
         model.step()
         hired = model.world.persons.i[seekers, state.P_HIRE_MONTH] == model.world.month
         which = np.digitize(spell, bins) - 1

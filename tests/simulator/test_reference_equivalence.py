@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from simulator import state
 from simulator.engines import NUMBA, PYTHON, Engine
 from simulator.model import LabourMarketModel
-from simulator.packed import K_RETIREMENT_MONTHS, new_flows
 from simulator.setup import trait_bits
+from simulator.tallies import new_flows
 
 
 def _assert_same_world(a: LabourMarketModel, b: LabourMarketModel) -> None:
@@ -225,8 +225,8 @@ def test_per_agent_kernel_identical(kernel: str) -> None:
     # Some people reach retirement age this month, so the demand step retires them.
     pi = model.world.persons.i
     alive = np.flatnonzero(pi[: model.world.persons.n, state.P_STATUS] != state.GONE)
-    pi[alive[::40], state.P_AGE] = int(model._par[K_RETIREMENT_MONTHS])
-    pi[: model.world.persons.n, state.P_TRAITS] = trait_bits(pi[: model.world.persons.n])
+    pi[alive[::40], state.P_AGE_MONTHS] = int(model._par.retirement_age_months)
+    pi[: model.world.persons.n, state.P_TRAIT_GROUPS] = trait_bits(pi[: model.world.persons.n])
     out = _compare_per_agent_kernel(kernel, model)
     # The kernel did something (the comparison is not vacuous).
     before = _copies(model)

@@ -9,7 +9,7 @@ from helpers import small_params
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator import state as S
+from simulator import state
 from simulator.model import LabourMarketModel
 from simulator.survey import STATISTICS
 
@@ -22,7 +22,7 @@ def status_panel(model: LabourMarketModel, months: int) -> list[np.ndarray]:
 
     def snapshot() -> np.ndarray:
         w = model.world
-        return w.persons.i[: w.persons.n, S.P_STATUS].copy()
+        return w.persons.i[: w.persons.n, state.P_STATUS].copy()
 
     panel.append(snapshot())
     for _ in range(months):
@@ -35,7 +35,7 @@ def transitions_from_panel(panel: list[np.ndarray], t: int) -> dict[str, float]:
     """Quarterly transition probabilities from month t-3 to t, person by person."""
     then, now = panel[t - 3], panel[t]
     now = now[: len(then)]  # later rows are entrants after t-3: absent then
-    present = (then != S.GONE) & (now != S.GONE)
+    present = (then != state.GONE) & (now != state.GONE)
     out = {}
     for a, x in enumerate(LETTERS):
         at_risk = present & (then == a)

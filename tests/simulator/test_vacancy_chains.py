@@ -21,14 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
 
-from simulator import packed as K
 from simulator import state
 from simulator.chain_stats import chain_length_variances, expected_chain_lengths, fill_sources
 from simulator.engines import NUMBA, PYTHON, Engine
 from simulator.kernels.demand import vacate
 from simulator.model import LabourMarketModel
-from simulator.packed import new_flows
 from simulator.params import ModelParams
+from simulator.tallies import new_flows
 
 #: A fill matrix with moves up (j < i), across (j == i) and down (j > i) the ladder.
 Q = [
@@ -172,7 +171,7 @@ def test_white_holds_for_random_fill_matrices(fill: list[list[float]], month: in
     always at hand, chain lengths by start level are the row sums of (I - Q)^-1 and the
     realised fill matrix is Q."""
     model = chain_world(len(fill))
-    assert model._par[K.K_DEVELOPMENT_EFFECT] == 0.0  # heterogeneity off
+    assert model._par.development_effect == 0.0  # heterogeneity off
     q = np.array(fill)
     count, length_sum, fills = decide_chains(model, q, month, share=0.02, seed=seed)
     assert_white(q, count, length_sum, fills)
@@ -186,7 +185,7 @@ def test_heterogeneity_scales_only_promotions() -> None:
     on = white_params(Q, n_persons=100_000, months=1).model_copy(deep=True)
     on.mobility.employer_heterogeneity = True
     model = LabourMarketModel(on, rng=11)
-    assert model._par[K.K_DEVELOPMENT_EFFECT] == on.mobility.development_effect > 0
+    assert model._par.development_effect == on.mobility.development_effect > 0
     _, _, fills = decide_chains(model, q, month=5, share=0.02, seed=1)
     decided = fills.sum(axis=1)
     share = fills / decided[:, None]
@@ -208,11 +207,10 @@ def test_carved_vacancy_takes_only_partial_ability_movers(backend: Engine, parti
     model = LabourMarketModel(small_params(n_persons=400), rng=3)
     w, pos = model.world, model.world.positions
     pi, qi = w.persons.i, pos.i
-    par, fill = model._par.copy(), model._fill.copy()
-    par[K.K_REQUIRES_SKILL] = 0.0
+    par, fill = model._par._replace(promotion_requires_skill=0.0), model._fill.copy()
     fill[0, :] = 0.0
     fill[0, 0] = 1.0  # an entry-level vacancy is always offered to job-to-job movers
-    pi[: w.persons.n, state.P_PARTIAL] = partial
+    pi[: w.persons.n, state.P_PARTIAL_ABILITY] = partial
     q = int(np.flatnonzero((qi[:, state.Q_LEVEL] == 0) & (qi[:, state.Q_HOLDER] >= 0))[0])
     h = qi[q, state.Q_HOLDER]
     pi[h, state.P_STATUS], pi[h, state.P_POSITION], pi[h, state.P_EMPLOYER] = (

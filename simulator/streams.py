@@ -10,7 +10,7 @@ The (key, stream, month) part is hashed with the SplitMix64 finaliser (Steele, L
 2014) into the seed of a SplitMix64 sequence, whose index-th output is the draw (one more
 finaliser round mixes in a sub-index). SplitMix64 passes BigCrush; sequences of different
 (stream, month) pairs are the same cycle at random offsets, which overlap within the index range
-used here with negligible probability. ``tests/simulator/test_rng.py`` checks uniformity and
+used here with negligible probability. ``tests/simulator/test_streams.py`` checks uniformity and
 independence of the streams.
 """
 

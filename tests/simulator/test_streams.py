@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from simulator import rng as R
+from simulator import streams
 
 u64 = st.integers(0, 2**64 - 1)
 small = st.integers(0, 2**40)
@@ -17,21 +17,21 @@ small = st.integers(0, 2**40)
 @settings(deadline=None, max_examples=300)
 @given(u64, st.integers(0, 5000), small, small, st.integers(0, 1000))
 def test_compiled_and_python_agree(key, stream, month, index, sub) -> None:
-    assert R.uniform(np.uint64(key), stream, month, index, sub) == R.uniform_py(
+    assert streams.uniform(np.uint64(key), stream, month, index, sub) == streams.uniform_py(
         key, stream, month, index, sub
     )
 
 
 def test_uniformity_and_independence() -> None:
-    key = R.run_key(2024)
-    x = R.uniform_array(key, R.STREAM_QUIT, 5, 200_000)
+    key = streams.run_key(2024)
+    x = streams.uniform_array(key, streams.STREAM_QUIT, 5, 200_000)
     assert x.min() >= 0.0 and x.max() < 1.0
     assert stats.kstest(x, "uniform").pvalue > 1e-3
     counts = np.histogram(x, bins=50, range=(0, 1))[0]
     assert stats.chisquare(counts).pvalue > 1e-3
     # Neighbouring indices, months and streams are uncorrelated.
-    y = R.uniform_array(key, R.STREAM_QUIT, 6, 200_000)
-    z = R.uniform_array(key, R.STREAM_TRAIN, 5, 200_000)
+    y = streams.uniform_array(key, streams.STREAM_QUIT, 6, 200_000)
+    z = streams.uniform_array(key, streams.STREAM_TRAIN, 5, 200_000)
     for other in (y, z, x[1:]):
         r = np.corrcoef(x[: len(other)], other)[0, 1]
         assert abs(r) < 4 / np.sqrt(len(other))
@@ -41,10 +41,10 @@ def test_uniformity_and_independence() -> None:
 
 
 def test_run_keys_follow_seed_sequence() -> None:
-    assert R.run_key(5) == R.run_key(np.random.SeedSequence(5))
-    assert R.run_key(5) != R.run_key(6)
+    assert streams.run_key(5) == streams.run_key(np.random.SeedSequence(5))
+    assert streams.run_key(5) != streams.run_key(6)
     child_a, child_b = np.random.SeedSequence(5).spawn(2)
-    assert R.run_key(child_a) != R.run_key(child_b)
+    assert streams.run_key(child_a) != streams.run_key(child_b)
 
 
 def test_models_are_reproducible_from_any_seed_form() -> None:
