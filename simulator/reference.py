@@ -128,7 +128,11 @@ def matching_step(pf, pi, n, qi, requirement, ef, iv, par, key, month, flows) ->
         pi[p, state.P_APPLICATIONS] = na
         for a in range(na):
             aim_p = matching.rules.aim_probability(
-                par.aim, pf[p, state.P_SEARCH_SKILL], pf[p, state.P_SELF_EFFICACY], link
+                par.aim,
+                pf[p, state.P_SEARCH_SKILL],
+                pf[p, state.P_SELF_EFFICACY],
+                link,
+                par.unaimed_fit,
             )
             aimed = (
                 a < extra
@@ -138,7 +142,7 @@ def matching_step(pf, pi, n, qi, requirement, ef, iv, par, key, month, flows) ->
             target = -1
             if aimed:
                 m = bisect.bisect_right(
-                    requirements_sorted, float(pf[p, state.P_SKILL]) + matching.AIM_MARGIN
+                    requirements_sorted, float(pf[p, state.P_SKILL]) + par.aim_margin
                 )
                 if m > 0:
                     target = by_requirement[int(r * m)]

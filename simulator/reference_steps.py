@@ -99,7 +99,7 @@ def _separation_hazard(pi: np.ndarray, p: int, groups: int, par: KernelParams, m
     """
     dismissal = float(par.dismissal_rate)
     hired = int(pi[p, state.P_HIRE_MONTH])
-    in_probation = hired != state.NEVER and month - hired < rules.PROBATION_MONTHS
+    in_probation = hired != state.NEVER and month - hired < par.probation_months
     if in_probation:
         probation = float(par.probation_separation)
         if pi[p, state.P_SUPPORT_LEFT] > 0:
@@ -144,7 +144,7 @@ def _return_multiplier(pi: np.ndarray, p: int, par: KernelParams) -> float:
     multiplier = 1.0
     if pi[p, state.P_AGE_MONTHS] >= state.OLDER_MIN_MONTHS:
         multiplier *= par.older_return_multiplier
-    if pi[p, state.P_INACTIVE_MONTHS] < state.RECENT_INACTIVE_MONTHS:
+    if pi[p, state.P_INACTIVE_MONTHS] < par.recent_inactive_months:
         multiplier *= par.recent_return_multiplier  # marginally attached
     return multiplier
 
@@ -273,7 +273,7 @@ def demand_step(
                 # survey respondents report the duration of their search; after a year or more
                 # out, a fresh spell starts.
                 pi[p, state.P_STATUS] = state.UNEMPLOYED
-                if pi[p, state.P_INACTIVE_MONTHS] >= state.RECENT_INACTIVE_MONTHS:
+                if pi[p, state.P_INACTIVE_MONTHS] >= par.recent_inactive_months:
                     pi[p, state.P_UNEMPLOYMENT_DURATION] = 0
                 pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT]
                 _add_flow(flows, tallies.F_REENTRIES, _groups(pi, p), 1.0)
@@ -304,11 +304,17 @@ def training_step(
             continue
         # The employer through the position held (the person's employer column must agree).
         employer = int(qi[pi[p, state.P_POSITION], state.Q_EMPLOYER])
+        # Part of the development culture needs a large employer's resources.
+        share = par.resources_development_share
         willingness = ef[employer, state.E_DEVELOPMENT] * (
-            0.5 + 0.5 * ef[employer, state.E_RESOURCES]
+            (1.0 - share) + share * ef[employer, state.E_RESOURCES]
         )
         p_train = rules.training_probability.py_func(
-            par.training_rate, willingness, pf[p, state.P_MOTIVATION], pf[p, state.P_AWARENESS]
+            par.training_rate,
+            willingness,
+            pf[p, state.P_MOTIVATION],
+            pf[p, state.P_AWARENESS],
+            par.awareness_training_share,
         )
         trains = _draw(key, streams.STREAM_TRAIN, month, p) < p_train
         skill = pf[p, state.P_SKILL] + par.learning_on_job
@@ -427,7 +433,7 @@ def _month_in_unemployment(pf: np.ndarray, pi: np.ndarray, p: int, par) -> None:
     """A jobseeker's month: the spell grows, skills depreciate in long spells, and a month of
     applications that all failed lowers self-efficacy and effort; effort drifts back."""
     pi[p, state.P_UNEMPLOYMENT_DURATION] += 1
-    if pi[p, state.P_UNEMPLOYMENT_DURATION] > rules.DEPRECIATION_AFTER:
+    if pi[p, state.P_UNEMPLOYMENT_DURATION] > par.depreciation_after_months:
         pf[p, state.P_SKILL] = _clip01(pf[p, state.P_SKILL] - par.skill_depreciation)
     rejected = pi[p, state.P_APPLICATIONS] > 0  # still unemployed: every application failed
     effort = pf[p, state.P_SEARCH_EFFORT]
@@ -594,10 +600,10 @@ def add_entrants(
     """Reference of :func:`simulator.kernels.demand.add_entrants` (same arguments).
 
     The month's entrants (school leavers, then migrants) join in rows ``first, first + 1, ...``,
-    as jobseekers or, with the entrant inactive share, inactive. School leavers are 18-24 with
-    skill around 0.40; migrants are 20-50 with skill around 0.42 and more spread. Sex and
-    partial work ability follow the population shares; mechanism states start around the
-    model's initial means (search skill and awareness a little lower than the population's).
+    as jobseekers or, with the entrant inactive share, inactive. School leavers and migrants
+    have their own age ranges and skill distributions (``entrants.*``). Sex and partial work
+    ability follow the population shares; mechanism states start around the model's initial
+    means (search skill and awareness a little lower than the population's).
     """
     for k in range(n_school + n_migrant):
         p = first + k
@@ -611,9 +617,12 @@ def add_entrants(
             return _clip01(mean + rules.noise.py_func(u(first_sub), u(first_sub + 1), sd))
 
         if migrant:
-            age_years, skill = 20.0 + 30.0 * u(1), around(0.42, 2, 0.15)
+            youngest, oldest = par.migrant_age_min, par.migrant_age_max
+            skill = around(par.migrant_skill, 2, par.migrant_skill_spread)
         else:
-            age_years, skill = 18.0 + 6.0 * u(1), around(0.40, 2, 0.12)
+            youngest, oldest = par.school_leaver_age_min, par.school_leaver_age_max
+            skill = around(par.school_leaver_skill, 2, par.school_leaver_skill_spread)
+        age_years = youngest + (oldest - youngest) * u(1)
         female = u(4) < par.share_female
         partial = u(5) < par.share_partial_ability
 
@@ -634,7 +643,8 @@ def add_entrants(
         pi[p, state.P_STATUS] = state.INACTIVE if still_inactive else state.UNEMPLOYED
         # Not in the population at any earlier month end.
         pi[p, state.P_STATUS_HISTORY] = sum(state.STATUS_ABSENT << (2 * m) for m in range(3))
-        pi[p, state.P_INACTIVE_MONTHS] = state.RECENT_INACTIVE_MONTHS  # in education, not churning
+        # In education: not among the recently inactive who churn with unemployment.
+        pi[p, state.P_INACTIVE_MONTHS] = int(par.recent_inactive_months)
         pi[p, state.P_AGE_MONTHS] = int(age_years * 12.0)
         pi[p, state.P_FEMALE] = int(female)
         pi[p, state.P_MIGRANT] = int(migrant)
@@ -645,13 +655,18 @@ def add_entrants(
         )
 
         pf[p, state.P_SKILL] = skill
-        pf[p, state.P_WORK_ABILITY] = 0.4 + 0.4 * u(6) if partial else 1.0
-        pf[p, state.P_SELF_EFFICACY] = around(par.initial_self_efficacy, 7, 0.15)
-        pf[p, state.P_TRUST] = pf[p, state.P_INITIAL_TRUST] = around(par.initial_trust, 9, 0.15)
-        pf[p, state.P_SEARCH_SKILL] = around(par.initial_search_skill - 0.1, 11, 0.15)
-        pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT] = around(0.7, 13, 0.15)
-        pf[p, state.P_MOTIVATION] = around(par.initial_motivation, 15, 0.15)
-        pf[p, state.P_AWARENESS] = around(par.initial_awareness - 0.1, 17, 0.1)
+        low, high = par.partial_work_ability_min, par.partial_work_ability_max
+        pf[p, state.P_WORK_ABILITY] = low + (high - low) * u(6) if partial else 1.0
+        spread = par.state_spread
+        pf[p, state.P_SELF_EFFICACY] = around(par.initial_self_efficacy, 7, spread)
+        pf[p, state.P_TRUST] = pf[p, state.P_INITIAL_TRUST] = around(par.initial_trust, 9, spread)
+        search_skill = par.initial_search_skill - par.search_skill_gap
+        pf[p, state.P_SEARCH_SKILL] = around(search_skill, 11, spread)
+        effort = around(par.initial_search_effort, 13, spread)
+        pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT] = effort
+        pf[p, state.P_MOTIVATION] = around(par.initial_motivation, 15, spread)
+        awareness = par.initial_awareness - par.awareness_gap
+        pf[p, state.P_AWARENESS] = around(awareness, 17, par.awareness_spread)
         _add_flow(flows, tallies.F_ENTRANTS, _groups(pi, p), 1.0)
         if still_inactive:
             _add_flow(flows, tallies.F_INACTIVE_ENTRANTS, _groups(pi, p), 1.0)
