@@ -156,7 +156,7 @@ def start_run(world: state.WorldState, params: ModelParams) -> state.WorldState:
 def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> state.WorldState:
     """Draw persons, employers and job ladders at month 0, before :func:`finish_world`.
 
-    The employers' bias column ``E_BIAS0`` holds each employer's Beta(2, 2) draw until
+    The employers' bias column ``E_INITIAL_BIAS`` holds each employer's Beta(2, 2) draw until
     :func:`finish_world` scales it by the mean bias; no coalition partners are set.
     """
     rng = np.random.default_rng(seed_seq)
