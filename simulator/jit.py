@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,31 @@ def helper(func: Callable[..., Any]) -> Callable[..., Any]:
     at numba's level either: inlined code is reference-counted as the caller's own.
     """
     return numba.njit(**{**KERNEL_OPTIONS, "_nrt": False})(func)
+
+
+def parallel(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Compile a kernel whose ``numba.prange`` loops run on several threads.
+
+    Its loops run over fixed blocks of rows (:data:`simulator.tallies.BLOCK_ROWS`), each block
+    with its own tallies, added up in block order afterwards; with counter-based random draws
+    the results are therefore the same for any number of threads.
+    """
+    return numba.njit(**{**KERNEL_OPTIONS, "parallel": True})(func)
+
+
+@contextmanager
+def kernel_threads(count: int) -> Iterator[None]:
+    """Run the parallel kernels on at most ``count`` threads inside the block.
+
+    Numba's thread count is a per-thread setting, so this affects only the calling thread (a
+    Dask worker thread, say), and the previous count is restored on leaving.
+    """
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(count, numba.config.NUMBA_NUM_THREADS)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
 
 
 def njit(*args: Any, **kwargs: Any) -> Callable[..., Any]:

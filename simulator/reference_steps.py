@@ -464,8 +464,10 @@ def consequences_step(
     jobseekers live their month (:func:`_month_in_work`, :func:`_month_in_unemployment`);
     trust drifts back to its usual level; participations count down and end; the month's
     application and hire marks are cleared. Then the census is taken, and employers' bias
-    relapses towards its level before any intervention.
+    relapses towards its level before any intervention. Subsidies paid are totalled per block
+    of rows (``tallies.BLOCK_ROWS``) and the blocks added in order, as the kernel does.
     """
+    block_cost = np.zeros((tallies.n_blocks.py_func(n), cost.shape[0]))
     for p in range(n):
         status = int(pi[p, state.P_STATUS])
         if status == state.GONE:
@@ -478,7 +480,7 @@ def consequences_step(
             pi[p, state.P_PARTIAL_ABILITY],
         )
         if status == state.EMPLOYED:
-            _month_in_work(pf, pi, p, iv, par, cost)
+            _month_in_work(pf, pi, p, iv, par, block_cost[p // tallies.BLOCK_ROWS])
         elif status == state.UNEMPLOYED:
             _month_in_unemployment(pf, pi, p, par)
         else:  # inactive: the spell out of the labour force grows
@@ -492,6 +494,8 @@ def consequences_step(
                 pi[p, state.P_ENROLLED] = -1
         pi[p, state.P_APPLICATIONS] = 0
         pi[p, state.P_HIRED_THIS_MONTH] = 0
+    for block in block_cost:
+        cost += block
     census(pf, pi, n, month, out)
     for p in range(n):  # the month-end status joins the history, after the census reads it
         status = int(pi[p, state.P_STATUS])
@@ -558,20 +562,26 @@ def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) 
 
     Everyone present adds their stocks and states (:func:`_census_entries`) to every indicator
     group they belong to. To round exactly as the kernel does, amounts are first totalled per
-    combination of group bits (in person order), and each group's value is the total of its
-    combinations in increasing bit order.
+    combination of group bits and block of rows (``tallies.BLOCK_ROWS``, in person order),
+    the blocks added in order, and each group's value is the total of its combinations in
+    increasing bit order.
     """
-    per_combination: dict[tuple[int, int], list[float]] = {}
+    per_block: dict[tuple[int, int], dict[int, list[float]]] = {}
     for p in range(n):
         if pi[p, state.P_STATUS] == state.GONE:
             continue
+        block = p // tallies.BLOCK_ROWS
         for column, groups, amount in _census_entries(pf, pi, p, month):
-            per_combination.setdefault((column, groups), []).append(amount)
+            per_block.setdefault((column, groups), {}).setdefault(block, []).append(amount)
+    per_combination = {
+        cell: _running_total([_running_total(amounts) for amounts in blocks.values()])
+        for cell, blocks in per_block.items()
+    }
     out[:, :] = 0.0
     for column in range(out.shape[0]):
         for g, (_, mask) in enumerate(state.INDICATOR_GROUPS):
             totals = [
-                _running_total(per_combination[(column, combo)])
+                per_combination[(column, combo)]
                 for combo in range(1 << 5)
                 if (column, combo) in per_combination and (mask == 0 or combo & mask)
             ]

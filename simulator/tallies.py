@@ -79,6 +79,26 @@ def add_retirement(flows: np.ndarray, status: int, groups: int) -> None:
     add_flow(flows, _RETIREMENTS_BY_STATUS[status], groups, 1.0)
 
 
+#: Rows of the person table in one block of a parallel pass. Fixed, not derived from the
+#: number of threads, so that sums over blocks round the same way on any machine.
+BLOCK_ROWS = 1 << 14
+
+
+@helper
+def n_blocks(rows: int) -> int:
+    """Blocks of :data:`BLOCK_ROWS` rows covering ``rows`` rows."""
+    return (rows + BLOCK_ROWS - 1) // BLOCK_ROWS
+
+
+@helper
+def add_blocks(blocks: np.ndarray, out: np.ndarray) -> None:
+    """Add per-block tallies (``blocks[b]`` shaped like ``out``) to ``out``, block by block."""
+    for b in range(blocks.shape[0]):
+        for i in range(out.shape[0]):
+            for j in range(out.shape[1]):
+                out[i, j] += blocks[b, i, j]
+
+
 def new_flows() -> np.ndarray:
     """A zeroed flow-counter matrix for one month."""
     return np.zeros((N_FLOWS, N_GROUPS), dtype=np.float64)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from experiments.runner.keys import Run
 from experiments.runner.renames import current_name
+from simulator.jit import kernel_threads
 
 ModelCallable = Callable[[Mapping[str, Any], np.random.SeedSequence], Any]
 
@@ -82,7 +83,17 @@ def execute_chunk(model: ModelCallable, runs: Sequence[Run]) -> ChunkResult:
         The model callable, ``model(overrides, seed)``.
     runs
         The runs of the chunk.
+
+    Notes
+    -----
+    Each run's parallel kernels use one thread: the runner's parallelism is its workers, and
+    several threads per worker would only compete for the same cores.
     """
+    with kernel_threads(1):
+        return _execute(model, runs)
+
+
+def _execute(model: ModelCallable, runs: Sequence[Run]) -> ChunkResult:
     tables = []
     status = []
     host, pid = socket.gethostname(), os.getpid()

@@ -10,14 +10,15 @@ their three-month status history (what the survey's quarterly transitions compar
 from __future__ import annotations
 
 import numpy as np
+from numba import prange
 
 from simulator import interventions, rules, state, tallies
-from simulator.jit import helper, njit
+from simulator.jit import helper, parallel
 from simulator.kernel_params import KernelParams
 from simulator.kernels.demand import person_groups, update_traits
 
 
-@njit(cache=True)
+@parallel
 def consequences_step(
     pf: np.ndarray,
     pi: np.ndarray,
@@ -51,60 +52,70 @@ def consequences_step(
     out : ndarray of float64, shape (tallies.N_CENSUS, N_GROUPS)
         Filled with the census at the end of the month (overwritten).
     """
-    by_combo = np.zeros((tallies.N_CENSUS, N_COMBOS), dtype=np.float64)
+    n_b = tallies.n_blocks(n)
+    census_blocks = np.zeros((n_b, tallies.N_CENSUS, N_COMBOS))
+    cost_blocks = np.zeros((n_b, 1, cost.shape[0]))
     on_eff = par.self_efficacy_on > 0.0
     on_trust = par.trust_on > 0.0
-    for p in range(n):
-        status = pi[p, state.P_STATUS]
-        if status == state.GONE:
-            continue
-        age = pi[p, state.P_AGE_MONTHS] + 1
-        pi[p, state.P_AGE_MONTHS] = age
-        if age == state.YOUNG_MAX_MONTHS or age == state.OLDER_MIN_MONTHS:
-            update_traits(pi, p)
-        if status == state.EMPLOYED:
-            pi[p, state.P_TENURE] += 1
-            if on_eff:
-                eff = pf[p, state.P_SELF_EFFICACY]
-                eff += par.efficacy_recovery_at_work * (par.initial_self_efficacy - eff)
-                pf[p, state.P_SELF_EFFICACY] = eff
-            if pi[p, state.P_HIRED_THIS_MONTH] == 1:
-                pf[p, state.P_EXPERIENCES_OF_SUCCESS] += 1.0
+    for b in prange(n_b):
+        block_census = census_blocks[b]
+        block_cost = cost_blocks[b, 0]
+        for p in range(b * tallies.BLOCK_ROWS, min(n, (b + 1) * tallies.BLOCK_ROWS)):
+            status = pi[p, state.P_STATUS]
+            if status == state.GONE:
+                continue
+            age = pi[p, state.P_AGE_MONTHS] + 1
+            pi[p, state.P_AGE_MONTHS] = age
+            if age == state.YOUNG_MAX_MONTHS or age == state.OLDER_MIN_MONTHS:
+                update_traits(pi, p)
+            if status == state.EMPLOYED:
+                pi[p, state.P_TENURE] += 1
                 if on_eff:
                     eff = pf[p, state.P_SELF_EFFICACY]
-                    pf[p, state.P_SELF_EFFICACY] = eff + par.efficacy_gain_hire * (1.0 - eff)
-            left = pi[p, state.P_SUPPORT_LEFT]
-            if left > 0:
-                k = pi[p, state.P_SUPPORT_INTERVENTION]
-                cost[k] += iv[k, interventions.IV_SUBSIDY]
-                pi[p, state.P_SUPPORT_LEFT] = left - 1
-        elif status == state.INACTIVE:
-            pi[p, state.P_INACTIVE_MONTHS] += 1
-        elif status == state.UNEMPLOYED:
-            pi[p, state.P_UNEMPLOYMENT_DURATION] += 1
-            if pi[p, state.P_UNEMPLOYMENT_DURATION] > par.depreciation_after_months:
-                pf[p, state.P_SKILL] = rules.clip01(pf[p, state.P_SKILL] - par.skill_depreciation)
-            effort = pf[p, state.P_SEARCH_EFFORT]
-            if pi[p, state.P_APPLICATIONS] > 0:
-                if on_eff:
-                    pf[p, state.P_SELF_EFFICACY] = rules.clip01(
-                        pf[p, state.P_SELF_EFFICACY] - par.efficacy_loss_rejection
-                    )
-                effort -= par.effort_loss_rejection
-            effort += par.effort_recovery * (pf[p, state.P_INITIAL_SEARCH_EFFORT] - effort)
-            pf[p, state.P_SEARCH_EFFORT] = rules.clip01(effort)
-        if on_trust:
-            trust = pf[p, state.P_TRUST]
-            pf[p, state.P_TRUST] = trust + par.trust_decay * (pf[p, state.P_INITIAL_TRUST] - trust)
-        if pi[p, state.P_ENROLLED] >= 0:
-            left = pi[p, state.P_ENROLMENT_LEFT] - 1
-            pi[p, state.P_ENROLMENT_LEFT] = left
-            if left <= 0:
-                pi[p, state.P_ENROLLED] = -1
-        pi[p, state.P_APPLICATIONS] = 0
-        pi[p, state.P_HIRED_THIS_MONTH] = 0
-        tally(pf, pi, p, month, by_combo)
-        pi[p, state.P_STATUS_HISTORY] = rules.push_status(pi[p, state.P_STATUS_HISTORY], status)
+                    eff += par.efficacy_recovery_at_work * (par.initial_self_efficacy - eff)
+                    pf[p, state.P_SELF_EFFICACY] = eff
+                if pi[p, state.P_HIRED_THIS_MONTH] == 1:
+                    pf[p, state.P_EXPERIENCES_OF_SUCCESS] += 1.0
+                    if on_eff:
+                        eff = pf[p, state.P_SELF_EFFICACY]
+                        pf[p, state.P_SELF_EFFICACY] = eff + par.efficacy_gain_hire * (1.0 - eff)
+                left = pi[p, state.P_SUPPORT_LEFT]
+                if left > 0:
+                    k = pi[p, state.P_SUPPORT_INTERVENTION]
+                    block_cost[k] += iv[k, interventions.IV_SUBSIDY]
+                    pi[p, state.P_SUPPORT_LEFT] = left - 1
+            elif status == state.INACTIVE:
+                pi[p, state.P_INACTIVE_MONTHS] += 1
+            elif status == state.UNEMPLOYED:
+                pi[p, state.P_UNEMPLOYMENT_DURATION] += 1
+                if pi[p, state.P_UNEMPLOYMENT_DURATION] > par.depreciation_after_months:
+                    skill = pf[p, state.P_SKILL] - par.skill_depreciation
+                    pf[p, state.P_SKILL] = rules.clip01(skill)
+                effort = pf[p, state.P_SEARCH_EFFORT]
+                if pi[p, state.P_APPLICATIONS] > 0:
+                    if on_eff:
+                        pf[p, state.P_SELF_EFFICACY] = rules.clip01(
+                            pf[p, state.P_SELF_EFFICACY] - par.efficacy_loss_rejection
+                        )
+                    effort -= par.effort_loss_rejection
+                effort += par.effort_recovery * (pf[p, state.P_INITIAL_SEARCH_EFFORT] - effort)
+                pf[p, state.P_SEARCH_EFFORT] = rules.clip01(effort)
+            if on_trust:
+                trust = pf[p, state.P_TRUST]
+                usual = pf[p, state.P_INITIAL_TRUST]
+                pf[p, state.P_TRUST] = trust + par.trust_decay * (usual - trust)
+            if pi[p, state.P_ENROLLED] >= 0:
+                left = pi[p, state.P_ENROLMENT_LEFT] - 1
+                pi[p, state.P_ENROLMENT_LEFT] = left
+                if left <= 0:
+                    pi[p, state.P_ENROLLED] = -1
+            pi[p, state.P_APPLICATIONS] = 0
+            pi[p, state.P_HIRED_THIS_MONTH] = 0
+            tally(pf, pi, p, month, block_census)
+            pi[p, state.P_STATUS_HISTORY] = rules.push_status(pi[p, state.P_STATUS_HISTORY], status)
+    by_combo = np.zeros((tallies.N_CENSUS, N_COMBOS))
+    tallies.add_blocks(census_blocks, by_combo)
+    tallies.add_blocks(cost_blocks, cost.reshape((1, cost.shape[0])))
     fold(by_combo, out)
     relapse = par.bias_relapse
     for e in range(ef.shape[0]):
@@ -162,7 +173,7 @@ def fold(by_combo: np.ndarray, out: np.ndarray) -> None:
                 tallies.add_flow(out, c, combo, value)
 
 
-@njit(cache=True)
+@parallel
 def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) -> None:
     """Count stocks and sum states by indicator group.
 
@@ -178,7 +189,11 @@ def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) 
     out : ndarray of float64, shape (tallies.N_CENSUS, N_GROUPS)
         Filled with this month's census (overwritten).
     """
-    by_combo = np.zeros((tallies.N_CENSUS, N_COMBOS), dtype=np.float64)
-    for p in range(n):
-        tally(pf, pi, p, month, by_combo)
+    census_blocks = np.zeros((tallies.n_blocks(n), tallies.N_CENSUS, N_COMBOS))
+    for b in prange(census_blocks.shape[0]):
+        block_census = census_blocks[b]
+        for p in range(b * tallies.BLOCK_ROWS, min(n, (b + 1) * tallies.BLOCK_ROWS)):
+            tally(pf, pi, p, month, block_census)
+    by_combo = np.zeros((tallies.N_CENSUS, N_COMBOS))
+    tallies.add_blocks(census_blocks, by_combo)
     fold(by_combo, out)

@@ -6,9 +6,10 @@ entrants. Hires (U->E, I->E) happen in matching."""
 from __future__ import annotations
 
 import numpy as np
+from numba import prange
 
 from simulator import rules, state, streams, tallies
-from simulator.jit import helper, njit
+from simulator.jit import helper, njit, parallel
 from simulator.kernel_params import KernelParams
 
 
@@ -160,73 +161,95 @@ def demand_step(
                 vacate(qi, q, month)
                 tallies.add_flow(flows, tallies.F_JOBS_CREATED, 0, 1.0)
 
+    person_flows(pf, pi, n, qi, par, key, month, flows)
+
+
+@parallel
+def person_flows(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    n: int,
+    qi: np.ndarray,
+    par: KernelParams,
+    key: np.uint64,
+    month: int,
+    flows: np.ndarray,
+) -> None:
+    """Retirements, separations and the flows between labour-market states, person by
+    person (each person's draws and their own position only, so blocks of rows run in
+    parallel)."""
     retire_at = par.retirement_age_months
-    for p in range(n):
-        status = pi[p, state.P_STATUS]
-        if status == state.GONE:
-            continue
-        g = person_groups(pi, p)
-        if pi[p, state.P_AGE_MONTHS] >= retire_at:
-            if status == state.EMPLOYED:
-                q = pi[p, state.P_POSITION]
-                vacate(qi, q, month)
-                record_job_loss(pi, p, month, flows)
-            pi[p, state.P_STATUS] = state.GONE
-            pi[p, state.P_POSITION] = -1
-            pi[p, state.P_EMPLOYER] = -1
-            pi[p, state.P_ENROLLED] = -1
-            tallies.add_retirement(flows, status, g)
-            continue
-        if status == state.EMPLOYED:
-            exit_risk = par.employment_exit_rate * labour_force_exit_multiplier(pi, p, par)
-            if streams.uniform(key, streams.STREAM_EMPLOYMENT_EXIT, month, p, 0) < exit_risk:
-                vacate(qi, pi[p, state.P_POSITION], month)
-                record_job_loss(pi, p, month, flows)
-                to_unemployment(pi, p)
-                leave_labour_force(pi, p)
-                tallies.add_flow(flows, tallies.F_EMPLOYMENT_EXITS_TO_INACTIVITY, g, 1.0)
+    blocks = np.zeros((tallies.n_blocks(n), flows.shape[0], flows.shape[1]))
+    for b in prange(blocks.shape[0]):
+        block_flows = blocks[b]
+        for p in range(b * tallies.BLOCK_ROWS, min(n, (b + 1) * tallies.BLOCK_ROWS)):
+            status = pi[p, state.P_STATUS]
+            if status == state.GONE:
                 continue
-            multiplier = par.vulnerable_separation_multiplier if rules.is_vulnerable(g) else 1.0
-            risk = par.dismissal_rate
-            hire = pi[p, state.P_HIRE_MONTH]
-            if month - hire < par.probation_months:
-                early = par.probation_separation
-                if pi[p, state.P_SUPPORT_LEFT] > 0:
-                    early *= 1.0 - par.supported_retention
-                risk += early
-            hazard = par.quit_rate + multiplier * risk
-            if streams.uniform(key, streams.STREAM_QUIT, month, p, 0) < hazard:
-                q = pi[p, state.P_POSITION]
-                vacate(qi, q, month)
-                record_job_loss(pi, p, month, flows)
-                to_unemployment(pi, p)
-                tallies.add_flow(flows, tallies.F_SEPARATIONS, g, 1.0)
-        elif status == state.UNEMPLOYED:
-            p_exit = par.inactivity_exit_rate * labour_force_exit_multiplier(pi, p, par)
-            if (
-                par.self_efficacy_on > 0.0
-                and pf[p, state.P_SELF_EFFICACY] < par.discouragement_threshold
-            ):
-                p_exit += par.discouraged_exit
-            if streams.uniform(key, streams.STREAM_LF_EXIT, month, p, 0) < p_exit:
-                leave_labour_force(pi, p)
-                tallies.add_flow(flows, tallies.F_EXITS_TO_INACTIVITY, g, 1.0)
-        else:  # inactive
-            p_return = par.reentry_rate * rules.return_multiplier(
-                pi[p, state.P_AGE_MONTHS],
-                pi[p, state.P_INACTIVE_MONTHS],
-                par.older_return_multiplier,
-                par.recent_return_multiplier,
-                par.recent_inactive_months,
-            )
-            if streams.uniform(key, streams.STREAM_REENTRY, month, p, 0) < p_return:
-                pi[p, state.P_STATUS] = state.UNEMPLOYED
-                # After a short break (the marginally attached) the search goes on and its
-                # months count, as survey respondents report it; after a year out it starts anew.
-                if pi[p, state.P_INACTIVE_MONTHS] >= par.recent_inactive_months:
-                    pi[p, state.P_UNEMPLOYMENT_DURATION] = 0
-                pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT]
-                tallies.add_flow(flows, tallies.F_REENTRIES, person_groups(pi, p), 1.0)
+            g = person_groups(pi, p)
+            if pi[p, state.P_AGE_MONTHS] >= retire_at:
+                if status == state.EMPLOYED:
+                    q = pi[p, state.P_POSITION]
+                    vacate(qi, q, month)
+                    record_job_loss(pi, p, month, block_flows)
+                pi[p, state.P_STATUS] = state.GONE
+                pi[p, state.P_POSITION] = -1
+                pi[p, state.P_EMPLOYER] = -1
+                pi[p, state.P_ENROLLED] = -1
+                tallies.add_retirement(block_flows, status, g)
+                continue
+            if status == state.EMPLOYED:
+                exit_risk = par.employment_exit_rate * labour_force_exit_multiplier(pi, p, par)
+                if streams.uniform(key, streams.STREAM_EMPLOYMENT_EXIT, month, p, 0) < exit_risk:
+                    vacate(qi, pi[p, state.P_POSITION], month)
+                    record_job_loss(pi, p, month, block_flows)
+                    to_unemployment(pi, p)
+                    leave_labour_force(pi, p)
+                    tallies.add_flow(block_flows, tallies.F_EMPLOYMENT_EXITS_TO_INACTIVITY, g, 1.0)
+                    continue
+                multiplier = par.vulnerable_separation_multiplier if rules.is_vulnerable(g) else 1.0
+                risk = par.dismissal_rate
+                hire = pi[p, state.P_HIRE_MONTH]
+                if month - hire < par.probation_months:
+                    early = par.probation_separation
+                    if pi[p, state.P_SUPPORT_LEFT] > 0:
+                        early *= 1.0 - par.supported_retention
+                    risk += early
+                hazard = par.quit_rate + multiplier * risk
+                if streams.uniform(key, streams.STREAM_QUIT, month, p, 0) < hazard:
+                    q = pi[p, state.P_POSITION]
+                    vacate(qi, q, month)
+                    record_job_loss(pi, p, month, block_flows)
+                    to_unemployment(pi, p)
+                    tallies.add_flow(block_flows, tallies.F_SEPARATIONS, g, 1.0)
+            elif status == state.UNEMPLOYED:
+                p_exit = par.inactivity_exit_rate * labour_force_exit_multiplier(pi, p, par)
+                if (
+                    par.self_efficacy_on > 0.0
+                    and pf[p, state.P_SELF_EFFICACY] < par.discouragement_threshold
+                ):
+                    p_exit += par.discouraged_exit
+                if streams.uniform(key, streams.STREAM_LF_EXIT, month, p, 0) < p_exit:
+                    leave_labour_force(pi, p)
+                    tallies.add_flow(block_flows, tallies.F_EXITS_TO_INACTIVITY, g, 1.0)
+            else:  # inactive
+                p_return = par.reentry_rate * rules.return_multiplier(
+                    pi[p, state.P_AGE_MONTHS],
+                    pi[p, state.P_INACTIVE_MONTHS],
+                    par.older_return_multiplier,
+                    par.recent_return_multiplier,
+                    par.recent_inactive_months,
+                )
+                if streams.uniform(key, streams.STREAM_REENTRY, month, p, 0) < p_return:
+                    pi[p, state.P_STATUS] = state.UNEMPLOYED
+                    # After a short break (the marginally attached) the search goes on and
+                    # its months count, as survey respondents report it; after a longer
+                    # spell out of the labour force it starts anew.
+                    if pi[p, state.P_INACTIVE_MONTHS] >= par.recent_inactive_months:
+                        pi[p, state.P_UNEMPLOYMENT_DURATION] = 0
+                    pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT]
+                    tallies.add_flow(block_flows, tallies.F_REENTRIES, person_groups(pi, p), 1.0)
+    tallies.add_blocks(blocks, flows)
 
 
 @njit(inline="always")

@@ -26,14 +26,15 @@ at a time, in position order, so the result does not depend on how the work is o
 from __future__ import annotations
 
 import numpy as np
+from numba import prange
 
 from simulator import rules, state, streams, tallies
-from simulator.jit import helper, njit
+from simulator.jit import helper, njit, parallel
 from simulator.kernel_params import KernelParams
 from simulator.kernels.demand import person_groups
 
 
-@njit(cache=True)
+@parallel
 def training_step(
     pf: np.ndarray,
     pi: np.ndarray,
@@ -47,25 +48,31 @@ def training_step(
 ) -> None:
     """Employees train with a probability set by their employer's willingness and resources
     and their own motivation and awareness of support; training raises skill."""
-    for p in range(n):
-        if pi[p, state.P_STATUS] != state.EMPLOYED:
-            continue
-        e = pi[p, state.P_EMPLOYER]
-        development = rules.development_reach(
-            ef[e, state.E_DEVELOPMENT], ef[e, state.E_RESOURCES], par.resources_development_share
-        )
-        prob = rules.training_probability(
-            par.training_rate,
-            development,
-            pf[p, state.P_MOTIVATION],
-            pf[p, state.P_AWARENESS],
-            par.awareness_training_share,
-        )
-        skill = pf[p, state.P_SKILL] + par.learning_on_job
-        if streams.uniform(key, streams.STREAM_TRAIN, month, p, 0) < prob:
-            skill += par.skill_gain
-            tallies.add_flow(flows, tallies.F_TRAINED, person_groups(pi, p), 1.0)
-        pf[p, state.P_SKILL] = rules.clip01(skill)
+    blocks = np.zeros((tallies.n_blocks(n), flows.shape[0], flows.shape[1]))
+    for b in prange(blocks.shape[0]):
+        block_flows = blocks[b]
+        for p in range(b * tallies.BLOCK_ROWS, min(n, (b + 1) * tallies.BLOCK_ROWS)):
+            if pi[p, state.P_STATUS] != state.EMPLOYED:
+                continue
+            e = pi[p, state.P_EMPLOYER]
+            development = rules.development_reach(
+                ef[e, state.E_DEVELOPMENT],
+                ef[e, state.E_RESOURCES],
+                par.resources_development_share,
+            )
+            prob = rules.training_probability(
+                par.training_rate,
+                development,
+                pf[p, state.P_MOTIVATION],
+                pf[p, state.P_AWARENESS],
+                par.awareness_training_share,
+            )
+            skill = pf[p, state.P_SKILL] + par.learning_on_job
+            if streams.uniform(key, streams.STREAM_TRAIN, month, p, 0) < prob:
+                skill += par.skill_gain
+                tallies.add_flow(block_flows, tallies.F_TRAINED, person_groups(pi, p), 1.0)
+            pf[p, state.P_SKILL] = rules.clip01(skill)
+    tallies.add_blocks(blocks, flows)
 
 
 @helper

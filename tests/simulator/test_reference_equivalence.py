@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 from helpers import small_params, worlds
@@ -10,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from simulator import state
 from simulator.engines import NUMBA, PYTHON, Engine
 from simulator.model import LabourMarketModel
+from simulator.params import ModelParams
 from simulator.setup import trait_bits
-from simulator.tallies import new_flows
+from simulator.tallies import BLOCK_ROWS, new_flows
 
 
 def _assert_same_world(a: LabourMarketModel, b: LabourMarketModel) -> None:
@@ -245,3 +247,42 @@ def test_per_agent_kernels_identical_on_random_worlds(world) -> None:
         model.step()
     for kernel in PER_AGENT_KERNELS:
         _compare_per_agent_kernel(kernel, model)
+
+
+def _several_blocks(months: int) -> ModelParams:
+    """A world of several blocks of rows of the parallel passes, the last one partial."""
+    return small_params(n_persons=2 * BLOCK_ROWS + 321, months=months, spin_up_months=0)
+
+
+def test_whole_run_identical_over_several_blocks() -> None:
+    """Sums over blocks of rows round as the reference's sums per block do."""
+    params = _several_blocks(months=3)
+    fast = LabourMarketModel(params, rng=2, backend="numba")
+    slow = LabourMarketModel(params, rng=2, backend="python")
+    for _ in range(params.months):
+        fast.step()
+        slow.step()
+        _assert_same_world(fast, slow)
+    np.testing.assert_array_equal(
+        fast.results().indicators["value"].to_numpy(),
+        slow.results().indicators["value"].to_numpy(),
+    )
+
+
+def test_results_do_not_depend_on_the_number_of_threads() -> None:
+    """The parallel passes run fixed blocks of rows: 1 and 2 threads give the same run."""
+    params = _several_blocks(months=8)
+    before = numba.get_num_threads()
+    runs = []
+    try:
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            model = LabourMarketModel(params, rng=11)
+            runs.append((model, model.run()))
+    finally:
+        numba.set_num_threads(before)
+    (one, one_results), (two, two_results) = runs
+    _assert_same_world(one, two)
+    np.testing.assert_array_equal(
+        one_results.indicators["value"].to_numpy(), two_results.indicators["value"].to_numpy()
+    )
