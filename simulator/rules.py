@@ -234,3 +234,14 @@ def creation_probability(destruction: float, target: float, slots: int) -> float
     if unused <= 0.0:
         return 1.0
     return destruction * target / unused
+
+
+# ---------------------------------------------------------------- limits of search
+
+#: Upper bound on applications per searcher and month.
+MAX_APPLICATIONS = 40
+#: An aimed application goes to a vacancy needing at most this much more than the skill.
+AIM_MARGIN = 0.05
+#: Draws a vacancy makes to find a mover from another employer before it is opened to
+#: outsiders.
+J2J_TRIES = 8

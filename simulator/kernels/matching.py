@@ -18,11 +18,6 @@ from simulator.jit import helper, njit
 from simulator.kernel_params import KernelParams
 from simulator.kernels.demand import person_groups
 
-#: Upper bound on applications per jobseeker and month.
-MAX_APPLICATIONS = 40
-#: An aimed application goes to a vacancy needing at most this much more than the skill.
-AIM_MARGIN = 0.05
-
 
 @helper
 def applications_of(
@@ -44,8 +39,8 @@ def applications_of(
         extra,
     )
     na = rules.count_draw(rate, streams.uniform(key, streams.STREAM_APPS, month, p, 0))
-    if na > MAX_APPLICATIONS:
-        na = MAX_APPLICATIONS
+    if na > rules.MAX_APPLICATIONS:
+        na = rules.MAX_APPLICATIONS
     return na, int(extra)
 
 
@@ -276,7 +271,7 @@ def matching_step(
         aim_p = rules.aim_probability(
             par.aim, pf[p, state.P_SEARCH_SKILL], pf[p, state.P_SELF_EFFICACY], link
         )
-        reach = np.searchsorted(sorted_req, skill[j] + AIM_MARGIN, side="right")
+        reach = np.searchsorted(sorted_req, skill[j] + rules.AIM_MARGIN, side="right")
         for a in range(n_apps[j]):
             aimed = (
                 a < n_aimed[j] or streams.uniform(key, streams.STREAM_AIM, month, p, 2 * a) < aim_p
