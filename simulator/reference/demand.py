@@ -137,6 +137,94 @@ def _retire(qi: np.ndarray, pi: np.ndarray, p: int, month: int, flows: np.ndarra
     add_flow(flows, by_status, groups, 1.0)
 
 
+def _destroy_job(qi: np.ndarray, pi: np.ndarray, q: int, month: int, flows: np.ndarray) -> None:
+    """Position ``q`` is destroyed: the slot becomes unused and its holder, if any, unemployed."""
+    holder = int(qi[q, state.Q_HOLDER])
+    qi[q, state.Q_ACTIVE] = 0
+    qi[q, state.Q_CARVED] = 0  # a destroyed job loses its tailoring
+    qi[q, state.Q_STATE] = state.FILLED  # nothing to fill: the slot is unused now
+    qi[q, state.Q_HOLDER] = -1
+    add_flow(flows, tallies.F_JOBS_DESTROYED, 0, 1.0)
+    if holder >= 0:
+        groups = target_groups(pi, holder)
+        _count_early_job_loss(pi, holder, month, flows)
+        _become_unemployed(pi, holder)
+        add_flow(flows, tallies.F_SEPARATIONS, groups, 1.0)
+
+
+def _creation_probability(destruction: float, wanted: float, slots: int) -> float:
+    """Probability that an unused slot of a block of ``slots`` slots is switched on this month,
+    so that, in the long run, the block holds ``wanted`` active positions (each active one is
+    destroyed at rate ``destruction``); a block that wants every slot creates at once."""
+    unused_wanted = slots - wanted
+    return 1.0 if unused_wanted <= 0.0 else destruction * wanted / unused_wanted
+
+
+def _create_job(qi: np.ndarray, q: int, month: int, flows: np.ndarray) -> None:
+    """Unused slot ``q`` becomes an active, ordinary position, vacant and awaiting its chain
+    decision."""
+    qi[q, state.Q_ACTIVE] = 1
+    qi[q, state.Q_CARVED] = 0
+    _vacancy_from_scratch(qi, q, month)
+    add_flow(flows, tallies.F_JOBS_CREATED, 0, 1.0)
+
+
+def _leave_job(qi: np.ndarray, pi: np.ndarray, p: int, month: int, flows: np.ndarray) -> None:
+    """Employee ``p`` leaves their job, which becomes a vacancy; they become unemployed."""
+    _vacancy_from_scratch(qi, int(pi[p, state.P_POSITION]), month)
+    _count_early_job_loss(pi, p, month, flows)
+    _become_unemployed(pi, p)
+
+
+def _employee_month(
+    pi: np.ndarray, qi: np.ndarray, p: int, par: KernelParams, key, month: int, flows
+) -> None:
+    """Employee ``p`` may leave the labour force (care, study, illness) or else separate (quit
+    or be dismissed)."""
+    groups = target_groups(pi, p)
+    # Leaving the labour force is decided first, on its own draw, so that a change in
+    # separations never changes who leaves.
+    exit_risk = par.employment_exit_rate * _labour_force_exit_multiplier(pi, p, par)
+    if draw(key, streams.STREAM_EMPLOYMENT_EXIT, month, p) < exit_risk:
+        _leave_job(qi, pi, p, month, flows)
+        _become_inactive(pi, p)
+        add_flow(flows, tallies.F_EMPLOYMENT_EXITS_TO_INACTIVITY, groups, 1.0)
+        return
+    hazard = _separation_hazard(pi, p, groups, par, month)
+    if draw(key, streams.STREAM_QUIT, month, p) < hazard:
+        _leave_job(qi, pi, p, month, flows)
+        add_flow(flows, tallies.F_SEPARATIONS, groups, 1.0)
+
+
+def _jobseeker_month(
+    pf: np.ndarray, pi: np.ndarray, p: int, par: KernelParams, key, month: int, flows
+) -> None:
+    """Jobseeker ``p`` may leave the labour force."""
+    if draw(key, streams.STREAM_LF_EXIT, month, p) < _inactivity_exit_probability(pi, pf, p, par):
+        groups = target_groups(pi, p)
+        _become_inactive(pi, p)
+        add_flow(flows, tallies.F_EXITS_TO_INACTIVITY, groups, 1.0)
+
+
+def _inactive_month(
+    pf: np.ndarray, pi: np.ndarray, p: int, par: KernelParams, key, month: int, flows
+) -> None:
+    """Inactive person ``p`` may return to search.
+
+    A returner searches with their usual effort. After a short break (the marginally attached)
+    the search goes on: the spell's months so far count, as survey respondents report the
+    duration of their search; after a year or more out, a fresh spell starts.
+    """
+    p_return = par.reentry_rate * return_multiplier(pi, p, par)
+    if draw(key, streams.STREAM_REENTRY, month, p) >= p_return:
+        return
+    pi[p, state.P_STATUS] = state.UNEMPLOYED
+    if pi[p, state.P_INACTIVE_MONTHS] >= state.RECENT_INACTIVE_MONTHS:
+        pi[p, state.P_UNEMPLOYMENT_DURATION] = 0
+    pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT]
+    add_flow(flows, tallies.F_REENTRIES, target_groups(pi, p), 1.0)
+
+
 def demand_step(
     pf: np.ndarray,
     pi: np.ndarray,
@@ -168,31 +256,13 @@ def demand_step(
         employer, level = int(qi[q, state.Q_EMPLOYER]), int(qi[q, state.Q_LEVEL])
         rate = float(destruction[ei[employer, state.E_SECTOR]])
         if qi[q, state.Q_ACTIVE] == 1:
-            if draw(key, streams.STREAM_DESTROY, month, q) >= rate:
-                continue
-            holder = int(qi[q, state.Q_HOLDER])
-            qi[q, state.Q_ACTIVE] = 0
-            qi[q, state.Q_CARVED] = 0  # a destroyed job loses its tailoring
-            qi[q, state.Q_STATE] = state.FILLED  # nothing to fill: the slot is unused now
-            qi[q, state.Q_HOLDER] = -1
-            add_flow(flows, tallies.F_JOBS_DESTROYED, 0, 1.0)
-            if holder >= 0:
-                groups = target_groups(pi, holder)
-                _count_early_job_loss(pi, holder, month, flows)
-                _become_unemployed(pi, holder)
-                add_flow(flows, tallies.F_SEPARATIONS, groups, 1.0)
+            if draw(key, streams.STREAM_DESTROY, month, q) < rate:
+                _destroy_job(qi, pi, q, month, flows)
         else:
-            # Two-state slots: unused slots are switched on so that, in the long run, the
-            # block holds its target share of active positions.
             wanted = creation_multiplier * target[employer, level]
-            unused_wanted = slots_in_block[(employer, level)] - wanted
-            p_create = 1.0 if unused_wanted <= 0.0 else rate * wanted / unused_wanted
-            if draw(key, streams.STREAM_CREATE, month, q) >= p_create:
-                continue
-            qi[q, state.Q_ACTIVE] = 1
-            qi[q, state.Q_CARVED] = 0
-            _vacancy_from_scratch(qi, q, month)
-            add_flow(flows, tallies.F_JOBS_CREATED, 0, 1.0)
+            p_create = _creation_probability(rate, wanted, slots_in_block[(employer, level)])
+            if draw(key, streams.STREAM_CREATE, month, q) < p_create:
+                _create_job(qi, q, month, flows)
 
     for p in range(n):
         status = int(pi[p, state.P_STATUS])
@@ -200,43 +270,12 @@ def demand_step(
             continue
         if pi[p, state.P_AGE_MONTHS] >= par.retirement_age_months:
             _retire(qi, pi, p, month, flows)
-            continue
-        groups = target_groups(pi, p)
-        if status == state.EMPLOYED:
-            # Leaving the labour force (care, study, illness) is decided first, on its own
-            # draw, so that a change in separations never changes who leaves.
-            exit_risk = par.employment_exit_rate * _labour_force_exit_multiplier(pi, p, par)
-            if draw(key, streams.STREAM_EMPLOYMENT_EXIT, month, p) < exit_risk:
-                _vacancy_from_scratch(qi, int(pi[p, state.P_POSITION]), month)
-                _count_early_job_loss(pi, p, month, flows)
-                _become_unemployed(pi, p)
-                _become_inactive(pi, p)
-                add_flow(flows, tallies.F_EMPLOYMENT_EXITS_TO_INACTIVITY, groups, 1.0)
-                continue
-            hazard = _separation_hazard(pi, p, groups, par, month)
-            if draw(key, streams.STREAM_QUIT, month, p) < hazard:
-                _vacancy_from_scratch(qi, int(pi[p, state.P_POSITION]), month)
-                _count_early_job_loss(pi, p, month, flows)
-                _become_unemployed(pi, p)
-                add_flow(flows, tallies.F_SEPARATIONS, groups, 1.0)
+        elif status == state.EMPLOYED:
+            _employee_month(pi, qi, p, par, key, month, flows)
         elif status == state.UNEMPLOYED:
-            if draw(key, streams.STREAM_LF_EXIT, month, p) < _inactivity_exit_probability(
-                pi, pf, p, par
-            ):
-                _become_inactive(pi, p)
-                add_flow(flows, tallies.F_EXITS_TO_INACTIVITY, groups, 1.0)
-        else:  # inactive
-            p_return = par.reentry_rate * return_multiplier(pi, p, par)
-            if draw(key, streams.STREAM_REENTRY, month, p) < p_return:
-                # A returner searches with their usual effort. After a short break (the
-                # marginally attached) the search goes on: the spell's months so far count, as
-                # survey respondents report the duration of their search; after a year or more
-                # out, a fresh spell starts.
-                pi[p, state.P_STATUS] = state.UNEMPLOYED
-                if pi[p, state.P_INACTIVE_MONTHS] >= state.RECENT_INACTIVE_MONTHS:
-                    pi[p, state.P_UNEMPLOYMENT_DURATION] = 0
-                pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT]
-                add_flow(flows, tallies.F_REENTRIES, target_groups(pi, p), 1.0)
+            _jobseeker_month(pf, pi, p, par, key, month, flows)
+        else:
+            _inactive_month(pf, pi, p, par, key, month, flows)
 
 
 # ---------------------------------------------------------------- entrants
