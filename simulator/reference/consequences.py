@@ -19,7 +19,9 @@ from simulator.reference.common import clip01, trait_bits
 from simulator.reference.monitoring import census
 
 
-def _month_in_work(pf: np.ndarray, pi: np.ndarray, p: int, iv, par, cost: np.ndarray) -> None:
+def _month_in_work(
+    pf: np.ndarray, pi: np.ndarray, p: int, iv: np.ndarray, par: KernelParams, cost: np.ndarray
+) -> None:
     """An employee's month: tenure grows, self-efficacy recovers towards its usual level, a
     hire this month is an experience of success, and in-work support runs down (paid)."""
     pi[p, state.P_TENURE] += 1
@@ -40,7 +42,7 @@ def _month_in_work(pf: np.ndarray, pi: np.ndarray, p: int, iv, par, cost: np.nda
         pi[p, state.P_SUPPORT_LEFT] -= 1
 
 
-def _month_in_unemployment(pf: np.ndarray, pi: np.ndarray, p: int, par) -> None:
+def _month_in_unemployment(pf: np.ndarray, pi: np.ndarray, p: int, par: KernelParams) -> None:
     """A jobseeker's month: the spell grows, skills depreciate in long spells, and a month of
     applications that all failed lowers self-efficacy and effort; effort drifts back."""
     pi[p, state.P_UNEMPLOYMENT_DURATION] += 1

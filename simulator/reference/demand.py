@@ -177,7 +177,13 @@ def _leave_job(qi: np.ndarray, pi: np.ndarray, p: int, month: int, flows: np.nda
 
 
 def _employee_month(
-    pi: np.ndarray, qi: np.ndarray, p: int, par: KernelParams, key, month: int, flows
+    pi: np.ndarray,
+    qi: np.ndarray,
+    p: int,
+    par: KernelParams,
+    key: np.uint64,
+    month: int,
+    flows: np.ndarray,
 ) -> None:
     """Employee ``p`` may leave the labour force (care, study, illness) or else separate (quit
     or be dismissed)."""
@@ -197,7 +203,13 @@ def _employee_month(
 
 
 def _jobseeker_month(
-    pf: np.ndarray, pi: np.ndarray, p: int, par: KernelParams, key, month: int, flows
+    pf: np.ndarray,
+    pi: np.ndarray,
+    p: int,
+    par: KernelParams,
+    key: np.uint64,
+    month: int,
+    flows: np.ndarray,
 ) -> None:
     """Jobseeker ``p`` may leave the labour force."""
     if draw(key, streams.STREAM_LF_EXIT, month, p) < _inactivity_exit_probability(pi, pf, p, par):
@@ -207,7 +219,13 @@ def _jobseeker_month(
 
 
 def _inactive_month(
-    pf: np.ndarray, pi: np.ndarray, p: int, par: KernelParams, key, month: int, flows
+    pf: np.ndarray,
+    pi: np.ndarray,
+    p: int,
+    par: KernelParams,
+    key: np.uint64,
+    month: int,
+    flows: np.ndarray,
 ) -> None:
     """Inactive person ``p`` may return to search.
 

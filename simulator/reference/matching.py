@@ -32,7 +32,7 @@ Application = tuple[int, int, int]
 # ---------------------------------------------------------------- the searcher
 
 
-def _searches(pi: np.ndarray, p: int, par: KernelParams, key, month: int) -> bool:
+def _searches(pi: np.ndarray, p: int, par: KernelParams, key: np.uint64, month: int) -> bool:
     """Whether person ``p`` looks for work this month: every jobseeker does; an inactive person
     with the inactive search rate (the survey's flows into work from inactivity)."""
     status = pi[p, state.P_STATUS]
@@ -45,7 +45,13 @@ def _searches(pi: np.ndarray, p: int, par: KernelParams, key, month: int) -> boo
 
 
 def _number_of_applications(
-    pf: np.ndarray, pi: np.ndarray, p: int, iv: np.ndarray, par: KernelParams, key, month: int
+    pf: np.ndarray,
+    pi: np.ndarray,
+    p: int,
+    iv: np.ndarray,
+    par: KernelParams,
+    key: np.uint64,
+    month: int,
 ) -> tuple[int, int]:
     """How many applications person ``p`` sends this month (at most
     ``rules.MAX_APPLICATIONS``) and how many of them are surely aimed (a programme's extra
@@ -74,7 +80,7 @@ def _applications(
     by_requirement: list[int],
     requirements: list[float],
     par: KernelParams,
-    key,
+    key: np.uint64,
     month: int,
 ) -> list[Application]:
     """The applications person ``p`` sends this month (and records how many).
@@ -107,7 +113,7 @@ def _applications(
 # ---------------------------------------------------------------- the employer
 
 
-def _screened(q: int, par: KernelParams, key, month: int) -> bool:
+def _screened(q: int, par: KernelParams, key: np.uint64, month: int) -> bool:
     """Whether vacancy ``q`` gets through recruitment to a hiring decision this month."""
     return draw(key, streams.STREAM_VAC_ORDER, month, q, 1) < par.screening_rate
 
@@ -130,7 +136,7 @@ def _score(
     ef: np.ndarray,
     iv: np.ndarray,
     par: KernelParams,
-    key,
+    key: np.uint64,
     month: int,
 ) -> float:
     """The employer's reading of one application (:func:`simulator.rules.screening_score`):

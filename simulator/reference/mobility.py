@@ -69,7 +69,13 @@ def training_step(
 
 
 def _source_level(
-    qi: np.ndarray, v: int, ef: np.ndarray, fill: np.ndarray, par: KernelParams, key, month: int
+    qi: np.ndarray,
+    v: int,
+    ef: np.ndarray,
+    fill: np.ndarray,
+    par: KernelParams,
+    key: np.uint64,
+    month: int,
 ) -> int:
     """The level vacancy ``v`` is filled from (below its own: a promotion; its own or above: a
     move from another employer), or -1: opened to outside applicants as drawn.
@@ -110,7 +116,16 @@ def _may_move(
     return (not requires_skill) or pf[h, state.P_SKILL] >= float(requirement[v])
 
 
-def _best_to_promote(pf, pi, qi, v: int, level: int, requirement, par, month: int) -> int:
+def _best_to_promote(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    qi: np.ndarray,
+    v: int,
+    level: int,
+    requirement: np.ndarray,
+    par: KernelParams,
+    month: int,
+) -> int:
     """The employee promoted into vacancy ``v`` from ``level`` of the same employer: the most
     skilled one who may move (ties to the lower person number), or -1 if none may."""
     employer = qi[v, state.Q_EMPLOYER]
@@ -125,7 +140,15 @@ def _best_to_promote(pf, pi, qi, v: int, level: int, requirement, par, month: in
 
 
 def _mover_from_elsewhere(
-    pf, pi, qi, v: int, level_positions: list[int], requirement, par, key, month: int
+    pf: np.ndarray,
+    pi: np.ndarray,
+    qi: np.ndarray,
+    v: int,
+    level_positions: list[int],
+    requirement: np.ndarray,
+    par: KernelParams,
+    key: np.uint64,
+    month: int,
 ) -> int:
     """An employee of another employer who moves into vacancy ``v`` from one of
     ``level_positions`` (the positions at the drawn level): the first who may move among

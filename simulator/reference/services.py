@@ -85,7 +85,7 @@ def _person_takes_up(
     integration: float,
     coordination: float,
     par: KernelParams,
-    key,
+    key: np.uint64,
     month: int,
 ) -> bool:
     """Whether eligible person ``p`` is referred to intervention ``k`` and takes it up (trust
@@ -108,7 +108,13 @@ def _employer_eligible(ei: np.ndarray, e: int, k: int, row: np.ndarray) -> bool:
 
 
 def _employer_takes_part(
-    ef: np.ndarray, e: int, k: int, integration: float, par: KernelParams, key, month: int
+    ef: np.ndarray,
+    e: int,
+    k: int,
+    integration: float,
+    par: KernelParams,
+    key: np.uint64,
+    month: int,
 ) -> bool:
     """Whether eligible employer ``e`` is reached by intervention ``k`` and joins it."""
     reached = rules.referral_probability.py_func(
