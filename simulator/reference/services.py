@@ -151,6 +151,7 @@ def _treat_employer(
     carving = effects[_EMPLOYER_EFFECT["job_carving"]]
     if carving > ef[e, state.E_JOB_CARVING]:
         ef[e, state.E_JOB_CARVING] = carving
+    add_flow(flows, tallies.F_INTERVENTION_STARTS, 0, 1.0)
 
 
 def enrolment_step(
@@ -215,7 +216,6 @@ def enrolment_step(
         for c in first:
             if for_employers:
                 _treat_employer(ef, ei, c, k, iv_employer[k], flows)
-                add_flow(flows, tallies.F_INTERVENTION_STARTS, 0, 1.0)
             else:
                 _enrol_person(pi, c, k, row, flows)
         starts[k] += len(first)
@@ -226,7 +226,7 @@ def enrolment_step(
 
 # ---------------------------------------------------------------- participation
 
-
+#: Person-effect columns by name (see :data:`simulator.interventions.PERSON_EFFECTS`).
 _EFFECT = {name: c for c, name in enumerate(interventions.PERSON_EFFECTS)}
 
 
