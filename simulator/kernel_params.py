@@ -16,7 +16,15 @@ from typing import NamedTuple
 from simulator.params import ModelParams
 
 #: Sections of :class:`ModelParams` whose parameters the kernels read under their own names.
-_SECTIONS = ("demand", "mobility", "matching", "mechanisms", "coalition", "population")
+_SECTIONS = (
+    "demand",
+    "mobility",
+    "matching",
+    "mechanisms",
+    "coalition",
+    "population",
+    "entrants",
+)
 #: Prefix of the fields taken from ``initial`` (entrants' mean states).
 _INITIAL = "initial_"
 #: Suffix of the mechanism switches (1 on, 0 switched off by ablation).
@@ -31,6 +39,7 @@ class KernelParams(NamedTuple):
     dismissal_rate: float
     vulnerable_separation_multiplier: float
     probation_separation: float
+    probation_months: float
     retirement_age_months: float
     inactivity_exit_rate: float
     reentry_rate: float
@@ -42,6 +51,7 @@ class KernelParams(NamedTuple):
     older_exit_multiplier: float
     older_return_multiplier: float
     recent_return_multiplier: float
+    recent_inactive_months: float
     partial_exit_multiplier: float
     entrant_inactive_share: float
     # mobility: training and development inside workplaces
@@ -50,11 +60,18 @@ class KernelParams(NamedTuple):
     learning_on_job: float
     development_effect: float
     promotion_requires_skill: float
+    awareness_training_share: float
+    resources_development_share: float
     # matching: applications and screening
     applications: float
     aim: float
+    unaimed_fit: float
+    aim_margin: float
+    max_applications: float
     screening_noise: float
     stigma_per_month: float
+    stigma_cap_months: float
+    work_ability_penalty: float
     support_bonus: float
     external_skill_weight: float
     level_strictness: float
@@ -69,6 +86,7 @@ class KernelParams(NamedTuple):
     discouragement_threshold: float
     discouraged_exit: float
     skill_depreciation: float
+    depreciation_after_months: float
     success_to_efficacy: float
     trust_decay: float
     trust_referral_weight: float
@@ -77,14 +95,31 @@ class KernelParams(NamedTuple):
     bias_relapse: float
     # coalition
     referral_base: float
+    unaware_referral_share: float
     # entrants' mean states and shares
     initial_self_efficacy: float
     initial_trust: float
     initial_awareness: float
     initial_motivation: float
     initial_search_skill: float
+    initial_search_effort: float
     share_female: float
     share_partial_ability: float
+    partial_work_ability_min: float
+    partial_work_ability_max: float
+    # entrants: school leavers and migrants
+    school_leaver_age_min: float
+    school_leaver_age_max: float
+    migrant_age_min: float
+    migrant_age_max: float
+    school_leaver_skill: float
+    school_leaver_skill_spread: float
+    migrant_skill: float
+    migrant_skill_spread: float
+    state_spread: float
+    search_skill_gap: float
+    awareness_gap: float
+    awareness_spread: float
     # mechanism switches
     self_efficacy_on: float
     trust_on: float

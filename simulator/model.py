@@ -16,6 +16,7 @@ Each month:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 import mesa
@@ -61,6 +62,18 @@ def _seed_sequence(rng: object, model_rng: np.random.Generator) -> np.random.See
     if isinstance(rng, (int, np.integer)):
         return np.random.SeedSequence(int(rng))
     return np.random.SeedSequence(int(model_rng.integers(2**63)))
+
+
+#: Phases of the monthly step, in order (``LabourMarketModel.phase_seconds``). The census of
+#: stocks is taken in the consequences pass; monitoring is the recording of the month.
+PHASES = ("demand", "mobility", "services", "matching", "consequences", "monitoring")
+
+
+def _lap(seconds: dict[str, float], phase: str, start: float, tick) -> float:
+    """Add the time since ``start`` to ``phase``; returns now."""
+    now = tick()
+    seconds[phase] += now - start
+    return now
 
 
 class LabourMarketModel(mesa.Model):
@@ -135,6 +148,8 @@ class LabourMarketModel(mesa.Model):
         #: work: the place for rules that adapt the package from monitored indicators (engine
         #: step 5), e.g. with :meth:`set_capacity`.
         self.month_hooks: list = []
+        #: Seconds spent in each phase of the monthly step so far (for profiling).
+        self.phase_seconds: dict[str, float] = dict.fromkeys(PHASES, 0.0)
 
     def _initial_world(
         self, setup_seq: np.random.SeedSequence, worlds: WorldCache | None
@@ -270,6 +285,8 @@ class LabourMarketModel(mesa.Model):
     def step(self) -> None:
         """Advance the labour market by one month."""
         w, b, par, key = self.world, self.backend, self._par, self.key
+        seconds, tick = self.phase_seconds, time.perf_counter
+        start = tick()
         t = w.month + 1
         for hook in self.month_hooks:
             hook(self, t)
@@ -305,6 +322,7 @@ class LabourMarketModel(mesa.Model):
             )
             w.persons.n += n_school + n_migrant
         pf, pi, n = w.persons.f, w.persons.i, w.persons.n
+        start = _lap(seconds, "demand", start, tick)
 
         # 2. Mobility: training, then vacancy chains.
         b.training_step(pf, pi, n, pos.i, w.employers.f, par, key, t, flows)
@@ -330,6 +348,8 @@ class LabourMarketModel(mesa.Model):
             chain_sum,
             fills,
         )
+
+        start = _lap(seconds, "mobility", start, tick)
 
         # 3. Services and the coalition.
         n_iv = self._iv.shape[0]
@@ -358,6 +378,7 @@ class LabourMarketModel(mesa.Model):
         )
         b.participation_step(pf, pi, n, self._iv, self._iv_person, par)
         self._update_integration(provider_left)
+        start = _lap(seconds, "services", start, tick)
 
         # 4. Matching.
         b.matching_step(
@@ -365,7 +386,9 @@ class LabourMarketModel(mesa.Model):
         )
 
         # 5. Consequences, and 6. monitoring: the census is taken in the same pass.
+        start = _lap(seconds, "matching", start, tick)
         b.consequences_step(pf, pi, n, w.employers.f, self._iv, par, cost, t, c)
+        start = _lap(seconds, "consequences", start, tick)
         self.recorder.record(
             t,
             flows,
@@ -379,6 +402,7 @@ class LabourMarketModel(mesa.Model):
         )
         self.recorder.record_fills(fills)
         w.month = t
+        _lap(seconds, "monitoring", start, tick)
 
     def _join_coalition(self, month: int) -> None:
         """Partner commitment: providers and employers join in their declared months."""

@@ -214,12 +214,48 @@ class PopulationParams(Strict):
         unit="share",
         description="Share with partial work ability (limited capacity for some tasks).",
     )
+    partial_work_ability_min: float = param(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        unit="share of full work ability",
+        description="Lowest work ability of a person with partial work ability (drawn "
+        "uniformly up to partial_work_ability_max, at set-up and for entrants).",
+        reference="assumption (partial work ability: 40-80% of full capacity)",
+    )
+    partial_work_ability_max: float = param(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        unit="share of full work ability",
+        description="Highest work ability of a person with partial work ability.",
+        reference="assumption (partial work ability: 40-80% of full capacity)",
+    )
+    young_skill_gap: float = param(
+        0.05,
+        ge=0.0,
+        le=0.5,
+        unit="skill",
+        description="How much lower the skills of people under 25 are at set-up (less time "
+        "to learn).",
+    )
+    migrant_skill_gap: float = param(
+        0.05,
+        ge=0.0,
+        le=0.5,
+        unit="skill",
+        description="How much lower migrants' recognised skills are at set-up.",
+        reference="assumption (OECD Skills Outlook: foreign qualifications are often not "
+        "recognised)",
+    )
     sectors: list[SectorSpec] = Field(
         default_factory=_default_sectors, description="Sectors of the regional economy."
     )
 
     @model_validator(mode="after")
     def _check(self) -> PopulationParams:
+        if self.partial_work_ability_min > self.partial_work_ability_max:
+            raise ValueError("partial_work_ability_min must not exceed partial_work_ability_max")
         if self.share_young + self.share_older > 1.0:
             raise ValueError("share_young + share_older must not exceed 1")
         if not self.sectors:
@@ -336,8 +372,17 @@ class DemandParams(Strict):
         ge=0.0,
         le=0.5,
         unit="1/month",
-        description="Extra monthly separation risk in the first 6 months after a hire.",
+        description="Extra monthly separation risk during the probation period after a hire.",
         uncertain=(0.01, 0.04),
+    )
+    probation_months: int = param(
+        6,
+        ge=0,
+        le=24,
+        unit="months",
+        description="Length of the probation period after a hire (extra separation risk).",
+        reference="Finland's Employment Contracts Act (55/2001) ch. 1 s. 4: a trial period of "
+        "at most six months",
     )
     retirement_age: int = param(
         65, ge=55, le=75, unit="years", description="Age at which people retire."
@@ -452,6 +497,16 @@ class DemandParams(Strict):
         "employment at rates closer to the unemployed's than to other non-participants'",
         uncertain=(2.0, 10.0),
     )
+    recent_inactive_months: int = param(
+        12,
+        ge=1,
+        le=120,
+        unit="months",
+        description="Months out of the labour force within which a person counts as recently "
+        "inactive (marginally attached) and returns recent_return_multiplier times as often.",
+        reference="assumption (Eurostat's flow statistics show returns concentrated in the "
+        "first year out of the labour force)",
+    )
     partial_exit_multiplier: float = param(
         2.0,
         ge=0.0,
@@ -502,6 +557,22 @@ class MobilityParams(Strict):
         unit="skill/month",
         description="Skill gained per month of work without training.",
     )
+    awareness_training_share: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Part of the training probability that depends on the employee's "
+        "awareness of development paths (the rest does not).",
+    )
+    resources_development_share: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Part of an employer's development culture that reaches training only "
+        "with the resources of a large employer (the rest reaches it at any size).",
+    )
     internal_fill: list[float] = param(
         default_factory=lambda: [0.0, 0.55, 0.6, 0.65],
         unit="share",
@@ -549,8 +620,10 @@ class MobilityParams(Strict):
         mechanism="employee_development",
         uncertain=(0.3, 0.9),
     )
-    promotion_requires_skill: bool = Field(
-        True, description="Only employees meeting the level's skill requirement can move up."
+    promotion_requires_skill: bool = param(
+        True,
+        unit="switch",
+        description="Only employees meeting the level's skill requirement can move up.",
     )
     job_carving: float = param(
         0.0,
@@ -583,6 +656,28 @@ class MatchingParams(Strict):
         description="Weight of search skill in aiming applications at suitable vacancies.",
         mechanism="job_search",
     )
+    unaimed_fit: float = param(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        unit="probability",
+        description="Chance that an application not aimed at a suitable vacancy still meets "
+        "its requirement.",
+    )
+    aim_margin: float = param(
+        0.05,
+        ge=0.0,
+        le=0.5,
+        unit="skill",
+        description="How far above their own skill jobseekers still aim an application.",
+    )
+    max_applications: int = param(
+        40,
+        ge=1,
+        le=1000,
+        unit="applications/month",
+        description="Most applications one jobseeker can send in a month.",
+    )
     screening_noise: float = param(
         0.15,
         ge=0.0,
@@ -590,15 +685,33 @@ class MatchingParams(Strict):
         unit="skill",
         description="Noise in the employer's assessment of an applicant.",
     )
+    work_ability_penalty: float = param(
+        0.3,
+        ge=0.0,
+        le=2.0,
+        unit="skill per unit of work ability",
+        description="How much a limited work ability lowers an applicant's screening score for "
+        "an ordinary job (a carved job is tailored to it).",
+    )
     stigma_per_month: float = param(
         0.003,
         ge=0.0,
         le=0.1,
         unit="skill/month",
-        description="Penalty in screening for each month of unemployment (capped at 24 months).",
+        description="Penalty in screening for each month of unemployment (up to "
+        "stigma_cap_months).",
         reference="Duration dependence in callbacks (Kroft, Lange & Notowidigdo 2013)",
         uncertain=(0.002, 0.012),
         mechanism="discrimination",
+    )
+    stigma_cap_months: int = param(
+        24,
+        ge=0,
+        le=240,
+        unit="months",
+        description="Months of unemployment beyond which the stigma no longer grows.",
+        reference="Kroft, Lange & Notowidigdo (2013): callbacks fall over the first eight "
+        "months of unemployment and flatten after; the cap of 24 months is an assumption",
     )
     bias_mean: float = param(
         0.06,
@@ -722,9 +835,16 @@ class MechanismParams(Strict):
         ge=0.0,
         le=0.1,
         unit="skill/month",
-        description="Skill lost per month of unemployment beyond 6 months.",
+        description="Skill lost per month of unemployment beyond depreciation_after_months.",
         reference="Human-capital depreciation in unemployment (Edin & Gustavsson 2008)",
         uncertain=(0.0005, 0.004),
+    )
+    depreciation_after_months: int = param(
+        6,
+        ge=0,
+        le=120,
+        unit="months",
+        description="Months of unemployment after which skills start to depreciate.",
     )
     success_to_efficacy: float = param(
         0.03,
@@ -842,6 +962,14 @@ class CoalitionParams(Strict):
         "to a service when integration is zero.",
         mechanism="coalition",
     )
+    unaware_referral_share: float = param(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Part of the referral reach that also reaches people unaware of services "
+        "(the rest grows with awareness).",
+    )
 
 
 class ProviderSpec(Strict):
@@ -907,6 +1035,9 @@ class PersonStateParams(Strict):
     search_skill: float = param(
         0.5, ge=0.0, le=1.0, unit="score", description="Mean initial job-search skill."
     )
+    search_effort: float = param(
+        0.7, ge=0.0, le=1.0, unit="score", description="Mean initial job-search effort."
+    )
     employer_development: float = param(
         0.35,
         ge=0.0,
@@ -922,6 +1053,92 @@ class PersonStateParams(Strict):
         le=1.0,
         unit="score",
         description="Mean awareness of employers of support services.",
+    )
+
+
+class EntrantParams(Strict):
+    """Who enters the working-age population: school leavers and migrants."""
+
+    school_leaver_age_min: float = param(
+        18.0,
+        ge=15.0,
+        le=40.0,
+        unit="years",
+        description="Youngest school leaver entering the population (ages drawn uniformly up "
+        "to school_leaver_age_max).",
+        reference="assumption (end of upper-secondary to first-degree education)",
+    )
+    school_leaver_age_max: float = param(
+        24.0, ge=15.0, le=40.0, unit="years", description="Oldest school leaver entering."
+    )
+    migrant_age_min: float = param(
+        20.0,
+        ge=15.0,
+        le=64.0,
+        unit="years",
+        description="Youngest migrant entering the population (ages drawn uniformly up to "
+        "migrant_age_max).",
+    )
+    migrant_age_max: float = param(
+        50.0, ge=15.0, le=64.0, unit="years", description="Oldest migrant entering."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> EntrantParams:
+        for what in ("school_leaver_age", "migrant_age"):
+            if getattr(self, f"{what}_min") > getattr(self, f"{what}_max"):
+                raise ValueError(f"{what}_min must not exceed {what}_max")
+        return self
+
+    school_leaver_skill: float = param(
+        0.40, ge=0.0, le=1.0, unit="skill", description="Mean skill of school leavers."
+    )
+    school_leaver_skill_spread: float = param(
+        0.12,
+        ge=0.0,
+        le=0.5,
+        unit="skill",
+        description="Standard deviation of school leavers' skills.",
+    )
+    migrant_skill: float = param(
+        0.42, ge=0.0, le=1.0, unit="skill", description="Mean recognised skill of migrants."
+    )
+    migrant_skill_spread: float = param(
+        0.15,
+        ge=0.0,
+        le=0.5,
+        unit="skill",
+        description="Standard deviation of migrants' recognised skills.",
+    )
+    state_spread: float = param(
+        0.15,
+        ge=0.0,
+        le=0.5,
+        unit="score",
+        description="Standard deviation of entrants' states (self-efficacy, trust, search skill "
+        "and effort, motivation) around the initial means.",
+    )
+    search_skill_gap: float = param(
+        0.1,
+        ge=0.0,
+        le=0.5,
+        unit="score",
+        description="How much lower entrants' job-search skill is than the initial mean (no "
+        "search experience yet).",
+    )
+    awareness_gap: float = param(
+        0.1,
+        ge=0.0,
+        le=0.5,
+        unit="score",
+        description="How much lower entrants' awareness of services is than the initial mean.",
+    )
+    awareness_spread: float = param(
+        0.1,
+        ge=0.0,
+        le=0.5,
+        unit="score",
+        description="Standard deviation of entrants' awareness of services.",
     )
 
 
@@ -947,6 +1164,7 @@ class ModelParams(Strict):
     mechanisms: MechanismParams = Field(default_factory=MechanismParams)
     coalition: CoalitionParams = Field(default_factory=CoalitionParams)
     initial: PersonStateParams = Field(default_factory=PersonStateParams)
+    entrants: EntrantParams = Field(default_factory=EntrantParams)
     providers: list[ProviderSpec] = Field(default_factory=_default_providers)
     interventions: list[InterventionSpec] = Field(
         default_factory=list, description="Interventions in force (empty: the baseline)."

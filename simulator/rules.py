@@ -20,17 +20,14 @@ from simulator.state import (
     G_YOUNG,
     LTU_MONTHS,
     OLDER_MIN_MONTHS,
-    RECENT_INACTIVE_MONTHS,
     UNEMPLOYED,
     YOUNG_MAX_MONTHS,
 )
 
-#: Unemployment months beyond which stigma no longer grows.
-STIGMA_CAP_MONTHS = 24
-#: Months after which skills start to depreciate in unemployment.
-DEPRECIATION_AFTER = 6
-#: Months of a hire's probation period (extra separation risk).
-PROBATION_MONTHS = 6
+#: Scale of the training probability: ``training_rate`` is the monthly probability of an
+#: employee whose employer's development, own motivation and awareness term are each about one
+#: half (their product, 1/4, times this scale is 1).
+TRAINING_SCALE = 4.0
 
 
 @njit(inline="always")
@@ -102,9 +99,11 @@ def screening_score(
     groups: int,
     udur: int,
     stigma: float,
+    stigma_cap: float,
     support: float,
     support_bonus: float,
     work_ability: float,
+    work_ability_penalty: float,
     carved: int,
     eps: float,
 ) -> float:
@@ -117,10 +116,10 @@ def screening_score(
     score = skill_weight * (skill - requirement)
     if (groups & G_BIAS_MASK) != 0:
         score -= employer_bias
-    months = udur if udur < STIGMA_CAP_MONTHS else STIGMA_CAP_MONTHS
+    months = udur if udur < stigma_cap else stigma_cap
     score -= stigma * months
     if carved == 0:
-        score -= 0.3 * (1.0 - work_ability)
+        score -= work_ability_penalty * (1.0 - work_ability)
     score += support_bonus * support
     return score + eps
 
@@ -140,18 +139,21 @@ def application_rate(
 
 
 @njit(inline="always")
-def aim_probability(aim: float, search_skill: float, efficacy: float, link: float) -> float:
+def aim_probability(
+    aim: float, search_skill: float, efficacy: float, link: float, unaimed_fit: float
+) -> float:
     """Probability that an application is aimed at a vacancy the applicant qualifies for."""
-    return clip01(aim * search_skill * ((1.0 - link) + link * efficacy) + (1.0 - aim) * 0.2)
+    return clip01(aim * search_skill * ((1.0 - link) + link * efficacy) + (1.0 - aim) * unaimed_fit)
 
 
 @njit(inline="always")
 def referral_probability(
-    base: float, integration: float, coordination: float, awareness: float
+    base: float, integration: float, coordination: float, awareness: float, unaware: float
 ) -> float:
-    """Monthly probability that an eligible person is referred to a service."""
+    """Monthly probability that an eligible person is referred to a service: the reach of
+    services, of which the share ``unaware`` reaches people regardless of their awareness."""
     reach = base + (1.0 - base) * integration * coordination
-    return clip01(reach * (0.3 + 0.7 * awareness))
+    return clip01(reach * (unaware + (1.0 - unaware) * awareness))
 
 
 @njit(inline="always")
@@ -162,10 +164,19 @@ def takeup_probability(trust: float, trust_weight: float) -> float:
 
 @njit(inline="always")
 def training_probability(
-    rate: float, development: float, motivation: float, awareness: float
+    rate: float, development: float, motivation: float, awareness: float, awareness_share: float
 ) -> float:
-    """Monthly probability that an employee trains at work."""
-    return clip01(rate * development * motivation * (0.5 + 0.5 * awareness) * 4.0)
+    """Monthly probability that an employee trains at work: the share ``awareness_share`` of
+    it depends on the employee's awareness of development paths."""
+    reach = (1.0 - awareness_share) + awareness_share * awareness
+    return clip01(rate * development * motivation * reach * TRAINING_SCALE)
+
+
+@njit(inline="always")
+def development_reach(development: float, resources: float, resources_share: float) -> float:
+    """How much of an employer's development culture reaches training: the share
+    ``resources_share`` of it needs the resources of a large employer."""
+    return development * ((1.0 - resources_share) + resources_share * resources)
 
 
 @njit(inline="always")
@@ -197,13 +208,17 @@ def exit_multiplier(
 
 @njit(inline="always")
 def return_multiplier(
-    age: int, inactive_months: int, older_multiplier: float, recent_multiplier: float
+    age: int,
+    inactive_months: int,
+    older_multiplier: float,
+    recent_multiplier: float,
+    recent_months: float,
 ) -> float:
     """Chance of an inactive person returning (I->U, I->E) relative to one under 55 who has
     been out of the labour force for a year or more: the recently inactive (marginally
     attached) return far more often, the older less."""
     m = older_multiplier if age >= OLDER_MIN_MONTHS else 1.0
-    if inactive_months < RECENT_INACTIVE_MONTHS:
+    if inactive_months < recent_months:
         m *= recent_multiplier
     return m
 
@@ -238,10 +253,6 @@ def creation_probability(destruction: float, target: float, slots: int) -> float
 
 # ---------------------------------------------------------------- limits of search
 
-#: Upper bound on applications per searcher and month.
-MAX_APPLICATIONS = 40
-#: An aimed application goes to a vacancy needing at most this much more than the skill.
-AIM_MARGIN = 0.05
 #: Draws a vacancy makes to find a mover from another employer before it is opened to
 #: outsiders.
 J2J_TRIES = 8

@@ -66,6 +66,8 @@ class MarketInputs:
         The parameter sections of those names.
     retirement_age
         Age (years) at which people retire: the top of the oldest age band.
+    recent_inactive_months
+        Months out of the labour force of those inactive at set-up (they count as long out).
     person_rows
         Rows reserved in the person table, entrants over the run included.
     """
@@ -74,6 +76,7 @@ class MarketInputs:
     ladder: LadderParams
     initial: PersonStateParams
     retirement_age: int
+    recent_inactive_months: int
     person_rows: int
 
     @classmethod
@@ -86,13 +89,15 @@ class MarketInputs:
             ladder=params.ladder,
             initial=params.initial,
             retirement_age=params.demand.retirement_age,
+            recent_inactive_months=params.demand.recent_inactive_months,
             person_rows=int(n * (1.0 + 1.3 * entry_per_month * params.months)) + 64,
         )
 
     def key(self) -> str:
         """Equal for equal inputs (JSON of the values)."""
         parts = [m.model_dump_json() for m in (self.population, self.ladder, self.initial)]
-        return "|".join([*parts, str(self.retirement_age), str(self.person_rows)])
+        scalars = (self.retirement_age, self.recent_inactive_months, self.person_rows)
+        return "|".join([*parts, *map(str, scalars)])
 
 
 def build_world(params: ModelParams, seed_seq: np.random.SeedSequence) -> state.WorldState:
@@ -151,7 +156,7 @@ def start_run(world: state.WorldState, params: ModelParams) -> state.WorldState:
 def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> state.WorldState:
     """Draw persons, employers and job ladders at month 0, before :func:`finish_world`.
 
-    The employers' bias column ``E_BIAS0`` holds each employer's Beta(2, 2) draw until
+    The employers' bias column ``E_INITIAL_BIAS`` holds each employer's Beta(2, 2) draw until
     :func:`finish_world` scales it by the mean bias; no coalition partners are set.
     """
     rng = np.random.default_rng(seed_seq)
@@ -191,17 +196,21 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> stat
 
     skill = rng.beta(2.5, 2.5, n)
     # Migrants' skills are often not recognised; the young have had less time to learn.
-    skill -= 0.05 * pi[:n, state.P_MIGRANT] + 0.05 * (age_years < 25)
+    skill -= pop.migrant_skill_gap * pi[:n, state.P_MIGRANT] + pop.young_skill_gap * (
+        age_years < 25
+    )
     ini = inputs.initial
     pf[:n, state.P_SKILL] = np.clip(skill, 0.0, 1.0)
     pf[:n, state.P_WORK_ABILITY] = np.where(
-        pi[:n, state.P_PARTIAL_ABILITY] == 1, rng.uniform(0.4, 0.8, n), 1.0
+        pi[:n, state.P_PARTIAL_ABILITY] == 1,
+        rng.uniform(pop.partial_work_ability_min, pop.partial_work_ability_max, n),
+        1.0,
     )
     pf[:n, state.P_SELF_EFFICACY] = _beta_with_mean(rng, ini.self_efficacy, n)
     pf[:n, state.P_TRUST] = _beta_with_mean(rng, ini.trust, n)
     pf[:n, state.P_INITIAL_TRUST] = pf[:n, state.P_TRUST]
     pf[:n, state.P_SEARCH_SKILL] = _beta_with_mean(rng, ini.search_skill, n)
-    pf[:n, state.P_SEARCH_EFFORT] = _beta_with_mean(rng, 0.7, n)
+    pf[:n, state.P_SEARCH_EFFORT] = _beta_with_mean(rng, ini.search_effort, n)
     pf[:n, state.P_INITIAL_SEARCH_EFFORT] = pf[:n, state.P_SEARCH_EFFORT]
     pf[:n, state.P_MOTIVATION] = _beta_with_mean(rng, ini.motivation, n)
     pf[:n, state.P_AWARENESS] = _beta_with_mean(rng, ini.awareness, n)
@@ -232,7 +241,7 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> stat
     pi[:n, state.P_UNEMPLOYMENT_DURATION] = np.where(unemployed, rng.geometric(0.075, n) - 1, 0)
     # Those inactive at set-up count as long out of the labour force (the spin-up mixes in the
     # recently inactive).
-    pi[:n, state.P_INACTIVE_MONTHS] = np.where(inactive, state.RECENT_INACTIVE_MONTHS, 0)
+    pi[:n, state.P_INACTIVE_MONTHS] = np.where(inactive, inputs.recent_inactive_months, 0)
     # The status history holds month 0's status; earlier month ends are unknown.
     pi[:n, state.P_STATUS_HISTORY] = pi[:n, state.P_STATUS] | (state.HISTORY_ABSENT << 2) & 63
 

@@ -144,9 +144,6 @@ INDICATOR_GROUPS: tuple[tuple[str, int], ...] = (
 YOUNG_MAX_MONTHS = 30 * 12  # under 30
 OLDER_MIN_MONTHS = 55 * 12
 LTU_MONTHS = 12
-#: Months out of the labour force within which a person still counts as recently inactive
-#: (marginally attached: returns far more often than the long-term inactive).
-RECENT_INACTIVE_MONTHS = 12
 
 
 def new_float_table(rows: int, columns: int) -> np.ndarray:

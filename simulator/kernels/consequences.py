@@ -82,7 +82,7 @@ def consequences_step(
             pi[p, state.P_INACTIVE_MONTHS] += 1
         elif status == state.UNEMPLOYED:
             pi[p, state.P_UNEMPLOYMENT_DURATION] += 1
-            if pi[p, state.P_UNEMPLOYMENT_DURATION] > rules.DEPRECIATION_AFTER:
+            if pi[p, state.P_UNEMPLOYMENT_DURATION] > par.depreciation_after_months:
                 pf[p, state.P_SKILL] = rules.clip01(pf[p, state.P_SKILL] - par.skill_depreciation)
             effort = pf[p, state.P_SEARCH_EFFORT]
             if pi[p, state.P_APPLICATIONS] > 0:

@@ -189,7 +189,7 @@ def demand_step(
             multiplier = par.vulnerable_separation_multiplier if rules.is_vulnerable(g) else 1.0
             risk = par.dismissal_rate
             hire = pi[p, state.P_HIRE_MONTH]
-            if month - hire < rules.PROBATION_MONTHS:
+            if month - hire < par.probation_months:
                 early = par.probation_separation
                 if pi[p, state.P_SUPPORT_LEFT] > 0:
                     early *= 1.0 - par.supported_retention
@@ -217,12 +217,13 @@ def demand_step(
                 pi[p, state.P_INACTIVE_MONTHS],
                 par.older_return_multiplier,
                 par.recent_return_multiplier,
+                par.recent_inactive_months,
             )
             if streams.uniform(key, streams.STREAM_REENTRY, month, p, 0) < p_return:
                 pi[p, state.P_STATUS] = state.UNEMPLOYED
                 # After a short break (the marginally attached) the search goes on and its
                 # months count, as survey respondents report it; after a year out it starts anew.
-                if pi[p, state.P_INACTIVE_MONTHS] >= state.RECENT_INACTIVE_MONTHS:
+                if pi[p, state.P_INACTIVE_MONTHS] >= par.recent_inactive_months:
                     pi[p, state.P_UNEMPLOYMENT_DURATION] = 0
                 pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT]
                 tallies.add_flow(flows, tallies.F_REENTRIES, person_groups(pi, p), 1.0)
@@ -259,16 +260,18 @@ def add_entrants(
         for c in range(pi.shape[1]):
             pi[p, c] = 0
         if migrant == 1:
-            age_years = 20.0 + 30.0 * _eu(key, month, k, 1)
-            skill = 0.42 + rules.noise(_eu(key, month, k, 2), _eu(key, month, k, 3), 0.15)
+            youngest, oldest = par.migrant_age_min, par.migrant_age_max
+            skill, skill_sd = par.migrant_skill, par.migrant_skill_spread
         else:
-            age_years = 18.0 + 6.0 * _eu(key, month, k, 1)
-            skill = 0.40 + rules.noise(_eu(key, month, k, 2), _eu(key, month, k, 3), 0.12)
+            youngest, oldest = par.school_leaver_age_min, par.school_leaver_age_max
+            skill, skill_sd = par.school_leaver_skill, par.school_leaver_skill_spread
+        age_years = youngest + (oldest - youngest) * _eu(key, month, k, 1)
+        skill += rules.noise(_eu(key, month, k, 2), _eu(key, month, k, 3), skill_sd)
         inactive = _eu(key, month, k, 19) < par.entrant_inactive_share
         pi[p, state.P_STATUS] = state.INACTIVE if inactive else state.UNEMPLOYED
         pi[p, state.P_STATUS_HISTORY] = state.HISTORY_ABSENT
         # Still in education: not among the recently inactive who churn with unemployment.
-        pi[p, state.P_INACTIVE_MONTHS] = state.RECENT_INACTIVE_MONTHS
+        pi[p, state.P_INACTIVE_MONTHS] = int(par.recent_inactive_months)
         pi[p, state.P_AGE_MONTHS] = int(age_years * 12.0)
         pi[p, state.P_FEMALE] = 1 if _eu(key, month, k, 4) < par.share_female else 0
         pi[p, state.P_MIGRANT] = migrant
@@ -284,34 +287,40 @@ def add_entrants(
         pi[p, state.P_LAST_INTERVENTION] = -1
         update_traits(pi, p)
         pf[p, state.P_SKILL] = rules.clip01(skill)
-        pf[p, state.P_WORK_ABILITY] = 0.4 + 0.4 * _eu(key, month, k, 6) if partial == 1 else 1.0
+        lowest, highest = par.partial_work_ability_min, par.partial_work_ability_max
+        u_ability = _eu(key, month, k, 6)
+        pf[p, state.P_WORK_ABILITY] = (
+            lowest + (highest - lowest) * u_ability if partial == 1 else 1.0
+        )
+        spread = par.state_spread
         pf[p, state.P_SELF_EFFICACY] = rules.clip01(
             par.initial_self_efficacy
-            + rules.noise(_eu(key, month, k, 7), _eu(key, month, k, 8), 0.15)
+            + rules.noise(_eu(key, month, k, 7), _eu(key, month, k, 8), spread)
         )
         trust = rules.clip01(
-            par.initial_trust + rules.noise(_eu(key, month, k, 9), _eu(key, month, k, 10), 0.15)
+            par.initial_trust + rules.noise(_eu(key, month, k, 9), _eu(key, month, k, 10), spread)
         )
         pf[p, state.P_TRUST] = trust
         pf[p, state.P_INITIAL_TRUST] = trust
         pf[p, state.P_SEARCH_SKILL] = rules.clip01(
             par.initial_search_skill
-            - 0.1
-            + rules.noise(_eu(key, month, k, 11), _eu(key, month, k, 12), 0.15)
+            - par.search_skill_gap
+            + rules.noise(_eu(key, month, k, 11), _eu(key, month, k, 12), spread)
         )
         effort = rules.clip01(
-            0.7 + rules.noise(_eu(key, month, k, 13), _eu(key, month, k, 14), 0.15)
+            par.initial_search_effort
+            + rules.noise(_eu(key, month, k, 13), _eu(key, month, k, 14), spread)
         )
         pf[p, state.P_SEARCH_EFFORT] = effort
         pf[p, state.P_INITIAL_SEARCH_EFFORT] = effort
         pf[p, state.P_MOTIVATION] = rules.clip01(
             par.initial_motivation
-            + rules.noise(_eu(key, month, k, 15), _eu(key, month, k, 16), 0.15)
+            + rules.noise(_eu(key, month, k, 15), _eu(key, month, k, 16), spread)
         )
         pf[p, state.P_AWARENESS] = rules.clip01(
             par.initial_awareness
-            - 0.1
-            + rules.noise(_eu(key, month, k, 17), _eu(key, month, k, 18), 0.1)
+            - par.awareness_gap
+            + rules.noise(_eu(key, month, k, 17), _eu(key, month, k, 18), par.awareness_spread)
         )
         tallies.add_flow(flows, tallies.F_ENTRANTS, person_groups(pi, p), 1.0)
         if inactive:

@@ -39,8 +39,9 @@ def applications_of(
         extra,
     )
     na = rules.count_draw(rate, streams.uniform(key, streams.STREAM_APPS, month, p, 0))
-    if na > rules.MAX_APPLICATIONS:
-        na = rules.MAX_APPLICATIONS
+    cap = int(par.max_applications)
+    if na > cap:
+        na = cap
     return na, int(extra)
 
 
@@ -59,6 +60,7 @@ def applies(pi: np.ndarray, p: int, par: KernelParams, key, month: int) -> bool:
         pi[p, state.P_INACTIVE_MONTHS],
         par.older_return_multiplier,
         par.recent_return_multiplier,
+        par.recent_inactive_months,
     )
     return streams.uniform(key, streams.STREAM_INACTIVE_SEARCH, month, p, 0) < rate
 
@@ -104,9 +106,11 @@ def score_of(
         person_groups(pi, p),
         pi[p, state.P_UNEMPLOYMENT_DURATION],
         par.stigma_per_month,
+        par.stigma_cap_months,
         support_of(pi, p, iv),
         par.support_bonus,
         pf[p, state.P_WORK_ABILITY],
+        par.work_ability_penalty,
         qi[q, state.Q_CARVED],
         screening_noise(key, month, p, a, par.screening_noise),
     )
@@ -269,9 +273,13 @@ def matching_step(
     for j in range(n_seek):
         p = seeker[j]
         aim_p = rules.aim_probability(
-            par.aim, pf[p, state.P_SEARCH_SKILL], pf[p, state.P_SELF_EFFICACY], link
+            par.aim,
+            pf[p, state.P_SEARCH_SKILL],
+            pf[p, state.P_SELF_EFFICACY],
+            link,
+            par.unaimed_fit,
         )
-        reach = np.searchsorted(sorted_req, skill[j] + rules.AIM_MARGIN, side="right")
+        reach = np.searchsorted(sorted_req, skill[j] + par.aim_margin, side="right")
         for a in range(n_apps[j]):
             aimed = (
                 a < n_aimed[j] or streams.uniform(key, streams.STREAM_AIM, month, p, 2 * a) < aim_p
@@ -331,9 +339,11 @@ def matching_step(
                 groups[j],
                 udur[j],
                 stigma,
+                par.stigma_cap_months,
                 support[j],
                 bonus,
                 ability[j],
+                par.work_ability_penalty,
                 carved,
                 app_eps[app],
             )

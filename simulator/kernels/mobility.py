@@ -51,9 +51,15 @@ def training_step(
         if pi[p, state.P_STATUS] != state.EMPLOYED:
             continue
         e = pi[p, state.P_EMPLOYER]
-        development = ef[e, state.E_DEVELOPMENT] * (0.5 + 0.5 * ef[e, state.E_RESOURCES])
+        development = rules.development_reach(
+            ef[e, state.E_DEVELOPMENT], ef[e, state.E_RESOURCES], par.resources_development_share
+        )
         prob = rules.training_probability(
-            par.training_rate, development, pf[p, state.P_MOTIVATION], pf[p, state.P_AWARENESS]
+            par.training_rate,
+            development,
+            pf[p, state.P_MOTIVATION],
+            pf[p, state.P_AWARENESS],
+            par.awareness_training_share,
         )
         skill = pf[p, state.P_SKILL] + par.learning_on_job
         if streams.uniform(key, streams.STREAM_TRAIN, month, p, 0) < prob:

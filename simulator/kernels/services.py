@@ -76,7 +76,11 @@ def takes_up(
     """Whether eligible person ``p`` is referred to intervention ``k`` and takes it up."""
     trust = pf[p, state.P_TRUST] if par.trust_on > 0.0 else pf[p, state.P_INITIAL_TRUST]
     prob = rules.referral_probability(
-        par.referral_base, integration, coordination, pf[p, state.P_AWARENESS]
+        par.referral_base,
+        integration,
+        coordination,
+        pf[p, state.P_AWARENESS],
+        par.unaware_referral_share,
     ) * rules.takeup_probability(trust, par.trust_referral_weight)
     return streams.uniform(key, streams.STREAM_REFER + k, month, p, 0) < prob
 
@@ -94,7 +98,9 @@ def intake(row: np.ndarray, provider_left: np.ndarray) -> int:
 @helper
 def employer_takes_part(ef: np.ndarray, e: int, integration: float, par, key, k, month) -> bool:
     """Whether an eligible employer is reached and joins an employer intervention."""
-    prob = rules.referral_probability(par.referral_base, integration, 1.0, ef[e, state.E_AWARENESS])
+    prob = rules.referral_probability(
+        par.referral_base, integration, 1.0, ef[e, state.E_AWARENESS], par.unaware_referral_share
+    )
     return streams.uniform(key, streams.STREAM_REFER + k, month, e, 0) < prob
 
 

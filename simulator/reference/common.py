@@ -49,7 +49,7 @@ def return_multiplier(pi: np.ndarray, p: int, par: KernelParams) -> float:
     multiplier = 1.0
     if pi[p, state.P_AGE_MONTHS] >= state.OLDER_MIN_MONTHS:
         multiplier *= par.older_return_multiplier
-    if pi[p, state.P_INACTIVE_MONTHS] < state.RECENT_INACTIVE_MONTHS:
+    if pi[p, state.P_INACTIVE_MONTHS] < par.recent_inactive_months:
         multiplier *= par.recent_return_multiplier  # marginally attached
     return multiplier
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator import interventions, rules, state
+from simulator import interventions, state
 from simulator.kernel_params import KernelParams
 from simulator.reference.common import clip01, trait_bits
 from simulator.reference.monitoring import census
@@ -46,7 +46,7 @@ def _month_in_unemployment(pf: np.ndarray, pi: np.ndarray, p: int, par: KernelPa
     """A jobseeker's month: the spell grows, skills depreciate in long spells, and a month of
     applications that all failed lowers self-efficacy and effort; effort drifts back."""
     pi[p, state.P_UNEMPLOYMENT_DURATION] += 1
-    if pi[p, state.P_UNEMPLOYMENT_DURATION] > rules.DEPRECIATION_AFTER:
+    if pi[p, state.P_UNEMPLOYMENT_DURATION] > par.depreciation_after_months:
         pf[p, state.P_SKILL] = clip01(pf[p, state.P_SKILL] - par.skill_depreciation)
     rejected = pi[p, state.P_APPLICATIONS] > 0  # still unemployed: every application failed
     effort = pf[p, state.P_SEARCH_EFFORT]

@@ -70,7 +70,7 @@ def _separation_hazard(pi: np.ndarray, p: int, groups: int, par: KernelParams, m
     """
     dismissal = float(par.dismissal_rate)
     hired = int(pi[p, state.P_HIRE_MONTH])
-    in_probation = hired != state.NEVER and month - hired < rules.PROBATION_MONTHS
+    in_probation = hired != state.NEVER and month - hired < par.probation_months
     if in_probation:
         probation = float(par.probation_separation)
         if pi[p, state.P_SUPPORT_LEFT] > 0:
@@ -237,7 +237,7 @@ def _inactive_month(
     if draw(key, streams.STREAM_REENTRY, month, p) >= p_return:
         return
     pi[p, state.P_STATUS] = state.UNEMPLOYED
-    if pi[p, state.P_INACTIVE_MONTHS] >= state.RECENT_INACTIVE_MONTHS:
+    if pi[p, state.P_INACTIVE_MONTHS] >= par.recent_inactive_months:
         pi[p, state.P_UNEMPLOYMENT_DURATION] = 0
     pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT]
     add_flow(flows, tallies.F_REENTRIES, target_groups(pi, p), 1.0)
@@ -318,10 +318,10 @@ def add_entrants(
     """Reference of :func:`simulator.kernels.demand.add_entrants` (same arguments).
 
     The month's entrants (school leavers, then migrants) join in rows ``first, first + 1, ...``,
-    as jobseekers or, with the entrant inactive share, inactive. School leavers are 18-24 with
-    skill around 0.40; migrants are 20-50 with skill around 0.42 and more spread. Sex and
-    partial work ability follow the population shares; mechanism states start around the
-    model's initial means (search skill and awareness a little lower than the population's).
+    as jobseekers or, with the entrant inactive share, inactive. School leavers and migrants
+    have their own age ranges and skill distributions (``entrants.*``). Sex and partial work
+    ability follow the population shares; mechanism states start around the model's initial
+    means (search skill and awareness a little lower than the population's).
     """
     for k in range(n_school + n_migrant):
         p = first + k
@@ -335,9 +335,12 @@ def add_entrants(
             return clip01(mean + rules.noise.py_func(u(first_sub), u(first_sub + 1), sd))
 
         if migrant:
-            age_years, skill = 20.0 + 30.0 * u(1), around(0.42, 2, 0.15)
+            youngest, oldest = par.migrant_age_min, par.migrant_age_max
+            skill = around(par.migrant_skill, 2, par.migrant_skill_spread)
         else:
-            age_years, skill = 18.0 + 6.0 * u(1), around(0.40, 2, 0.12)
+            youngest, oldest = par.school_leaver_age_min, par.school_leaver_age_max
+            skill = around(par.school_leaver_skill, 2, par.school_leaver_skill_spread)
+        age_years = youngest + (oldest - youngest) * u(1)
         female = u(4) < par.share_female
         partial = u(5) < par.share_partial_ability
 
@@ -358,7 +361,8 @@ def add_entrants(
         pi[p, state.P_STATUS] = state.INACTIVE if still_inactive else state.UNEMPLOYED
         # Not in the population at any earlier month end.
         pi[p, state.P_STATUS_HISTORY] = sum(state.STATUS_ABSENT << (2 * m) for m in range(3))
-        pi[p, state.P_INACTIVE_MONTHS] = state.RECENT_INACTIVE_MONTHS  # in education, not churning
+        # In education: not among the recently inactive who churn with unemployment.
+        pi[p, state.P_INACTIVE_MONTHS] = int(par.recent_inactive_months)
         pi[p, state.P_AGE_MONTHS] = int(age_years * 12.0)
         pi[p, state.P_FEMALE] = int(female)
         pi[p, state.P_MIGRANT] = int(migrant)
@@ -369,13 +373,18 @@ def add_entrants(
         )
 
         pf[p, state.P_SKILL] = skill
-        pf[p, state.P_WORK_ABILITY] = 0.4 + 0.4 * u(6) if partial else 1.0
-        pf[p, state.P_SELF_EFFICACY] = around(par.initial_self_efficacy, 7, 0.15)
-        pf[p, state.P_TRUST] = pf[p, state.P_INITIAL_TRUST] = around(par.initial_trust, 9, 0.15)
-        pf[p, state.P_SEARCH_SKILL] = around(par.initial_search_skill - 0.1, 11, 0.15)
-        pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT] = around(0.7, 13, 0.15)
-        pf[p, state.P_MOTIVATION] = around(par.initial_motivation, 15, 0.15)
-        pf[p, state.P_AWARENESS] = around(par.initial_awareness - 0.1, 17, 0.1)
+        low, high = par.partial_work_ability_min, par.partial_work_ability_max
+        pf[p, state.P_WORK_ABILITY] = low + (high - low) * u(6) if partial else 1.0
+        spread = par.state_spread
+        pf[p, state.P_SELF_EFFICACY] = around(par.initial_self_efficacy, 7, spread)
+        pf[p, state.P_TRUST] = pf[p, state.P_INITIAL_TRUST] = around(par.initial_trust, 9, spread)
+        search_skill = par.initial_search_skill - par.search_skill_gap
+        pf[p, state.P_SEARCH_SKILL] = around(search_skill, 11, spread)
+        effort = around(par.initial_search_effort, 13, spread)
+        pf[p, state.P_SEARCH_EFFORT] = pf[p, state.P_INITIAL_SEARCH_EFFORT] = effort
+        pf[p, state.P_MOTIVATION] = around(par.initial_motivation, 15, spread)
+        awareness = par.initial_awareness - par.awareness_gap
+        pf[p, state.P_AWARENESS] = around(awareness, 17, par.awareness_spread)
         add_flow(flows, tallies.F_ENTRANTS, target_groups(pi, p), 1.0)
         if still_inactive:
             add_flow(flows, tallies.F_INACTIVE_ENTRANTS, target_groups(pi, p), 1.0)

@@ -5,7 +5,7 @@ Every jobseeker searches, and an inactive person with the inactive search rate (
 the labour force only briefly, less if older). A searcher sends a random number of applications
 whose mean grows with search effort and, through the efficacy-effort link, self-efficacy (less
 during the lock-in of a programme, plus the programme's extra applications). Each application is
-either aimed, at a vacancy whose requirement is at most ``rules.AIM_MARGIN`` above the
+either aimed, at a vacancy whose requirement is at most ``aim_margin`` above the
 applicant's skill (more likely with good search skill), or unaimed, at any open vacancy (the
 urn-ball process). Vacancies are then taken in a random order; one that gets through recruitment
 this month scores each applicant not yet hired elsewhere and allowed to hold the job, and hires
@@ -54,7 +54,7 @@ def _number_of_applications(
     month: int,
 ) -> tuple[int, int]:
     """How many applications person ``p`` sends this month (at most
-    ``rules.MAX_APPLICATIONS``) and how many of them are surely aimed (a programme's extra
+    ``max_applications``) and how many of them are surely aimed (a programme's extra
     applications)."""
     k = int(pi[p, state.P_ENROLLED])
     lock_in = iv[k, interventions.IV_LOCK_IN] if k >= 0 else 0.0
@@ -68,7 +68,7 @@ def _number_of_applications(
         extra,
     )
     count = rules.count_draw.py_func(expected, draw(key, streams.STREAM_APPS, month, p))
-    return min(count, rules.MAX_APPLICATIONS), int(extra)
+    return min(count, int(par.max_applications)), int(extra)
 
 
 def _applications(
@@ -93,11 +93,13 @@ def _applications(
     count, surely_aimed = _number_of_applications(pf, pi, p, iv, par, key, month)
     pi[p, state.P_APPLICATIONS] = count
     aim_probability = rules.aim_probability.py_func(
-        par.aim, pf[p, state.P_SEARCH_SKILL], pf[p, state.P_SELF_EFFICACY], par.efficacy_effort_link
+        par.aim,
+        pf[p, state.P_SEARCH_SKILL],
+        pf[p, state.P_SELF_EFFICACY],
+        par.efficacy_effort_link,
+        par.unaimed_fit,
     )
-    qualifies_for = bisect.bisect_right(
-        requirements, float(pf[p, state.P_SKILL]) + rules.AIM_MARGIN
-    )
+    qualifies_for = bisect.bisect_right(requirements, float(pf[p, state.P_SKILL]) + par.aim_margin)
     sent = []
     for a in range(count):
         aimed = a < surely_aimed or draw(key, streams.STREAM_AIM, month, p, 2 * a) < aim_probability
@@ -159,9 +161,11 @@ def _score(
         target_groups(pi, p),
         pi[p, state.P_UNEMPLOYMENT_DURATION],
         par.stigma_per_month,
+        par.stigma_cap_months,
         support,
         par.support_bonus,
         pf[p, state.P_WORK_ABILITY],
+        par.work_ability_penalty,
         qi[q, state.Q_CARVED],
         noise,
     )

@@ -51,11 +51,17 @@ def training_step(
             continue
         # The employer through the position held (the person's employer column must agree).
         employer = int(qi[pi[p, state.P_POSITION], state.Q_EMPLOYER])
+        # Part of the development culture needs a large employer's resources.
+        share = par.resources_development_share
         willingness = ef[employer, state.E_DEVELOPMENT] * (
-            0.5 + 0.5 * ef[employer, state.E_RESOURCES]
+            (1.0 - share) + share * ef[employer, state.E_RESOURCES]
         )
         p_train = rules.training_probability.py_func(
-            par.training_rate, willingness, pf[p, state.P_MOTIVATION], pf[p, state.P_AWARENESS]
+            par.training_rate,
+            willingness,
+            pf[p, state.P_MOTIVATION],
+            pf[p, state.P_AWARENESS],
+            par.awareness_training_share,
         )
         trains = draw(key, streams.STREAM_TRAIN, month, p) < p_train
         skill = pf[p, state.P_SKILL] + par.learning_on_job

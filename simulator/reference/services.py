@@ -92,7 +92,11 @@ def _person_takes_up(
     as it is now, or as it started when the trust mechanism is switched off)."""
     trust = pf[p, state.P_TRUST] if par.trust_on > 0.0 else pf[p, state.P_INITIAL_TRUST]
     referred = rules.referral_probability.py_func(
-        par.referral_base, integration, coordination, pf[p, state.P_AWARENESS]
+        par.referral_base,
+        integration,
+        coordination,
+        pf[p, state.P_AWARENESS],
+        par.unaware_referral_share,
     )
     takes_up = rules.takeup_probability.py_func(trust, par.trust_referral_weight)
     return draw(key, streams.STREAM_REFER + k, month, p) < referred * takes_up
@@ -118,7 +122,7 @@ def _employer_takes_part(
 ) -> bool:
     """Whether eligible employer ``e`` is reached by intervention ``k`` and joins it."""
     reached = rules.referral_probability.py_func(
-        par.referral_base, integration, 1.0, ef[e, state.E_AWARENESS]
+        par.referral_base, integration, 1.0, ef[e, state.E_AWARENESS], par.unaware_referral_share
     )
     return draw(key, streams.STREAM_REFER + k, month, e) < reached
 

@@ -1,0 +1,107 @@
+"""Where the monthly step spends its time, beside each phase's memory-bound floor.
+
+Builds one model (1,000,000 persons by default, its spin-up included in the set-up time), runs
+it, and prints for each phase of the step the milliseconds per month beside the floor: the
+bytes the phase must touch at least once (every table column its kernels read or write, for
+every row) divided by this machine's stream bandwidth, measured in the same process just
+before. The ratio says how far each phase is from the memory limit. Prints, asserts nothing.
+
+Usage: python benchmarks/bench_phases.py [--persons 1000000] [--months 24] [--threads N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".numba_cache"))
+
+#: The kernel modules each phase runs (the census is taken in the consequences pass).
+PHASE_MODULES = {
+    "demand": ("demand",),
+    "mobility": ("mobility",),
+    "services": ("services",),
+    "matching": ("matching",),
+    "consequences": ("consequences",),
+}
+
+
+def stream_bandwidth(megabytes: int = 512, repeats: int = 5) -> float:
+    """Bytes per second of a large array copy (each byte read once and written once)."""
+    src = np.ones(megabytes * 2**20 // 8)
+    dst = np.empty_like(src)
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        np.copyto(dst, src)
+        best = min(best, time.perf_counter() - t)
+    return 2 * src.nbytes / best
+
+
+def columns_touched(module: str) -> dict[str, set[str]]:
+    """Columns of each table that a kernel module names (``state.P_X``, ``state.Q_X`` ...)."""
+    source = (ROOT / "simulator" / "kernels" / f"{module}.py").read_text()
+    names = set(re.findall(r"state\.([PQE]_[A-Z0-9_]+)", source))
+    return {prefix: {n for n in names if n.startswith(prefix)} for prefix in ("P_", "Q_", "E_")}
+
+
+def floor_bytes(model, modules: tuple[str, ...]) -> int:
+    """Bytes a phase must touch at least once: every column it names, every row."""
+    w = model.world
+    rows = {"P_": w.persons.n, "Q_": w.positions.n, "E_": w.employers.n}
+    total = 0
+    for module in modules:
+        for prefix, names in columns_touched(module).items():
+            total += len(names) * rows[prefix] * 8
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--months", type=int, default=24)
+    args = parser.parse_args()
+
+    from simulator.model import PHASES, LabourMarketModel
+    from simulator.params import ModelParams
+
+    def params(n: int, months: int) -> ModelParams:
+        return ModelParams.model_validate({"months": months, "population": {"n_persons": n}})
+
+    LabourMarketModel(params(500, 2), rng=0).run()  # load the compiled kernels
+    bandwidth = stream_bandwidth()
+    t0 = time.perf_counter()
+    model = LabourMarketModel(params(args.persons, args.months), rng=1)
+    setup = time.perf_counter() - t0
+    model.phase_seconds = dict.fromkeys(PHASES, 0.0)
+    t1 = time.perf_counter()
+    model.run()
+    run = time.perf_counter() - t1
+
+    print(
+        f"{args.persons:,} persons, {args.months} months; stream bandwidth "
+        f"{bandwidth / 1e9:.1f} GB/s; set-up (spin-up included) {setup:.2f} s"
+    )
+    print(f"{'phase':<14}{'ms/month':>10}{'floor ms':>10}{'ratio':>8}{'MB touched':>12}")
+    total_floor = 0.0
+    for phase in PHASES:
+        ms = 1000 * model.phase_seconds[phase] / args.months
+        if phase in PHASE_MODULES:
+            nbytes = floor_bytes(model, PHASE_MODULES[phase])
+            floor = 1000 * nbytes / bandwidth
+            total_floor += floor
+            print(f"{phase:<14}{ms:>10.1f}{floor:>10.1f}{ms / floor:>8.1f}{nbytes / 1e6:>12.0f}")
+        else:
+            print(f"{phase:<14}{ms:>10.1f}{'':>10}{'':>8}{'':>12}")
+    step = 1000 * run / args.months
+    print(f"{'whole step':<14}{step:>10.1f}{total_floor:>10.1f}{step / total_floor:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
