@@ -1,12 +1,10 @@
 """The two engines that run the monthly step: numba kernels and the plain-Python reference.
 
 Both expose the same functions with the same signatures; the model picks one by name. The
-reference engine replaces every kernel with a separately written plain-Python version: the
-three whose speed comes from how they organise the work (vacancy chains, matching, enrolment)
-with naive, obviously correct versions (:mod:`simulator.reference`), the per-agent steps
-(demand, entrants, training, participation, consequences, census) with versions written from
-the model's rules (:mod:`simulator.reference_steps`). On the same seed both give identical
-results.
+reference engine replaces every kernel with a separately written plain-Python version from
+:mod:`simulator.reference`, one module per phase of the month, written from the model's rules
+one agent at a time, without the kernels' ways of organising the work for speed. On the same
+seed both give identical results.
 """
 
 from __future__ import annotations
@@ -15,8 +13,13 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from simulator import reference, reference_steps
 from simulator.kernels import consequences, demand, matching, mobility, services
+from simulator.reference import consequences as ref_consequences
+from simulator.reference import demand as ref_demand
+from simulator.reference import matching as ref_matching
+from simulator.reference import mobility as ref_mobility
+from simulator.reference import monitoring as ref_monitoring
+from simulator.reference import services as ref_services
 
 
 @dataclass(frozen=True)
@@ -50,15 +53,15 @@ NUMBA = Engine(
 
 PYTHON = Engine(
     name="python",
-    demand_step=reference_steps.demand_step,
-    add_entrants=reference_steps.add_entrants,
-    training_step=reference_steps.training_step,
-    vacancy_chains=reference.vacancy_chains,
-    enrolment_step=reference.enrolment_step,
-    participation_step=reference_steps.participation_step,
-    matching_step=reference.matching_step,
-    consequences_step=reference_steps.consequences_step,
-    census=reference_steps.census,
+    demand_step=ref_demand.demand_step,
+    add_entrants=ref_demand.add_entrants,
+    training_step=ref_mobility.training_step,
+    vacancy_chains=ref_mobility.vacancy_chains,
+    enrolment_step=ref_services.enrolment_step,
+    participation_step=ref_services.participation_step,
+    matching_step=ref_matching.matching_step,
+    consequences_step=ref_consequences.consequences_step,
+    census=ref_monitoring.census,
 )
 
 ENGINES = SimpleNamespace(numba=NUMBA, python=PYTHON)

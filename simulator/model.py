@@ -1,7 +1,8 @@
 """The Mesa model of one regional labour market (a living lab), stepped monthly.
 
 The model orchestrates; the work is done by pure kernels over the columnar state
-(:mod:`simulator.kernels`), run either compiled (numba) or as plain Python (the reference).
+(:mod:`simulator.kernels`), run either compiled (numba) or as their plain-Python reference
+(:mod:`simulator.reference`, one module per phase below).
 Each month:
 
 1. labour demand and labour-force flows (job destruction and creation, separations,

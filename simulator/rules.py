@@ -249,3 +249,10 @@ def creation_probability(destruction: float, target: float, slots: int) -> float
     if unused <= 0.0:
         return 1.0
     return destruction * target / unused
+
+
+# ---------------------------------------------------------------- limits of search
+
+#: Draws a vacancy makes to find a mover from another employer before it is opened to
+#: outsiders.
+J2J_TRIES = 8

@@ -120,3 +120,35 @@ def test_the_check_sees_imports_inside_functions(tmp_path: Path) -> None:
 )
 def test_layer_of(module: str, layer: str | None) -> None:
     assert layer_of(module) == layer
+
+
+def kernel_imports(root: Path) -> list[str]:
+    """Every import of :mod:`simulator.kernels` by the plain-Python reference under ``root``."""
+    bad = []
+    for path in sorted((root / "simulator" / "reference").rglob("*.py")):
+        module = module_name(path, root)
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for line, target in imported_modules(tree, module, path.name == "__init__.py"):
+            if target == "simulator.kernels" or target.startswith("simulator.kernels."):
+                bad.append(f"{path.relative_to(root)}:{line}: imports {target}")
+    return bad
+
+
+def test_the_reference_does_not_import_the_kernels() -> None:
+    """The plain-Python reference is written independently of the numba kernels it checks."""
+    assert len(list((ROOT / "simulator" / "reference").glob("*.py"))) > 1, "reference moved"
+    bad = kernel_imports(ROOT)
+    assert not bad, "the reference imports the kernels:\n" + "\n".join(bad)
+
+
+def test_the_reference_check_sees_kernel_imports(tmp_path: Path) -> None:
+    reference = tmp_path / "simulator" / "reference"
+    reference.mkdir(parents=True)
+    (reference / "matching.py").write_text(
+        "from simulator import rules\n\ndef f():\n    from simulator.kernels import matching\n"
+    )
+    (reference / "demand.py").write_text("from ..kernels.demand import person_groups\n")
+    assert kernel_imports(tmp_path) == [
+        "simulator/reference/demand.py:1: imports simulator.kernels.demand.person_groups",
+        "simulator/reference/matching.py:4: imports simulator.kernels.matching",
+    ]

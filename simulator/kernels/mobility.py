@@ -15,7 +15,7 @@ A move leaves a new vacancy behind at the level the mover left, which is decided
 in White's *Chains of Opportunity*): the vacancy travels up, down and across employers until it
 is opened to outside applicants, where the matching step fills it. If the drawn level has no
 eligible mover (nobody there, nobody meeting the skill requirement, everyone there already
-moved this month, or for a move from another employer: none found in ``J2J_TRIES`` random
+moved this month, or for a move from another employer: none found in ``rules.J2J_TRIES`` random
 draws of a position at that level), the vacancy is opened to outside applicants as well.
 With employer heterogeneity, an employer realises the promotion entries of Q in proportion to
 its willingness to develop staff (:func:`simulator.rules.internal_fill_scale`). Every decision
@@ -286,11 +286,6 @@ def best_internal_candidate(
     return h
 
 
-#: Draws a vacancy makes to find a mover from another employer before it is opened to
-#: outsiders.
-J2J_TRIES = 8
-
-
 @njit(cache=True)
 def vacancy_chains(
     pf: np.ndarray,
@@ -377,7 +372,7 @@ def vacancy_chains(
             elif src >= lv:
                 a = level_slots_start[src]
                 count = level_slots_start[src + 1] - a
-                for t in range(J2J_TRIES if count > 0 else 0):
+                for t in range(rules.J2J_TRIES if count > 0 else 0):
                     r = streams.uniform(key, streams.STREAM_J2J, month, v, t)
                     s = level_slots[a + int(r * count)]
                     h = qi[s, state.Q_HOLDER]

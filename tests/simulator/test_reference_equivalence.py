@@ -152,7 +152,7 @@ def test_single_kernel_identical(kernel: str) -> None:
     assert any(not np.array_equal(x, y) for x, y in zip(before, outputs[0][:5], strict=False))
 
 
-#: Per-agent kernels whose reference is written from the rules (``simulator.reference_steps``).
+#: Per-agent kernels whose reference is written from the rules (``simulator.reference``).
 PER_AGENT_KERNELS = (
     "demand_step",
     "add_entrants",
