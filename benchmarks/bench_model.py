@@ -34,7 +34,7 @@ def one_run(persons: int, months: int, backend: str, reference_months: int) -> d
 
     LabourMarketModel(params(500, 2), rng=0).run()  # load compiled kernels
     t0 = time.perf_counter()
-    model = LabourMarketModel(params(persons, months), rng=1, backend=backend)
+    model = LabourMarketModel(params(persons, months), rng=1, engine=backend)
     t1 = time.perf_counter()
     model.run()
     t2 = time.perf_counter()
@@ -50,7 +50,7 @@ def one_run(persons: int, months: int, backend: str, reference_months: int) -> d
     if reference_months:
         timings = {}
         for name in ("numba", "python"):
-            m = LabourMarketModel(params(persons, reference_months), rng=1, backend=name)
+            m = LabourMarketModel(params(persons, reference_months), rng=1, engine=name)
             t = time.perf_counter()
             m.run()
             timings[name] = 1000 * (time.perf_counter() - t) / reference_months

@@ -36,7 +36,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # The folder is checked before the simulation, which may take minutes.
     out = check_output_folder(args.out, "run", overwrite=args.overwrite)
     t0 = time.perf_counter()
-    model = LabourMarketModel(params, rng=args.seed, backend=args.engine)
+    model = LabourMarketModel(params, rng=args.seed, engine=args.engine)
     setup = time.perf_counter() - t0
     results = model.run(progress=not args.quiet)
     total = time.perf_counter() - t0

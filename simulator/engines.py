@@ -73,9 +73,3 @@ def get_engine(name: str) -> Engine:
         return getattr(ENGINES, name)
     except AttributeError:
         raise ValueError(f"engine must be 'numba' or 'python', got {name!r}") from None
-
-
-# The names simulator/model.py still imports (its ``backend=`` argument selects the engine);
-# they go when that module is renamed to the engine vocabulary.
-Backend = Engine
-get_backend = get_engine

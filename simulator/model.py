@@ -34,7 +34,7 @@ from simulator.agents import (
     TableAgent,
 )
 from simulator.agentset import TableAgentSet
-from simulator.engines import Backend, get_backend
+from simulator.engines import Engine, get_engine
 from simulator.errors import check_seed
 from simulator.indicators import (
     IndicatorArrays,
@@ -85,8 +85,8 @@ class LabourMarketModel(mesa.Model):
         Model parameters (defaults: :class:`~simulator.params.ModelParams`).
     rng
         Seed as in Mesa: an int (0 or more), a ``numpy.random.SeedSequence`` or a Generator.
-        Everything random derives from it; the same seed gives the same run on either backend.
-    backend
+        Everything random derives from it; the same seed gives the same run on either engine.
+    engine
         ``"numba"`` (compiled kernels, default) or ``"python"`` (the plain-Python reference).
     worlds
         A cache of set-up markets shared by runs of many parameter sets with common seeds
@@ -110,7 +110,7 @@ class LabourMarketModel(mesa.Model):
         params: ModelParams | None = None,
         *,
         rng: int | np.random.SeedSequence | np.random.Generator | None = None,
-        backend: str | Backend = "numba",
+        engine: str | Engine = "numba",
         worlds: WorldCache | None = None,
     ) -> None:
         if isinstance(rng, (int, np.integer)):
@@ -119,7 +119,7 @@ class LabourMarketModel(mesa.Model):
         mesa_rng = child_seed(rng, 2) if isinstance(rng, np.random.SeedSequence) else rng
         super().__init__(rng=mesa_rng)
         self.params = params if params is not None else ModelParams()
-        self.backend = backend if isinstance(backend, Backend) else get_backend(backend)
+        self.engine = engine if isinstance(engine, Engine) else get_engine(engine)
         seq = _seed_sequence(rng, self.rng)
         self.seed_sequence = seq
         setup_seq, run_seq = child_seed(seq, 0), child_seed(seq, 1)
@@ -139,7 +139,7 @@ class LabourMarketModel(mesa.Model):
         self.population0 = p.population.n_persons
         self.recorder = IndicatorRecorder(p.ladder.n_levels, [s.name for s in p.interventions])
         self._census = np.zeros((tallies.N_CENSUS, tallies.N_GROUPS))
-        self.backend.census(
+        self.engine.census(
             self.world.persons.f, self.world.persons.i, self.world.persons.n, 0, self._census
         )
         self.initial_census = self._census.copy()
@@ -161,7 +161,7 @@ class LabourMarketModel(mesa.Model):
         base = baseline_dynamics(p)
 
         def spun_up() -> state.WorldState:
-            warm = LabourMarketModel(base, rng=setup_seq, backend=self.backend, worlds=worlds)
+            warm = LabourMarketModel(base, rng=setup_seq, engine=self.engine, worlds=worlds)
             warm.advance()
             shift_months(warm.world, base.months)
             return warm.world
@@ -284,7 +284,7 @@ class LabourMarketModel(mesa.Model):
 
     def step(self) -> None:
         """Advance the labour market by one month."""
-        w, b, par, key = self.world, self.backend, self._par, self.key
+        w, b, par, key = self.world, self.engine, self._par, self.key
         seconds, tick = self.phase_seconds, time.perf_counter
         start = tick()
         t = w.month + 1

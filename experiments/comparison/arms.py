@@ -58,7 +58,7 @@ class Task:
     window: int
     adaptation: AdaptationRule | None = None
     detailed: bool = True
-    backend: str = "numba"
+    engine: str = "numba"
 
 
 @dataclass
@@ -112,7 +112,7 @@ def run_task(task: Task, cancel: Callable[[], bool] | None = None) -> RunOutput:
 
     t0 = time.perf_counter()
     model = LabourMarketModel(
-        task.params, rng=replication_seed(task.root_seed, task.replication), backend=task.backend
+        task.params, rng=replication_seed(task.root_seed, task.replication), engine=task.engine
     )
     tracker = Tracker(task.window, [s.name for s in task.params.population.sectors])
     adaptation = Adaptation(task.adaptation) if task.adaptation is not None else None

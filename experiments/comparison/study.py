@@ -94,7 +94,7 @@ def mean_of_known(values: np.ndarray) -> float:
     return float(known.mean()) if known.size else float("nan")
 
 
-def plan(scenario: Scenario, backend: str = "numba") -> list[Task]:
+def plan(scenario: Scenario, engine: str = "numba") -> list[Task]:
     """Every run a comparison needs, in a fixed order.
 
     The baseline and each package arm run once per replication with full detail; with
@@ -104,7 +104,7 @@ def plan(scenario: Scenario, backend: str = "numba") -> list[Task]:
     :func:`run_comparison`) is available early. The order does not change the results.
     """
     run = scenario.run
-    common = {"root_seed": run.seed, "window": run.evaluation_months, "backend": backend}
+    common = {"root_seed": run.seed, "window": run.evaluation_months, "engine": engine}
     ablation = run.ablation and any(arm.params.interventions for arm in scenario.arms)
     tasks: list[Task] = []
     for r in range(run.replications):
@@ -227,7 +227,7 @@ def run_comparison(
     *,
     workers: int = 1,
     progress: bool = True,
-    backend: str = "numba",
+    engine: str = "numba",
     executor=None,
     command: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
@@ -244,8 +244,8 @@ def run_comparison(
         Local worker processes (1: in this process).
     progress
         Show a progress bar.
-    backend
-        Model backend: ``"numba"`` or ``"python"``.
+    engine
+        Engine of the monthly step: ``"numba"`` or ``"python"``.
     executor
         A ``concurrent.futures.Executor`` to run on instead of local processes.
     command
@@ -263,7 +263,7 @@ def run_comparison(
         can be shown while the comparison runs. The returned comparison is unaffected.
     """
     t0 = time.perf_counter()
-    tasks = plan(scenario, backend)
+    tasks = plan(scenario, engine)
     collect = _partial_collector(scenario, tasks, on_partial) if on_partial else None
     outputs = run_tasks(
         tasks,

@@ -76,7 +76,7 @@ class LabourMarketRun:
         # Imported here: the model loads the compiled kernels: only a run needs them.
         from simulator.model import LabourMarketModel
 
-        model = LabourMarketModel(self.params(overrides), rng=seed, backend=self.engine)
+        model = LabourMarketModel(self.params(overrides), rng=seed, engine=self.engine)
         table = model.run().indicators
         if self.indicators:
             table = table[table["indicator"].isin(self.indicators)]

@@ -149,7 +149,7 @@ class PackageEffectRun:
 
         # A fresh copy per arm: both arms must start from the same, unspent seed state.
         rng = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key)
-        model = LabourMarketModel(params, rng=rng, backend=self.engine, worlds=self.worlds)
+        model = LabourMarketModel(params, rng=rng, engine=self.engine, worlds=self.worlds)
         if adaptation is not None:
             model.month_hooks.append(Adaptation(AdaptationRule.model_validate(adaptation)))
         model.advance()

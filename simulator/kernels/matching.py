@@ -12,9 +12,10 @@ everyone acceptable, a jobseeker's hiring probability is the urn-ball θ(1 − e
 from __future__ import annotations
 
 import numpy as np
+from numba import prange
 
 from simulator import interventions, rules, state, streams, tallies
-from simulator.jit import helper, njit
+from simulator.jit import helper, njit, parallel
 from simulator.kernel_params import KernelParams
 from simulator.kernels.demand import person_groups
 
@@ -178,6 +179,116 @@ def acceptable(pi: np.ndarray, p: int, q: int, qi: np.ndarray) -> bool:
     return rules.may_hold(qi[q, state.Q_CARVED], pi[p, state.P_PARTIAL_ABILITY])
 
 
+@parallel
+def gather_seekers(
+    pf: np.ndarray,
+    pi: np.ndarray,
+    n: int,
+    iv: np.ndarray,
+    par: KernelParams,
+    key: np.uint64,
+    month: int,
+):
+    """Everyone who applies this month, in person order, with how many applications they
+    send (recorded in their row) and what screening reads of them.
+
+    Blocks of rows are scanned in parallel twice: to count each block's seekers, then, from
+    each block's offset, to fill their entries, so the order is the serial one.
+    """
+    n_b = tallies.n_blocks(n)
+    searching = np.zeros(n, dtype=np.bool_)
+    offset = np.zeros(n_b + 1, dtype=np.int64)
+    for b in prange(n_b):
+        count = 0
+        for p in range(b * tallies.BLOCK_ROWS, min(n, (b + 1) * tallies.BLOCK_ROWS)):
+            if applies(pi, p, par, key, month):
+                searching[p] = True
+                count += 1
+        offset[b + 1] = count
+    for b in range(n_b):
+        offset[b + 1] += offset[b]
+    n_seek = offset[n_b]
+    seeker = np.empty(n_seek, dtype=np.int64)
+    n_apps = np.empty(n_seek, dtype=np.int64)
+    n_aimed = np.empty(n_seek, dtype=np.int64)
+    groups = np.empty(n_seek, dtype=np.int64)
+    skill = np.empty(n_seek, dtype=np.float64)
+    udur = np.empty(n_seek, dtype=np.int64)
+    ability = np.empty(n_seek, dtype=np.float64)
+    support = np.empty(n_seek, dtype=np.float64)
+    partial = np.empty(n_seek, dtype=np.bool_)
+    for b in prange(n_b):
+        j = offset[b]
+        for p in range(b * tallies.BLOCK_ROWS, min(n, (b + 1) * tallies.BLOCK_ROWS)):
+            if not searching[p]:
+                continue
+            na, extra = applications_of(pf, pi, p, iv, par, key, month)
+            pi[p, state.P_APPLICATIONS] = na
+            seeker[j] = p
+            n_apps[j] = na
+            n_aimed[j] = extra
+            groups[j] = person_groups(pi, p)
+            skill[j] = pf[p, state.P_SKILL]
+            udur[j] = pi[p, state.P_UNEMPLOYMENT_DURATION]
+            ability[j] = pf[p, state.P_WORK_ABILITY]
+            support[j] = support_of(pi, p, iv)
+            partial[j] = pi[p, state.P_PARTIAL_ABILITY] == 1
+            j += 1
+    return seeker, n_apps, n_aimed, groups, skill, udur, ability, support, partial
+
+
+@parallel
+def draw_applications(
+    pf: np.ndarray,
+    seeker: np.ndarray,
+    n_apps: np.ndarray,
+    n_aimed: np.ndarray,
+    skill: np.ndarray,
+    sorted_req: np.ndarray,
+    by_req: np.ndarray,
+    nv: int,
+    par: KernelParams,
+    key: np.uint64,
+    month: int,
+):
+    """Where each seeker's applications go (index into the open vacancies) and the noise of
+    the employer's reading of each; seekers in parallel, each writing its own slice."""
+    n_seek = seeker.shape[0]
+    first = np.zeros(n_seek + 1, dtype=np.int64)
+    for j in range(n_seek):
+        first[j + 1] = first[j] + n_apps[j]
+    total = first[n_seek]
+    app_seeker = np.empty(total, dtype=np.int64)
+    app_vac = np.empty(total, dtype=np.int64)
+    app_eps = np.empty(total, dtype=np.float64)
+    link = par.efficacy_effort_link
+    sd = par.screening_noise
+    for j in prange(n_seek):
+        p = seeker[j]
+        aim_p = rules.aim_probability(
+            par.aim,
+            pf[p, state.P_SEARCH_SKILL],
+            pf[p, state.P_SELF_EFFICACY],
+            link,
+            par.unaimed_fit,
+        )
+        reach = np.searchsorted(sorted_req, skill[j] + par.aim_margin, side="right")
+        t = first[j]
+        for a in range(n_apps[j]):
+            aimed = (
+                a < n_aimed[j] or streams.uniform(key, streams.STREAM_AIM, month, p, 2 * a) < aim_p
+            )
+            r = streams.uniform(key, streams.STREAM_AIM, month, p, 2 * a + 1)
+            if aimed and reach > 0:
+                app_vac[t] = by_req[int(r * reach)]
+            else:
+                app_vac[t] = int(r * nv)
+            app_seeker[t] = j
+            app_eps[t] = screening_noise(key, month, p, a, sd)
+            t += 1
+    return app_seeker, app_vac, app_eps
+
+
 @njit(cache=True)
 def matching_step(
     pf: np.ndarray,
@@ -228,70 +339,16 @@ def matching_step(
     by_req = np.argsort(vreq, kind="mergesort")
     sorted_req = vreq[by_req]
 
-    # Jobseekers and what screening needs of them, gathered in one pass over the persons so
-    # that screening reads small arrays instead of scattered rows.
-    searching = np.zeros(n, dtype=np.bool_)
-    n_seek = 0
-    for p in range(n):
-        if applies(pi, p, par, key, month):
-            searching[p] = True
-            n_seek += 1
-    seeker = np.empty(n_seek, dtype=np.int64)
-    n_apps = np.empty(n_seek, dtype=np.int64)
-    n_aimed = np.empty(n_seek, dtype=np.int64)
-    groups = np.empty(n_seek, dtype=np.int64)
-    skill = np.empty(n_seek, dtype=np.float64)
-    udur = np.empty(n_seek, dtype=np.int64)
-    ability = np.empty(n_seek, dtype=np.float64)
-    support = np.empty(n_seek, dtype=np.float64)
-    partial = np.empty(n_seek, dtype=np.bool_)
-    total = 0
-    j = 0
-    for p in range(n):
-        if not searching[p]:
-            continue
-        na, extra = applications_of(pf, pi, p, iv, par, key, month)
-        pi[p, state.P_APPLICATIONS] = na
-        seeker[j] = p
-        n_apps[j] = na
-        n_aimed[j] = extra
-        groups[j] = person_groups(pi, p)
-        skill[j] = pf[p, state.P_SKILL]
-        udur[j] = pi[p, state.P_UNEMPLOYMENT_DURATION]
-        ability[j] = pf[p, state.P_WORK_ABILITY]
-        support[j] = support_of(pi, p, iv)
-        partial[j] = pi[p, state.P_PARTIAL_ABILITY] == 1
-        total += na
-        j += 1
-
-    app_seeker = np.empty(total, dtype=np.int64)
-    app_vac = np.empty(total, dtype=np.int64)  # index into vac
-    app_eps = np.empty(total, dtype=np.float64)
-    link = par.efficacy_effort_link
-    sd = par.screening_noise
-    t = 0
-    for j in range(n_seek):
-        p = seeker[j]
-        aim_p = rules.aim_probability(
-            par.aim,
-            pf[p, state.P_SEARCH_SKILL],
-            pf[p, state.P_SELF_EFFICACY],
-            link,
-            par.unaimed_fit,
-        )
-        reach = np.searchsorted(sorted_req, skill[j] + par.aim_margin, side="right")
-        for a in range(n_apps[j]):
-            aimed = (
-                a < n_aimed[j] or streams.uniform(key, streams.STREAM_AIM, month, p, 2 * a) < aim_p
-            )
-            r = streams.uniform(key, streams.STREAM_AIM, month, p, 2 * a + 1)
-            if aimed and reach > 0:
-                app_vac[t] = by_req[int(r * reach)]
-            else:
-                app_vac[t] = int(r * nv)
-            app_seeker[t] = j
-            app_eps[t] = screening_noise(key, month, p, a, sd)
-            t += 1
+    # Jobseekers and what screening needs of them, gathered from the person table so that
+    # screening reads small arrays instead of scattered rows; then their applications.
+    seeker, n_apps, n_aimed, groups, skill, udur, ability, support, partial = gather_seekers(
+        pf, pi, n, iv, par, key, month
+    )
+    n_seek = seeker.shape[0]
+    app_seeker, app_vac, app_eps = draw_applications(
+        pf, seeker, n_apps, n_aimed, skill, sorted_req, by_req, nv, par, key, month
+    )
+    total = app_seeker.shape[0]
 
     # Group applications by vacancy (counting sort keeps person order within a vacancy).
     start = np.zeros(nv + 1, dtype=np.int64)

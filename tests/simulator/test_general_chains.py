@@ -64,7 +64,7 @@ def test_chains_identical_on_random_fill_matrices(world, persons_per_employer: f
         vacate.py_func(pos.i, q, t)
     n = params.ladder.n_levels
     outputs = []
-    for backend in (NUMBA, PYTHON):
+    for engine in (NUMBA, PYTHON):
         pf, pi, qi, ef, _ = _copies(model)
         flows, count, length_sum, fills = (
             new_flows(),
@@ -72,7 +72,7 @@ def test_chains_identical_on_random_fill_matrices(world, persons_per_employer: f
             np.zeros(n),
             np.zeros((n, n + 2)),
         )
-        backend.vacancy_chains(
+        engine.vacancy_chains(
             pf,
             pi,
             qi,
@@ -105,8 +105,8 @@ def test_whole_run_identical_with_moves_down(heterogeneity: bool) -> None:
     """Whole runs on both engines, with moves down the ladder, give the same state every
     month and the same realised fill matrix; moves down did happen."""
     params = with_chains(small_params(n_persons=800, months=12), Q4, heterogeneity)
-    fast = LabourMarketModel(params, rng=4, backend="numba")
-    slow = LabourMarketModel(params, rng=4, backend="python")
+    fast = LabourMarketModel(params, rng=4, engine="numba")
+    slow = LabourMarketModel(params, rng=4, engine="python")
     for _ in range(params.months):
         fast.step()
         slow.step()

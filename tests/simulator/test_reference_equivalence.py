@@ -36,8 +36,8 @@ def _assert_same_world(a: LabourMarketModel, b: LabourMarketModel) -> None:
 def test_whole_run_identical(seed: int, persons_per_employer: float) -> None:
     params = small_params(n_persons=800, months=14)
     params.population.persons_per_employer = persons_per_employer
-    fast = LabourMarketModel(params, rng=seed, backend="numba")
-    slow = LabourMarketModel(params, rng=seed, backend="python")
+    fast = LabourMarketModel(params, rng=seed, engine="numba")
+    slow = LabourMarketModel(params, rng=seed, engine="python")
     for _ in range(params.months):
         fast.step()
         slow.step()
@@ -88,14 +88,14 @@ def test_single_kernel_identical(kernel: str) -> None:
         pos.i[q, state.Q_HOLDER] = -1
         pos.i[q, state.Q_STATE] = state.PENDING
     outputs = []
-    for backend in (NUMBA, PYTHON):
+    for engine in (NUMBA, PYTHON):
         pf, pi, qi, ef, ei = _copies(model)
         flows = new_flows()
         n = w.persons.n
         extra: tuple = ()
         if kernel == "vacancy_chains":
             cc, cs, fills = np.zeros(4), np.zeros(4), np.zeros((4, 6))
-            backend.vacancy_chains(
+            engine.vacancy_chains(
                 pf,
                 pi,
                 qi,
@@ -117,13 +117,13 @@ def test_single_kernel_identical(kernel: str) -> None:
         elif kernel == "matching_step":
             # Open every pending vacancy so that matching has work.
             qi[qi[:, state.Q_STATE] == state.PENDING, state.Q_STATE] = state.OPEN
-            backend.matching_step(
+            engine.matching_step(
                 pf, pi, n, qi, pos.requirement, ef, model._iv, model._par, model.key, t, flows
             )
         else:
             starts, cost = np.zeros(len(model._iv)), np.zeros(len(model._iv))
             left = model._provider_capacity.copy()
-            backend.enrolment_step(
+            engine.enrolment_step(
                 pf,
                 pi,
                 n,
@@ -165,8 +165,8 @@ PER_AGENT_KERNELS = (
 _ENTRANTS = (7, 5)
 
 
-def _run_per_agent_kernel(kernel: str, backend: Engine, model: LabourMarketModel) -> tuple:
-    """Run one per-agent kernel of ``backend`` on copies of the model's state for the next
+def _run_per_agent_kernel(kernel: str, engine: Engine, model: LabourMarketModel) -> tuple:
+    """Run one per-agent kernel of ``engine`` on copies of the model's state for the next
     month; return everything it may write."""
     w, pos, t = model.world, model.world.positions, model.world.month + 1
     pf, pi, qi, ef, ei = _copies(model)
@@ -175,7 +175,7 @@ def _run_per_agent_kernel(kernel: str, backend: Engine, model: LabourMarketModel
     extra: tuple = ()
     if kernel == "demand_step":
         # Above-steady creation, so that both destruction and creation happen.
-        backend.demand_step(
+        engine.demand_step(
             pf,
             pi,
             n,
@@ -193,19 +193,19 @@ def _run_per_agent_kernel(kernel: str, backend: Engine, model: LabourMarketModel
     elif kernel == "add_entrants":
         n_school, n_migrant = _ENTRANTS
         assert pf.shape[0] >= n + n_school + n_migrant  # tables grown by the caller
-        backend.add_entrants(pf, pi, n, n_school, n_migrant, model._par, model.key, t, flows)
+        engine.add_entrants(pf, pi, n, n_school, n_migrant, model._par, model.key, t, flows)
     elif kernel == "training_step":
-        backend.training_step(pf, pi, n, qi, ef, model._par, model.key, t, flows)
+        engine.training_step(pf, pi, n, qi, ef, model._par, model.key, t, flows)
     elif kernel == "participation_step":
-        backend.participation_step(pf, pi, n, model._iv, model._iv_person, model._par)
+        engine.participation_step(pf, pi, n, model._iv, model._iv_person, model._par)
     elif kernel == "consequences_step":
         cost = np.zeros(len(model._iv))
         out = np.full_like(model._census, np.nan)  # overwritten entirely
-        backend.consequences_step(pf, pi, n, ef, model._iv, model._par, cost, t, out)
+        engine.consequences_step(pf, pi, n, ef, model._iv, model._par, cost, t, out)
         extra = (cost, out)
     else:
         out = np.full_like(model._census, np.nan)
-        backend.census(pf, pi, n, t, out)
+        engine.census(pf, pi, n, t, out)
         extra = (out,)
     return (pf, pi, qi, ef, ei, flows, *extra)
 
@@ -257,8 +257,8 @@ def _several_blocks(months: int) -> ModelParams:
 def test_whole_run_identical_over_several_blocks() -> None:
     """Sums over blocks of rows round as the reference's sums per block do."""
     params = _several_blocks(months=3)
-    fast = LabourMarketModel(params, rng=2, backend="numba")
-    slow = LabourMarketModel(params, rng=2, backend="python")
+    fast = LabourMarketModel(params, rng=2, engine="numba")
+    slow = LabourMarketModel(params, rng=2, engine="python")
     for _ in range(params.months):
         fast.step()
         slow.step()

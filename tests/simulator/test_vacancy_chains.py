@@ -199,9 +199,9 @@ def test_heterogeneity_scales_only_promotions() -> None:
                 assert abs(share[i, j] - q[i, j]) <= z * se, (i, j)
 
 
-@pytest.mark.parametrize("backend", [NUMBA, PYTHON], ids=["numba", "python"])
+@pytest.mark.parametrize("engine", [NUMBA, PYTHON], ids=["numba", "python"])
 @pytest.mark.parametrize("partial", [0, 1])
-def test_carved_vacancy_takes_only_partial_ability_movers(backend: Engine, partial: int) -> None:
+def test_carved_vacancy_takes_only_partial_ability_movers(engine: Engine, partial: int) -> None:
     """A carved job that falls vacant stays reserved for people with partial work ability: a
     job-to-job mover into it must have it (without anyone who does, it opens to outsiders)."""
     model = LabourMarketModel(small_params(n_persons=400), rng=3)
@@ -219,7 +219,7 @@ def test_carved_vacancy_takes_only_partial_ability_movers(backend: Engine, parti
         -1,
     )
     qi[q, state.Q_HOLDER], qi[q, state.Q_STATE], qi[q, state.Q_CARVED] = -1, state.PENDING, 1
-    backend.vacancy_chains(
+    engine.vacancy_chains(
         w.persons.f,
         pi,
         qi,
