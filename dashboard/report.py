@@ -25,7 +25,7 @@ from dashboard.settings import (
     scenario_name,
 )
 from dashboard.tables import EFFECTS_CAPTION, effects_html, effects_table, headlines_html
-from experiments.comparison.report import REPORT_CSS
+from experiments.comparison.layout import REPORT_CSS
 from scenarios import ScenarioError
 
 if TYPE_CHECKING:

@@ -47,7 +47,7 @@ from experiments.comparison.metrics import (
     METRIC_BY_NAME,
     SERIES_INDICATORS,
 )
-from experiments.comparison.statistics import mean_ci, ratio_ci
+from experiments.comparison.statistics import fieller_ci, mean_ci, ratio_ci
 from scenarios.catalogue import load_catalogue
 from scenarios.compose import Scenario
 from scenarios.schema import MECHANISMS
@@ -568,7 +568,8 @@ def _cost_rows(
             ("employment_years", "Cost per extra year worked", "EUR/person-year"),
         ):
             extra = (policy.loc[(metric, group)] - baseline.loc[(metric, group)]).to_numpy()
-            ratio, lo, hi = ratio_ci(cost, extra, confidence)
+            # Fieller: bounded exactly when the effect's t-interval excludes zero.
+            ratio, lo, hi = fieller_ci(cost, extra, confidence)
             _, _, elo, ehi = mean_ci(extra, confidence)
             undetermined = not (elo > 0 or ehi < 0) if np.isfinite(elo) else True
             rows.append(
@@ -639,20 +640,23 @@ def _ablation_rows(
         rows += _effect_rows(package, pol, base, confidence, ablation=mech, analysis="ablation")
         lost = full.loc[keep] - (pol - base)
         for (metric, group), d in lost.iterrows():
-            rows.append(
-                _difference_row(
-                    d,
-                    float(full.loc[(metric, group)].mean()),
-                    confidence,
-                    package=package,
-                    analysis="ablation_lost",
-                    metric=metric,
-                    group=group,
-                    ablation=mech,
-                    replications=len(d),
-                    label=f"Part of the effect lost without {mech.replace('_', ' ')}",
-                )
+            row = _difference_row(
+                d,
+                float(full.loc[(metric, group)].mean()),
+                confidence,
+                package=package,
+                analysis="ablation_lost",
+                metric=metric,
+                group=group,
+                ablation=mech,
+                replications=len(d),
+                label=f"Part of the effect lost without {mech.replace('_', ' ')}",
             )
+            # A share of an effect that cannot be told from zero means nothing.
+            _, _, flo, fhi = mean_ci(full.loc[(metric, group)].to_numpy(), confidence)
+            if not (flo > 0 or fhi < 0):
+                row["relative"] = np.nan
+            rows.append(row)
     return rows
 
 
