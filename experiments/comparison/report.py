@@ -7,6 +7,7 @@ figures are embedded as base64 PNG, so the report is one file that opens in any 
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -39,50 +40,88 @@ def _label(group: str) -> str:
     return plain(group)
 
 
-def _style(ax, title: str, ylabel: str) -> None:
-    ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
-    ax.set_ylabel(ylabel)
+#: Figures are drawn at the width they are shown (the report's column at 110 dpi), so their
+#: text is as large on screen as the numbers here say.
+WIDTH = 10.5
+FONT = 10
+
+
+def _style(ax, title: str, ylabel: str, wrap: int = 48) -> None:
+    # Long plain names wrap rather than run past the panel.
+    ax.set_title(textwrap.fill(title, wrap), loc="left", fontsize=FONT + 1, fontweight="bold")
+    ax.set_ylabel(ylabel, fontsize=FONT)
+    ax.tick_params(labelsize=FONT - 1)
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def effect_over_time_figure(c: Comparison) -> plt.Figure:
-    """Monthly effect on the employment rate of each target group, with confidence bands."""
-    groups = c.meta["target_groups"]
-    packages = list(dict.fromkeys(c.over_time["package"]))
+def _grid(n: int, height: float = 3.2, cols: int = 3) -> tuple[plt.Figure, list]:
+    cols = min(n, cols)
+    rows = -(-n // cols)
     fig, axes = plt.subplots(
-        1, len(packages), figsize=(6.5 * len(packages), 4.2), squeeze=False, constrained_layout=True
+        rows, cols, figsize=(WIDTH, height * rows), squeeze=False, constrained_layout=True
     )
-    for ax, package in zip(axes[0], packages, strict=True):
-        d = c.over_time[
-            (c.over_time["package"] == package) & (c.over_time["indicator"] == "employment_rate")
-        ]
-        for group in groups:
-            g = d[d["group"] == group].sort_values("month")
-            ax.plot(g["month"], 100 * g["estimate"], label=_label(group), lw=1.8)
-            ax.fill_between(g["month"], 100 * g["ci_low"], 100 * g["ci_high"], alpha=0.15)
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
+
+def _packages(c: Comparison, frame: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(frame["package"])) if len(frame) else []
+
+
+def _distinguishable(r: pd.Series) -> bool:
+    return bool(r["ci_low"] > 0 or r["ci_high"] < 0)
+
+
+def effect_over_time_figure(c: Comparison) -> plt.Figure:
+    """Monthly effect on people in work, one panel per target group, with confidence bands."""
+    groups = c.meta["target_groups"]
+    d = c.over_time[c.over_time["indicator"] == "employed"]
+    packages = _packages(c, d)
+    titles = package_titles(c)
+    fig, axes = _grid(len(groups))
+    for ax, group in zip(axes, groups, strict=True):
+        for i, package in enumerate(packages):
+            g = d[(d["package"] == package) & (d["group"] == group)].sort_values("month")
+            ax.plot(g["month"], g["estimate"], color=f"C{i}", lw=1.6, label=titles.get(package))
+            ax.fill_between(g["month"], g["ci_low"], g["ci_high"], color=f"C{i}", alpha=0.18)
         ax.axhline(0, color="black", lw=0.8)
-        _style(ax, f"{package}: effect on employment rate", "percentage points")
-        ax.set_xlabel("month")
-        ax.legend(fontsize=8, frameon=False)
+        _style(ax, _label(group), "extra people in work")
+        ax.set_xlabel("month", fontsize=FONT)
+    if len(packages) > 1:
+        fig.legend(
+            *axes[0].get_legend_handles_labels(),
+            loc="outside lower center",
+            ncol=min(len(packages), 3),
+            fontsize=FONT - 1,
+            frameon=False,
+        )
     return fig
+
+
+#: Metrics of the forest plot: people in work, the employment rate by its definition, flows.
+FOREST_METRICS = ("employed", "employment_to_population", "inflow", "self_efficacy")
 
 
 def forest_figure(c: Comparison) -> plt.Figure:
     """Effects on headline metrics by target group, with confidence intervals."""
-    metrics = ["employment_rate", "inflow", "mobility", "self_efficacy"]
     groups = c.meta["target_groups"]
     d = c.effects("effect")
-    packages = list(dict.fromkeys(d["package"]))
+    packages = _packages(c, d)
+    titles = package_titles(c)
+    rows = len(groups) * len(packages)
     fig, axes = plt.subplots(
-        1,
-        len(metrics),
-        figsize=(4.2 * len(metrics), 0.5 + 0.45 * len(groups) * len(packages)),
+        2,
+        2,
+        figsize=(WIDTH, 1.4 + 0.62 * rows),
         squeeze=False,
         constrained_layout=True,
+        sharey=True,
     )
-    for ax, metric in zip(axes[0], metrics, strict=True):
-        y = 0
+    for ax, metric in zip(axes.flat, FOREST_METRICS, strict=True):
+        y = 0.0
         ticks, labels = [], []
         for group in groups:
             for p_i, package in enumerate(packages):
@@ -95,29 +134,37 @@ def forest_figure(c: Comparison) -> plt.Figure:
                     y,
                     xerr=[[r["estimate"] - r["ci_low"]], [r["ci_high"] - r["estimate"]]],
                     fmt="o",
+                    mfc=f"C{p_i}" if _distinguishable(r) else "white",
                     color=f"C{p_i}",
                     capsize=3,
-                    label=package if group == groups[0] else None,
+                    label=titles.get(package) if group == groups[0] else None,
                 )
                 ticks.append(y)
                 labels.append(_label(group) if p_i == 0 else "")
                 y -= 1
             y -= 0.5
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_yticks(ticks, labels, fontsize=8)
+        ax.set_yticks(ticks, labels)
         unit = d[d["metric"] == metric]["unit"].iloc[0] if (d["metric"] == metric).any() else ""
-        _style(ax, c.meta["metrics"][metric]["label"], "")
-        ax.set_xlabel(f"effect ({unit})")
+        _style(ax, plain(metric), "")
+        ax.set_xlabel(f"effect ({plain_unit(unit)})", fontsize=FONT)
     if len(packages) > 1:
-        axes[0][0].legend(fontsize=8, frameon=False)
+        fig.legend(
+            *axes[0][0].get_legend_handles_labels(),
+            loc="outside lower center",
+            ncol=min(len(packages), 3),
+            fontsize=FONT - 1,
+            frameon=False,
+        )
     return fig
 
 
 def displacement_figure(c: Comparison) -> plt.Figure:
     """Extra people in work among would-be participants and everyone else."""
     d = c.effects("participation", metric="extra_employed", group="all")
-    packages = list(dict.fromkeys(d["package"]))
-    fig, ax = plt.subplots(figsize=(7, 0.8 + 0.9 * len(packages)), constrained_layout=True)
+    packages = _packages(c, d)
+    titles = package_titles(c)
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.9 * len(packages)), constrained_layout=True)
     for i, package in enumerate(packages):
         for j, (context, color) in enumerate(
             (("participants", "#2e86ab"), ("non_participants", "#c73e1d"))
@@ -128,11 +175,7 @@ def displacement_figure(c: Comparison) -> plt.Figure:
             r = r.iloc[0]
             y = i + 0.35 * j
             ax.barh(
-                y,
-                r["estimate"],
-                height=0.3,
-                color=color,
-                label=context.replace("_", "-") if i == 0 else None,
+                y, r["estimate"], height=0.3, color=color, label=plain(context) if i == 0 else None
             )
             ax.errorbar(
                 r["estimate"],
@@ -142,121 +185,161 @@ def displacement_figure(c: Comparison) -> plt.Figure:
                 color="black",
                 capsize=3,
             )
-    ax.set_yticks([i + 0.17 for i in range(len(packages))], packages)
+    ax.set_yticks([i + 0.17 for i in range(len(packages))], [titles.get(p, p) for p in packages])
     ax.axvline(0, color="black", lw=0.8)
     _style(ax, "Who gains: participants and everyone else", "")
-    ax.set_xlabel("extra people in work (mean over the evaluation window)")
-    ax.legend(fontsize=8, frameon=False)
+    ax.set_xlabel("extra people in work (mean over the evaluation window)", fontsize=FONT)
+    ax.legend(fontsize=FONT - 1, frameon=False, loc="best")
     return fig
 
 
 def context_figure(c: Comparison) -> plt.Figure:
-    """Effect on people in work by target group × employer size class."""
+    """Effect on people in work by target group × employer size, with intervals.
+
+    A cell is coloured only when its interval excludes zero; the others are grey, so colour
+    never shows an effect that could be chance.
+    """
     d = c.effects("context", context_type="employer_size")
-    packages = list(dict.fromkeys(d["package"]))
+    packages = _packages(c, d)
+    titles = package_titles(c)
     # Groups without any estimate (e.g. a union of groups not tracked by context) are left out.
     groups = [g for g in c.meta["target_groups"] if (d["group"] == g).any()]
     order = [name for name, _ in SIZE_CLASSES]
     sizes = sorted(dict.fromkeys(d["context"]), key=lambda s: order.index(s) if s in order else 99)
     fig, axes = plt.subplots(
-        1, len(packages), figsize=(5.5 * len(packages), 3.8), squeeze=False, constrained_layout=True
+        len(packages),
+        1,
+        figsize=(WIDTH, (1.3 + 0.75 * len(groups)) * max(len(packages), 1)),
+        squeeze=False,
+        constrained_layout=True,
     )
-    for ax, package in zip(axes[0], packages, strict=True):
-        m = np.full((len(groups), len(sizes)), np.nan)
+    for ax, package in zip(axes[:, 0], packages, strict=True):
+        est = np.full((len(groups), len(sizes)), np.nan)
+        text = np.full((len(groups), len(sizes)), "–", dtype=object)
         for i, g in enumerate(groups):
             for j, s in enumerate(sizes):
                 r = d[(d["package"] == package) & (d["group"] == g) & (d["context"] == s)]
-                if not r.empty:
-                    m[i, j] = r.iloc[0]["estimate"]
-        lim = np.nanmax(np.abs(m)) if np.isfinite(m).any() else 1.0
-        im = ax.imshow(m, cmap="RdBu", vmin=-lim, vmax=lim, aspect="auto")
-        for i in range(len(groups)):
-            for j in range(len(sizes)):
-                text = "–" if np.isnan(m[i, j]) else f"{m[i, j]:+.1f}"
-                ax.text(j, i, text, ha="center", va="center", fontsize=8)
-        ax.set_xticks(range(len(sizes)), sizes, fontsize=8, rotation=20)
-        ax.set_yticks(range(len(groups)), [_label(g) for g in groups], fontsize=8)
-        ax.set_title(
-            f"{package}: extra people in work\nby employer size",
-            loc="left",
-            fontsize=11,
-            fontweight="bold",
-        )
-        fig.colorbar(im, ax=ax, label="persons")
+                if r.empty:
+                    continue
+                r = r.iloc[0]
+                text[i, j] = (
+                    f"{fmt(r['estimate'], 'persons', True)}\n"
+                    f"({interval(r['ci_low'], r['ci_high'], 'persons', True)})"
+                )
+                if _distinguishable(r):
+                    est[i, j] = r["estimate"]
+        lim = np.nanmax(np.abs(est)) if np.isfinite(est).any() else 1.0
+        cmap = plt.get_cmap("RdBu").copy()
+        cmap.set_bad("#eeeeee")
+        im = ax.imshow(np.ma.masked_invalid(est), cmap=cmap, vmin=-lim, vmax=lim, aspect="auto")
+        for (i, j), t in np.ndenumerate(text):
+            dark = np.isfinite(est[i, j]) and abs(est[i, j]) > 0.6 * lim
+            color = "white" if dark else "black"
+            ax.text(j, i, t, ha="center", va="center", fontsize=FONT - 1, color=color)
+        ax.set_xticks(range(len(sizes)), sizes, fontsize=FONT - 1)
+        ax.set_yticks(range(len(groups)), [_label(g) for g in groups], fontsize=FONT - 1)
+        _style(ax, titles.get(package, package), "", wrap=90)
+        ax.grid(False)
+        fig.colorbar(im, ax=ax, label="extra people in work")
     return fig
 
 
 def ablation_figure(c: Comparison) -> plt.Figure | None:
-    """Share of the effect on employment lost when one mechanism is switched off."""
+    """People in work lost when one mechanism is switched off, with confidence intervals."""
     d = c.effects("ablation_lost", metric="employed")
     if d.empty:
         return None
     groups = c.meta["target_groups"]
-    packages = list(dict.fromkeys(d["package"]))
+    packages = _packages(c, d)
+    titles = package_titles(c)
     mechs = list(dict.fromkeys(d["ablation"]))
     fig, axes = plt.subplots(
-        1, len(packages), figsize=(6.5 * len(packages), 4), squeeze=False, constrained_layout=True
+        len(packages),
+        1,
+        figsize=(WIDTH, 3.8 * len(packages)),
+        squeeze=False,
+        constrained_layout=True,
     )
     width = 0.8 / len(groups)
-    for ax, package in zip(axes[0], packages, strict=True):
+    for ax, package in zip(axes[:, 0], packages, strict=True):
         for gi, group in enumerate(groups):
             r = d[(d["package"] == package) & (d["group"] == group)].set_index("ablation")
             x = np.arange(len(mechs)) + gi * width
-            ax.bar(
-                x,
-                [r.loc[m, "estimate"] if m in r.index else np.nan for m in mechs],
-                width=width,
-                label=_label(group),
+            get = lambda col, r=r: np.array(  # noqa: E731
+                [r.loc[m, col] if m in r.index else np.nan for m in mechs], dtype=float
             )
-        ax.set_xticks(
-            np.arange(len(mechs)) + 0.4 - width / 2,
-            [m.replace("_", " ") for m in mechs],
-            fontsize=8,
-        )
+            est = get("estimate")
+            ax.bar(x, est, width=width, color=f"C{gi}", label=_label(group))
+            ax.errorbar(
+                x,
+                est,
+                yerr=[est - get("ci_low"), get("ci_high") - est],
+                fmt="none",
+                color="black",
+                capsize=2,
+                lw=0.9,
+            )
+        ax.set_xticks(np.arange(len(mechs)) + 0.4 - width / 2, [mechanism(m) for m in mechs])
         ax.axhline(0, color="black", lw=0.8)
-        _style(ax, f"{package}: effect lost without each mechanism", "people in work")
-        ax.legend(fontsize=8, frameon=False)
+        _style(
+            ax,
+            f"{titles.get(package, package)}: effect lost without each mechanism",
+            "people in work",
+        )
+        ax.legend(fontsize=FONT - 1, frameon=False, ncol=min(len(groups), 3), loc="best")
     return fig
 
 
+MECHANISM_INDICATORS = ("mean_self_efficacy", "mean_trust", "mean_experiences_of_success")
+
+
 def mechanisms_figure(c: Comparison) -> plt.Figure:
-    """Mechanism states of the target groups over time: policy against baseline."""
-    indicators = ["mean_self_efficacy", "mean_trust", "mean_experiences_of_success"]
-    groups = [g for g in c.meta["target_groups"] if g != "all"][:2] or ["all"]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 3.8), constrained_layout=True)
-    for ax, ind in zip(axes, indicators, strict=True):
-        for package_i, package in enumerate(dict.fromkeys(c.over_time["package"])):
+    """Effect on the mechanism states of the target groups over time, with confidence bands."""
+    groups = [g for g in c.meta["target_groups"] if g != "all"][:3] or ["all"]
+    packages = list(dict.fromkeys(c.over_time["package"]))
+    titles = package_titles(c)
+    fig, axes = plt.subplots(
+        len(packages),
+        3,
+        figsize=(WIDTH, 0.6 + 3.0 * len(packages)),
+        squeeze=False,
+        constrained_layout=True,
+    )
+    for row, package in zip(axes, packages, strict=True):
+        for ax, ind in zip(row, MECHANISM_INDICATORS, strict=True):
             for gi, g in enumerate(groups):
                 d = c.over_time[
                     (c.over_time["package"] == package)
                     & (c.over_time["indicator"] == ind)
                     & (c.over_time["group"] == g)
                 ].sort_values("month")
-                if package_i == 0:
-                    ax.plot(
-                        d["month"],
-                        d["baseline"],
-                        color=f"C{gi}",
-                        ls="--",
-                        lw=1,
-                        label=f"{_label(g)}, baseline",
-                    )
-                ax.plot(
-                    d["month"], d["policy"], color=f"C{gi}", lw=1.6, label=f"{_label(g)}, {package}"
-                )
-        _style(ax, ind.replace("mean_", "").replace("_", " ").capitalize(), "mean")
-        ax.set_xlabel("month")
-    axes[0].legend(fontsize=7, frameon=False)
+                ax.plot(d["month"], d["estimate"], color=f"C{gi}", lw=1.5, label=_label(g))
+                ax.fill_between(d["month"], d["ci_low"], d["ci_high"], color=f"C{gi}", alpha=0.15)
+            ax.axhline(0, color="black", lw=0.8)
+            title = plain(ind) if len(packages) == 1 else f"{plain(ind)}\n{titles.get(package)}"
+            _style(ax, title, "effect (package − baseline)" if ax is row[0] else "")
+            ax.set_xlabel("month", fontsize=FONT)
+    fig.legend(
+        *axes[0][0].get_legend_handles_labels(),
+        loc="outside lower center",
+        ncol=len(groups),
+        fontsize=FONT - 1,
+        frameon=False,
+    )
     return fig
 
 
 FIGURES = {
-    "effect_over_time": (effect_over_time_figure, "Effect on the employment rate over time"),
-    "effects": (forest_figure, "Effects by target group"),
+    "effect_over_time": (effect_over_time_figure, "Extra people in work over time, by group"),
+    "effects": (forest_figure, "Effects by target group (hollow: interval includes zero)"),
     "displacement": (displacement_figure, "Participants, non-participants and displacement"),
-    "context": (context_figure, "For whom and where: effects by employer size"),
-    "ablation": (ablation_figure, "Mechanism ablation"),
-    "mechanisms": (mechanisms_figure, "Mechanism states over time"),
+    "context": (
+        context_figure,
+        "For whom and where: extra people in work by employer size, with 95% intervals "
+        "(grey: the interval includes zero)",
+    ),
+    "ablation": (ablation_figure, "Mechanism ablation: effect lost, with intervals"),
+    "mechanisms": (mechanisms_figure, "Effect on the mechanism states over time"),
 }
 
 
