@@ -11,7 +11,7 @@ byte-for-byte the file
 the command line writes; the HTML report is the page's own
 (:func:`dashboard.report.render_page_report`): its figures, effects table and settings.
 
-While the runs go on, every time one more replication is complete (two at least) the job
+While the runs go on, every time one more replication is complete (five at least) the job
 summarises the complete replications and draws them as :attr:`ComparisonJob.partial`, so the
 page can show results as they update; the final outcome is the full comparison, as before.
 """

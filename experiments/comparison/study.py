@@ -58,6 +58,9 @@ from simulator.snapshot import COHORT_GROUPS
 from simulator.tables import write_file, write_table
 
 PLACEBO = "placebo"
+#: Partial results are summarised only from this many complete replications on: with two,
+#: a t-interval is ±6.3 standard errors wide and reads as noise.
+MIN_PARTIAL_REPLICATIONS = 5
 
 RESULT_COLUMNS = [
     "package",
@@ -258,7 +261,8 @@ def run_comparison(
     on_partial
         Called as ``on_partial(comparison)``, in the calling thread, whenever one more
         replication has every run it needs (baseline, package arms, placebo and ablation
-        runs), once at least two have and before the last: ``comparison`` summarises the
+        runs), once at least :data:`MIN_PARTIAL_REPLICATIONS` have and before the last
+        (fewer give intervals too wide to read): ``comparison`` summarises the
         complete replications only (``meta["replications_used"]`` lists them), so results
         can be shown while the comparison runs. The returned comparison is unaffected.
     """
@@ -302,8 +306,8 @@ def _partial_collector(
         if left[output.replication]:
             return
         complete.append(output.replication)
-        # The full set is what run_comparison returns; one replication has no interval.
-        if 2 <= len(complete) < replications:
+        # The full set is what run_comparison returns; a few give intervals too wide to read.
+        if MIN_PARTIAL_REPLICATIONS <= len(complete) < replications:
             # Task order, as in the final summary, so partial estimates add up the same way.
             outputs = [finished[i] for i in sorted(finished)]
             on_partial(summarise(scenario, outputs, replications=complete))

@@ -12,13 +12,14 @@ Exit codes: 0 done, 1 some runs failed or pending, 2 invalid input (nothing writ
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from experiments.errors import DesignError
-from experiments.runner.executors import add_executor_option
+from experiments.runner.executors import add_executor_option, quiet_dask_logs
 from simulator.errors import ParameterError
 from simulator.options import int_at_least, seed_type
 from simulator.output_folder import check_output_folder
@@ -181,10 +182,28 @@ def _run(args: argparse.Namespace) -> int:
         f"replications = {len(design.runs)} runs; outcomes: {', '.join(study.outcomes)}"
     )
     if args.dry_run:
+        from experiments.runner.batch import prepare
+        from experiments.runner.sizing import run_months, size_batch
+
+        model, first = prepare(design), design.runs[0]
+        workers = 1 if args.backend == "serial" else args.workers or os.cpu_count() or 1
+        months = run_months(model, first.overrides)
+        print(
+            size_batch(
+                model,
+                first.overrides,
+                first.seed,
+                runs=len(design.runs),
+                workers=workers,
+                months=months,
+            ).text()
+        )
         return 0
     check_output_folder(
         args.out, "sensitivity run", overwrite=args.overwrite, own_files=(STUDY_FILE,)
     )
+    if args.quiet:
+        quiet_dask_logs()
     summary = run_study(
         study, args.out, backend=args.backend, workers=args.workers, progress=not args.quiet
     )
