@@ -31,6 +31,7 @@ from dashboard.report import render_page_report
 from dashboard.settings import Settings, cli_command
 from experiments.comparison.arms import Cancelled
 from experiments.comparison.study import Comparison, plan, run_comparison
+from experiments.comparison.verdict import package_titles
 from scenarios import Scenario, ScenarioError
 
 log = logging.getLogger(__name__)
@@ -98,8 +99,11 @@ class Outcome:
         """One line saying what the results are: package, lab, replications, size, seed, time."""
         r = self.comparison.meta["scenario"]["run"]
         done = f"{self.replications} of {self.planned}" if self.partial else f"{self.planned}"
+        titles = package_titles(self.comparison)
+        what = " and ".join(titles.get(p, p) for p in self.settings.packages)
+        lab = self.comparison.meta["scenario"]["lab"]["lab"]["title"]
         return (
-            f"Results: package {self.package} on the {self.settings.lab} lab · {done} "
+            f"Results: {what} on the {lab} lab · {done} "
             f"replications × {r['months']} months, {r['persons']:,} persons, seed {r['seed']} · "
             f"{self.seconds:.0f} s"
         )

@@ -21,8 +21,11 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+_TEMPLATES = Path(__file__).parent / "templates"
+#: The verdict block's style (the reports and the dashboard page).
+VERDICT_CSS = (_TEMPLATES / "verdict.css").read_text(encoding="utf-8")
 #: The reports' style sheet.
-REPORT_CSS = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+REPORT_CSS = (_TEMPLATES / "report.css").read_text(encoding="utf-8") + VERDICT_CSS
 
 #: Decimals by unit: counts of people to one decimal, percentage points to two, money whole.
 DECIMALS = {
@@ -87,7 +90,7 @@ class Section:
 
 
 _ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    loader=jinja2.FileSystemLoader(_TEMPLATES),
     autoescape=jinja2.select_autoescape(["j2", "html"], default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,

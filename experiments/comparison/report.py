@@ -390,7 +390,7 @@ def plain_unit(unit: str) -> str:
 NAMED = {"group": plain, "metric": plain, "context": plain, "ablation": mechanism}
 
 
-def _contrast_section(c: Comparison) -> Section | None:
+def contrast_section(c: Comparison) -> Section | None:
     """Packages against each other and interaction terms, in plain words (several packages)."""
     con = c.effects("contrast")
     if con.empty:
@@ -656,7 +656,7 @@ def report_sections(c: Comparison, images: dict[str, bytes]) -> list[Section]:
     titles = package_titles(c)
     names = {**NAMED, "package": lambda k: titles.get(k, k)}
     sections: list[Section] = [Section("How the effects are measured", _macro("method_note")(run))]
-    contrast = _contrast_section(c)
+    contrast = contrast_section(c)
     if contrast is not None:
         sections.append(contrast)
     sections.append(

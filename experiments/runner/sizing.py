@@ -101,6 +101,28 @@ def _timed(call: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
+def probe_linear(
+    model: Callable[[Mapping[str, Any], np.random.SeedSequence], Any],
+    overrides: Mapping[str, Any],
+    seed: np.random.SeedSequence,
+) -> tuple[float, float]:
+    """``(set-up, per month)`` seconds of ``model``, from runs at the two probe horizons.
+
+    The first call (one month) loads the kernels and is not timed.
+
+    Raises
+    ------
+    ValueError, TypeError
+        When the model takes no ``months`` override.
+    """
+    short, long = PROBE_MONTHS
+    model({**overrides, "months": 1}, seed)
+    t_short = _timed(lambda: model({**overrides, "months": short}, seed))
+    t_long = _timed(lambda: model({**overrides, "months": long}, seed))
+    per_month = max(t_long - t_short, 0.0) / (long - short)
+    return max(t_short - short * per_month, 0.0), per_month
+
+
 def probe_seconds(
     model: Callable[[Mapping[str, Any], np.random.SeedSequence], Any],
     overrides: Mapping[str, Any],
@@ -117,14 +139,10 @@ def probe_seconds(
     short, long = PROBE_MONTHS
     if months is not None and months > long:
         try:
-            model({**overrides, "months": 1}, seed)  # loads the kernels, not timed
+            setup, per_month = probe_linear(model, overrides, seed)
         except (ValueError, TypeError):
-            months = None  # the model takes no months override: time a full run
+            pass  # the model takes no months override: time a full run
         else:
-            t_short = _timed(lambda: model({**overrides, "months": short}, seed))
-            t_long = _timed(lambda: model({**overrides, "months": long}, seed))
-            per_month = max(t_long - t_short, 0.0) / (long - short)
-            setup = max(t_short - short * per_month, 0.0)
             return (
                 setup + months * per_month,
                 f"probe of the first run at {short} and {long} months",
