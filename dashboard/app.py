@@ -24,7 +24,7 @@ from mesa.visualization.solara_viz import UserInputs
 from solara.server.kernel_context import get_current_context, set_context_for_thread
 
 from dashboard.charts import CAPTIONS, FIGURES, SIDE_COLOURS, focus_group, label
-from dashboard.estimate import estimate_text
+from dashboard.estimate import estimate_text, failed, measured, probe_in_background
 from dashboard.jobs import ComparisonJob, Outcome
 from dashboard.settings import (
     Settings,
@@ -266,7 +266,14 @@ def LoadScenario():
             ),
             lazy=False,
         )
-        solara.InputTextArea("…or paste its text", value=text, on_value=set_text, rows=3)
+        solara.InputTextArea(
+            "…or paste its text",
+            value=text,
+            on_value=set_text,
+            rows=3,
+            # Committed as typed: Load right after pasting must not race the blur event.
+            continuous_update=True,
+        )
         solara.Button(
             "Load",
             on_click=lambda: load_scenario_text(text),
@@ -332,13 +339,28 @@ def cancel_run_on_close() -> Callable[[], None]:
 solara.lab.on_kernel_start(cancel_run_on_close)
 
 
+#: Bumped when a timing probe of this session finishes (redraws the estimate).
+probe_done = solara.reactive(0)
+
+
 @solara.component
 def TimeEstimate(scenario):
-    """How long Run will take, from a timing probe (measured in the background)."""
-    result = solara.use_thread(lambda: estimate_text(scenario), dependencies=[scenario])
-    if result.state == solara.ResultState.FINISHED:
-        text = result.value
-    elif result.state == solara.ResultState.ERROR:
+    """How long Run will take, from a timing probe (measured in the background, once per lab
+    and population: other settings change only the arithmetic)."""
+    _ = probe_done.value
+    key = (scenario.lab.name, scenario.baseline.population.n_persons)
+
+    def start() -> None:
+        if measured(scenario) is None and not failed(scenario):
+            thread = probe_in_background(scenario, lambda: probe_done.set(probe_done.value + 1))
+            set_context_for_thread(get_current_context(), thread)
+            thread.start()
+
+    solara.use_effect(start, [key])
+    timing = measured(scenario)
+    if timing is not None:
+        text = estimate_text(scenario, timing)
+    elif failed(scenario):
         text = "No time estimate (the timing probe failed)"
     else:
         text = "Estimating the run time…"

@@ -173,6 +173,6 @@ def render_page_report(o: Outcome) -> str:
         f"{title} — dashboard report",
         sections,
         intro=intro,
-        top=m.heading(o.heading(), o) + verdict_html(c),
+        top=m.heading(o.heading(), o) + Markup(verdict_html(c)),
         css=PAGE_CSS + REPORT_EXTRA_CSS,
     )

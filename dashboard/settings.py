@@ -146,8 +146,9 @@ def with_lab(settings: Settings, lab: str) -> Settings:
         return settings.replace(
             lab=lab, compare=tuple(p for p in settings.compare if p in packages_for(lab))
         )
-    fitting = packages_for(lab)
+    fitting = sorted(packages_for(lab), key=lambda p: (not p.startswith(f"{lab}_"), p))
     changed = settings.replace(lab=lab, compare=())
+    # The lab's own package (named after it) first, else the first in order.
     return with_package(changed, fitting[0]) if fitting else changed
 
 
