@@ -5,7 +5,8 @@ taken once per lab and population in this server process and kept: the first run
 is the lab's spin-up, then :func:`experiments.runner.sizing.probe_linear` gives set-up plus
 months × per month. A comparison spins up once per replication (its arms share the spun-up
 market) and runs its simulations one after another in one process, so the estimate is
-replications × spin-up + runs × (set-up + months × per month).
+replications × spin-up + runs × (set-up + months × per month), plus what the last
+comparison on this server spent summarising and drawing.
 """
 
 from __future__ import annotations
@@ -62,6 +63,16 @@ def probe(scenario: Scenario) -> Probe:
         return _probes[key]
 
 
+#: Seconds the last comparison on this server spent beyond its simulations (summarising the
+#: replications, drawing the charts), added to every estimate once known.
+_overhead = [0.0]
+
+
+def record_overhead(seconds: float) -> None:
+    """Keep what a finished comparison spent beyond its simulations."""
+    _overhead[0] = max(seconds, 0.0)
+
+
 def measured(scenario: Scenario) -> Probe | None:
     """The probe of the scenario's lab and population, if it has been measured."""
     return _probes.get((scenario.lab.name, scenario.baseline.population.n_persons))
@@ -92,7 +103,7 @@ def estimate(scenario: Scenario, timing: Probe) -> tuple[int, float]:
     runs = len(plan(scenario))
     months = scenario.baseline.months
     spin_ups = scenario.run.replications * timing.spin_up
-    return runs, spin_ups + runs * (timing.setup + months * timing.per_month)
+    return runs, spin_ups + runs * (timing.setup + months * timing.per_month) + _overhead[0]
 
 
 def estimate_text(scenario: Scenario, timing: Probe) -> str:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.charts import draw_all
+from dashboard.estimate import record_overhead
 from dashboard.report import render_page_report
 from dashboard.settings import Settings, cli_command
 from experiments.comparison.arms import Cancelled
@@ -253,6 +254,8 @@ class ComparisonJob:
             outcome.charts()
             self.outcome = outcome
             self.status = "done"
+            timing = comparison.meta["timing"]
+            record_overhead(self.elapsed - timing["runs"] * timing["seconds_per_run"])
         except Cancelled:
             self.status = "cancelled"
             self.message = f"Run cancelled after {self.done} of {self.total} simulation runs."

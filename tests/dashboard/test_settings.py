@@ -279,11 +279,15 @@ def test_a_saved_scenario_file_loads_back_into_the_page():
 
 
 def test_time_estimate_is_the_plan_times_the_probe():
-    from dashboard.estimate import Probe, estimate, estimate_text
+    from dashboard.estimate import Probe, estimate, estimate_text, record_overhead
 
     s = small("kokkola_engine")
     scenario = load_settings(s)
     runs = len(plan(scenario))
+    record_overhead(0.0)
     got = estimate(scenario, Probe(spin_up=2.0, setup=0.5, per_month=0.01))
     assert got == (runs, s.replications * 2.0 + runs * (0.5 + s.months * 0.01))
     assert estimate_text(scenario, Probe(0.0, 1.0, 0.0)).startswith(f"About {runs}.0 s for {runs}")
+    record_overhead(3.0)  # summarising and drawing, as the last run on the server took
+    assert estimate(scenario, Probe(0.0, 1.0, 0.0)) == (runs, runs + 3.0)
+    record_overhead(0.0)
