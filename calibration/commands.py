@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from experiments.runner.executors import add_executor_option
+from experiments.runner.executors import add_executor_option, quiet_dask_logs
 from simulator.errors import ParameterError
 from simulator.options import int_at_least
 from simulator.output_folder import check_output_folder, mark_output_folder
@@ -28,10 +28,13 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
     try:
         config = load_config(args.config)
-        if not args.check:
+        if not (args.check or args.dry_run):
             check_output_folder(
                 args.out, "calibrate", own_files=CALIBRATION_FILES, overwrite=args.overwrite
             )
+        if args.dry_run:
+            print(dry_run(prepare(config), args.workers))
+            return 0
         if args.check:
             problem = prepare(config)
             print(
@@ -47,6 +50,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             workers=args.workers,
             address=args.address,
         )
+        if args.quiet:
+            quiet_dask_logs()
         executor = backend.start()
         try:
             result = calibrate(
@@ -67,6 +72,44 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"report: {result.outputs['report']}")
         print(f"run the calibrated model: {run_command(result.outputs)}")
     return 0
+
+
+def dry_run(problem: Any, workers: int) -> str:
+    """The plan of a calibration: simulations at most, and their time and memory from a probe.
+
+    Simulations: the weighting pilot, every candidate of every generation (each run
+    ``replications`` times), then the Jacobian's points and the estimate (each run
+    ``se_replications`` times). The search may stop early, so this is an upper bound.
+    """
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
+    import numpy as np
+
+    from calibration.optimise import SearchSettings, population_size
+    from experiments.runner.sizing import size_batch
+    from simulator.model import LabourMarketModel
+
+    f = problem.config.fit
+    n_par = len(problem.space.names)
+    settings = SearchSettings(
+        popsize=f.popsize, maxiter=f.maxiter, tol=f.tol, seed=f.seed, replications=f.replications
+    )
+    pilot = f.se_replications if f.aggregate_covariance == "model" else 0
+    search = population_size(settings, n_par) * (f.maxiter + 1) * f.replications
+    after = (2 * n_par + 2) * f.se_replications
+    runs = pilot + search + after
+    base = problem.lab_params
+
+    def one_run(overrides: dict[str, Any], seed: np.random.SeedSequence) -> None:
+        LabourMarketModel(base.model_copy(update=dict(overrides)), rng=seed).advance()
+
+    sizing = size_batch(
+        one_run, {}, np.random.SeedSequence(f.seed), runs=runs, workers=workers, months=base.months
+    )
+    return (
+        f"{len(problem.specs)} moments, {n_par} parameters; at most {runs} simulations "
+        f"({pilot} weighting pilot, {search} in the search, {after} for standard errors)\n"
+        + sizing.text()
+    )
 
 
 def run_command(outputs: dict[str, Any]) -> str:
@@ -109,5 +152,10 @@ def register(sub: Any) -> None:
     cal.add_argument("--address", help="address of a running Dask scheduler (--executor dask)")
     cal.add_argument("--restart", action="store_true", help="discard the checkpoint, start afresh")
     cal.add_argument("--check", action="store_true", help="only check the settings and data")
+    cal.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check, then print the simulations planned and their time and memory (a probe)",
+    )
     cal.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     cal.set_defaults(func=_cmd_calibrate)

@@ -9,7 +9,6 @@ name only.
 from __future__ import annotations
 
 import base64
-import html
 import io
 import math
 from pathlib import Path
@@ -17,9 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from calibration.export import LAB_FILE, export_name
 from calibration.uncertainty import PINNED_SINGULAR_VALUE
+from experiments.comparison.layout import Section, figure, page, template_module
 
 if TYPE_CHECKING:
     from calibration.fit import CalibrationResult
@@ -136,18 +137,21 @@ def singular_figure(singular_values: np.ndarray):
     return fig
 
 
-def _table(df: pd.DataFrame) -> str:
-    return df.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0, classes="t")
+def _table(df: pd.DataFrame) -> Markup:
+    return Markup(df.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0, classes="t"))
+
+
+def _img(png: str, caption: str) -> Markup:
+    return Markup(figure("data:image/png;base64," + png, caption)) if png else Markup("")
 
 
 def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -> Path:
-    """Write the HTML report."""
+    """Write the HTML report (the reports' shared layout, figures embedded)."""
     # Imported here: matplotlib is slow to load: only figures need it.
     import matplotlib
 
     matplotlib.use("Agg")
     p, s, u, ident = result.problem, result.search, result.uncertainty, result.identification
-    label = p.config.data.label
     sources = ", ".join(f"{k}: {Path(v).name}" for k, v in p.data.sources.items())
     figs = {
         "fit": _png(fit_figure(moments)),
@@ -155,15 +159,6 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
         "loss": _png(loss_figure(s.history)) if len(s.history) else "",
         "singular": _png(singular_figure(ident.singular_values)),
     }
-    suppressed = (
-        "<ul>"
-        + "".join(
-            f"<li>{html.escape(c.spec.name)}: {html.escape(c.reason)}</li>" for c in p.suppressed
-        )
-        + "</ul>"
-        if p.suppressed
-        else "<p>None.</p>"
-    )
     jp = "n/a" if math.isnan(u.j_pvalue) else f"{u.j_pvalue:.3f}"
     name = export_name(p.base)
     calibrated = (
@@ -176,63 +171,60 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
     shown = moments.drop(
         columns=["source", "indicator", "group", "intervention", "window_first", "window_last"]
     )
-    style = (
-        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-        "table.t{border-collapse:collapse;font-size:13px}"
-        "table.t td,table.t th{padding:3px 8px;border-bottom:1px solid #ddd}"
-        ".banner{background:#fff3cd;padding:8px;border:1px solid #e0c060} img{max-width:100%}"
-    )
     fit = p.config.fit
     covariance = (
         "from the model's run-to-run variation at the estimate, scaled to the lab's size"
         if fit.aggregate_covariance == "model"
         else "by bootstrap of the data"
     )
-    body = f"""<!doctype html><html><head><meta charset="utf-8">
-<title>Calibration fit report</title>
-<style>{style}</style></head><body>
-<h1>Calibration fit report</h1>
-{f'<p class="banner">Data: {html.escape(label)}</p>' if label else ""}
-<p>Data ({html.escape(sources)}), {p.data.horizon} months after a burn-in of {p.burn_in};
-{len(p.specs)} moments fitted, {len(p.suppressed)} panel cells suppressed (fewer than
-{p.config.moments.min_cell} participants, or hidden with such a cell so that it cannot be
-worked out by subtraction). Simulated labour force
-{p.space.base.population.n_persons:,}; {fit.replications} replications per candidate with
-the same seeds for every candidate (common random numbers).</p>
-<h2>Estimates</h2>
-{_table(result.estimates)}
-<p>Base model: {html.escape(p.base.describe() if p.base else "model defaults")}.
-The calibrated model: {html.escape(calibrated)}.</p>
-<p>Standard errors: MSM sandwich with a central-difference Jacobian (step {fit.jacobian_step:g}
-of each range, {fit.se_replications} runs per point, its simulation noise taken out), data
-covariance {covariance}, plus the simulation noise of the mean of {fit.replications}
-replications; all from runs independent of the search's. Loss {s.loss:.4g} after
-{s.generations} generations ({s.evaluations} candidates; {html.escape(s.message)}).
-Over-identification J = {u.j_statistic:.3g} on {u.j_df} degrees of freedom (p = {jp}).</p>
-<h2>Observed and simulated moments</h2>
-<p>Black: observed with 95% interval; blue: simulated mean at the estimate with the 95% range
-of single runs.</p>
-<img src="data:image/png;base64,{figs["fit"]}">
-<img src="data:image/png;base64,{figs["residuals"]}">
-<h2>Loss history</h2>
-{f'<img src="data:image/png;base64,{figs["loss"]}">' if figs["loss"] else "<p>No generations.</p>"}
-<h2>Identification</h2>
-<p>The data pin down {ident.rank} of {len(p.space.names)} directions in parameter space;
-condition number {ident.condition:.3g}. Both come from the precision of the estimates in
-units of the search ranges (the inverse of the sandwich covariance, whose Jacobian has its
-simulation noise taken out): a direction counts when its singular value exceeds 2 × 1.96
-(dashed line), that is when its 95% interval is narrower than the search range. A parameter
-whose interval is wider than its range therefore lowers the rank. Sensitivity: change of
-the weighted moments (in standard deviations) across a parameter's search range, noise taken
-out. A parameter is <em>pinned down</em> when its 95% interval covers less than half its
-search range.</p>
-{_table(ident.table)}
-<img src="data:image/png;base64,{figs["singular"]}">
-<h2>Moments</h2>
-{_table(shown)}
-<h2>Suppressed panel cells</h2>
-{suppressed}
-</body></html>"""
+    m = template_module("calibration.html.j2")
+    sections = [
+        Section("Data", m.data(p, sources, fit), "data"),
+        Section(
+            "Estimates",
+            m.estimates(
+                _table(result.estimates),
+                p.base.describe() if p.base else "model defaults",
+                calibrated,
+                fit,
+                covariance,
+                s,
+                u,
+                jp,
+            ),
+            "estimates",
+        ),
+        Section(
+            "Observed and simulated moments",
+            m.moments_fit(
+                _img(figs["fit"], "Observed and simulated moments")
+                + _img(figs["residuals"], "Standardised residuals")
+            ),
+            "moments-fit",
+        ),
+        Section(
+            "Loss history",
+            _img(figs["loss"], "Loss by generation") or "<p>No generations.</p>",
+            "loss",
+        ),
+        Section(
+            "Identification",
+            m.identification(
+                ident,
+                len(p.space.names),
+                _table(ident.table),
+                _img(figs["singular"], "Singular values of the scaled precision"),
+            ),
+            "identification",
+        ),
+        Section("Moments", _table(shown), "moments"),
+        Section("Suppressed panel cells", m.suppressed(p.suppressed), "suppressed"),
+    ]
+    css = "table.t td, table.t th { padding: 3px 8px; border: 1px solid #ddd; }"
+    label = p.config.data.label
+    body = page(
+        "Calibration fit report", sections, css=css, banner=f"Data: {label}" if label else ""
+    )
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(body)
     tmp.replace(path)

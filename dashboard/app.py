@@ -24,25 +24,35 @@ from mesa.visualization.solara_viz import UserInputs
 from solara.server.kernel_context import get_current_context, set_context_for_thread
 
 from dashboard.charts import CAPTIONS, FIGURES, SIDE_COLOURS, focus_group, label
+from dashboard.estimate import estimate_text, failed, measured, probe_in_background
 from dashboard.jobs import ComparisonJob, Outcome
 from dashboard.settings import (
     Settings,
     budget_max,
     capacity_max,
     check_choices,
+    choices,
     cli_command,
     default_budget,
     default_settings,
+    lab_title,
     labs,
     load_settings,
     monthly_budget,
+    package_title,
     packages,
+    packages_for,
     scenario_name,
     scenario_toml,
+    settings_from_toml,
     with_budget,
+    with_lab,
     with_package,
 )
 from dashboard.tables import EFFECTS_CAPTION, effects_html, effects_table, headlines_html
+from experiments.comparison.layout import VERDICT_CSS
+from experiments.comparison.report import contrast_section
+from experiments.comparison.verdict import verdict_html
 from scenarios import ScenarioError, load_lab, load_package
 
 CSS = (Path(__file__).with_name("style.css")).read_text(encoding="utf-8")
@@ -193,22 +203,85 @@ def RunControls(s: Settings):
 
 @solara.component
 def Controls():
-    """The sidebar."""
+    """The sidebar: lab, package (of that lab), packages compared beside it, the rest."""
     s = settings.value
+    fitting = packages_for(s.lab)
     solara.Select(
         "Living lab",
-        values=labs(),
+        values=choices(labs(), lab_title),
         value=s.lab,
-        on_value=lambda v: v in labs() and settings.set(settings.value.replace(lab=v)),
+        on_value=lambda v: v in labs() and settings.set(with_lab(settings.value, v)),
+        classes=["lab-select"],
     )
     solara.Select(
         "Package",
-        values=packages(),
+        values=choices(fitting, package_title),
         value=s.package,
         on_value=lambda v: v in packages() and settings.set(with_package(settings.value, v)),
+        classes=["package-select"],
     )
+    others = [p for p in fitting if p != s.package]
+    if others:
+        solara.SelectMultiple(
+            "Compare side by side with",
+            values=[p for p in s.compare if p in others],
+            all_values=choices(others, package_title),
+            on_value=lambda v: settings.set(
+                settings.value.replace(compare=tuple(p for p in v if p in packages()))
+            ),
+            classes=["compare-select"],
+        )
+    LoadScenario()
     InterventionControls(s)
     RunControls(s)
+
+
+#: Why the last scenario file could not be loaded (None: it was, or none was tried).
+load_error: solara.Reactive[str | None] = solara.reactive(None)
+
+
+def load_scenario_text(text: str, name: str = "scenario file") -> None:
+    """Set the page from a saved scenario file's text, or say why it cannot be read."""
+    try:
+        loaded = settings_from_toml(text, name)
+    except ScenarioError as err:
+        load_error.set(_plain(str(err)))
+        return
+    load_error.set(None)
+    settings.set(loaded)
+
+
+@solara.component
+def LoadScenario():
+    """Load a scenario file saved from this page: dropped, or pasted."""
+    text, set_text = solara.use_state("")
+    with (
+        solara.Details("Load a saved scenario file"),
+        solara.Column(gap="4px", classes=["load-scenario"]),
+    ):
+        solara.FileDrop(
+            label="Drop a scenario file (.toml) here",
+            on_file=lambda f: load_scenario_text(
+                (f["data"] or b"").decode("utf-8", "replace"), f["name"]
+            ),
+            lazy=False,
+        )
+        solara.InputTextArea(
+            "…or paste its text",
+            value=text,
+            on_value=set_text,
+            rows=3,
+            # Committed as typed: Load right after pasting must not race the blur event.
+            continuous_update=True,
+        )
+        solara.Button(
+            "Load",
+            on_click=lambda: load_scenario_text(text),
+            disabled=not text.strip(),
+            classes=["load-button"],
+        )
+        if load_error.value:
+            solara.Error(load_error.value, classes=["load-error"])
 
 
 # ------------------------------------------------------------------ running
@@ -266,12 +339,41 @@ def cancel_run_on_close() -> Callable[[], None]:
 solara.lab.on_kernel_start(cancel_run_on_close)
 
 
+#: Bumped when a timing probe of this session finishes (redraws the estimate).
+probe_done = solara.reactive(0)
+
+
 @solara.component
-def RunBar(valid: bool):
-    """Run and cancel buttons, progress and the run's messages."""
+def TimeEstimate(scenario):
+    """How long Run will take, from a timing probe (measured in the background, once per lab
+    and population: other settings change only the arithmetic)."""
+    _ = probe_done.value
+    key = (scenario.lab.name, scenario.baseline.population.n_persons)
+
+    def start() -> None:
+        if measured(scenario) is None and not failed(scenario):
+            thread = probe_in_background(scenario, lambda: probe_done.set(probe_done.value + 1))
+            set_context_for_thread(get_current_context(), thread)
+            thread.start()
+
+    solara.use_effect(start, [key])
+    timing = measured(scenario)
+    if timing is not None:
+        text = estimate_text(scenario, timing)
+    elif failed(scenario):
+        text = "No time estimate (the timing probe failed)"
+    else:
+        text = "Estimating the run time…"
+    solara.HTML("div", html.escape(text), classes=["time-estimate"])
+
+
+@solara.component
+def RunBar(scenario):
+    """Run and cancel buttons, the time estimate, progress and the run's messages."""
     _ = tick.value  # redraw on progress
     current = job.value
     running = current is not None and current.active
+    valid = scenario is not None
     with solara.Row(style={"align-items": "center"}, classes=["run-bar"]):
         solara.Button(
             "Run comparison",
@@ -298,6 +400,8 @@ def RunBar(valid: bool):
                 icon_name="mdi-content-save-outline",
                 mime_type="application/toml",
             )
+    if valid and not running:
+        TimeEstimate(scenario)
     if running:
         share = current.done / current.total if current.total else 0.0
         solara.ProgressLinear(value=100 * share, classes=["run-progress"])
@@ -358,6 +462,12 @@ def Results(o: Outcome):
             dense=True,
             classes=["stale-note"],
         )
+    solara.HTML("div", verdict_html(c), classes=["verdict-block"])
+    if len(o.settings.packages) > 1:
+        contrasts = contrast_section(c)
+        if contrasts is not None:
+            with solara.Card(contrasts.title, margin=0, classes=["contrast-card"]):
+                solara.HTML("div", contrasts.body, classes=["contrasts"])
     Headlines(o)
     if not o.partial:  # downloads must equal the command line's files: final results only
         with solara.Row(classes=["downloads"]):
@@ -417,14 +527,16 @@ def Header(s: Settings):
         check_choices(s)  # a lab or package sent by the browser is loaded only if shipped
         lab = load_lab(s.lab).file.lab
         package = load_package(s.package).file.package
+        others = [load_package(p).file.package.title for p in s.packages[1:]]
     except ScenarioError:
         return
     targets = ", ".join(label(g).lower() for g in lab.target_groups)
+    beside = f" Compared side by side with: {'; '.join(others)}." if others else ""
     solara.HTML(
         "div",
         f"<div class='lab-title'>{html.escape(lab.title)} · {html.escape(package.title)}</div>"
         f"<div class='lab-detail'>Target groups: {html.escape(targets)}. "
-        f"{html.escape(package.description)}</div>",
+        f"{html.escape(package.description)}{html.escape(beside)}</div>",
         classes=["header"],
     )
 
@@ -433,7 +545,7 @@ def Header(s: Settings):
 def Page():
     """The dashboard."""
     solara.Title("Synclusive dashboard")
-    solara.Style(CSS)
+    solara.Style(CSS + VERDICT_CSS)
     s = settings.value
     scenario, message = solara.use_memo(lambda: validate(s), [s])
     with solara.AppBarTitle():
@@ -449,7 +561,7 @@ def Page():
                 solara.Warning(message, classes=["settings-warning"])
         else:
             solara.HTML("div", html.escape("Command line: " + cli_command(s)), classes=["cli"])
-        RunBar(scenario is not None)
+        RunBar(scenario)
         if outcome.value is not None:
             Results(outcome.value)
         else:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from experiments.comparison.layout import fmt
 from experiments.comparison.study import Comparison
 from simulator.plots import GROUP_LABELS
 
@@ -116,11 +117,31 @@ def _effect_note(
     r = r.iloc[0]
     clear = r["ci_low"] > 0 or r["ci_high"] < 0
     colour = (GAIN_COLOUR if r["estimate"] > 0 else LOSS_COLOUR) if clear else "#6b7680"
+    unit = str(r["unit"])
+    span = f"[{fmt(r['ci_low'], unit, True)}, {fmt(r['ci_high'], unit, True)}]"
     if total:
-        text = f"run total {r['estimate']:+,.0f} [{r['ci_low']:+,.0f}, {r['ci_high']:+,.0f}]"
+        text = f"run total {fmt(r['estimate'], unit, True)} {span}"
     else:
-        text = f"{r['estimate']:+.1f} {r['unit']} [{r['ci_low']:+.1f}, {r['ci_high']:+.1f}]"
-    ax.set_title(text, loc="right", fontsize=8.5, color=colour)
+        text = f"{fmt(r['estimate'], unit, True)} {unit} {span}"
+    # On its own line under the title, so a long group name and the effect never overlap.
+    ax.set_title(
+        ax.get_title(loc="left"),
+        loc="left",
+        fontsize=10.5,
+        fontweight="bold",
+        color="#1d2b36",
+        pad=15,
+    )
+    ax.annotate(
+        text,
+        (0, 1),
+        xycoords="axes fraction",
+        xytext=(0, 3),
+        textcoords="offset points",
+        fontsize=8.5,
+        color=colour,
+        va="bottom",
+    )
 
 
 def employment_figure(c: Comparison, package: str) -> Figure:
@@ -131,7 +152,7 @@ def employment_figure(c: Comparison, package: str) -> Figure:
         d = series(c, package, "employment_rate", group)
         if not d.empty:
             _against_baseline(ax, d, 100.0)
-        _style(ax, label(group), "employment rate, %")
+        _style(ax, label(group), "employed ÷ labour force, %")
         _effect_note(ax, c, package, "employment_rate", group)
     _legend(fig, axes[0])
     return fig

@@ -11,7 +11,7 @@ byte-for-byte the file
 the command line writes; the HTML report is the page's own
 (:func:`dashboard.report.render_page_report`): its figures, effects table and settings.
 
-While the runs go on, every time one more replication is complete (two at least) the job
+While the runs go on, every time one more replication is complete (five at least) the job
 summarises the complete replications and draws them as :attr:`ComparisonJob.partial`, so the
 page can show results as they update; the final outcome is the full comparison, as before.
 """
@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.charts import draw_all
+from dashboard.estimate import record_overhead
 from dashboard.report import render_page_report
 from dashboard.settings import Settings, cli_command
 from experiments.comparison.arms import Cancelled
 from experiments.comparison.study import Comparison, plan, run_comparison
+from experiments.comparison.verdict import package_titles
 from scenarios import Scenario, ScenarioError
 
 log = logging.getLogger(__name__)
@@ -98,8 +100,11 @@ class Outcome:
         """One line saying what the results are: package, lab, replications, size, seed, time."""
         r = self.comparison.meta["scenario"]["run"]
         done = f"{self.replications} of {self.planned}" if self.partial else f"{self.planned}"
+        titles = package_titles(self.comparison)
+        what = " and ".join(titles.get(p, p) for p in self.settings.packages)
+        lab = self.comparison.meta["scenario"]["lab"]["lab"]["title"]
         return (
-            f"Results: package {self.package} on the {self.settings.lab} lab · {done} "
+            f"Results: {what} on the {lab} lab · {done} "
             f"replications × {r['months']} months, {r['persons']:,} persons, seed {r['seed']} · "
             f"{self.seconds:.0f} s"
         )
@@ -249,6 +254,8 @@ class ComparisonJob:
             outcome.charts()
             self.outcome = outcome
             self.status = "done"
+            timing = comparison.meta["timing"]
+            record_overhead(self.elapsed - timing["runs"] * timing["seconds_per_run"])
         except Cancelled:
             self.status = "cancelled"
             self.message = f"Run cancelled after {self.done} of {self.total} simulation runs."

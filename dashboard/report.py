@@ -4,9 +4,10 @@ The report holds the page's own figures (the very ``data:`` URLs of
 :meth:`~dashboard.jobs.Outcome.charts`, so they cannot differ from what is on screen), their
 titles and captions, the headline figures, the table of effects with confidence intervals and
 the settings that produced them (lab, package, every intervention on or off with its places,
-budget, run settings, further overrides) with the scenario file that reruns them. It uses the
-style sheet of the command line's report (:data:`experiments.comparison.report.REPORT_CSS`) and the
-page's own (``style.css``), so tiles and the effects table look as they do on the page.
+budget, run settings, further overrides) with the scenario file that reruns them. It is laid
+out as every report is (:mod:`experiments.comparison.layout`: the verdict first) and adds the
+page's own style sheet (``style.css``), so tiles and the effects table look as they do on the
+page.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from markupsafe import Markup
 
 from dashboard.charts import CAPTIONS, FIGURES, focus_group, label
 from dashboard.settings import (
@@ -25,7 +28,9 @@ from dashboard.settings import (
     scenario_name,
 )
 from dashboard.tables import EFFECTS_CAPTION, effects_html, effects_table, headlines_html
-from experiments.comparison.report import REPORT_CSS
+from experiments.comparison.layout import Section, page, template_module
+from experiments.comparison.report import contrast_section
+from experiments.comparison.verdict import package_titles, verdict_html
 from scenarios import ScenarioError
 
 if TYPE_CHECKING:
@@ -114,6 +119,9 @@ def figures_html(o: Outcome) -> str:
 def render_page_report(o: Outcome) -> str:
     """The report of an outcome as one HTML string (figures embedded).
 
+    The reports' shared layout (:func:`experiments.comparison.layout.page`): the verdict
+    first, then the settings, headline figures, charts, effects and how to rerun them.
+
     Parameters
     ----------
     o
@@ -127,50 +135,44 @@ def render_page_report(o: Outcome) -> str:
     c = o.comparison
     meta = c.meta["scenario"]
     lab = meta["lab"]["lab"]
+    titles = package_titles(c)
     package = next(
         (p["package"] for p in meta["packages"] if p["package"].get("name") == o.package),
         meta["packages"][0]["package"] if meta["packages"] else {},
     )
-    run = meta["run"]
-    title = f"{lab['title']} · {package.get('title', o.package)}"
+    title = f"{lab['title']} · " + " and ".join(titles.get(p, p) for p in o.settings.packages)
     targets = ", ".join(label(g).lower() for g in lab.get("target_groups", []))
-    partial = (
-        f"<p class='note'>Partial results: {o.replications} of {o.planned} replications were "
-        "complete when this report was made.</p>"
-        if o.partial
-        else ""
-    )
+    m = template_module("dashboard.html.j2")
     versions = ", ".join(f"{k} {v}" for k, v in c.meta.get("versions", {}).items())
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"/>
-<title>{html.escape(title)} — dashboard report</title>
-<style>
-{REPORT_CSS}{PAGE_CSS}{REPORT_EXTRA_CSS}</style></head><body>
-<h1>{html.escape(title)}</h1>
-<p>Target groups: {html.escape(targets)}. {html.escape(package.get("description", ""))}</p>
-<p class="results-heading">{html.escape(o.heading())}</p>
-{partial}
-<p class="note">What the Synclusive dashboard showed for these settings. Every effect is the
-difference between the package and the baseline (the lab without it), run {o.replications}
-times with the same random numbers in both arms. Intervals are
-{int(run["confidence"] * 100)}% confidence intervals over replications. Stocks and rates are
-averaged over the last {run["evaluation_months"]} of {run["months"]} months; flows are totals
-over the run.</p>
-<h2>Settings</h2>
-{settings_html(o.settings)}
-<h2>Headline figures</h2>
-{headlines_html(c, o.package)}
-<h2>Figures</h2>
-{figures_html(o)}
-<h2>Effects with 95% confidence intervals</h2>
-<p class="caption">{html.escape(EFFECTS_CAPTION)}</p>
-{effects_html(effects_table(c, o.package))}
-<h2>Reproducing these results</h2>
-<p>Save this scenario file as <code>{html.escape(scenario_name(o.settings))}.toml</code> and
-run <code>{html.escape(str(c.meta.get("command") or ""))}</code>:
-the command line writes the same results table, and its own report with further analyses
-(participants and displacement, employer contexts, evidence, ablation).</p>
-<pre class="scenario">{html.escape(o.scenario_toml)}</pre>
-<p>Software: {html.escape(versions)}.</p>
-</body></html>
-"""
+    sections = [
+        Section("How the effects are measured", m.note(o, meta["run"])),
+        Section("Settings", settings_html(o.settings), "settings"),
+        Section("Headline figures", headlines_html(c, o.package), "headlines"),
+        Section("Figures", figures_html(o), "figures"),
+        Section(
+            "Effects with 95% confidence intervals",
+            m.effects(EFFECTS_CAPTION, Markup(effects_html(effects_table(c, o.package)))),
+            "effects",
+        ),
+        Section(
+            "Reproducing these results",
+            m.reproduce(
+                scenario_name(o.settings),
+                str(c.meta.get("command") or ""),
+                o.scenario_toml,
+                versions,
+            ),
+            "reproduce",
+        ),
+    ]
+    contrasts = contrast_section(c) if len(o.settings.packages) > 1 else None
+    if contrasts is not None:
+        sections.insert(1, contrasts)
+    intro = f"Target groups: {targets}. {package.get('description', '')}"
+    return page(
+        f"{title} — dashboard report",
+        sections,
+        intro=intro,
+        top=m.heading(o.heading(), o) + Markup(verdict_html(c)),
+        css=PAGE_CSS + REPORT_EXTRA_CSS,
+    )

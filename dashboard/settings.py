@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,10 @@ class Settings:
         Also run mechanism ablation (five times the runs).
     extra : str
         Further ``PATH=VALUE`` overrides, one per line (as ``--set`` on the command line).
+    compare : tuple of str
+        Further packages of the same lab run beside ``package`` against the same baseline
+        (side by side, with contrasts and the interaction term); the switches and places of
+        ``interventions`` apply to every package that has the intervention.
     """
 
     lab: str
@@ -86,6 +91,12 @@ class Settings:
     seed: int = RunSettings().seed
     ablation: bool = DEFAULT_RUN["ablation"]
     extra: str = ""
+    compare: tuple[str, ...] = ()
+
+    @property
+    def packages(self) -> list[str]:
+        """Every package run: the chosen one, then those compared with it."""
+        return [self.package, *(p for p in self.compare if p != self.package)]
 
     def replace(self, **changes) -> Settings:
         """A copy with some fields changed."""
@@ -107,6 +118,38 @@ def labs() -> list[str]:
 def packages() -> list[str]:
     """Names of the shipped packages."""
     return shipped(PACKAGE_DIR)
+
+
+def lab_title(lab: str) -> str:
+    """A shipped lab's title."""
+    return load_lab(lab).file.lab.title
+
+
+def package_title(package: str) -> str:
+    """A shipped package's title."""
+    return load_package(package).file.package.title
+
+
+def packages_for(lab: str) -> list[str]:
+    """The shipped packages written for ``lab`` (those that name no lab fit any)."""
+    return [p for p in packages() if load_package(p).file.package.lab in (None, lab)]
+
+
+def choices(names: list[str], title: Callable[[str], str]) -> list[dict[str, str]]:
+    """Drop-down items: each name shown by its title."""
+    return [{"text": title(n), "value": n} for n in names]
+
+
+def with_lab(settings: Settings, lab: str) -> Settings:
+    """Switch to another lab: its own first package unless the current one was written for it."""
+    if settings.package in packages_for(lab):
+        return settings.replace(
+            lab=lab, compare=tuple(p for p in settings.compare if p in packages_for(lab))
+        )
+    fitting = sorted(packages_for(lab), key=lambda p: (not p.startswith(f"{lab}_"), p))
+    changed = settings.replace(lab=lab, compare=())
+    # The lab's own package (named after it) first, else the first in order.
+    return with_package(changed, fitting[0]) if fitting else changed
 
 
 def package_interventions(package: str) -> tuple[InterventionChoice, ...]:
@@ -139,7 +182,10 @@ def default_settings(package: str = "kokkola_engine", lab: str | None = None) ->
 
 def with_package(settings: Settings, package: str) -> Settings:
     """Switch to another package, keeping the lab and run settings."""
-    return settings.replace(package=package, interventions=package_interventions(package))
+    compare = tuple(p for p in settings.compare if p != package)
+    return settings.replace(
+        package=package, interventions=package_interventions(package), compare=compare
+    )
 
 
 # ------------------------------------------------------------------ budget
@@ -296,7 +342,7 @@ def check_choices(settings: Settings) -> None:
     """
     for what, value, allowed in (
         ("living lab", settings.lab, labs()),
-        ("package", settings.package, packages()),
+        *(("package", p, packages()) for p in settings.packages),
     ):
         if value not in allowed:
             shown = value if isinstance(value, str) and value.isidentifier() else "(not a name)"
@@ -308,7 +354,8 @@ def check_choices(settings: Settings) -> None:
 def scenario_name(settings: Settings) -> str:
     """Identifier of the scenario the settings describe."""
     check_choices(settings)
-    return f"{settings.lab}_{settings.package}_dashboard"
+    more = f"_and_{len(settings.packages) - 1}_more" if len(settings.packages) > 1 else ""
+    return f"{settings.lab}_{settings.package}{more}_dashboard"
 
 
 def scenario_toml(settings: Settings) -> str:
@@ -321,17 +368,17 @@ def scenario_toml(settings: Settings) -> str:
     """
     check_choices(settings)
     lab = load_lab(settings.lab, where="living lab")
-    package = load_package(settings.package)
+    titles = ", ".join(package_title(p) for p in settings.packages)
     off = [i.name for i in settings.interventions if not i.enabled]
     data = {
         "scenario": {
             "name": scenario_name(settings),
-            "title": f"{lab.file.lab.title}: {package.file.package.title} (dashboard settings)",
+            "title": f"{lab.file.lab.title}: {titles} (dashboard settings)",
             "description": "Saved from the dashboard"
             + (f"; switched off: {', '.join(off)}" if off else "")
             + ".",
             "lab": settings.lab,
-            "packages": [settings.package],
+            "packages": settings.packages,
         },
         "run": run_settings(settings).model_dump(exclude_none=True),
     }
@@ -375,3 +422,56 @@ def load_settings(settings: Settings) -> Scenario:
             raise ScenarioError(message.replace(str(path), "dashboard settings")) from None
     # Recorded as the file the analyst downloads, not the temporary copy.
     return dataclasses.replace(scenario, source=Path(path.name))
+
+
+def settings_from_toml(text: str, source: str = "scenario file") -> Settings:
+    """The page's settings from a scenario file it saved (or any file of the same shape).
+
+    The lab, the packages (the first is the one whose interventions the page shows), the run
+    settings and the ``[set]`` table come back: switches (capacity 0 with the enrolment
+    window closed) and places of the first package's interventions, and every other line as
+    a *More settings* line.
+
+    Raises
+    ------
+    ScenarioError
+        When the text is not TOML, names no shipped lab or package, or its run settings are
+        invalid; the message names ``source``, never a server path.
+    """
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{source}: not a TOML file ({err})") from None
+    info = data.get("scenario") or {}
+    lab, names = info.get("lab"), info.get("packages") or []
+    if not isinstance(lab, str) or not names or not all(isinstance(n, str) for n in names):
+        raise ScenarioError(
+            f"{source}: [scenario] needs lab and packages (as the dashboard saves them)"
+        )
+    base = Settings(lab=lab, package=names[0], compare=tuple(names[1:]))
+    check_choices(base)
+    settings = with_package(base, names[0]).replace(compare=tuple(names[1:]))
+    run = data.get("run") or {}
+    changes = {
+        k: run[k] for k in ("replications", "persons", "months", "seed", "ablation") if k in run
+    }
+    settings = settings.replace(**changes)
+    table = dict(data.get("set") or {})
+    items = []
+    for i in settings.interventions:
+        prefix = f"interventions.{i.name}"
+        capacity = table.pop(f"{prefix}.capacity", None)
+        start, end = table.get(f"{prefix}.start_month"), table.get(f"{prefix}.end_month")
+        if capacity == 0 and start == 0 and end == 0:
+            table.pop(f"{prefix}.start_month")
+            table.pop(f"{prefix}.end_month")
+            i = dataclasses.replace(i, enabled=False)
+        elif capacity is not None:
+            i = dataclasses.replace(i, capacity=int(capacity))
+        items.append(i)
+    extra = "\n".join(f"{k}={tomli_w.dumps({'v': v})[4:].strip()}" for k, v in table.items())
+    settings = settings.replace(interventions=tuple(items), extra=extra)
+    run_settings(settings)  # invalid run settings are named now, not at Run
+    return settings

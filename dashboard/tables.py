@@ -13,6 +13,7 @@ import pandas as pd
 
 from dashboard.charts import label
 from experiments.comparison.study import Comparison
+from experiments.comparison.verdict import verdicts
 
 #: Outcomes shown in the on-screen table (the download holds every row).
 TABLE_METRICS = (
@@ -158,17 +159,23 @@ def headlines(c: Comparison, package: str) -> list[Headline]:
             f"Extra in work: {label(groups[0]).lower() if groups else 'target groups'}",
         ),
     ]
-    r = c.effects("cost", package=package, metric="cost_per_extra_person_employed", group="all")
-    if not r.empty and np.isfinite(r.iloc[0]["estimate"]):
-        r = r.iloc[0]
-        unclear = "not distinguishable" in str(r["label"])
+    # The verdict's rule: a cost per extra person has an interval only when the effect has.
+    row = next(
+        (r for v in verdicts(c) if v.package == package for r in v.rows if r.group == "all"),
+        None,
+    )
+    if row is not None and row.cost_per_extra.known:
+        cost = row.cost_per_extra
+        bounded = row.verdict == "works"
         out.append(
             Headline(
                 "Cost per extra person in work",
-                f"EUR {r['estimate']:,.0f}",
-                "effect unclear: interval includes zero"
-                if unclear
-                else f"95% interval {r['ci_low']:,.0f} to {r['ci_high']:,.0f}",
+                f"EUR {cost.value:,.0f}" if bounded else row.cost_text,
+                f"95% interval {cost.low:,.0f} to {cost.high:,.0f}"
+                if bounded
+                else "the effect cannot be told from zero"
+                if row.verdict == "unclear"
+                else "the package lowers employment",
                 "neutral",
             )
         )

@@ -44,6 +44,7 @@ from simulator.indicators import (
 )
 from simulator.interventions import compile_interventions
 from simulator.kernel_params import kernel_params
+from simulator.mesa_compat import AllAgents, default_datacollector
 from simulator.params import ModelParams
 from simulator.setup import build_world, coalition_employers, start_run
 from simulator.spin_up import baseline_dynamics, shift_months
@@ -100,7 +101,11 @@ class LabourMarketModel(mesa.Model):
     Notes
     -----
     Persons and employers are table rows; ``model.agents_by_type[Person]`` (and
-    ``Employee``, ``Jobseeker``, ``Employer``) are live agent sets over them. Random draws come
+    ``Employee``, ``Jobseeker``, ``Employer``) are live agent sets over them, and
+    ``model.agents`` joins them with the providers and the coalition (lazily). The model has a
+    Mesa ``datacollector`` (the population's labour-market stocks, collected every month; replace
+    it to add agent reporters), so ``mesa.batch_run`` runs it; ``running`` turns false after
+    the last month of ``params.months``. Random draws come
     from a counter-based generator keyed by (run key, purpose, month, agent), so two runs that
     differ only in an intervention share the random numbers of everything it does not touch.
     """
@@ -144,6 +149,8 @@ class LabourMarketModel(mesa.Model):
         )
         self.initial_census = self._census.copy()
         self._register_agents()
+        self.datacollector = default_datacollector()
+        self.datacollector.collect(self)
         #: Called at the start of every month as ``hook(model, month)``, before the step's
         #: work: the place for rules that adapt the package from monitored indicators (engine
         #: step 5), e.g. with :meth:`set_capacity`.
@@ -218,6 +225,19 @@ class LabourMarketModel(mesa.Model):
         for index in range(len(self.params.providers)):
             ServiceProvider(self, index)
         self.coalition = Coalition(self)
+
+    @property
+    def agents(self) -> AllAgents:
+        """Every agent: persons and employers (table-backed, lazy), providers, the coalition."""
+        people, employers = self._agents_by_type[Person], self._agents_by_type[Employer]
+        return AllAgents([people, employers, self._all_agents], self.random, self._agents_by_type)
+
+    @property
+    def census(self) -> np.ndarray:
+        """This month's census (``consequences.C_*`` rows × target groups), read-only."""
+        view = self._census.view()
+        view.flags.writeable = False
+        return view
 
     def employer(self, row: int) -> Employer:
         """The employer handle of a row."""
@@ -402,6 +422,8 @@ class LabourMarketModel(mesa.Model):
         )
         self.recorder.record_fills(fills)
         w.month = t
+        self.datacollector.collect(self)
+        self.running = t < self.params.months
         _lap(seconds, "monitoring", start, tick)
 
     def _join_coalition(self, month: int) -> None:

@@ -123,3 +123,9 @@ def toy_outcomes(overrides: dict[str, Any], seed: np.random.SeedSequence) -> dic
     noise = np.random.default_rng(seed).random()
     a = float(overrides["a"])
     return {"score": 2 * a + noise, "series": a * np.arange(3.0)}
+
+
+def slow_outcomes(overrides: dict[str, Any], seed: np.random.SeedSequence) -> dict[str, Any]:
+    """:func:`toy_outcomes` that takes 0.2 s, so a progress bar can be seen to move per run."""
+    time.sleep(0.2)
+    return toy_outcomes(overrides, seed)

@@ -6,10 +6,10 @@ figures are embedded as base64 PNG, so the report is one file that opens in any 
 
 from __future__ import annotations
 
-import base64
-import html
 import io
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -17,75 +17,111 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
+from experiments.comparison.layout import (
+    Section,
+    figure,
+    fmt,
+    interval,
+    page,
+    table,
+    template_module,
+)
+from experiments.comparison.names import mechanism, plain
 from experiments.comparison.study import Comparison
-from simulator.plots import GROUP_LABELS
+from experiments.comparison.verdict import package_titles, verdict_html
 from simulator.snapshot import SIZE_CLASSES
 from simulator.survey import STATISTICS
 from simulator.tables import write_file
 
-#: The report's style sheet; other self-contained reports (the dashboard's) reuse it.
-REPORT_CSS = """\
-body { font-family: system-ui, sans-serif; max-width: 1200px; margin: 2em auto;
-       padding: 0 1em; color: #222; line-height: 1.45; }
-h1 { color: #1f4e79; } h2 { border-bottom: 2px solid #1f4e79; padding-bottom: .2em; }
-table { border-collapse: collapse; font-size: .85em; margin: .5em 0 1.5em; }
-th, td { border: 1px solid #ccc; padding: .25em .5em; } th { background: #eef3f8; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-figure { margin: 1em 0; } img { max-width: 100%; }
-figcaption { font-size: .9em; color: #555; }
-.note { background: #f6f6f6; padding: .6em 1em; border-left: 4px solid #999; }
-"""
-
 
 def _label(group: str) -> str:
-    return GROUP_LABELS.get(group, group.replace("_", " "))
+    return plain(group)
 
 
-def _style(ax, title: str, ylabel: str) -> None:
-    ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
-    ax.set_ylabel(ylabel)
+#: Figures are drawn at the width they are shown (the report's column at 110 dpi), so their
+#: text is as large on screen as the numbers here say.
+WIDTH = 10.5
+FONT = 10
+
+
+def _style(ax, title: str, ylabel: str, wrap: int = 48) -> None:
+    # Long plain names wrap rather than run past the panel.
+    ax.set_title(textwrap.fill(title, wrap), loc="left", fontsize=FONT + 1, fontweight="bold")
+    ax.set_ylabel(ylabel, fontsize=FONT)
+    ax.tick_params(labelsize=FONT - 1)
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def effect_over_time_figure(c: Comparison) -> plt.Figure:
-    """Monthly effect on the employment rate of each target group, with confidence bands."""
-    groups = c.meta["target_groups"]
-    packages = list(dict.fromkeys(c.over_time["package"]))
+def _grid(n: int, height: float = 3.2, cols: int = 3) -> tuple[plt.Figure, list]:
+    cols = min(n, cols)
+    rows = -(-n // cols)
     fig, axes = plt.subplots(
-        1, len(packages), figsize=(6.5 * len(packages), 4.2), squeeze=False, constrained_layout=True
+        rows, cols, figsize=(WIDTH, height * rows), squeeze=False, constrained_layout=True
     )
-    for ax, package in zip(axes[0], packages, strict=True):
-        d = c.over_time[
-            (c.over_time["package"] == package) & (c.over_time["indicator"] == "employment_rate")
-        ]
-        for group in groups:
-            g = d[d["group"] == group].sort_values("month")
-            ax.plot(g["month"], 100 * g["estimate"], label=_label(group), lw=1.8)
-            ax.fill_between(g["month"], 100 * g["ci_low"], 100 * g["ci_high"], alpha=0.15)
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
+
+def _packages(c: Comparison, frame: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(frame["package"])) if len(frame) else []
+
+
+def _distinguishable(r: pd.Series) -> bool:
+    return bool(r["ci_low"] > 0 or r["ci_high"] < 0)
+
+
+def effect_over_time_figure(c: Comparison) -> plt.Figure:
+    """Monthly effect on people in work, one panel per target group, with confidence bands."""
+    groups = c.meta["target_groups"]
+    d = c.over_time[c.over_time["indicator"] == "employed"]
+    packages = _packages(c, d)
+    titles = package_titles(c)
+    fig, axes = _grid(len(groups))
+    for ax, group in zip(axes, groups, strict=True):
+        for i, package in enumerate(packages):
+            g = d[(d["package"] == package) & (d["group"] == group)].sort_values("month")
+            ax.plot(g["month"], g["estimate"], color=f"C{i}", lw=1.6, label=titles.get(package))
+            ax.fill_between(g["month"], g["ci_low"], g["ci_high"], color=f"C{i}", alpha=0.18)
         ax.axhline(0, color="black", lw=0.8)
-        _style(ax, f"{package}: effect on employment rate", "percentage points")
-        ax.set_xlabel("month")
-        ax.legend(fontsize=8, frameon=False)
+        _style(ax, _label(group), "extra people in work")
+        ax.set_xlabel("month", fontsize=FONT)
+    if len(packages) > 1:
+        fig.legend(
+            *axes[0].get_legend_handles_labels(),
+            loc="outside lower center",
+            ncol=min(len(packages), 3),
+            fontsize=FONT - 1,
+            frameon=False,
+        )
     return fig
+
+
+#: Metrics of the forest plot: people in work, the employment rate by its definition, flows.
+FOREST_METRICS = ("employed", "employment_to_population", "inflow", "self_efficacy")
 
 
 def forest_figure(c: Comparison) -> plt.Figure:
     """Effects on headline metrics by target group, with confidence intervals."""
-    metrics = ["employment_rate", "inflow", "mobility", "self_efficacy"]
     groups = c.meta["target_groups"]
     d = c.effects("effect")
-    packages = list(dict.fromkeys(d["package"]))
+    packages = _packages(c, d)
+    titles = package_titles(c)
+    rows = len(groups) * len(packages)
     fig, axes = plt.subplots(
-        1,
-        len(metrics),
-        figsize=(4.2 * len(metrics), 0.5 + 0.45 * len(groups) * len(packages)),
+        2,
+        2,
+        figsize=(WIDTH, 1.4 + 0.62 * rows),
         squeeze=False,
         constrained_layout=True,
+        sharey=True,
     )
-    for ax, metric in zip(axes[0], metrics, strict=True):
-        y = 0
+    for ax, metric in zip(axes.flat, FOREST_METRICS, strict=True):
+        y = 0.0
         ticks, labels = [], []
         for group in groups:
             for p_i, package in enumerate(packages):
@@ -98,29 +134,37 @@ def forest_figure(c: Comparison) -> plt.Figure:
                     y,
                     xerr=[[r["estimate"] - r["ci_low"]], [r["ci_high"] - r["estimate"]]],
                     fmt="o",
+                    mfc=f"C{p_i}" if _distinguishable(r) else "white",
                     color=f"C{p_i}",
                     capsize=3,
-                    label=package if group == groups[0] else None,
+                    label=titles.get(package) if group == groups[0] else None,
                 )
                 ticks.append(y)
                 labels.append(_label(group) if p_i == 0 else "")
                 y -= 1
             y -= 0.5
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_yticks(ticks, labels, fontsize=8)
+        ax.set_yticks(ticks, labels)
         unit = d[d["metric"] == metric]["unit"].iloc[0] if (d["metric"] == metric).any() else ""
-        _style(ax, c.meta["metrics"][metric]["label"], "")
-        ax.set_xlabel(f"effect ({unit})")
+        _style(ax, plain(metric), "")
+        ax.set_xlabel(f"effect ({plain_unit(unit)})", fontsize=FONT)
     if len(packages) > 1:
-        axes[0][0].legend(fontsize=8, frameon=False)
+        fig.legend(
+            *axes[0][0].get_legend_handles_labels(),
+            loc="outside lower center",
+            ncol=min(len(packages), 3),
+            fontsize=FONT - 1,
+            frameon=False,
+        )
     return fig
 
 
 def displacement_figure(c: Comparison) -> plt.Figure:
     """Extra people in work among would-be participants and everyone else."""
     d = c.effects("participation", metric="extra_employed", group="all")
-    packages = list(dict.fromkeys(d["package"]))
-    fig, ax = plt.subplots(figsize=(7, 0.8 + 0.9 * len(packages)), constrained_layout=True)
+    packages = _packages(c, d)
+    titles = package_titles(c)
+    fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.9 * len(packages)), constrained_layout=True)
     for i, package in enumerate(packages):
         for j, (context, color) in enumerate(
             (("participants", "#2e86ab"), ("non_participants", "#c73e1d"))
@@ -131,11 +175,7 @@ def displacement_figure(c: Comparison) -> plt.Figure:
             r = r.iloc[0]
             y = i + 0.35 * j
             ax.barh(
-                y,
-                r["estimate"],
-                height=0.3,
-                color=color,
-                label=context.replace("_", "-") if i == 0 else None,
+                y, r["estimate"], height=0.3, color=color, label=plain(context) if i == 0 else None
             )
             ax.errorbar(
                 r["estimate"],
@@ -145,121 +185,161 @@ def displacement_figure(c: Comparison) -> plt.Figure:
                 color="black",
                 capsize=3,
             )
-    ax.set_yticks([i + 0.17 for i in range(len(packages))], packages)
+    ax.set_yticks([i + 0.17 for i in range(len(packages))], [titles.get(p, p) for p in packages])
     ax.axvline(0, color="black", lw=0.8)
     _style(ax, "Who gains: participants and everyone else", "")
-    ax.set_xlabel("extra people in work (mean over the evaluation window)")
-    ax.legend(fontsize=8, frameon=False)
+    ax.set_xlabel("extra people in work (mean over the evaluation window)", fontsize=FONT)
+    ax.legend(fontsize=FONT - 1, frameon=False, loc="best")
     return fig
 
 
 def context_figure(c: Comparison) -> plt.Figure:
-    """Effect on people in work by target group × employer size class."""
+    """Effect on people in work by target group × employer size, with intervals.
+
+    A cell is coloured only when its interval excludes zero; the others are grey, so colour
+    never shows an effect that could be chance.
+    """
     d = c.effects("context", context_type="employer_size")
-    packages = list(dict.fromkeys(d["package"]))
+    packages = _packages(c, d)
+    titles = package_titles(c)
     # Groups without any estimate (e.g. a union of groups not tracked by context) are left out.
     groups = [g for g in c.meta["target_groups"] if (d["group"] == g).any()]
     order = [name for name, _ in SIZE_CLASSES]
     sizes = sorted(dict.fromkeys(d["context"]), key=lambda s: order.index(s) if s in order else 99)
     fig, axes = plt.subplots(
-        1, len(packages), figsize=(5.5 * len(packages), 3.8), squeeze=False, constrained_layout=True
+        len(packages),
+        1,
+        figsize=(WIDTH, (1.3 + 0.75 * len(groups)) * max(len(packages), 1)),
+        squeeze=False,
+        constrained_layout=True,
     )
-    for ax, package in zip(axes[0], packages, strict=True):
-        m = np.full((len(groups), len(sizes)), np.nan)
+    for ax, package in zip(axes[:, 0], packages, strict=True):
+        est = np.full((len(groups), len(sizes)), np.nan)
+        text = np.full((len(groups), len(sizes)), "–", dtype=object)
         for i, g in enumerate(groups):
             for j, s in enumerate(sizes):
                 r = d[(d["package"] == package) & (d["group"] == g) & (d["context"] == s)]
-                if not r.empty:
-                    m[i, j] = r.iloc[0]["estimate"]
-        lim = np.nanmax(np.abs(m)) if np.isfinite(m).any() else 1.0
-        im = ax.imshow(m, cmap="RdBu", vmin=-lim, vmax=lim, aspect="auto")
-        for i in range(len(groups)):
-            for j in range(len(sizes)):
-                text = "–" if np.isnan(m[i, j]) else f"{m[i, j]:+.1f}"
-                ax.text(j, i, text, ha="center", va="center", fontsize=8)
-        ax.set_xticks(range(len(sizes)), sizes, fontsize=8, rotation=20)
-        ax.set_yticks(range(len(groups)), [_label(g) for g in groups], fontsize=8)
-        ax.set_title(
-            f"{package}: extra people in work\nby employer size",
-            loc="left",
-            fontsize=11,
-            fontweight="bold",
-        )
-        fig.colorbar(im, ax=ax, label="persons")
+                if r.empty:
+                    continue
+                r = r.iloc[0]
+                text[i, j] = (
+                    f"{fmt(r['estimate'], 'persons', True)}\n"
+                    f"({interval(r['ci_low'], r['ci_high'], 'persons', True)})"
+                )
+                if _distinguishable(r):
+                    est[i, j] = r["estimate"]
+        lim = np.nanmax(np.abs(est)) if np.isfinite(est).any() else 1.0
+        cmap = plt.get_cmap("RdBu").copy()
+        cmap.set_bad("#eeeeee")
+        im = ax.imshow(np.ma.masked_invalid(est), cmap=cmap, vmin=-lim, vmax=lim, aspect="auto")
+        for (i, j), t in np.ndenumerate(text):
+            dark = np.isfinite(est[i, j]) and abs(est[i, j]) > 0.6 * lim
+            color = "white" if dark else "black"
+            ax.text(j, i, t, ha="center", va="center", fontsize=FONT - 1, color=color)
+        ax.set_xticks(range(len(sizes)), sizes, fontsize=FONT - 1)
+        ax.set_yticks(range(len(groups)), [_label(g) for g in groups], fontsize=FONT - 1)
+        _style(ax, titles.get(package, package), "", wrap=90)
+        ax.grid(False)
+        fig.colorbar(im, ax=ax, label="extra people in work")
     return fig
 
 
 def ablation_figure(c: Comparison) -> plt.Figure | None:
-    """Share of the effect on employment lost when one mechanism is switched off."""
+    """People in work lost when one mechanism is switched off, with confidence intervals."""
     d = c.effects("ablation_lost", metric="employed")
     if d.empty:
         return None
     groups = c.meta["target_groups"]
-    packages = list(dict.fromkeys(d["package"]))
+    packages = _packages(c, d)
+    titles = package_titles(c)
     mechs = list(dict.fromkeys(d["ablation"]))
     fig, axes = plt.subplots(
-        1, len(packages), figsize=(6.5 * len(packages), 4), squeeze=False, constrained_layout=True
+        len(packages),
+        1,
+        figsize=(WIDTH, 3.8 * len(packages)),
+        squeeze=False,
+        constrained_layout=True,
     )
     width = 0.8 / len(groups)
-    for ax, package in zip(axes[0], packages, strict=True):
+    for ax, package in zip(axes[:, 0], packages, strict=True):
         for gi, group in enumerate(groups):
             r = d[(d["package"] == package) & (d["group"] == group)].set_index("ablation")
             x = np.arange(len(mechs)) + gi * width
-            ax.bar(
-                x,
-                [r.loc[m, "estimate"] if m in r.index else np.nan for m in mechs],
-                width=width,
-                label=_label(group),
+            get = lambda col, r=r: np.array(  # noqa: E731
+                [r.loc[m, col] if m in r.index else np.nan for m in mechs], dtype=float
             )
-        ax.set_xticks(
-            np.arange(len(mechs)) + 0.4 - width / 2,
-            [m.replace("_", " ") for m in mechs],
-            fontsize=8,
-        )
+            est = get("estimate")
+            ax.bar(x, est, width=width, color=f"C{gi}", label=_label(group))
+            ax.errorbar(
+                x,
+                est,
+                yerr=[est - get("ci_low"), get("ci_high") - est],
+                fmt="none",
+                color="black",
+                capsize=2,
+                lw=0.9,
+            )
+        ax.set_xticks(np.arange(len(mechs)) + 0.4 - width / 2, [mechanism(m) for m in mechs])
         ax.axhline(0, color="black", lw=0.8)
-        _style(ax, f"{package}: effect lost without each mechanism", "people in work")
-        ax.legend(fontsize=8, frameon=False)
+        _style(
+            ax,
+            f"{titles.get(package, package)}: effect lost without each mechanism",
+            "people in work",
+        )
+        ax.legend(fontsize=FONT - 1, frameon=False, ncol=min(len(groups), 3), loc="best")
     return fig
 
 
+MECHANISM_INDICATORS = ("mean_self_efficacy", "mean_trust", "mean_experiences_of_success")
+
+
 def mechanisms_figure(c: Comparison) -> plt.Figure:
-    """Mechanism states of the target groups over time: policy against baseline."""
-    indicators = ["mean_self_efficacy", "mean_trust", "mean_experiences_of_success"]
-    groups = [g for g in c.meta["target_groups"] if g != "all"][:2] or ["all"]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 3.8), constrained_layout=True)
-    for ax, ind in zip(axes, indicators, strict=True):
-        for package_i, package in enumerate(dict.fromkeys(c.over_time["package"])):
+    """Effect on the mechanism states of the target groups over time, with confidence bands."""
+    groups = [g for g in c.meta["target_groups"] if g != "all"][:3] or ["all"]
+    packages = list(dict.fromkeys(c.over_time["package"]))
+    titles = package_titles(c)
+    fig, axes = plt.subplots(
+        len(packages),
+        3,
+        figsize=(WIDTH, 0.6 + 3.0 * len(packages)),
+        squeeze=False,
+        constrained_layout=True,
+    )
+    for row, package in zip(axes, packages, strict=True):
+        for ax, ind in zip(row, MECHANISM_INDICATORS, strict=True):
             for gi, g in enumerate(groups):
                 d = c.over_time[
                     (c.over_time["package"] == package)
                     & (c.over_time["indicator"] == ind)
                     & (c.over_time["group"] == g)
                 ].sort_values("month")
-                if package_i == 0:
-                    ax.plot(
-                        d["month"],
-                        d["baseline"],
-                        color=f"C{gi}",
-                        ls="--",
-                        lw=1,
-                        label=f"{_label(g)}, baseline",
-                    )
-                ax.plot(
-                    d["month"], d["policy"], color=f"C{gi}", lw=1.6, label=f"{_label(g)}, {package}"
-                )
-        _style(ax, ind.replace("mean_", "").replace("_", " ").capitalize(), "mean")
-        ax.set_xlabel("month")
-    axes[0].legend(fontsize=7, frameon=False)
+                ax.plot(d["month"], d["estimate"], color=f"C{gi}", lw=1.5, label=_label(g))
+                ax.fill_between(d["month"], d["ci_low"], d["ci_high"], color=f"C{gi}", alpha=0.15)
+            ax.axhline(0, color="black", lw=0.8)
+            title = plain(ind) if len(packages) == 1 else f"{plain(ind)}\n{titles.get(package)}"
+            _style(ax, title, "effect (package − baseline)" if ax is row[0] else "")
+            ax.set_xlabel("month", fontsize=FONT)
+    fig.legend(
+        *axes[0][0].get_legend_handles_labels(),
+        loc="outside lower center",
+        ncol=len(groups),
+        fontsize=FONT - 1,
+        frameon=False,
+    )
     return fig
 
 
 FIGURES = {
-    "effect_over_time": (effect_over_time_figure, "Effect on the employment rate over time"),
-    "effects": (forest_figure, "Effects by target group"),
+    "effect_over_time": (effect_over_time_figure, "Extra people in work over time, by group"),
+    "effects": (forest_figure, "Effects by target group (hollow: interval includes zero)"),
     "displacement": (displacement_figure, "Participants, non-participants and displacement"),
-    "context": (context_figure, "For whom and where: effects by employer size"),
-    "ablation": (ablation_figure, "Mechanism ablation"),
-    "mechanisms": (mechanisms_figure, "Mechanism states over time"),
+    "context": (
+        context_figure,
+        "For whom and where: extra people in work by employer size, with 95% intervals "
+        "(grey: the interval includes zero)",
+    ),
+    "ablation": (ablation_figure, "Mechanism ablation: effect lost, with intervals"),
+    "mechanisms": (mechanisms_figure, "Effect on the mechanism states over time"),
 }
 
 
@@ -281,82 +361,41 @@ def png_bytes(fig: plt.Figure) -> bytes:
     return buf.getvalue()
 
 
-def _fmt(value: float, unit: str = "") -> str:
-    if value is None or not np.isfinite(value):
-        return "–"
-    if unit.startswith("EUR"):
-        return f"{value:,.0f}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}" if abs(value) < 1 else f"{value:,.2f}"
-
-
-def _table(d: pd.DataFrame, columns: dict[str, str]) -> str:
-    head = "".join(f"<th>{html.escape(v)}</th>" for v in columns.values())
-    body = []
-    for _, r in d.iterrows():
-        cells = []
-        for col in columns:
-            v = r[col]
-            if isinstance(v, float):
-                cells.append(f"<td class='num'>{_fmt(v, str(r.get('unit', '')))}</td>")
-            else:
-                cells.append(f"<td>{html.escape(str(v))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+def _macro(name: str) -> Any:
+    """A section macro of ``templates/comparison.html.j2``."""
+    return getattr(template_module("comparison.html.j2"), name)
 
 
 def _effect_text(r: pd.Series) -> str:
     sig = r["ci_low"] > 0 or r["ci_high"] < 0
+    unit = str(r["unit"])
     return (
-        f"{_fmt(r['estimate'])} {html.escape(r['unit'])} (95% CI {_fmt(r['ci_low'])} to "
-        f"{_fmt(r['ci_high'])}){'' if sig else ', not distinguishable from zero'}"
+        f"{fmt(r['estimate'], unit, True)} {plain_unit(unit)} ({interval_word(r)} "
+        f"{interval(r['ci_low'], r['ci_high'], unit, True)})"
+        + ("" if sig else ", not distinguishable from zero")
     )
 
 
-def _summary(c: Comparison) -> str:
-    items = []
-    for package in dict.fromkeys(c.results["package"]):
-        parts = []
-        for g in c.meta["target_groups"]:
-            r = c.effects("effect", package=package, metric="employed", group=g)
-            if not r.empty:
-                parts.append(f"{_label(g).lower()}: {_effect_text(r.iloc[0])}")
-        cost = c.effects(
-            "cost", package=package, metric="cost_per_extra_person_employed", group="all"
-        )
-        cost_text = ""
-        if not cost.empty and np.isfinite(cost.iloc[0]["estimate"]):
-            cr = cost.iloc[0]
-            caveat = (
-                ""
-                if np.isfinite(cr["ci_low"])
-                else " (uncertain: the effect is not distinguishable from zero)"
-            )
-            cost_text = (
-                f" Cost per extra person in work: EUR {_fmt(cr['estimate'], 'EUR')}{caveat}."
-            )
-        disp = c.effects("participation", package=package, metric="extra_employed", group="all")
-        disp_text = ""
-        if len(disp) == 2:
-            p = disp[disp["context"] == "participants"].iloc[0]
-            n = disp[disp["context"] == "non_participants"].iloc[0]
-            disp_text = (
-                f" Participants gain {_fmt(p['estimate'])} people in work; everyone "
-                f"else {_fmt(n['estimate'])} (displacement when negative)."
-            )
-        items.append(
-            f"<li><b>{html.escape(package)}</b> — extra people in work "
-            f"(mean of the last months): {'; '.join(parts)}.{cost_text}{disp_text}</li>"
-        )
-    return "<ul>" + "".join(items) + "</ul>"
+def interval_word(r: pd.Series) -> str:
+    """How the interval is introduced in running text."""
+    return "95% CI" if not isinstance(r, pd.Series) or "confidence" not in r else "CI"
 
 
-def _contrast_section(c: Comparison) -> str:
+def plain_unit(unit: str) -> str:
+    """A unit as running text says it."""
+    return {"pp": "percentage points", "persons": "people"}.get(unit, unit)
+
+
+#: Columns of the effect tables, by raw key, with the plain name of each key's values.
+NAMED = {"group": plain, "metric": plain, "context": plain, "ablation": mechanism}
+
+
+def contrast_section(c: Comparison) -> Section | None:
     """Packages against each other and interaction terms, in plain words (several packages)."""
     con = c.effects("contrast")
     if con.empty:
-        return ""
+        return None
+    titles = package_titles(c)
     size = {
         p["package"]["name"]: len(p["resolved_interventions"])
         for p in c.meta["scenario"]["packages"]
@@ -375,24 +414,12 @@ def _contrast_section(c: Comparison) -> str:
         r = r[r["group"] == "all"]
         if not r.empty:
             items.append(
-                f"<li><b>{html.escape(a)}</b> against <b>{html.escape(b)}</b>, people in work: "
-                f"{_effect_text(r.iloc[0])}</li>"
+                Markup("<b>{}</b> against <b>{}</b>, people in work: {}").format(
+                    titles.get(a, a), titles.get(b, b), _effect_text(r.iloc[0])
+                )
             )
     inter = c.effects("interaction", metric="employed")
-    for _, r in inter[inter["group"].isin(["all", "any_target_group"])].iterrows():
-        parts = r["context"].replace(" + ", " and ")
-        if r["ci_low"] > 0:
-            verdict = "more than its parts together: they reinforce each other"
-        elif r["ci_high"] < 0:
-            verdict = "less than its parts together: they overlap or compete"
-        else:
-            verdict = "about as much as its parts together (the difference could be chance)"
-        items.append(
-            f"<li><b>{html.escape(r['package'])}</b> does {verdict} — "
-            f"{_label(r['group']).lower()}, its effect on people in work minus those of "
-            f"{html.escape(parts)}: "
-            f"{_effect_text(r)}</li>"
-        )
+    items += _interaction_items(inter, titles)
     # People in work for every target group; flows and cost for everyone.
     keep = con[
         con.apply(lambda r: (r["package"], r["context"]) in pairs, axis=1)
@@ -401,32 +428,58 @@ def _contrast_section(c: Comparison) -> str:
             | (con["metric"].isin(["inflow", "mobility", "cost"]) & (con["group"] == "all"))
         )
     ]
-    table = pd.concat([keep, inter[inter["group"].isin(groups)]])
-    return f"""<h2>Packages compared with each other</h2>
-<p>Each package against each other package, in the same replications with the same random
-numbers, so the difference between two packages is measured directly (its interval comes from
-the per-replication differences). An interaction compares a package combining mobility and
-inflow with its two halves: its effect minus the sum of their effects. Positive means the two
-sides do more together than apart, as the engine approach claims.</p>
-<ul>{"".join(items)}</ul>
-{
-        _table(
-            table,
-            {
-                "package": "Package",
-                "context": "Compared with",
-                "label": "Outcome",
-                "group": "Group",
-                "unit": "Unit",
-                "estimate": "Difference",
-                "ci_low": "CI low",
-                "ci_high": "CI high",
-            },
+    frame = pd.concat([keep, inter[inter["group"].isin(groups)]])
+    body = _macro("contrasts")(
+        items,
+        Markup(
+            table(
+                frame,
+                {
+                    "package": "Package",
+                    "context": "Compared with",
+                    "metric": "Outcome",
+                    "group": "Group",
+                    "unit": "Unit",
+                    "estimate": "Difference",
+                    "ci_low": "CI low",
+                    "ci_high": "CI high",
+                },
+                names={**NAMED, "package": titles.get, "context": lambda k: _parts(k, titles)},
+            )
+        ),
+    )
+    return Section("Packages compared with each other", body, "contrasts")
+
+
+def _parts(key: str, titles: dict[str, str]) -> str:
+    return " + ".join(titles.get(k, k) for k in str(key).split(" + "))
+
+
+def _interaction_items(inter: pd.DataFrame, titles: dict[str, str]) -> list[Markup]:
+    """The interaction terms in words: more, less or as much as the parts together."""
+    items = []
+    for _, r in inter[inter["group"].isin(["all", "any_target_group"])].iterrows():
+        if r["ci_low"] > 0:
+            verdict = "more than its parts together: they reinforce each other"
+        elif r["ci_high"] < 0:
+            verdict = "less than its parts together: they overlap or compete"
+        else:
+            verdict = "about as much as its parts together (the difference could be chance)"
+        items.append(
+            Markup(
+                "<b>{}</b> does {} — {}, its effect on people in work minus those of {}: {}"
+            ).format(
+                titles.get(r["package"], r["package"]),
+                verdict,
+                plain(r["group"]).lower(),
+                _parts(r["context"], titles).replace(" + ", " and "),
+                _effect_text(r),
+            )
         )
-    }"""
+    return items
 
 
-def _adaptation_section(c: Comparison) -> str:
+def _adaptation_section(c: Comparison) -> Section | None:
     """Capacity changes the adaptation rule made (engine step 5), when a rule was in force."""
     ruled = [
         p["package"]["name"]
@@ -435,12 +488,9 @@ def _adaptation_section(c: Comparison) -> str:
     ]
     log = c.adaptation
     if not ruled and (log is None or log.empty):
-        return ""
+        return None
     if log is None or log.empty:
-        return (
-            "<h2>Adaptation</h2><p>The adaptation rule of "
-            f"{html.escape(', '.join(ruled))} was in force but made no changes.</p>"
-        )
+        return Section("Adaptation", _macro("adaptation_none")(", ".join(ruled)), "adaptation")
     runs = c.meta["scenario"]["run"]["replications"]
     rows, notes = [], []
     for package, d in log.groupby("package", sort=False):
@@ -465,27 +515,27 @@ def _adaptation_section(c: Comparison) -> str:
                 }
             )
         notes.append(
-            f"{html.escape(str(package))}: {len(d)} changes over {runs} replications "
+            f"{package}: {len(d)} changes over {runs} replications "
             f"({len(d) / runs:.1f} per replication); the table shows replication "
             f"{int(first['replication'].iloc[0]) + 1}"
             + (f", first 20 of {len(first)} changes" if len(first) > 20 else "")
         )
-    return f"""<h2>Adaptation: how the coalition moved capacity</h2>
-<p>Every review the coalition moved places (and their budget) from interventions with unused
-places or the weakest outcomes to those with a full intake or the best outcomes; the monthly
-budget stayed the same. Capacity is new participants per month. {"; ".join(notes)}.</p>
-{
-        _table(
-            pd.DataFrame(rows),
-            {
-                "package": "Package",
-                "quarter": "Review",
-                "intervention": "Intervention",
-                "capacity": "Capacity (old → new)",
-                "reason": "Driven by",
-            },
-        )
-    }"""
+    body = _macro("adaptation")(
+        "; ".join(notes),
+        Markup(
+            table(
+                pd.DataFrame(rows),
+                {
+                    "package": "Package",
+                    "quarter": "Review",
+                    "intervention": "Intervention",
+                    "capacity": "Capacity (old → new)",
+                    "reason": "Driven by",
+                },
+            )
+        ),
+    )
+    return Section("Adaptation: how the coalition moved capacity", body, "adaptation")
 
 
 def baseline_figures(c: Comparison) -> pd.DataFrame:
@@ -520,221 +570,315 @@ def baseline_figures(c: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _baseline_section(c: Comparison) -> str:
-    table = baseline_figures(c)
-    if table.empty:
-        return (
-            "<h2>The baseline</h2><p>The lab carries no published figures; its baseline is not "
-            "validated.</p>"
+def _baseline_section(c: Comparison) -> Section:
+    frame = baseline_figures(c)
+    if frame.empty:
+        return Section(
+            "The baseline",
+            "<p>The lab carries no published figures; its baseline is not validated.</p>",
+            "baseline",
         )
-    off = int((table["verdict"] != "reproduced").sum())
+    off = int((frame["verdict"] != "reproduced").sum())
     verdict = (
         "The baseline reproduces every published figure of the lab within its tolerance."
         if off == 0
-        else f"{off} of {len(table)} published figures are outside their tolerance in this "
+        else f"{off} of {len(frame)} published figures are outside their tolerance in this "
         "baseline: read the effects with that in mind."
     )
-    rows = "".join(
-        f"<tr><td>{html.escape(r.statistic)}</td><td>{r.published:.3f}</td>"
-        f"<td>{r.baseline:.3f}</td><td>{r.ratio:.2f}</td><td>{r.verdict}</td>"
-        f"<td>{html.escape(r.source)}</td></tr>"
-        for r in table.itertuples()
+    # Shares as published (0-1), three decimals; the ratio two.
+    frame = frame.assign(unit="score")
+    frame["ratio"] = frame["ratio"].map(lambda v: fmt(v, "ratio"))
+    body = _macro("baseline")(
+        verdict,
+        Markup(
+            table(
+                frame,
+                {
+                    "statistic": "Statistic",
+                    "published": "Published",
+                    "baseline": "Baseline",
+                    "ratio": "Ratio",
+                    "verdict": "Verdict",
+                    "source": "Source",
+                },
+            )
+        ),
     )
-    return (
-        "<h2>The baseline: the published figures it rests on</h2>"
-        f"<p>{html.escape(verdict)} Statistics are computed by the published definitions "
-        "(survey rates; quarterly transitions of the same person three months apart).</p>"
-        "<table><tr><th>Statistic</th><th>Published</th><th>Baseline</th><th>Ratio</th>"
-        f"<th>Verdict</th><th>Source</th></tr>{rows}</table>"
+    return Section("The baseline: the published figures it rests on", body, "baseline")
+
+
+#: The metrics of the short effects table, in order (the full table is in the download).
+SHORT_METRICS = (
+    "employed",
+    "employment_to_population",
+    "unemployed",
+    "inactive",
+    "long_term_unemployed",
+    "inflow",
+    "engine_hires",
+    "mobility",
+    "retention_12m",
+    "self_efficacy",
+)
+
+
+def short_effects(c: Comparison) -> pd.DataFrame:
+    """The effects that matter: headline metrics for the target groups, rows that moved.
+
+    A row is left out when its estimate and whole interval are zero at the table's
+    decimals (nothing moved, e.g. a group no intervention reaches).
+    """
+    e = c.effects("effect")
+    e = e[e["group"].isin(c.meta["target_groups"]) & e["metric"].isin(SHORT_METRICS)]
+    moved = e.apply(
+        lambda r: any(
+            fmt(r[k], str(r["unit"])).strip("+-0.,") != ""
+            for k in ("estimate", "ci_low", "ci_high")
+        ),
+        axis=1,
+    )
+    e = e[moved] if len(e) else e
+    order = {m: i for i, m in enumerate(SHORT_METRICS)}
+    groups = {g: i for i, g in enumerate(c.meta["target_groups"])}
+    return e.sort_values(
+        ["package", "metric", "group"],
+        key=lambda s: (
+            s.map(order) if s.name == "metric" else s.map(groups) if s.name == "group" else s
+        ),
+        kind="stable",
     )
 
 
-def render_html(c: Comparison) -> str:
-    """The report as one HTML string (figures embedded)."""
+def report_sections(c: Comparison, images: dict[str, bytes]) -> list[Section]:
+    """The report's sections after the verdict, in order; each analysis appends its own."""
     s = c.meta["scenario"]
-    lab = s["lab"]["lab"]
     run = s["run"]
-    figs = draw_figures(c)
-    fig_html = "".join(
-        f"<figure><img alt='{html.escape(FIGURES[n][1])}' src='data:image/png;base64,"
-        f"{base64.b64encode(png_bytes(f)).decode()}'/><figcaption>{html.escape(FIGURES[n][1])}"
-        "</figcaption></figure>"
-        for n, f in figs.items()
+    titles = package_titles(c)
+    names = {**NAMED, "package": lambda k: titles.get(k, k)}
+    sections: list[Section] = [Section("How the effects are measured", _macro("method_note")(run))]
+    contrast = contrast_section(c)
+    if contrast is not None:
+        sections.append(contrast)
+    sections.append(
+        Section(
+            "Figures",
+            "".join(figure(png, FIGURES[n][1], n) for n, png in images.items()),
+            "figures",
+        )
     )
-    effects = c.effects("effect")
-    effects = effects[effects["group"].isin(c.meta["target_groups"])]
-    cols = {
-        "package": "Package",
-        "label": "Outcome",
-        "group": "Group",
-        "unit": "Unit",
-        "baseline": "Baseline",
-        "policy": "With package",
-        "estimate": "Effect",
-        "ci_low": "CI low",
-        "ci_high": "CI high",
-    }
+    effects = short_effects(c)
+    sections.append(
+        Section(
+            "Effects by target group",
+            _macro("effects")(
+                Markup(
+                    table(
+                        effects,
+                        {
+                            "package": "Package",
+                            "metric": "Outcome",
+                            "group": "Group",
+                            "unit": "Unit",
+                            "baseline": "Baseline",
+                            "policy": "With package",
+                            "estimate": "Effect",
+                            "ci_low": "CI low",
+                            "ci_high": "CI high",
+                        },
+                        names=names,
+                    )
+                ),
+                len(effects),
+                len(c.effects("effect")),
+            ),
+            "effects",
+        )
+    )
     part = c.results[
         c.results["analysis"].isin(["participation", "evidence"]) & (c.results["group"] == "all")
     ]
+    sections.append(
+        Section(
+            "Participants, non-participants and displacement",
+            _macro("displacement")(
+                Markup(
+                    table(
+                        part,
+                        {
+                            "package": "Package",
+                            "context": "Who",
+                            "label": "Outcome",
+                            "unit": "Unit",
+                            "n": "People",
+                            "estimate": "Effect",
+                            "ci_low": "CI low",
+                            "ci_high": "CI high",
+                        },
+                        names={"package": names["package"], "context": plain},
+                    )
+                )
+            ),
+            "displacement",
+        )
+    )
     cost = c.results[c.results["analysis"].isin(["cost", "intervention"])]
+    sections.append(
+        Section(
+            "Costs",
+            table(
+                cost,
+                {
+                    "package": "Package",
+                    "metric": "Measure",
+                    "context": "Intervention",
+                    "group": "Group",
+                    "unit": "Unit",
+                    "estimate": "Value",
+                    "ci_low": "CI low",
+                    "ci_high": "CI high",
+                },
+                names=names,
+            ),
+            "costs",
+        )
+    )
     ctx = c.effects("context")
     ctx = ctx[ctx["group"].isin(c.meta["target_groups"]) & ~ctx["suppressed"]]
-    abl = c.effects("ablation_lost")
-    barriers = "".join(
-        f"<li><b>{html.escape(b['name'])}</b> ({html.escape(b['applies_to'])}): "
-        f"{html.escape(b.get('description', ''))} <i>Model: "
-        f"{html.escape(', '.join(b['parameters']))}</i></li>"
-        for b in lab.get("barriers", [])
+    sections.append(
+        Section(
+            "For whom and where (target group × context)",
+            _macro("context")(
+                Markup(
+                    table(
+                        ctx,
+                        {
+                            "package": "Package",
+                            "group": "Group",
+                            "context_type": "Context",
+                            "context": "Kind",
+                            "baseline": "Baseline",
+                            "estimate": "Effect",
+                            "ci_low": "CI low",
+                            "ci_high": "CI high",
+                        },
+                        names={**names, "context_type": plain, "context": str},
+                    )
+                ),
+                run["min_cell"],
+                int(c.results["suppressed"].sum()),
+            ),
+            "context",
+        )
     )
-    packages_html = ""
-    for p in s["packages"]:
-        rows = pd.DataFrame(p["resolved_interventions"])
-        if not rows.empty:
-            rows = rows[
-                [
-                    "name",
-                    "kind",
-                    "target",
-                    "provider",
-                    "capacity",
-                    "duration_months",
-                    "cost_per_participant",
-                ]
-            ].astype(str)
-        packages_html += (
-            f"<h3>{html.escape(p['package']['title'])}</h3><p>"
-            f"{html.escape(p['package'].get('description', ''))}</p>"
-            + (
-                _table(rows, {k: k.replace("_", " ") for k in rows.columns})
-                if not rows.empty
-                else "<p>No interventions.</p>"
+    abl = c.effects("ablation_lost")
+    abl_body = (
+        _macro("ablation")(
+            Markup(
+                table(
+                    abl.assign(share=abl["relative"].map(lambda v: fmt(100 * v, "%"))),
+                    {
+                        "package": "Package",
+                        "ablation": "Mechanism off",
+                        "metric": "Outcome",
+                        "group": "Group",
+                        "unit": "Unit",
+                        "baseline": "Full effect",
+                        "estimate": "Effect lost",
+                        "ci_low": "CI low",
+                        "ci_high": "CI high",
+                        "share": "Share lost (%)",
+                    },
+                    names=names,
+                )
             )
-        )
-    suppressed = int(c.results["suppressed"].sum())
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"/>
-<title>{html.escape(s["title"] or s["name"])}</title>
-<style>
-{REPORT_CSS}</style></head><body>
-<h1>{html.escape(s["title"] or s["name"])}</h1>
-<p>{html.escape(s.get("description") or "")}</p>
-<h2>Summary</h2>
-{_summary(c)}
-<p class="note">Every effect is the difference between the package and the baseline (the lab
-without it), run {run["replications"]} times with the same random numbers in both arms, so the
-difference is the package's effect rather than chance. Intervals are {int(run["confidence"] * 100)}%
-confidence intervals over replications. Stocks and rates are averaged over the last
-{run["evaluation_months"]} of {run["months"]} months; flows are totals over the run.</p>
-<h2>Figures</h2>
-{fig_html}
-<h2>Effects by target group</h2>
-{_table(effects, cols)}
-<h2>Participants, non-participants and displacement</h2>
-<p>Participants are the people who would take part in each intervention (found by running the
-package's enrolment without its effects), compared with themselves in the baseline. A negative
-effect on everyone else is displacement: jobs the participants took that others would have had.
-The relative risk of being in work for each intervention's participants is shown next to the
-published benchmark where one exists.</p>
-{
-        _table(
-            part,
-            {
-                "package": "Package",
-                "analysis": "Analysis",
-                "context": "Who",
-                "label": "Outcome",
-                "unit": "Unit",
-                "n": "People",
-                "estimate": "Effect",
-                "ci_low": "CI low",
-                "ci_high": "CI high",
-            },
-        )
-    }
-<h2>Costs</h2>
-{
-        _table(
-            cost,
-            {
-                "package": "Package",
-                "label": "Measure",
-                "context": "Intervention",
-                "group": "Group",
-                "unit": "Unit",
-                "estimate": "Value",
-                "ci_low": "CI low",
-                "ci_high": "CI high",
-            },
-        )
-    }
-<h2>For whom and where (target group × context)</h2>
-<p>Extra people in work by the kind of employer they work for. Cells with fewer than
-{run["min_cell"]} people are suppressed ({suppressed} suppressed estimates in all).</p>
-{
-        _table(
-            ctx,
-            {
-                "package": "Package",
-                "group": "Group",
-                "context_type": "Context",
-                "context": "Kind",
-                "baseline": "Baseline",
-                "estimate": "Effect",
-                "ci_low": "CI low",
-                "ci_high": "CI high",
-            },
-        )
-    }
-<h2>Mechanism ablation</h2>
-<p>How much of the effect disappears when one mechanism is switched off in both arms.</p>
-{
-        _table(
-            abl,
-            {
-                "package": "Package",
-                "ablation": "Mechanism off",
-                "metric": "Outcome",
-                "group": "Group",
-                "unit": "Unit",
-                "baseline": "Full effect",
-                "estimate": "Effect lost",
-                "ci_low": "CI low",
-                "ci_high": "CI high",
-                "relative": "Share lost",
-            },
         )
         if not abl.empty
         else "<p>Not run.</p>"
-    }
-{_contrast_section(c)}
-{_adaptation_section(c)}
-{_baseline_section(c)}
-<h2>The living lab: {html.escape(lab["title"])}</h2>
-<p>{html.escape(lab.get("description", ""))}</p>
-<h3>Barriers</h3><ul>{barriers}</ul>
-<h3>Sources</h3><ul>{"".join(f"<li>{html.escape(x)}</li>" for x in lab.get("sources", []))}</ul>
-<h3>Assumptions</h3><ul>{
-        "".join(f"<li>{html.escape(x)}</li>" for x in lab.get("assumptions", []))
-    }</ul>
-<h2>The packages</h2>
-{packages_html}
-<h2>Reproducing these results</h2>
-<p>Command: <code>{html.escape(str(c.meta.get("command") or ""))}</code><br/>
-Seed {run["seed"]}, {run["replications"]} replications, {run["months"]} months.
-Software: {html.escape(", ".join(f"{k} {v}" for k, v in c.meta.get("versions", {}).items()))}.
-The tables behind this report are in the same folder (results, over_time, replications,
-adaptation; Parquet and CSV).</p>
-</body></html>
-"""
+    )
+    sections.append(Section("Mechanism ablation", abl_body, "ablation"))
+    adaptation = _adaptation_section(c)
+    if adaptation is not None:
+        sections.append(adaptation)
+    sections.append(_baseline_section(c))
+    lab = s["lab"]["lab"]
+    sections.append(
+        Section(
+            f"The living lab: {lab['title']}",
+            _macro("lab")(
+                {
+                    "description": lab.get("description", ""),
+                    "barriers": [
+                        {**b, "description": b.get("description", "")}
+                        for b in lab.get("barriers", [])
+                    ],
+                    "sources": lab.get("sources", []),
+                    "assumptions": lab.get("assumptions", []),
+                }
+            ),
+            "lab",
+        )
+    )
+    sections.append(Section("The packages", _macro("packages")(_package_items(s)), "packages"))
+    sections.append(
+        Section(
+            "Reproducing these results",
+            _macro("reproduce")(
+                str(c.meta.get("command") or ""),
+                run,
+                ", ".join(f"{k} {v}" for k, v in c.meta.get("versions", {}).items()),
+            ),
+            "reproduce",
+        )
+    )
+    return sections
+
+
+def _package_items(s: dict[str, Any]) -> list[dict[str, Any]]:
+    items = []
+    for p in s["packages"]:
+        rows = pd.DataFrame(p["resolved_interventions"])
+        body = ""
+        if not rows.empty:
+            columns = [
+                "name",
+                "kind",
+                "target",
+                "provider",
+                "capacity",
+                "duration_months",
+                "cost_per_participant",
+            ]
+            body = Markup(
+                table(rows[columns].astype(str), {k: plain(k) for k in columns}, unit_column="")
+            )
+        items.append(
+            {
+                "title": p["package"]["title"],
+                "description": p["package"].get("description", ""),
+                "table": body,
+            }
+        )
+    return items
+
+
+def render_html(c: Comparison, images: dict[str, bytes] | None = None) -> str:
+    """The report as one HTML string (figures embedded): the verdict first, then sections."""
+    s = c.meta["scenario"]
+    if images is None:
+        images = {n: png_bytes(f) for n, f in draw_figures(c).items()}
+    return page(
+        s["title"] or s["name"],
+        report_sections(c, images),
+        intro=s.get("description") or "",
+        top=verdict_html(c),
+    )
 
 
 def write_report(c: Comparison, directory: str | Path) -> list[Path]:
     """Write ``report.html`` and the figures (PNG) into ``directory``, each atomically."""
     directory = Path(directory)
     (directory / "figures").mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, fig in draw_figures(c).items():
-        written.append(write_file(directory / "figures" / f"{name}.png", png_bytes(fig)))
-    written.append(write_file(directory / "report.html", render_html(c)))
+    images = {n: png_bytes(f) for n, f in draw_figures(c).items()}
+    written = [write_file(directory / "figures" / f"{n}.png", png) for n, png in images.items()]
+    written.append(write_file(directory / "report.html", render_html(c, images)))
     return written

@@ -47,7 +47,7 @@ from experiments.comparison.metrics import (
     METRIC_BY_NAME,
     SERIES_INDICATORS,
 )
-from experiments.comparison.statistics import mean_ci, ratio_ci
+from experiments.comparison.statistics import fieller_ci, mean_ci, ratio_ci
 from scenarios.catalogue import load_catalogue
 from scenarios.compose import Scenario
 from scenarios.schema import MECHANISMS
@@ -58,6 +58,9 @@ from simulator.snapshot import COHORT_GROUPS
 from simulator.tables import write_file, write_table
 
 PLACEBO = "placebo"
+#: Partial results are summarised only from this many complete replications on: with two,
+#: a t-interval is ±6.3 standard errors wide and reads as noise.
+MIN_PARTIAL_REPLICATIONS = 5
 
 RESULT_COLUMNS = [
     "package",
@@ -258,7 +261,8 @@ def run_comparison(
     on_partial
         Called as ``on_partial(comparison)``, in the calling thread, whenever one more
         replication has every run it needs (baseline, package arms, placebo and ablation
-        runs), once at least two have and before the last: ``comparison`` summarises the
+        runs), once at least :data:`MIN_PARTIAL_REPLICATIONS` have and before the last
+        (fewer give intervals too wide to read): ``comparison`` summarises the
         complete replications only (``meta["replications_used"]`` lists them), so results
         can be shown while the comparison runs. The returned comparison is unaffected.
     """
@@ -302,8 +306,8 @@ def _partial_collector(
         if left[output.replication]:
             return
         complete.append(output.replication)
-        # The full set is what run_comparison returns; one replication has no interval.
-        if 2 <= len(complete) < replications:
+        # The full set is what run_comparison returns; a few give intervals too wide to read.
+        if MIN_PARTIAL_REPLICATIONS <= len(complete) < replications:
             # Task order, as in the final summary, so partial estimates add up the same way.
             outputs = [finished[i] for i in sorted(finished)]
             on_partial(summarise(scenario, outputs, replications=complete))
@@ -568,7 +572,8 @@ def _cost_rows(
             ("employment_years", "Cost per extra year worked", "EUR/person-year"),
         ):
             extra = (policy.loc[(metric, group)] - baseline.loc[(metric, group)]).to_numpy()
-            ratio, lo, hi = ratio_ci(cost, extra, confidence)
+            # Fieller: bounded exactly when the effect's t-interval excludes zero.
+            ratio, lo, hi = fieller_ci(cost, extra, confidence)
             _, _, elo, ehi = mean_ci(extra, confidence)
             undetermined = not (elo > 0 or ehi < 0) if np.isfinite(elo) else True
             rows.append(
@@ -639,20 +644,23 @@ def _ablation_rows(
         rows += _effect_rows(package, pol, base, confidence, ablation=mech, analysis="ablation")
         lost = full.loc[keep] - (pol - base)
         for (metric, group), d in lost.iterrows():
-            rows.append(
-                _difference_row(
-                    d,
-                    float(full.loc[(metric, group)].mean()),
-                    confidence,
-                    package=package,
-                    analysis="ablation_lost",
-                    metric=metric,
-                    group=group,
-                    ablation=mech,
-                    replications=len(d),
-                    label=f"Part of the effect lost without {mech.replace('_', ' ')}",
-                )
+            row = _difference_row(
+                d,
+                float(full.loc[(metric, group)].mean()),
+                confidence,
+                package=package,
+                analysis="ablation_lost",
+                metric=metric,
+                group=group,
+                ablation=mech,
+                replications=len(d),
+                label=f"Part of the effect lost without {mech.replace('_', ' ')}",
             )
+            # A share of an effect that cannot be told from zero means nothing.
+            _, _, flo, fhi = mean_ci(full.loc[(metric, group)].to_numpy(), confidence)
+            if not (flo > 0 or fhi < 0):
+                row["relative"] = np.nan
+            rows.append(row)
     return rows
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
 import os
+import queue
+import threading
 import traceback
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +24,7 @@ from typing import Any
 
 from experiments.errors import DesignError
 from experiments.runner.design import Design
-from experiments.runner.executors import ExecutorSpec
+from experiments.runner.executors import ExecutorSpec, SerialExecutor
 from experiments.runner.keys import Run
 from experiments.runner.store import ResultStore, new_session_id, package_version
 from experiments.runner.store_lock import store_lock
@@ -288,8 +291,13 @@ class _Submission:
 
     def _submit(self, ex: Executor) -> bool:
         """Submit every remaining chunk; return whether the pool broke."""
+        with _RunTicks(self.bar, ex) as ticks:
+            return self._submit_with(ex, ticks)
+
+    def _submit_with(self, ex: Executor, ticks: _RunTicks) -> bool:
         futures: dict[Future, int] = {
-            ex.submit(execute_chunk, self.model, self.chunks[i]): i for i in self.remaining
+            ex.submit(execute_chunk, self.model, self.chunks[i], ticks.queue): i
+            for i in self.remaining
         }
         broken = False
         pending = set(futures)
@@ -311,8 +319,71 @@ class _Submission:
                 self.store.write_chunk(result, self.session, self.seq)
                 self.seq += 1
                 self.remaining.remove(i)
-                _advance(self.bar, result)
+                ticks.chunk_done(result)
         return broken
+
+
+class _RunTicks:
+    """Moves the progress bar per run: workers put each finished run's key on a queue.
+
+    Only for this machine's executors (serial, local processes), whose workers can reach a
+    queue of this process (a multiprocessing manager's, for processes); elsewhere, and with
+    the bar off, the bar moves per chunk. A run is counted once, whether its tick or its
+    chunk arrives first.
+    """
+
+    def __init__(self, bar: Any, ex: Executor) -> None:
+        self.bar = bar
+        self.queue: Any = None
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+        self._manager: Any = None
+        self._thread: threading.Thread | None = None
+        if getattr(bar, "disable", True):
+            return
+        if isinstance(ex, SerialExecutor):
+            self.queue = queue.Queue()
+        elif isinstance(ex, ProcessPoolExecutor):
+            ctx = getattr(ex, "_mp_context", None) or multiprocessing.get_context("spawn")
+            self._manager = ctx.Manager()
+            self.queue = self._manager.Queue()
+
+    def __enter__(self) -> _RunTicks:
+        if self.queue is not None:
+            self._thread = threading.Thread(target=self._drain, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.queue is not None:
+            self.queue.put(None)
+            if self._thread is not None:
+                self._thread.join(5)
+        if self._manager is not None:
+            self._manager.shutdown()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                key = self.queue.get()
+            except Exception:  # the manager went away: the chunks still count
+                return
+            if key is None:
+                return
+            with self._lock:
+                if key not in self._seen:
+                    self._seen.add(key)
+                    self.bar.update(1)
+
+    def chunk_done(self, result: ChunkResult) -> None:
+        """Count the chunk's runs not ticked yet, and its failures."""
+        with self._lock:
+            new = [r for r in result.status if r["run_key"] not in self._seen]
+            self._seen.update(r["run_key"] for r in result.status)
+            failed = sum(1 for r in result.status if r["status"] == "failed")
+            self.bar.failed += failed
+            self.bar.set_postfix(failed=self.bar.failed, refresh=False)
+            self.bar.update(len(new))
 
 
 def _failed_chunk(runs: list[Run], tb: str) -> ChunkResult:
@@ -341,10 +412,3 @@ def _progress_bar(total: int, initial: int, enabled: bool, name: str) -> Any:
     bar.failed = 0
     bar.set_postfix(failed=0)
     return bar
-
-
-def _advance(bar: Any, result: ChunkResult) -> None:
-    failed = sum(1 for r in result.status if r["status"] == "failed")
-    bar.failed += failed
-    bar.set_postfix(failed=bar.failed, refresh=False)
-    bar.update(len(result.status))

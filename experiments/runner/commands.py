@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.errors import DesignError, ExecutorError
-from experiments.runner.executors import ExecutorSpec, add_executor_option
+from experiments.runner.executors import ExecutorSpec, add_executor_option, quiet_dask_logs
 from experiments.runner.store_lock import MAIN_LOCK
 from simulator.options import int_at_least
 from simulator.output_folder import check_output_folder
@@ -157,13 +157,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
             out, "experiment run", overwrite=args.overwrite, own_files=("manifest.json", MAIN_LOCK)
         )
     if args.dry_run:
-        prepare(design)
+        from experiments.runner.sizing import run_months, size_batch
+
+        model = prepare(design)
         runs = shard.select(design.runs) if shard else design.runs
         print(
             f"{design.name}: {design.kind} design, {len(design.points)} points x "
             f"{design.replications} replications = {len(design.runs)} runs"
             + (f"; shard {shard.index}/{shard.count}: {len(runs)} runs" if shard else "")
         )
+        if runs:
+            first = runs[0]
+            sizing = size_batch(
+                model,
+                first.overrides,
+                first.seed,
+                runs=len(runs),
+                workers=backend.n_workers,
+                months=run_months(model, first.overrides),
+            )
+            print(sizing.text())
         if (out / "manifest.json").exists():
             ResultStore.create_or_open(out, design)
             status = ResultStore(out).status().set_index("run_key")["status"]
@@ -171,6 +184,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(f"{out}: {len(runs) - missing} done, {missing} to run")
         return 0
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    if args.quiet:
+        quiet_dask_logs()
     try:
         summary = run_experiment(
             design,

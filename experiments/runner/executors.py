@@ -184,6 +184,23 @@ def add_executor_option(parser: Any, default: str | None, help: str) -> None:
     )
 
 
+#: Loggers of Dask and its cluster managers, quietened by :func:`quiet_dask_logs`.
+DASK_LOGGERS = ("distributed", "dask", "dask_jobqueue", "bokeh", "tornado")
+
+
+def quiet_dask_logs() -> None:
+    """Show only warnings and errors of Dask (``--quiet``): no INFO lines of the scheduler,
+    nannies, workers and clients, in this process or in the workers it starts."""
+    for name in DASK_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        import dask
+    except ImportError:  # Dask is a dependency; without it there is nothing to quieten
+        return
+    # Workers read this when they configure their own logging.
+    dask.config.set({"logging": {name: "warning" for name in DASK_LOGGERS}})
+
+
 # The former names, for code written against them.
 Backend = ExecutorSpec
 BACKENDS = EXECUTORS

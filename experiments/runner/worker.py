@@ -7,6 +7,7 @@ overhead is paid once per chunk, not per run.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import socket
@@ -74,7 +75,7 @@ def as_table(output: Any) -> pd.DataFrame:
     )
 
 
-def execute_chunk(model: ModelCallable, runs: Sequence[Run]) -> ChunkResult:
+def execute_chunk(model: ModelCallable, runs: Sequence[Run], ticks: Any = None) -> ChunkResult:
     """Run every run of a chunk; a run that raises is recorded with its traceback.
 
     Parameters
@@ -83,6 +84,9 @@ def execute_chunk(model: ModelCallable, runs: Sequence[Run]) -> ChunkResult:
         The model callable, ``model(overrides, seed)``.
     runs
         The runs of the chunk.
+    ticks
+        A queue (local or a multiprocessing manager's) that receives each run's key as the
+        run ends, so a progress bar moves per run rather than per chunk; None: no ticks.
 
     Notes
     -----
@@ -90,10 +94,10 @@ def execute_chunk(model: ModelCallable, runs: Sequence[Run]) -> ChunkResult:
     several threads per worker would only compete for the same cores.
     """
     with kernel_threads(1):
-        return _execute(model, runs)
+        return _execute(model, runs, ticks)
 
 
-def _execute(model: ModelCallable, runs: Sequence[Run]) -> ChunkResult:
+def _execute(model: ModelCallable, runs: Sequence[Run], ticks: Any) -> ChunkResult:
     tables = []
     status = []
     host, pid = socket.gethostname(), os.getpid()
@@ -114,5 +118,9 @@ def _execute(model: ModelCallable, runs: Sequence[Run]) -> ChunkResult:
             )
         record.update(started=started, seconds=time.perf_counter() - t0)
         status.append(record)
+        if ticks is not None:
+            # Progress is a courtesy: a lost tick never fails a run.
+            with contextlib.suppress(Exception):
+                ticks.put(run.key)
     table = pd.concat(tables, ignore_index=True) if tables else None
     return ChunkResult(table, status)

@@ -12,11 +12,14 @@ Exit codes: 0 done, 1 some runs failed or pending, 2 invalid input (nothing writ
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
+from pathlib import Path
 from typing import Any
 
 from experiments.errors import DesignError
-from experiments.runner.executors import add_executor_option
+from experiments.runner.executors import add_executor_option, quiet_dask_logs
 from simulator.errors import ParameterError
 from simulator.options import int_at_least, seed_type
 from simulator.output_folder import check_output_folder
@@ -85,7 +88,11 @@ def register(sub: Any) -> None:
 
     analyse = cmds.add_parser("analyse", help="analyse a stored study again")
     analyse.add_argument("out", help="study folder")
-    analyse.add_argument("--outcome", nargs="+", help="outcomes to analyse")
+    analyse.add_argument(
+        "--outcome",
+        nargs="+",
+        help="outcomes to analyse; written to OUT/outcomes_NAMES/, beside the study's report",
+    )
     analyse.set_defaults(func=_cmd_analyse)
 
     given = cmds.add_parser(
@@ -175,10 +182,28 @@ def _run(args: argparse.Namespace) -> int:
         f"replications = {len(design.runs)} runs; outcomes: {', '.join(study.outcomes)}"
     )
     if args.dry_run:
+        from experiments.runner.batch import prepare
+        from experiments.runner.sizing import run_months, size_batch
+
+        model, first = prepare(design), design.runs[0]
+        workers = 1 if args.backend == "serial" else args.workers or os.cpu_count() or 1
+        months = run_months(model, first.overrides)
+        print(
+            size_batch(
+                model,
+                first.overrides,
+                first.seed,
+                runs=len(design.runs),
+                workers=workers,
+                months=months,
+            ).text()
+        )
         return 0
     check_output_folder(
         args.out, "sensitivity run", overwrite=args.overwrite, own_files=(STUDY_FILE,)
     )
+    if args.quiet:
+        quiet_dask_logs()
     summary = run_study(
         study, args.out, backend=args.backend, workers=args.workers, progress=not args.quiet
     )
@@ -193,9 +218,18 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def outcome_folder(outcomes: list[str]) -> str:
+    """The folder, inside a study's, of an analysis of some of its outcomes."""
+    slug = "+".join(re.sub(r"[^A-Za-z0-9_.-]+", "-", o) for o in outcomes)
+    return f"outcomes_{slug}"
+
+
 def _print_result(result: Any) -> None:
-    for outcome in result.outcomes:
-        print(f"{outcome}: " + " > ".join(result.ranking(outcome)[:4]))
+    # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
+    from experiments.sensitivity.report import summary_lines
+
+    for line in summary_lines(result):
+        print(line)
     for w in result.warnings:
         print(f"warning: {w}")
 
@@ -206,9 +240,11 @@ def _cmd_analyse(args: argparse.Namespace) -> int:
         from experiments.sensitivity.study import analyse_study
 
         result = analyse_study(a.out, a.outcome)
-        result.save(a.out)
+        # A subset of outcomes goes beside the study's own report, never over it.
+        target = Path(a.out) / outcome_folder(a.outcome) if a.outcome else Path(a.out)
+        result.save(target)
         _print_result(result)
-        print(f"report: {a.out}/report.html")
+        print(f"report: {target / 'report.html'}")
         return 0
 
     return _handle(go, args)

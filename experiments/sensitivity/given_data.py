@@ -153,7 +153,7 @@ def given_data_indices(
         for n in names
     )
     problem = SAProblem(params, grouped=False)
-    return given_data_table(
+    table = given_data_table(
         problem,
         x.to_numpy(np.float64),
         y.to_numpy(np.float64),
@@ -161,3 +161,19 @@ def given_data_indices(
         resamples=resamples,
         seed=seed,
     )
+    if table["index"].isna().all():
+        raise DesignError(f"{out}: every {method} index of {outcome!r} is undefined: {_why(x)}")
+    return table
+
+
+def _why(x: pd.DataFrame) -> str:
+    """Why given-data indices of the design points ``x`` are undefined, in words."""
+    distinct = {n: int(x[n].nunique()) for n in x.columns}
+    few = max(distinct.values())
+    if few < max(10, len(x) // 4):
+        return (
+            f"the {len(x)} design points lie on a grid (at most {few} distinct values per "
+            "parameter), and given-data methods condition on slices of scattered samples; "
+            "use an lhs or sobol design (synclusive experiment) or synclusive sensitivity run"
+        )
+    return f"the outcome does not vary within the conditioning slices of the {len(x)} points"

@@ -7,6 +7,7 @@ import html
 import re
 import time
 
+import markupsafe
 import pytest
 import solara.server.app  # noqa: F401  (applies Solara's per-session widget patches)
 from solara.server import kernel, kernel_context
@@ -77,7 +78,8 @@ def test_report_states_the_settings(outcome):
     assert "<td class='off'>off</td>" in row and "<td class='num'>0</td>" in row
     row = re.search(r"<tr class='iv-taite_coaching'>.*?</tr>", report).group(0)
     assert "<td class='on'>on</td>" in row and "<td class='num'>20</td>" in row
-    assert html.escape(outcome.scenario_toml) in report  # the file that reruns it
+    # The file that reruns it (escaped as the report's templates escape text).
+    assert str(markupsafe.escape(outcome.scenario_toml)) in report
 
 
 def _session(name: str) -> kernel_context.VirtualKernelContext:

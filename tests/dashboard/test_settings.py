@@ -21,7 +21,7 @@ from dashboard.settings import (
     with_package,
 )
 from experiments.comparison.arms import Cancelled, run_task
-from experiments.comparison.study import plan, run_comparison
+from experiments.comparison.study import MIN_PARTIAL_REPLICATIONS, plan, run_comparison
 from scenarios import ScenarioError, load_scenario, scenario_from_names
 
 SMALL = {"persons": 2000, "months": 24, "replications": 2, "seed": 7}
@@ -154,7 +154,8 @@ def test_job_runs_in_background_and_can_be_cancelled():
 
 
 def test_job_shows_partial_results_before_the_final_ones():
-    s = small().replace(replications=4)
+    planned = MIN_PARTIAL_REPLICATIONS + 1
+    s = small().replace(replications=planned)
     scenario = load_settings(s)
     shown = []  # partial outcomes, in the order the page would see them
 
@@ -167,13 +168,15 @@ def test_job_shows_partial_results_before_the_final_ones():
     assert job.status == "done" and job.outcome is not None
     assert shown, "no partial results while the job ran"
     first = shown[0]
-    assert first.partial and first.replications == 2 and first.planned == 4
+    # Not before the minimum: fewer replications give intervals too wide to read.
+    assert first.partial and first.replications == MIN_PARTIAL_REPLICATIONS
+    assert first.planned == planned
     assert set(first.charts()) == set(job.outcome.charts())
-    assert first.comparison.results["replications"].max() == 2
-    assert all(p.replications < 4 for p in shown)
+    assert first.comparison.results["replications"].max() == MIN_PARTIAL_REPLICATIONS
+    assert all(p.replications < planned for p in shown)
 
     final = job.outcome.comparison
-    assert not job.outcome.partial and job.outcome.replications == 4
+    assert not job.outcome.partial and job.outcome.replications == planned
     plain = run_comparison(scenario, progress=False)
     for table in ("results", "over_time", "replications", "adaptation"):
         pd.testing.assert_frame_equal(getattr(final, table), getattr(plain, table))
@@ -224,3 +227,67 @@ def test_invalid_run_settings_name_the_field_once():
         run_settings(default_settings().replace(seed=-3))
     message = str(err.value)
     assert "page settings: run.seed:" in message and "run: run" not in message
+
+
+# ------------------------------------------------------------------ labs, several packages, loading
+def test_packages_follow_the_lab_and_show_titles():
+    from dashboard.settings import choices, package_title, packages_for, with_lab
+
+    assert set(packages_for("kokkola")) == {
+        "kokkola_engine",
+        "mobility_only",
+        "inflow_only",
+        "full",
+    }
+    assert packages_for("netherlands") == ["netherlands_engine"]
+    s = with_lab(small("kokkola_engine").replace(compare=("inflow_only",)), "netherlands")
+    assert s.lab == "netherlands" and s.package == "netherlands_engine" and s.compare == ()
+    assert {i.name for i in s.interventions} == {
+        i.name for i in default_settings("netherlands_engine").interventions
+    }
+    items = choices(packages_for("netherlands"), package_title)
+    assert items == [{"text": package_title("netherlands_engine"), "value": "netherlands_engine"}]
+    assert "_" not in items[0]["text"]
+
+
+def test_several_packages_run_side_by_side_with_the_interaction_term():
+    s = small("kokkola_engine").replace(compare=("mobility_only", "inflow_only"))
+    text = scenario_toml(s)
+    assert (
+        'packages = [\n    "kokkola_engine",\n    "mobility_only",\n    "inflow_only",\n]' in text
+    )
+    scenario = load_settings(s)
+    assert [a.name for a in scenario.arms] == ["kokkola_engine", "mobility_only", "inflow_only"]
+    assert scenario.interaction_terms() == [("kokkola_engine", ("mobility_only", "inflow_only"))]
+
+
+def test_a_saved_scenario_file_loads_back_into_the_page():
+    from dashboard.settings import settings_from_toml
+
+    s = small("kokkola_engine").replace(
+        compare=("full",), seed=11, replications=3, extra="demand.quit_rate=0.004"
+    )
+    s = s.with_intervention("pay_subsidy", enabled=False).with_intervention(
+        "taite_coaching", capacity=33
+    )
+    back = settings_from_toml(scenario_toml(s))
+    assert back == s
+    with pytest.raises(ScenarioError, match="not a TOML file"):
+        settings_from_toml("[scenario\n", "x.toml")
+    with pytest.raises(ScenarioError, match="is not available here"):
+        settings_from_toml('[scenario]\nlab = "kokkola"\npackages = ["../../etc/passwd"]\n')
+
+
+def test_time_estimate_is_the_plan_times_the_probe():
+    from dashboard.estimate import Probe, estimate, estimate_text, record_overhead
+
+    s = small("kokkola_engine")
+    scenario = load_settings(s)
+    runs = len(plan(scenario))
+    record_overhead(0.0)
+    got = estimate(scenario, Probe(spin_up=2.0, setup=0.5, per_month=0.01))
+    assert got == (runs, s.replications * 2.0 + runs * (0.5 + s.months * 0.01))
+    assert estimate_text(scenario, Probe(0.0, 1.0, 0.0)).startswith(f"About {runs}.0 s for {runs}")
+    record_overhead(3.0)  # summarising and drawing, as the last run on the server took
+    assert estimate(scenario, Probe(0.0, 1.0, 0.0)) == (runs, runs + 3.0)
+    record_overhead(0.0)

@@ -3,6 +3,8 @@ sections on contrasts and on the adaptation rule's capacity changes."""
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from experiments.comparison.report import render_html
 from experiments.comparison.statistics import mean_ci
 from experiments.comparison.study import Comparison, run_comparison
+from experiments.comparison.verdict import package_titles
 from scenarios import ScenarioError, load_scenario
 from scenarios.compose import scenario_from_names
 
@@ -147,8 +150,12 @@ parts = ["mobility_only", "inflow_onli"]
 def test_report_compares_packages_in_plain_words(three_arms):
     page = render_html(three_arms)
     assert "Packages compared with each other" in page
-    assert "<b>kokkola_engine</b> against <b>mobility_only</b>, people in work:" in page
+    titles = {k: html.escape(v) for k, v in package_titles(three_arms).items()}
+    engine, mobility = titles["kokkola_engine"], titles["mobility_only"]
+    assert f"<b>{engine}</b> against <b>{mobility}</b>, people in work:" in page
     assert "its parts together" in page
+    # Packages go by their titles in the verdict and the comparison, never by their keys.
+    assert "<b>kokkola_engine</b>" not in page and engine in page
 
 
 def test_report_shows_adaptation_changes(three_arms):

@@ -30,13 +30,13 @@ def comparison():
 
 def test_report_contains_every_figure_embedded(comparison):
     page = render_html(comparison)
-    images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
+    images = re.findall(r"src=[\"']data:image/png;base64,([A-Za-z0-9+/=]+)[\"']", page)
     assert len(images) == len(FIGURES)
     for data in images:
         assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
     assert "http://" not in page.replace("https://", "") or "src='http" not in page
     for heading in (
-        "Summary",
+        "Verdict",
         "Effects by target group",
         "displacement",
         "Costs",

@@ -103,6 +103,8 @@ def test_employer_and_coalition_views(model: LabourMarketModel) -> None:
 def test_person_agents_cost_nothing_until_used() -> None:
     params = ModelParams.model_validate({"spin_up_months": 0, "population": {"n_persons": 200_000}})
     m = LabourMarketModel(params, rng=1)
-    # Only providers and the coalition are registered Mesa agents.
-    assert len(m.agents) == len(m.params.providers) + 1
+    # Only providers and the coalition are registered Mesa agents; model.agents counts the
+    # table-backed persons and employers without making their handles.
+    assert len(m._all_agents) == len(m.params.providers) + 1
+    assert len(m.agents) == 200_000 + m.world.employers.n + len(m.params.providers) + 1
     assert len(m.persons) == 200_000
