@@ -1,7 +1,8 @@
 """``synclusive calibrate``: fit the model to living-lab data from a settings file.
 
 Exit codes: 0 success, 2 invalid settings or data (the message names the file, column, row
-and what is allowed).
+and what is allowed), 3 the fit ran but some estimates are not pinned down, so the calibrated
+model was not written (the report says why; ``--allow-unidentified`` writes it anyway).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             print(
                 f"{args.config}: data valid; {len(problem.specs)} moments, "
                 f"{len(problem.suppressed)} small panel cells suppressed, "
-                f"{len(problem.space.names)} parameters"
+                f"{len(problem.space.names)} parameters, "
+                f"{problem.degrees_of_freedom} degrees of freedom"
             )
             return 0
         # Evaluations go through the experiments runner's backends: local processes, Dask
@@ -50,7 +52,12 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         executor = backend.start()
         try:
             result = calibrate(
-                config, args.out, executor, progress=not args.quiet, restart=args.restart
+                config,
+                args.out,
+                executor,
+                progress=not args.quiet,
+                restart=args.restart,
+                allow_unidentified=args.allow_unidentified,
             )
         finally:
             executor.shutdown()
@@ -64,9 +71,42 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         return 1
     if not args.quiet:
         print(result.estimates.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        print(describe_fit(result))
         print(f"report: {result.outputs['report']}")
+    if result.withheld:
+        print(
+            "synclusive calibrate: the calibrated model was NOT written: "
+            f"{result.identification.statement()} Rerun with --allow-unidentified to write it "
+            "anyway (the checkpoint makes the rerun immediate).",
+            file=sys.stderr,
+        )
+        return 3
+    if not args.quiet:
         print(f"run the calibrated model: {run_command(result.outputs)}")
     return 0
+
+
+def describe_fit(result: Any) -> str:
+    """Degrees of freedom, J test, identification and intervals past a bound, in words."""
+    p, u, ident = result.problem, result.uncertainty, result.identification
+    lines = [
+        f"{len(p.specs)} moments, {len(p.space.names)} parameters: "
+        f"{p.degrees_of_freedom} degrees of freedom"
+        + (
+            f"; J = {u.j_statistic:.3g} (p = {u.j_pvalue:.3g})"
+            if p.degrees_of_freedom > 0
+            else " (exactly identified: no over-identification test)"
+        ),
+        ident.statement(),
+    ]
+    est = result.estimates
+    for row in est[est["crosses_bound"]].itertuples(index=False):
+        lines.append(
+            f"{row.parameter}: the 95% interval {row.ci_low:.4g} to {row.ci_high:.4g} crosses "
+            f"the search range {row.lower_bound:g} to {row.upper_bound:g}; on the logit scale "
+            f"of the range it is {row.ci_low_bounded:.4g} to {row.ci_high_bounded:.4g}"
+        )
+    return "\n".join(lines)
 
 
 def run_command(outputs: dict[str, Any]) -> str:
@@ -109,5 +149,11 @@ def register(sub: Any) -> None:
     cal.add_argument("--address", help="address of a running Dask scheduler (--executor dask)")
     cal.add_argument("--restart", action="store_true", help="discard the checkpoint, start afresh")
     cal.add_argument("--check", action="store_true", help="only check the settings and data")
+    cal.add_argument(
+        "--allow-unidentified",
+        action="store_true",
+        help="write the calibrated model even when some estimates are not pinned down "
+        "(otherwise exit code 3 and only the report)",
+    )
     cal.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     cal.set_defaults(func=_cmd_calibrate)

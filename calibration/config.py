@@ -35,6 +35,11 @@ class DataConfig(_Strict):
         None, gt=0, description="Labour force of the lab, when the data give no labour_force rows."
     )
     label: str = Field("", description="Shown on the report (e.g. 'synthetic example data').")
+    truth: str | None = Field(
+        None,
+        description="Synthetic data only: the JSON file of the values the data were generated "
+        "with (``true_params.json``); the report shows them beside the estimates.",
+    )
 
     @model_validator(mode="after")
     def _any(self) -> DataConfig:

@@ -96,8 +96,7 @@ def header(
             f"  {path} = {shown} ± {_fmt(s)} ({interval}; range {sp.lower[i]:g} to "
             f"{sp.upper[i]:g}{verdict})"
         )
-    if j_test:
-        lines.append(j_test)
+    lines.extend(j_test.splitlines())
     lines.append("Every other value is the base's. The fit report: fit_report.html.")
     return ["# " + line if line else "#" for line in lines]
 

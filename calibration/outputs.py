@@ -102,11 +102,15 @@ def summary(result: CalibrationResult) -> dict:
         "generations": s.generations,
         "evaluations": s.evaluations,
         "optimiser_message": s.message,
+        "degrees_of_freedom": p.degrees_of_freedom,
         "j_statistic": u.j_statistic,
         "j_df": u.j_df,
         "j_pvalue": u.j_pvalue,
         "jacobian_noise_share": u.jacobian_noise.tolist(),
         "identified_directions": i.rank,
+        "not_identified_reason": i.reason,
+        "not_pinned_down": list(i.unidentified),
+        "calibrated_model_written": not result.withheld,
         "information_condition": i.condition,
         "singular_values": i.singular_values.tolist(),
         "calibrated_file": export_name(p.base),
@@ -121,12 +125,17 @@ def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
     tables = out / "tables"
     tables.mkdir(exist_ok=True)
     files: dict[str, Path] = {}
-    files["calibrated_params"] = _write_text(
-        out / "calibrated_params.json",
-        json.dumps(result.calibrated.model_dump(mode="json"), indent=2),
-    )
     name = export_name(result.problem.base)
-    if name is not None:
+    for stale in ("calibrated_params.json", name):
+        # a rerun that withholds the calibrated model must not leave an earlier one behind
+        if stale and result.withheld and (out / stale).exists():
+            (out / stale).unlink()
+    if not result.withheld:
+        files["calibrated_params"] = _write_text(
+            out / "calibrated_params.json",
+            json.dumps(result.calibrated.model_dump(mode="json"), indent=2),
+        )
+    if name is not None and not result.withheld:
         u = result.uncertainty
         p_value = "n/a" if np.isnan(u.j_pvalue) else f"{u.j_pvalue:.3g}"
         text = calibrated_file_text(
@@ -135,7 +144,13 @@ def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
             u.se,
             result.identification.table["verdict"].tolist(),
             f"Over-identification: J = {u.j_statistic:.3g} on {u.j_df} degrees of freedom "
-            f"(p = {p_value}).",
+            f"(p = {p_value})."
+            + (
+                "\nWARNING: written with --allow-unidentified; not pinned down: "
+                + ", ".join(result.identification.unidentified)
+                if result.identification.unidentified
+                else ""
+            ),
             out / name,
         )
         assert text is not None

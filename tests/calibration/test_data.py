@@ -190,7 +190,11 @@ def test_header_only_file_is_a_clear_error(tmp_path, capsys, check, kind):
 
 
 def test_parameter_bounds_default_to_its_uncertainty_range(tmp_path):
-    write(tmp_path, "a.csv", "month,indicator,value\n1,labour_force,1000\n1,employed,920\n")
+    write(
+        tmp_path,
+        "a.csv",
+        "month,indicator,value\n1,labour_force,1000\n1,employed,920\n1,unemployment_rate,0.08\n",
+    )
     config = config_from_dict(
         {
             "data": {"aggregate": "a.csv"},
