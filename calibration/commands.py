@@ -17,13 +17,19 @@ from simulator.options import int_at_least
 from simulator.output_folder import check_output_folder, mark_output_folder
 
 #: What only a calibration writes: an interrupted fit's folder is its own output.
-CALIBRATION_FILES = ("checkpoint/evaluations.jsonl", "calibration.json")
+CALIBRATION_FILES = (
+    "checkpoint/evaluations.jsonl",
+    "calibration.json",
+    "posterior/abc.db",
+    "posterior.json",
+)
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from calibration.config import load_config
     from calibration.errors import CalibrationError
     from calibration.fit import calibrate, prepare
+    from calibration.posterior_outputs import calibrate_posterior
     from experiments.errors import DesignError, ExecutorError
     from experiments.runner.executors import ExecutorSpec
 
@@ -50,6 +56,21 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             address=args.address,
         )
         executor = backend.start()
+        if args.method == "abc":
+            try:
+                done = calibrate_posterior(
+                    config, args.out, executor, jobs=args.workers, restart=args.restart
+                )
+            finally:
+                executor.shutdown()
+                backend.stop()
+            mark_output_folder(args.out, "calibrate")
+            if not args.quiet:
+                print(done.posterior.intervals.to_string(index=False, float_format="{:.4g}".format))
+                print(f"report: {done.posterior.files['report']}")
+                if "calibrated_file" in done.posterior.files:
+                    print(f"run the calibrated model: {run_command(done.posterior.files)}")
+            return 0
         try:
             result = calibrate(
                 config,
@@ -149,6 +170,13 @@ def register(sub: Any) -> None:
     cal.add_argument("--address", help="address of a running Dask scheduler (--executor dask)")
     cal.add_argument("--restart", action="store_true", help="discard the checkpoint, start afresh")
     cal.add_argument("--check", action="store_true", help="only check the settings and data")
+    cal.add_argument(
+        "--method",
+        choices=("msm", "abc"),
+        default="msm",
+        help="msm: simulated-moments estimate with sandwich errors (default); abc: ABC-SMC "
+        "posterior (pyabc) with the settings' [posterior] table",
+    )
     cal.add_argument(
         "--allow-unidentified",
         action="store_true",

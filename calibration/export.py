@@ -68,6 +68,7 @@ def header(
     se: np.ndarray,
     verdicts: list[str] | None = None,
     j_test: str = "",
+    method: str = "method of simulated moments",
 ) -> list[str]:
     """Comment lines: what was calibrated, from which data, the estimates ± SE."""
     base = problem.base
@@ -75,7 +76,7 @@ def header(
     data = problem.data
     label = problem.config.data.label
     lines = [
-        f"Calibrated {kind}, written by `synclusive calibrate` (method of simulated moments).",
+        f"Calibrated {kind}, written by `synclusive calibrate` ({method}).",
         f"Base: {base.describe()}.",
         "Data: "
         + (f"{label}; " if label else "")
@@ -123,7 +124,9 @@ def _named(full: dict[str, Any], key: str) -> str:
     return named_path(full, key)
 
 
-def scenario_data(problem: Problem, theta: np.ndarray) -> dict[str, Any]:
+def scenario_data(
+    problem: Problem, theta: np.ndarray, draws: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The calibrated scenario file's tables (``scenario``, ``run``, ``set``)."""
 
     base = problem.base
@@ -152,6 +155,16 @@ def scenario_data(problem: Problem, theta: np.ndarray) -> dict[str, Any]:
     if base.scenario_file is not None and base.scenario_file.run is not None:
         tables["run"] = base.scenario_file.run.model_dump(mode="json", exclude_unset=True)
     tables["set"] = _set_table(problem, theta)
+    if draws:
+        # every draw runs at least once: replications rounded up to a multiple of the draws
+        run = tables.setdefault("run", {})
+        reps = int(run.get("replications", scenario.run.replications))
+        run["replications"] = len(draws) * -(-reps // len(draws))
+        tables["posterior"] = {
+            "description": f"{len(draws)} draws from the ABC-SMC posterior of the calibrated "
+            "parameters; replication r runs draw r modulo their number",
+            "draws": draws,
+        }
     return tables
 
 
@@ -206,6 +219,8 @@ def calibrated_file_text(
     verdicts: list[str] | None = None,
     j_test: str = "",
     path: Path | None = None,
+    draws: list[dict[str, Any]] | None = None,
+    method: str = "method of simulated moments",
 ) -> str | None:
     """Text of the calibrated scenario or lab file (``None`` for a parameter-file base).
 
@@ -222,7 +237,7 @@ def calibrated_file_text(
     if name is None:
         return None
     is_lab = name == LAB_FILE
-    tables = lab_data(problem, theta) if is_lab else scenario_data(problem, theta)
+    tables = lab_data(problem, theta) if is_lab else scenario_data(problem, theta, draws)
     where = path or Path(name)
     try:
         validate(LabFile if is_lab else ScenarioFile, tables, where, None)
@@ -232,7 +247,10 @@ def calibrated_file_text(
     kind = "living lab" if is_lab else "scenario"
     schema = HERE / "schema" / ("lab" if is_lab else "scenario")
     # an editor checks the file against its schema as the shipped files are checked
-    lines = [f"#:schema {schema}.schema.json", *header(problem, kind, theta, se, verdicts, j_test)]
+    lines = [
+        f"#:schema {schema}.schema.json",
+        *header(problem, kind, theta, se, verdicts, j_test, method),
+    ]
     if is_lab:
         lines.append(
             "# Comments of the original lab file are not repeated; see it for the sources and "

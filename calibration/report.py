@@ -173,6 +173,39 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
         if name
         else "calibrated_params.json (run it with synclusive run --params)"
     )
+    over = (
+        f"Over-identification J = {u.j_statistic:.3g} on {u.j_df} degrees of freedom (p = {jp})."
+        if p.degrees_of_freedom > 0
+        else "Exactly identified: as many moments as parameters, so no over-identification test."
+    )
+    withheld = (
+        '<p class="banner">The calibrated model was <strong>not written</strong>: some '
+        "estimates are not pinned down (see Identification). Rerun with "
+        "<code>--allow-unidentified</code> to write it anyway.</p>"
+        if result.withheld
+        else ""
+    )
+    est = result.estimates
+    crosses = est[est["crosses_bound"]]
+    crossing = (
+        '<p class="banner">The 95% interval of '
+        + ", ".join(html.escape(n) for n in crosses["parameter"])
+        + " runs past the search range, which the parameter cannot leave; read the interval "
+        "on the logit scale of the range (<code>ci_low_bounded</code> to "
+        "<code>ci_high_bounded</code>), which stays inside it.</p>"
+        if len(crosses)
+        else ""
+    )
+    truth = ""
+    if "true_value" in est:
+        inside = (est["true_value"] >= est["ci_low_bounded"]) & (
+            est["true_value"] <= est["ci_high_bounded"]
+        )
+        truth = (
+            "<p>Synthetic data: the true values (from "
+            f"{html.escape(str(p.config.data.truth))}) lie inside the 95% interval for "
+            f"{int(inside.sum())} of {int(est['true_value'].notna().sum())} parameters.</p>"
+        )
     shown = moments.drop(
         columns=["source", "indicator", "group", "intervention", "window_first", "window_last"]
     )
@@ -201,6 +234,8 @@ worked out by subtraction). Simulated labour force
 the same seeds for every candidate (common random numbers).</p>
 <h2>Estimates</h2>
 {_table(result.estimates)}
+{crossing}
+{truth}
 <p>Base model: {html.escape(p.base.describe() if p.base else "model defaults")}.
 The calibrated model: {html.escape(calibrated)}.</p>
 <p>Standard errors: MSM sandwich with a central-difference Jacobian (step {fit.jacobian_step:g}
@@ -208,7 +243,9 @@ of each range, {fit.se_replications} runs per point, its simulation noise taken 
 covariance {covariance}, plus the simulation noise of the mean of {fit.replications}
 replications; all from runs independent of the search's. Loss {s.loss:.4g} after
 {s.generations} generations ({s.evaluations} candidates; {html.escape(s.message)}).
-Over-identification J = {u.j_statistic:.3g} on {u.j_df} degrees of freedom (p = {jp}).</p>
+{len(p.specs)} moments and {len(p.space.names)} free parameters: {p.degrees_of_freedom} degrees
+of freedom. {over}</p>
+{withheld}
 <h2>Observed and simulated moments</h2>
 <p>Black: observed with 95% interval; blue: simulated mean at the estimate with the 95% range
 of single runs.</p>
@@ -217,6 +254,8 @@ of single runs.</p>
 <h2>Loss history</h2>
 {f'<img src="data:image/png;base64,{figs["loss"]}">' if figs["loss"] else "<p>No generations.</p>"}
 <h2>Identification</h2>
+<p class="{"banner" if ident.reason or ident.unidentified else ""}">
+{html.escape(ident.statement())}</p>
 <p>The data pin down {ident.rank} of {len(p.space.names)} directions in parameter space;
 condition number {ident.condition:.3g}. Both come from the precision of the estimates in
 units of the search ranges (the inverse of the sandwich covariance, whose Jacobian has its
