@@ -136,6 +136,9 @@ def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
             json.dumps(result.calibrated.model_dump(mode="json"), indent=2),
         )
     if name is not None and not result.withheld:
+        sp = result.problem.space
+        # the file names parameters as scenario files do (list items by name)
+        named = dict(zip(sp.names, sp.named_paths(), strict=True))
         u = result.uncertainty
         p_value = "n/a" if np.isnan(u.j_pvalue) else f"{u.j_pvalue:.3g}"
         text = calibrated_file_text(
@@ -147,7 +150,7 @@ def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
             f"(p = {p_value})."
             + (
                 "\nWARNING: written with --allow-unidentified; not pinned down: "
-                + ", ".join(result.identification.unidentified)
+                + ", ".join(named[n] for n in result.identification.unidentified)
                 if result.identification.unidentified
                 else ""
             ),
