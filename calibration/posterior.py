@@ -140,7 +140,8 @@ def _fingerprint(problem) -> str:
             "observed": np.round(problem.observed, 12).tolist(),
             "parameters": [(p.path, p.lower, p.upper) for p in problem.space.parameters],
             "base": problem.space.base.model_dump(mode="json"),
-            "posterior": problem.config.posterior.model_dump(),
+            # more generations or another stopping rule continue the same run
+            "population_size": problem.config.posterior.population_size,
             "burn_in": problem.burn_in,
         },
         sort_keys=True,
