@@ -28,6 +28,7 @@ import tomli_w
 
 from calibration.errors import CalibrationError
 from calibration.space import index_path, named_path
+from calibration.uncertainty import bounded_interval
 from scenarios import ScenarioError, compose, load_lab, load_scenario
 from scenarios.files import HERE, LAB_DIR, PACKAGE_DIR, read_toml, validate
 from scenarios.schema import LAB_PARAMETER_SECTIONS, LabFile, ScenarioFile
@@ -90,6 +91,11 @@ def header(
     for i, (path, value) in enumerate(zip(sp.named_paths(), theta, strict=True)):
         e, s = float(value), float(se[i])
         interval = f"{_fmt(e - 1.96 * s)} to {_fmt(e + 1.96 * s)}" if math.isfinite(s) else "n/a"
+        if math.isfinite(s) and not sp.lower[i] <= e - 1.96 * s <= e + 1.96 * s <= sp.upper[i]:
+            low, high = bounded_interval(
+                np.array([e]), np.array([s]), sp.lower[i : i + 1], sp.upper[i : i + 1]
+            )
+            interval += f", past the range; on its logit scale {_fmt(low[0])} to {_fmt(high[0])}"
         verdict = f"; {verdicts[i]}" if verdicts else ""
         # whole-number parameters are written rounded; the estimate itself is shown too
         shown = f"{written[i]} (estimate {_fmt(e)})" if isinstance(written[i], int) else _fmt(e)

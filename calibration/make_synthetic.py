@@ -243,6 +243,12 @@ popsize = 6
 maxiter = 15
 bootstrap = 200
 se_replications = 16
+
+[posterior]                       # synclusive calibrate --method abc
+population_size = 60
+generations = 4
+predictive_draws = 30
+scenario_draws = 20
 '''
 
 
