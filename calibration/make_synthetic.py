@@ -245,9 +245,9 @@ bootstrap = 200
 se_replications = 16
 
 [posterior]                       # synclusive calibrate --method abc
-population_size = 60
-generations = 4
-predictive_draws = 30
+population_size = 40
+generations = 3                   # raise and rerun to carry on from the stored generations
+predictive_draws = 20
 scenario_draws = 20
 '''
 
