@@ -184,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.labs):
             rows += one_lab(i, args.persons, args.months, executor, args.workers)
             done = summarise(pd.DataFrame(rows))
+            # written after every lab: an interrupted run keeps what it measured
+            if args.table:
+                pd.DataFrame(rows).to_csv(args.table, index=False)
+            if args.figure:
+                figure(done, args.figure)
             print(
                 f"lab {i + 1}/{args.labs}: "
                 + "; ".join(
