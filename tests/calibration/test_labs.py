@@ -10,7 +10,6 @@ from calibration.labs import DATA, config_text, public_table
 from scenarios import compose, load_lab
 from scenarios.files import LAB_DIR, shipped
 
-
 #: Published figures a shipped fit misses by a little more than two standard errors.
 NEAR_MISSES = {"bulgaria": {"quarterly_e_to_u"}}
 
