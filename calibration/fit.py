@@ -218,7 +218,7 @@ def published(problem: Problem) -> np.ndarray:
     return np.array([s.source == "public" for s in problem.specs])
 
 
-def _model_weighting(problem: Problem, evaluator: Evaluator) -> None:
+def model_weighting(problem: Problem, evaluator: Evaluator) -> None:
     """Parametric bootstrap: the weighting matrix from the model's run-to-run covariance.
 
     A block bootstrap of one monitored time series sees its persistent swings as trends and
@@ -365,7 +365,7 @@ def calibrate(
     )
     try:
         if f.aggregate_covariance == "model":
-            _model_weighting(problem, evaluator)
+            model_weighting(problem, evaluator)
         found = search(evaluator, problem.observed, problem.weight, settings)
         bar.total = bar.n + after
         unc = estimate_uncertainty(

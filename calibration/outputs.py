@@ -24,14 +24,16 @@ if TYPE_CHECKING:
     from calibration.fit import CalibrationResult
 
 
-def _write_text(path: Path, text: str) -> Path:
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` to a temporary name, then rename it (a reader never sees half a file)."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text)
     tmp.replace(path)
     return path
 
 
-def _write_table(table: pd.DataFrame, directory: Path, name: str) -> list[Path]:
+def write_table(table: pd.DataFrame, directory: Path, name: str) -> list[Path]:
+    """Write a table as ``<name>.csv`` and ``<name>.parquet`` in ``directory``."""
     written = []
     for suffix in ("csv", "parquet"):
         path = directory / f"{name}.{suffix}"
@@ -131,7 +133,7 @@ def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
         if stale and result.withheld and (out / stale).exists():
             (out / stale).unlink()
     if not result.withheld:
-        files["calibrated_params"] = _write_text(
+        files["calibrated_params"] = write_text(
             out / "calibrated_params.json",
             json.dumps(result.calibrated.model_dump(mode="json"), indent=2),
         )
@@ -157,8 +159,8 @@ def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
             out / name,
         )
         assert text is not None
-        files["calibrated_file"] = _write_text(out / name, text)
-    files["summary"] = _write_text(
+        files["calibrated_file"] = write_text(out / name, text)
+    files["summary"] = write_text(
         out / "calibration.json", json.dumps(summary(result), indent=2, default=float)
     )
     moments = moment_table(result)
@@ -176,7 +178,7 @@ def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
         ("loss_history", result.search.history),
         ("identification", identification),
     ):
-        for path in _write_table(table, tables, name):
+        for path in write_table(table, tables, name):
             files[f"{name}.{path.suffix[1:]}"] = path
     files["report"] = write_report(result, moments, out / "fit_report.html")
     return files

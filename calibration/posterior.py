@@ -27,6 +27,7 @@ import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,9 @@ from calibration.errors import CalibrationError
 from calibration.moments import MomentSpec
 from calibration.simulate import replication_seed, simulate_moments
 from calibration.space import ParameterSpace
+
+if TYPE_CHECKING:
+    from calibration.fit import Problem
 
 #: Seed stream of the posterior predictive runs (the MSM fit uses 0 to 2).
 PREDICTIVE = 3
@@ -133,7 +137,7 @@ class Posterior:
         return self.samples.iloc[index][names].reset_index(drop=True)
 
 
-def _fingerprint(problem) -> str:
+def _fingerprint(problem: Problem) -> str:
     blob = json.dumps(
         {
             "moments": [s.name for s in problem.specs],
@@ -150,7 +154,7 @@ def _fingerprint(problem) -> str:
 
 
 def run_posterior(
-    problem, executor: Executor, out: Path, jobs: int = 1, restart: bool = False
+    problem: Problem, executor: Executor, out: Path, jobs: int = 1, restart: bool = False
 ) -> Posterior:
     """ABC-SMC on a prepared problem, with a posterior predictive check.
 
@@ -270,7 +274,9 @@ def credible_intervals(
     return pd.DataFrame(rows)
 
 
-def predictive_check(problem, posterior: Posterior, executor: Executor, draws: int) -> pd.DataFrame:
+def predictive_check(
+    problem: Problem, posterior: Posterior, executor: Executor, draws: int
+) -> pd.DataFrame:
     """Simulate at ``draws`` posterior draws (own seeds) and place each observed moment."""
     if draws < 1:
         return pd.DataFrame()

@@ -15,6 +15,7 @@ import json
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,9 +24,12 @@ from calibration.config import CalibrationConfig
 from calibration.evaluate import Evaluator
 from calibration.export import calibrated_file_text, export_name, load_text
 from calibration.journal import Journal
-from calibration.outputs import _write_table, _write_text
+from calibration.outputs import write_table, write_text
 from calibration.posterior import Posterior, run_posterior
 from experiments.comparison.report import png_bytes
+
+if TYPE_CHECKING:
+    from calibration.fit import Problem
 
 NO_FILE = (
     "none (a parameter-file base names no lab or scenario); the samples are in "
@@ -37,7 +41,7 @@ NO_FILE = (
 class PosteriorResult:
     """A posterior calibration: the prepared problem and the posterior."""
 
-    problem: object
+    problem: Problem
     posterior: Posterior
 
 
@@ -53,7 +57,7 @@ def calibrate_posterior(
     The weighting pilot's runs are journalled in ``<out>/posterior/pilot.jsonl`` and the
     generations in ``<out>/posterior/abc.db``, so rerunning resumes.
     """
-    from calibration.fit import _model_weighting, prepare
+    from calibration.fit import model_weighting, prepare
 
     out = Path(out)
     problem = prepare(config)
@@ -66,7 +70,7 @@ def calibrate_posterior(
         evaluator = Evaluator(
             problem.space, problem.specs, f.seed, problem.burn_in, executor, journal
         )
-        _model_weighting(problem, evaluator)
+        model_weighting(problem, evaluator)
     posterior = run_posterior(problem, executor, out, jobs, restart)
     posterior.files = write_posterior(problem, posterior, out)
     return PosteriorResult(problem, posterior)
@@ -125,7 +129,7 @@ def pairs_figure(samples: pd.DataFrame, names: list[str], intervals: pd.DataFram
     return fig
 
 
-def write_posterior(problem, posterior: Posterior, out: Path) -> dict[str, Path]:
+def write_posterior(problem: Problem, posterior: Posterior, out: Path) -> dict[str, Path]:
     """Write samples, tables, figures, report and (lab or scenario base) calibrated scenario."""
     import matplotlib
 
@@ -146,7 +150,7 @@ def write_posterior(problem, posterior: Posterior, out: Path) -> dict[str, Path]
         ("posterior_predictive", posterior.predictive),
         ("abc_generations", posterior.generations),
     ):
-        for path in _write_table(table, tables, name):
+        for path in write_table(table, tables, name):
             files[f"{name}.{path.suffix[1:]}"] = path
     names = problem.space.names
     figures = {}
@@ -163,7 +167,7 @@ def write_posterior(problem, posterior: Posterior, out: Path) -> dict[str, Path]
     calibrated = _calibrated_scenario(problem, posterior, out)
     if calibrated is not None:
         files["calibrated_file"] = calibrated
-    files["summary"] = _write_text(
+    files["summary"] = write_text(
         out / "posterior.json",
         json.dumps(
             {
@@ -191,7 +195,7 @@ def write_posterior(problem, posterior: Posterior, out: Path) -> dict[str, Path]
     return files
 
 
-def _calibrated_scenario(problem, posterior: Posterior, out: Path) -> Path | None:
+def _calibrated_scenario(problem: Problem, posterior: Posterior, out: Path) -> Path | None:
     """The calibrated scenario at the posterior median, carrying posterior draws."""
     name = export_name(problem.base)
     if name is None:
@@ -224,14 +228,16 @@ def _calibrated_scenario(problem, posterior: Posterior, out: Path) -> Path | Non
     )
     assert text is not None
     load_text(problem, text)  # composes as synclusive compare will, draws included
-    return _write_text(out / name, text)
+    return write_text(out / name, text)
 
 
 def _table(df: pd.DataFrame) -> str:
     return df.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0, classes="t")
 
 
-def _report(problem, posterior: Posterior, figures: dict, calibrated: Path | None, path: Path):
+def _report(
+    problem: Problem, posterior: Posterior, figures: dict, calibrated: Path | None, path: Path
+):
     import base64
 
     img = {k: base64.b64encode(v).decode("ascii") for k, v in figures.items()}
@@ -279,7 +285,7 @@ search ranges; distance sqrt(g'Wg) with the weighting matrix of the simulated-mo
 {check}
 <p>The calibrated model: {html.escape(calibrated.name) if calibrated else NO_FILE}.</p>
 </body></html>"""
-    return _write_text(path, body)
+    return write_text(path, body)
 
 
 def _pyabc_version() -> str:
