@@ -342,7 +342,7 @@ def bounded_interval(
     """
     width = upper - lower
     share = np.clip((estimate - lower) / width, 1e-9, 1 - 1e-9)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         phi = np.log(share / (1 - share))
         se_phi = se / (width * share * (1 - share))
         lo = lower + width / (1 + np.exp(-(phi - z * se_phi)))
