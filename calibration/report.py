@@ -178,6 +178,7 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
         if p.degrees_of_freedom > 0
         else "Exactly identified: as many moments as parameters, so no over-identification test."
     )
+    written = "not written (see below)" if result.withheld else html.escape(calibrated)
     withheld = (
         '<p class="banner">The calibrated model was <strong>not written</strong>: some '
         "estimates are not pinned down (see Identification). Rerun with "
@@ -237,7 +238,7 @@ the same seeds for every candidate (common random numbers).</p>
 {crossing}
 {truth}
 <p>Base model: {html.escape(p.base.describe() if p.base else "model defaults")}.
-The calibrated model: {html.escape(calibrated)}.</p>
+The calibrated model: {written}.</p>
 <p>Standard errors: MSM sandwich with a central-difference Jacobian (step {fit.jacobian_step:g}
 of each range, {fit.se_replications} runs per point, its simulation noise taken out), data
 covariance {covariance}, plus the simulation noise of the mean of {fit.replications}
@@ -256,8 +257,8 @@ of single runs.</p>
 <h2>Identification</h2>
 <p class="{"banner" if ident.reason or ident.unidentified else ""}">
 {html.escape(ident.statement())}</p>
-<p>The data pin down {ident.rank} of {len(p.space.names)} directions in parameter space;
-condition number {ident.condition:.3g}. Both come from the precision of the estimates in
+<p>Rank {ident.rank} of {len(p.space.names)}; condition number {ident.condition:.3g}. Both
+come from the precision of the estimates in
 units of the search ranges (the inverse of the sandwich covariance, whose Jacobian has its
 simulation noise taken out): a direction counts when its singular value exceeds 2 × 1.96
 (dashed line), that is when its 95% interval is narrower than the search range. A parameter
