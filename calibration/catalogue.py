@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from simulator.survey import STATISTICS
 from simulator.tallies import GROUP_NAMES
 
 Kind = Literal["rate", "stock", "flow"]
@@ -45,6 +46,8 @@ AGGREGATE_INDICATORS: dict[str, tuple[Kind, bool]] = {
     "retention_12m": ("rate", True),
     "mean_self_efficacy": ("rate", True),
     "vacancy_rate": ("rate", False),
+    # the survey statistics of simulator.survey (quarterly transitions person by person)
+    **{name: ("rate", True) for name in STATISTICS if name != "vacancy_rate"},
     "share_filled_from_employment": ("rate", False),
     **{name: ("rate", False) for name in DURATION_BANDS},
     "labour_force": ("stock", True),
@@ -83,13 +86,49 @@ PANEL_OUTCOMES: dict[str, int] = {
     f"self_efficacy_change_{EFFICACY_HORIZON}m": EFFICACY_HORIZON,
 }
 
-#: Public statistics: the simulator indicator behind each, and whether it is a quarterly
-#: transition probability built from a monthly rate as 1 - (1 - r)^3.
-PUBLIC_STATISTICS: dict[str, tuple[str, bool]] = {
-    "unemployment_rate": ("unemployment_rate", False),
-    "long_term_share": ("long_term_share", False),
-    "vacancy_rate": ("vacancy_rate", False),
-    "employment_rate": ("employment_rate", False),
-    "quarterly_job_finding_rate": ("job_finding_rate", True),
-    "quarterly_job_loss_rate": ("job_loss_rate", True),
+#: Statistics published for a whole area only (no target-group breakdown in the model).
+WHOLE_AREA_ONLY = frozenset(name for name, (_, by) in AGGREGATE_INDICATORS.items() if not by)
+
+#: Definitions a figure can follow (the optional ``definition`` column of the aggregate and
+#: public formats). The model computes each indicator by exactly one of them.
+DEFINITIONS: dict[str, str] = {
+    "survey": "a labour-force or job-vacancy survey statistic as simulator/survey.py computes "
+    "it: ILO statuses, quarterly transitions as the same person's status three months apart",
+    "monthly_hazard": "a monthly flow over the people at risk in the month (hires from "
+    "unemployment / unemployed at risk; separations / employed)",
+    "monitoring": "the lab's own monitoring: counts, programme records, scores and shares "
+    "other than survey statistics",
+    "register": "registered jobseekers of the employment office (the model has no register: "
+    "its unemployed are the ILO unemployed)",
+}
+
+
+def definition(indicator: str) -> str:
+    """The definition by which the model computes an aggregate indicator or public statistic."""
+    if indicator in STATISTICS:
+        return "survey"
+    if indicator in ("job_finding_rate", "job_loss_rate"):
+        return "monthly_hazard"
+    return "monitoring"
+
+
+def with_definition(name: str) -> list[str]:
+    """Indicators the model computes by a definition (for a refusal's hint)."""
+    return [i for i in AGGREGATE_INDICATORS if definition(i) == name]
+
+
+#: Public statistics: the published statistics of :mod:`simulator.survey`, computed from a
+#: run by the same function as validation's (:func:`simulator.survey.window_mean`).
+PUBLIC_STATISTICS: tuple[str, ...] = tuple(STATISTICS)
+
+#: Public statistic names no longer accepted, and what to give instead: they were computed
+#: from monthly hazards or the labour force, not as the surveys publish them.
+RETIRED_PUBLIC: dict[str, str] = {
+    "quarterly_job_finding_rate": "it was a compounded monthly hazard 1 - (1 - r)^3, not what "
+    "surveys publish; give the quarterly transition quarterly_u_to_e (the share of the "
+    "unemployed employed three months later, the same persons)",
+    "quarterly_job_loss_rate": "it was a compounded monthly hazard; give quarterly_e_to_u "
+    "(the share of the employed unemployed three months later, the same persons)",
+    "employment_rate": "the survey's employment rate is employed / working-age population; "
+    "give employment_to_population (the model's employment_rate is employed / labour force)",
 }

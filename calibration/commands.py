@@ -1,7 +1,8 @@
 """``synclusive calibrate``: fit the model to living-lab data from a settings file.
 
 Exit codes: 0 success, 2 invalid settings or data (the message names the file, column, row
-and what is allowed).
+and what is allowed), 3 the fit ran but some estimates are not pinned down, so the calibrated
+model was not written (the report says why; ``--allow-unidentified`` writes it anyway).
 """
 
 from __future__ import annotations
@@ -16,13 +17,19 @@ from simulator.options import int_at_least
 from simulator.output_folder import check_output_folder, mark_output_folder
 
 #: What only a calibration writes: an interrupted fit's folder is its own output.
-CALIBRATION_FILES = ("checkpoint/evaluations.jsonl", "calibration.json")
+CALIBRATION_FILES = (
+    "checkpoint/evaluations.jsonl",
+    "calibration.json",
+    "posterior/abc.db",
+    "posterior.json",
+)
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from calibration.config import load_config
     from calibration.errors import CalibrationError
     from calibration.fit import calibrate, prepare
+    from calibration.posterior_outputs import calibrate_posterior
     from experiments.errors import DesignError, ExecutorError
     from experiments.runner.executors import ExecutorSpec
 
@@ -40,7 +47,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             print(
                 f"{args.config}: data valid; {len(problem.specs)} moments, "
                 f"{len(problem.suppressed)} small panel cells suppressed, "
-                f"{len(problem.space.names)} parameters"
+                f"{len(problem.space.names)} parameters, "
+                f"{problem.degrees_of_freedom} degrees of freedom"
             )
             return 0
         # Evaluations go through the experiments runner's backends: local processes, Dask
@@ -53,9 +61,29 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         if args.quiet:
             quiet_dask_logs()
         executor = backend.start()
+        if args.method == "abc":
+            try:
+                done = calibrate_posterior(
+                    config, args.out, executor, jobs=args.workers, restart=args.restart
+                )
+            finally:
+                executor.shutdown()
+                backend.stop()
+            mark_output_folder(args.out, "calibrate")
+            if not args.quiet:
+                print(done.posterior.intervals.to_string(index=False, float_format="{:.4g}".format))
+                print(f"report: {done.posterior.files['report']}")
+                if "calibrated_file" in done.posterior.files:
+                    print(f"run the calibrated model: {run_command(done.posterior.files)}")
+            return 0
         try:
             result = calibrate(
-                config, args.out, executor, progress=not args.quiet, restart=args.restart
+                config,
+                args.out,
+                executor,
+                progress=not args.quiet,
+                restart=args.restart,
+                allow_unidentified=args.allow_unidentified,
             )
         finally:
             executor.shutdown()
@@ -69,7 +97,17 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         return 1
     if not args.quiet:
         print(result.estimates.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        print(describe_fit(result))
         print(f"report: {result.outputs['report']}")
+    if result.withheld:
+        print(
+            "synclusive calibrate: the calibrated model was NOT written: "
+            f"{result.identification.statement()} Rerun with --allow-unidentified to write it "
+            "anyway (the checkpoint makes the rerun immediate).",
+            file=sys.stderr,
+        )
+        return 3
+    if not args.quiet:
         print(f"run the calibrated model: {run_command(result.outputs)}")
     return 0
 
@@ -110,6 +148,29 @@ def dry_run(problem: Any, workers: int) -> str:
         f"({pilot} weighting pilot, {search} in the search, {after} for standard errors)\n"
         + sizing.text()
     )
+
+
+def describe_fit(result: Any) -> str:
+    """Degrees of freedom, J test, identification and intervals past a bound, in words."""
+    p, u, ident = result.problem, result.uncertainty, result.identification
+    lines = [
+        f"{len(p.specs)} moments, {len(p.space.names)} parameters: "
+        f"{p.degrees_of_freedom} degrees of freedom"
+        + (
+            f"; J = {u.j_statistic:.3g} (p = {u.j_pvalue:.3g})"
+            if p.degrees_of_freedom > 0
+            else " (exactly identified: no over-identification test)"
+        ),
+        ident.statement(),
+    ]
+    est = result.estimates
+    for row in est[est["crosses_bound"]].itertuples(index=False):
+        lines.append(
+            f"{row.parameter}: the 95% interval {row.ci_low:.4g} to {row.ci_high:.4g} crosses "
+            f"the search range {row.lower_bound:g} to {row.upper_bound:g}; on the logit scale "
+            f"of the range it is {row.ci_low_bounded:.4g} to {row.ci_high_bounded:.4g}"
+        )
+    return "\n".join(lines)
 
 
 def run_command(outputs: dict[str, Any]) -> str:
@@ -156,6 +217,19 @@ def register(sub: Any) -> None:
         "--dry-run",
         action="store_true",
         help="check, then print the simulations planned and their time and memory (a probe)",
+    )
+    cal.add_argument(
+        "--method",
+        choices=("msm", "abc"),
+        default="msm",
+        help="msm: simulated-moments estimate with sandwich errors (default); abc: ABC-SMC "
+        "posterior (pyabc) with the settings' [posterior] table",
+    )
+    cal.add_argument(
+        "--allow-unidentified",
+        action="store_true",
+        help="write the calibrated model even when some estimates are not pinned down "
+        "(otherwise exit code 3 and only the report)",
     )
     cal.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     cal.set_defaults(func=_cmd_calibrate)

@@ -35,6 +35,11 @@ class DataConfig(_Strict):
         None, gt=0, description="Labour force of the lab, when the data give no labour_force rows."
     )
     label: str = Field("", description="Shown on the report (e.g. 'synthetic example data').")
+    truth: str | None = Field(
+        None,
+        description="Synthetic data only: the JSON file of the values the data were generated "
+        "with (``true_params.json``); the report shows them beside the estimates.",
+    )
 
     @model_validator(mode="after")
     def _any(self) -> DataConfig:
@@ -118,6 +123,37 @@ class FitConfig(_Strict):
     )
 
 
+class PosteriorConfig(_Strict):
+    """The ABC-SMC posterior (``synclusive calibrate --method abc``)."""
+
+    population_size: int = Field(
+        200, ge=10, le=100_000, description="Accepted particles per generation."
+    )
+    generations: int = Field(
+        8, ge=1, le=1000, description="Generations at most (a resumed run counts those stored)."
+    )
+    min_epsilon: float = Field(
+        0.0, ge=0, description="Stop once the distance threshold falls to this value."
+    )
+    min_acceptance_rate: float = Field(
+        0.02,
+        ge=0,
+        le=1,
+        description="Stop once a generation accepts fewer than this share of its simulations.",
+    )
+    predictive_draws: int = Field(
+        50, ge=0, le=100_000, description="Posterior draws simulated for the predictive check."
+    )
+    scenario_draws: int = Field(
+        20,
+        ge=0,
+        le=10_000,
+        description="Posterior draws the calibrated scenario carries (synclusive compare runs "
+        "each with its own replications); 0: the posterior median only.",
+    )
+    seed: int = Field(1, ge=0, description="Seed of the predictive runs and the draws.")
+
+
 class CalibrationConfig(_Strict):
     """A whole calibration."""
 
@@ -126,6 +162,7 @@ class CalibrationConfig(_Strict):
     parameters: list[ParameterConfig] = Field(min_length=1)
     moments: MomentConfig = Field(default_factory=MomentConfig)
     fit: FitConfig = Field(default_factory=FitConfig)
+    posterior: PosteriorConfig = Field(default_factory=PosteriorConfig)
     root: str = Field(".", description="Folder relative paths are read from (set by the loader).")
     source: str = Field("calibration settings", description="Where the settings came from.")
 

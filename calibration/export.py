@@ -28,6 +28,7 @@ import tomli_w
 
 from calibration.errors import CalibrationError
 from calibration.space import index_path, named_path
+from calibration.uncertainty import bounded_interval
 from scenarios import ScenarioError, compose, load_lab, load_scenario
 from scenarios.files import HERE, LAB_DIR, PACKAGE_DIR, read_toml, validate
 from scenarios.schema import LAB_PARAMETER_SECTIONS, LabFile, ScenarioFile
@@ -68,6 +69,7 @@ def header(
     se: np.ndarray,
     verdicts: list[str] | None = None,
     j_test: str = "",
+    method: str = "method of simulated moments",
 ) -> list[str]:
     """Comment lines: what was calibrated, from which data, the estimates ± SE."""
     base = problem.base
@@ -75,7 +77,7 @@ def header(
     data = problem.data
     label = problem.config.data.label
     lines = [
-        f"Calibrated {kind}, written by `synclusive calibrate` (method of simulated moments).",
+        f"Calibrated {kind}, written by `synclusive calibrate` ({method}).",
         f"Base: {base.describe()}.",
         "Data: "
         + (f"{label}; " if label else "")
@@ -89,6 +91,11 @@ def header(
     for i, (path, value) in enumerate(zip(sp.named_paths(), theta, strict=True)):
         e, s = float(value), float(se[i])
         interval = f"{_fmt(e - 1.96 * s)} to {_fmt(e + 1.96 * s)}" if math.isfinite(s) else "n/a"
+        if math.isfinite(s) and not sp.lower[i] <= e - 1.96 * s <= e + 1.96 * s <= sp.upper[i]:
+            low, high = bounded_interval(
+                np.array([e]), np.array([s]), sp.lower[i : i + 1], sp.upper[i : i + 1]
+            )
+            interval += f", past the range; on its logit scale {_fmt(low[0])} to {_fmt(high[0])}"
         verdict = f"; {verdicts[i]}" if verdicts else ""
         # whole-number parameters are written rounded; the estimate itself is shown too
         shown = f"{written[i]} (estimate {_fmt(e)})" if isinstance(written[i], int) else _fmt(e)
@@ -96,8 +103,7 @@ def header(
             f"  {path} = {shown} ± {_fmt(s)} ({interval}; range {sp.lower[i]:g} to "
             f"{sp.upper[i]:g}{verdict})"
         )
-    if j_test:
-        lines.append(j_test)
+    lines.extend(j_test.splitlines())
     lines.append("Every other value is the base's. The fit report: fit_report.html.")
     return ["# " + line if line else "#" for line in lines]
 
@@ -124,7 +130,9 @@ def _named(full: dict[str, Any], key: str) -> str:
     return named_path(full, key)
 
 
-def scenario_data(problem: Problem, theta: np.ndarray) -> dict[str, Any]:
+def scenario_data(
+    problem: Problem, theta: np.ndarray, draws: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The calibrated scenario file's tables (``scenario``, ``run``, ``set``)."""
 
     base = problem.base
@@ -153,6 +161,16 @@ def scenario_data(problem: Problem, theta: np.ndarray) -> dict[str, Any]:
     if base.scenario_file is not None and base.scenario_file.run is not None:
         tables["run"] = base.scenario_file.run.model_dump(mode="json", exclude_unset=True)
     tables["set"] = _set_table(problem, theta)
+    if draws:
+        # every draw runs at least once: replications rounded up to a multiple of the draws
+        run = tables.setdefault("run", {})
+        reps = int(run.get("replications", scenario.run.replications))
+        run["replications"] = len(draws) * -(-reps // len(draws))
+        tables["posterior"] = {
+            "description": f"{len(draws)} draws from the ABC-SMC posterior of the calibrated "
+            "parameters; replication r runs draw r modulo their number",
+            "draws": draws,
+        }
     return tables
 
 
@@ -207,6 +225,8 @@ def calibrated_file_text(
     verdicts: list[str] | None = None,
     j_test: str = "",
     path: Path | None = None,
+    draws: list[dict[str, Any]] | None = None,
+    method: str = "method of simulated moments",
 ) -> str | None:
     """Text of the calibrated scenario or lab file (``None`` for a parameter-file base).
 
@@ -223,7 +243,7 @@ def calibrated_file_text(
     if name is None:
         return None
     is_lab = name == LAB_FILE
-    tables = lab_data(problem, theta) if is_lab else scenario_data(problem, theta)
+    tables = lab_data(problem, theta) if is_lab else scenario_data(problem, theta, draws)
     where = path or Path(name)
     try:
         validate(LabFile if is_lab else ScenarioFile, tables, where, None)
@@ -233,7 +253,10 @@ def calibrated_file_text(
     kind = "living lab" if is_lab else "scenario"
     schema = HERE / "schema" / ("lab" if is_lab else "scenario")
     # an editor checks the file against its schema as the shipped files are checked
-    lines = [f"#:schema {schema}.schema.json", *header(problem, kind, theta, se, verdicts, j_test)]
+    lines = [
+        f"#:schema {schema}.schema.json",
+        *header(problem, kind, theta, se, verdicts, j_test, method),
+    ]
     if is_lab:
         lines.append(
             "# Comments of the original lab file are not repeated; see it for the sources and "

@@ -43,6 +43,7 @@ from calibration.uncertainty import (
     SHRINKAGE,
     Identification,
     Uncertainty,
+    bounded_interval,
     estimate_uncertainty,
     identification,
     model_covariance,
@@ -69,6 +70,12 @@ class Problem:
     lab_params: ModelParams
     burn_in: int
     base: ModelBase | None = None
+    truth: dict[str, float] | None = None
+
+    @property
+    def degrees_of_freedom(self) -> int:
+        """Moments minus free parameters (0: exactly identified, no over-identification test)."""
+        return len(self.specs) - len(self.space.names)
 
     def fingerprint(self) -> str:
         """Hash of everything that determines the fit's evaluations and result."""
@@ -109,6 +116,43 @@ def load_data(config: CalibrationConfig) -> ObservedData:
     return data
 
 
+def load_truth(config: CalibrationConfig, names: list[str]) -> dict[str, float] | None:
+    """Known true values of synthetic data (``data.truth``), keyed by parameter path."""
+    path = config.path(config.data.truth)
+    if path is None:
+        return None
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CalibrationError(f"{config.source}: data.truth: {path} not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise CalibrationError(f"{config.source}: data.truth: {path} is not JSON ({err})") from None
+    values = raw.get("truth", raw) if isinstance(raw, dict) else None
+    if not isinstance(values, dict) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()
+    ):
+        raise CalibrationError(
+            f'{path}: expected {{"truth": {{parameter path: number}}}} as make_synthetic writes it'
+        )
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise CalibrationError(
+            f"{path}: truth: {unknown} are not estimated; estimated parameters: {names}"
+        )
+    return {k: float(v) for k, v in values.items()}
+
+
+def check_counts(config: CalibrationConfig, n_moments: int, n_parameters: int) -> None:
+    """Refuse more free parameters than moments: such a fit cannot be identified."""
+    if n_parameters > n_moments:
+        raise CalibrationError(
+            f"{config.source}: [[parameters]]: {n_parameters} free parameters but the data "
+            f"give only {n_moments} moments: more parameters than moments cannot be "
+            f"identified (degrees of freedom {n_moments - n_parameters}); estimate at most "
+            f"{n_moments} parameters or add data"
+        )
+
+
 def _check_interventions(data: ObservedData, params: ModelParams) -> None:
     known = [s.name for s in params.interventions]
     for name, table in (("panel", data.panel), ("aggregate", data.aggregate)):
@@ -139,6 +183,7 @@ def prepare(config: CalibrationConfig) -> Problem:
         where = f"{config.source}: [model] persons and burn_in (with the data's months)"
         raise CalibrationError(format_validation_error(err, ModelParams, where)) from None
     specs, suppressed = build_moments(data, config.moments.window_months, config.moments.min_cell)
+    check_counts(config, len(specs), len(config.parameters))
     observed, sizes = observed_moments(specs, data)
     f = config.fit
     cov = moment_covariance(specs, data, observed, f.bootstrap, f.block_months, f.seed)
@@ -161,6 +206,7 @@ def prepare(config: CalibrationConfig) -> Problem:
         lab,
         config.model.burn_in,
         base,
+        load_truth(config, space.names),
     )
     # A calibrated scenario that would not compose must fail now, not after the search.
     check_export(problem)
@@ -172,7 +218,7 @@ def published(problem: Problem) -> np.ndarray:
     return np.array([s.source == "public" for s in problem.specs])
 
 
-def _model_weighting(problem: Problem, evaluator: Evaluator) -> None:
+def model_weighting(problem: Problem, evaluator: Evaluator) -> None:
     """Parametric bootstrap: the weighting matrix from the model's run-to-run covariance.
 
     A block bootstrap of one monitored time series sees its persistent swings as trends and
@@ -217,24 +263,42 @@ class CalibrationResult:
     identification: Identification
     calibrated: ModelParams
     outputs: dict[str, Path]
+    allow_unidentified: bool = False
+
+    @property
+    def withheld(self) -> bool:
+        """Whether the calibrated model is not written: some estimates are not pinned down
+        and the calibration was not told to write it anyway."""
+        return bool(self.identification.unidentified) and not self.allow_unidentified
 
     @property
     def estimates(self) -> pd.DataFrame:
         """Estimates with standard errors and 95% intervals."""
         sp = self.problem.space
         se = self.uncertainty.se
-        return pd.DataFrame(
+        x = self.search.x
+        low, high = x - 1.96 * se, x + 1.96 * se
+        b_low, b_high = bounded_interval(x, se, sp.lower, sp.upper)
+        table = pd.DataFrame(
             {
                 "parameter": sp.names,
-                "estimate": self.search.x,
+                "estimate": x,
                 "se": se,
-                "ci_low": self.search.x - 1.96 * se,
-                "ci_high": self.search.x + 1.96 * se,
+                "ci_low": low,
+                "ci_high": high,
+                # the interval runs past a bound: read the logit-scale one instead
+                "crosses_bound": (low < sp.lower) | (high > sp.upper),
+                "ci_low_bounded": b_low,
+                "ci_high_bounded": b_high,
                 "lower_bound": sp.lower,
                 "upper_bound": sp.upper,
                 "base_value": sp.defaults,
             }
         )
+        truth = self.problem.truth
+        if truth:
+            table.insert(1, "true_value", [truth.get(n, np.nan) for n in sp.names])
+        return table
 
 
 def calibrate(
@@ -243,6 +307,7 @@ def calibrate(
     executor: Executor | None = None,
     progress: bool = False,
     restart: bool = False,
+    allow_unidentified: bool = False,
 ) -> CalibrationResult:
     """Fit the model to the configured data and write the outputs to ``out``.
 
@@ -259,6 +324,9 @@ def calibrate(
         Show a progress bar.
     restart
         Discard an existing checkpoint.
+    allow_unidentified
+        Write the calibrated model (parameters and scenario) even when some estimates are
+        not pinned down; otherwise only the report, tables and summary are written then.
     """
     # Imported here: tqdm.auto probes for a notebook: only a progress bar needs it.
     from tqdm.auto import tqdm
@@ -297,7 +365,7 @@ def calibrate(
     )
     try:
         if f.aggregate_covariance == "model":
-            _model_weighting(problem, evaluator)
+            model_weighting(problem, evaluator)
         found = search(evaluator, problem.observed, problem.weight, settings)
         bar.total = bar.n + after
         unc = estimate_uncertainty(
@@ -324,9 +392,10 @@ def calibrate(
         unc.se,
         unc.information,
         unc.covariance,
+        unc.jacobian_noise,
     )
     calibrated = problem.space.candidate(found.x, base=problem.lab_params)
-    result = CalibrationResult(problem, found, unc, ident, calibrated, {})
+    result = CalibrationResult(problem, found, unc, ident, calibrated, {}, allow_unidentified)
     if out is not None:
         result.outputs = write_outputs(result, out)
     return result

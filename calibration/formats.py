@@ -67,6 +67,7 @@ AGGREGATE_COLUMNS = (
     Column("group", "str", required=False, choices=cat.GROUPS, default="all"),
     Column("intervention", "str", required=False, nullable=True, default=None),
     Column("value", "float"),
+    Column("definition", "str", required=False, nullable=True, choices=tuple(cat.DEFINITIONS)),
 )
 PANEL_COLUMNS = (
     Column("participant_id", "str"),
@@ -95,6 +96,7 @@ PUBLIC_COLUMNS = (
     Column("value", "float", low=0, high=1),
     Column("se", "float", low=0),
     Column("source", "str", required=False, nullable=True, default=None),
+    Column("definition", "str", required=False, nullable=True, choices=tuple(cat.DEFINITIONS)),
 )
 
 
@@ -290,6 +292,7 @@ def load_aggregate(path: str | Path) -> pd.DataFrame:
                 f"column 'group', {at}: {row.indicator} is reported for the whole lab only; "
                 "allowed: all"
             )
+        problems += _definition_problems(row.indicator, row.definition, "indicator", at)
         if isinstance(row.intervention, str) and row.indicator != "intervention_starts":
             problems.append(
                 f"column 'intervention', {at}: only intervention_starts rows name an "
@@ -404,19 +407,56 @@ def load_panel(path: str | Path) -> pd.DataFrame:
     return out.drop(columns=["self_efficacy_baseline", follow]).reset_index(drop=True)
 
 
+def _definition_problems(name: str, given: str | None, column: str, at: str) -> list[str]:
+    """A row whose ``definition`` is not the one the model computes its figure by."""
+    own = cat.definition(name)
+    if not isinstance(given, str) or given == own:
+        return []
+    others = cat.with_definition(given) if given != "register" else []
+    hint = (
+        f"; indicators of that definition: {', '.join(others)}"
+        if others
+        else "; the model computes no figure by that definition"
+    )
+    return [
+        f"column 'definition', {at}: {column} {name} follows the {own} definition "
+        f"({cat.DEFINITIONS[own]}), not {given!r} ({cat.DEFINITIONS[given]}){hint}; "
+        f"allowed: {own} (or empty)"
+    ]
+
+
+def _retired_statistics(raw: pd.DataFrame, is_csv: bool) -> list[str]:
+    """Rows naming a public statistic that is no longer accepted, each with what to give."""
+    if "statistic" not in raw.columns:
+        return []
+    return [
+        f"column 'statistic', {_row_label(i, is_csv)}: {name!r} is no longer accepted: "
+        f"{cat.RETIRED_PUBLIC[name]}; allowed: one of {', '.join(cat.PUBLIC_STATISTICS)}"
+        for i, name in enumerate(str(v).strip() for v in raw["statistic"].tolist())
+        if name in cat.RETIRED_PUBLIC
+    ]
+
+
 def load_public(path: str | Path) -> pd.DataFrame:
     """Read and check public statistics used as targets.
 
     Returns
     -------
     DataFrame
-        Columns ``statistic, group, month_from, month_to, value, se, source``.
+        Columns ``statistic, group, month_from, month_to, value, se, source, definition``.
+        Every statistic is one of :mod:`simulator.survey` (computed as the survey defines
+        it); a ``definition`` other than ``survey`` is refused, and so are the former names
+        of compounded monthly hazards (:data:`~calibration.catalogue.RETIRED_PUBLIC`).
     """
     raw, is_csv = read_table(path)
+    retired = _retired_statistics(raw, is_csv)
+    if retired:
+        raise DataError(str(path), retired)
     data = check_columns(raw, PUBLIC_COLUMNS, str(path), is_csv)
     problems: list[str] = []
     for i, row in enumerate(data.itertuples(index=False)):
         at = _row_label(i, is_csv)
+        problems += _definition_problems(row.statistic, row.definition, "statistic", at)
         if row.month_to < row.month_from:
             problems.append(
                 f"column 'month_to', {at}: {row.month_to} is before month_from "
@@ -427,8 +467,7 @@ def load_public(path: str | Path) -> pd.DataFrame:
                 f"column 'se', {at}: {row.se!r}; allowed: a standard error > 0 "
                 "(a published 95% interval's half-width / 1.96)"
             )
-        indicator = cat.PUBLIC_STATISTICS[row.statistic][0]
-        if not cat.AGGREGATE_INDICATORS[indicator][1] and row.group != "all":
+        if row.statistic in cat.WHOLE_AREA_ONLY and row.group != "all":
             problems.append(
                 f"column 'group', {at}: {row.statistic} is for the whole region only; allowed: all"
             )

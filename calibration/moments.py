@@ -10,12 +10,17 @@ cell means (:func:`panel_cell`), so a moment means the same thing on either side
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from calibration import catalogue as cat
 from calibration.errors import CalibrationError
+from simulator.survey import STATISTICS, window_mean
+
+if TYPE_CHECKING:  # the indicators load the compiled kernels: data checks need none
+    from simulator.indicators import IndicatorArrays
 
 
 @dataclass(frozen=True)
@@ -128,11 +133,6 @@ def cell_mask(panel: pd.DataFrame, spec: MomentSpec) -> np.ndarray:
     if spec.group != "all":
         mask &= panel["group"].to_numpy() == spec.group
     return mask & ~np.isnan(panel[spec.indicator].to_numpy(dtype=float))
-
-
-def quarterly(rate: float) -> float:
-    """Quarterly transition probability from a mean monthly rate."""
-    return 1.0 - (1.0 - rate) ** 3
 
 
 # ---------------------------------------------------------------- specs from data
@@ -348,30 +348,38 @@ class SimulatedData:
 
     Attributes
     ----------
-    series
-        ``(indicator, group)`` -> monthly values; intervention starts under
-        ``("intervention_starts", "all", name)``.
+    arrays
+        The run's monthly indicators, months renumbered so that data month 1 is 1.
+    extra
+        Series the indicators do not hold: ``(indicator, "all")`` for the duration shares,
+        ``("intervention_starts", "all", name)`` for intervention starts.
     panel
         Simulated participants in the panel format.
     """
 
-    series: dict[tuple, np.ndarray]
+    arrays: IndicatorArrays
+    extra: dict[tuple, np.ndarray]
     panel: pd.DataFrame
 
     def monthly(self, indicator: str, group: str = "all", intervention: str | None = None):
-        """Monthly series of an indicator."""
+        """Monthly series of an indicator (data months 1..T)."""
         key = (indicator, group, intervention) if intervention else (indicator, group)
-        try:
-            return self.series[key]
-        except KeyError:
+        if key in self.extra:
+            return self.extra[key]
+        series = None if intervention else self.arrays.series(indicator, group)
+        if series is None:
             raise CalibrationError(
                 f"the simulation has no indicator {indicator!r} for group {group!r}"
                 + (f" and intervention {intervention!r}" if intervention else "")
-            ) from None
+            )
+        return series[self.arrays.months >= 1]
 
 
 def _period_value(sim: SimulatedData, spec: MomentSpec, month: int, length: int) -> float:
     kind = cat.AGGREGATE_INDICATORS[spec.indicator][0]
+    if spec.indicator in STATISTICS:
+        # a survey statistic: the one computation validation and grounding use too
+        return window_mean(sim.arrays, spec.indicator, month, month + length - 1, spec.group)
     values = sim.monthly(spec.indicator, spec.group, spec.intervention)[
         month - 1 : month - 1 + length
     ]
@@ -391,8 +399,5 @@ def simulated_moments(specs: list[MomentSpec], sim: SimulatedData) -> np.ndarray
         elif spec.source == "panel":
             out[j] = panel_cell(sim.panel, spec)[0]
         else:
-            indicator, is_quarterly = cat.PUBLIC_STATISTICS[spec.indicator]
-            series = sim.monthly(indicator, spec.group)[spec.window[0] - 1 : spec.window[1]]
-            rate = float(np.nanmean(series)) if series.size else float("nan")
-            out[j] = quarterly(rate) if is_quarterly else rate
+            out[j] = window_mean(sim.arrays, spec.indicator, *spec.window, spec.group)
     return out

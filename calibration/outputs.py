@@ -24,14 +24,16 @@ if TYPE_CHECKING:
     from calibration.fit import CalibrationResult
 
 
-def _write_text(path: Path, text: str) -> Path:
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` to a temporary name, then rename it (a reader never sees half a file)."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text)
     tmp.replace(path)
     return path
 
 
-def _write_table(table: pd.DataFrame, directory: Path, name: str) -> list[Path]:
+def write_table(table: pd.DataFrame, directory: Path, name: str) -> list[Path]:
+    """Write a table as ``<name>.csv`` and ``<name>.parquet`` in ``directory``."""
     written = []
     for suffix in ("csv", "parquet"):
         path = directory / f"{name}.{suffix}"
@@ -102,11 +104,15 @@ def summary(result: CalibrationResult) -> dict:
         "generations": s.generations,
         "evaluations": s.evaluations,
         "optimiser_message": s.message,
+        "degrees_of_freedom": p.degrees_of_freedom,
         "j_statistic": u.j_statistic,
         "j_df": u.j_df,
         "j_pvalue": u.j_pvalue,
         "jacobian_noise_share": u.jacobian_noise.tolist(),
         "identified_directions": i.rank,
+        "not_identified_reason": i.reason,
+        "not_pinned_down": list(i.unidentified),
+        "calibrated_model_written": not result.withheld,
         "information_condition": i.condition,
         "singular_values": i.singular_values.tolist(),
         "calibrated_file": export_name(p.base),
@@ -121,12 +127,20 @@ def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
     tables = out / "tables"
     tables.mkdir(exist_ok=True)
     files: dict[str, Path] = {}
-    files["calibrated_params"] = _write_text(
-        out / "calibrated_params.json",
-        json.dumps(result.calibrated.model_dump(mode="json"), indent=2),
-    )
     name = export_name(result.problem.base)
-    if name is not None:
+    for stale in ("calibrated_params.json", name):
+        # a rerun that withholds the calibrated model must not leave an earlier one behind
+        if stale and result.withheld and (out / stale).exists():
+            (out / stale).unlink()
+    if not result.withheld:
+        files["calibrated_params"] = write_text(
+            out / "calibrated_params.json",
+            json.dumps(result.calibrated.model_dump(mode="json"), indent=2),
+        )
+    if name is not None and not result.withheld:
+        sp = result.problem.space
+        # the file names parameters as scenario files do (list items by name)
+        named = dict(zip(sp.names, sp.named_paths(), strict=True))
         u = result.uncertainty
         p_value = "n/a" if np.isnan(u.j_pvalue) else f"{u.j_pvalue:.3g}"
         text = calibrated_file_text(
@@ -135,12 +149,18 @@ def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
             u.se,
             result.identification.table["verdict"].tolist(),
             f"Over-identification: J = {u.j_statistic:.3g} on {u.j_df} degrees of freedom "
-            f"(p = {p_value}).",
+            f"(p = {p_value})."
+            + (
+                "\nWARNING: written with --allow-unidentified; not pinned down: "
+                + ", ".join(named[n] for n in result.identification.unidentified)
+                if result.identification.unidentified
+                else ""
+            ),
             out / name,
         )
         assert text is not None
-        files["calibrated_file"] = _write_text(out / name, text)
-    files["summary"] = _write_text(
+        files["calibrated_file"] = write_text(out / name, text)
+    files["summary"] = write_text(
         out / "calibration.json", json.dumps(summary(result), indent=2, default=float)
     )
     moments = moment_table(result)
@@ -158,7 +178,7 @@ def write_outputs(result: CalibrationResult, out: Path) -> dict[str, Path]:
         ("loss_history", result.search.history),
         ("identification", identification),
     ):
-        for path in _write_table(table, tables, name):
+        for path in write_table(table, tables, name):
             files[f"{name}.{path.suffix[1:]}"] = path
     files["report"] = write_report(result, moments, out / "fit_report.html")
     return files

@@ -9,6 +9,7 @@ name only.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import math
 from pathlib import Path
@@ -168,6 +169,39 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
         if name
         else "calibrated_params.json (run it with synclusive run --params)"
     )
+    over = (
+        f"Over-identification J = {u.j_statistic:.3g} on {u.j_df} degrees of freedom (p = {jp})."
+        if p.degrees_of_freedom > 0
+        else "Exactly identified: as many moments as parameters, so no over-identification test."
+    )
+    withheld = (
+        '<p class="banner">The calibrated model was <strong>not written</strong>: some '
+        "estimates are not pinned down (see Identification). Rerun with "
+        "<code>--allow-unidentified</code> to write it anyway.</p>"
+        if result.withheld
+        else ""
+    )
+    est = result.estimates
+    crosses = est[est["crosses_bound"]]
+    crossing = (
+        '<p class="banner">The 95% interval of '
+        + ", ".join(html.escape(n) for n in crosses["parameter"])
+        + " runs past the search range, which the parameter cannot leave; read the interval "
+        "on the logit scale of the range (<code>ci_low_bounded</code> to "
+        "<code>ci_high_bounded</code>), which stays inside it.</p>"
+        if len(crosses)
+        else ""
+    )
+    truth = ""
+    if "true_value" in est:
+        inside = (est["true_value"] >= est["ci_low_bounded"]) & (
+            est["true_value"] <= est["ci_high_bounded"]
+        )
+        truth = (
+            "<p>Synthetic data: the true values (from "
+            f"{html.escape(str(p.config.data.truth))}) lie inside the 95% interval for "
+            f"{int(inside.sum())} of {int(est['true_value'].notna().sum())} parameters.</p>"
+        )
     shown = moments.drop(
         columns=["source", "indicator", "group", "intervention", "window_first", "window_last"]
     )
@@ -185,12 +219,12 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
             m.estimates(
                 _table(result.estimates),
                 p.base.describe() if p.base else "model defaults",
-                calibrated,
+                "not written (see below)" if result.withheld else calibrated,
                 fit,
                 covariance,
                 s,
-                u,
-                jp,
+                over,
+                Markup(crossing + truth + withheld),
             ),
             "estimates",
         ),

@@ -44,36 +44,33 @@ def simulate(params: ModelParams, seed: np.random.SeedSequence | int, burn_in: i
     SimulatedData
     """
     # Imported here: the model loads the compiled kernels: only a run needs them.
+    from simulator.indicators import IndicatorArrays
     from simulator.model import LabourMarketModel
 
     model = LabourMarketModel(params, rng=seed)
     tracker = RunTracker(model)
-    results = model.run()
+    model.advance()
     tracker.observe()
     months = params.months - burn_in
-    series: dict[tuple, np.ndarray] = {}
-    ind = results.indicators
-    values = ind["value"].to_numpy()
-    month = ind["month"].to_numpy()
-    keep = month > burn_in
-    for (name, group), rows in (
-        ind[keep].groupby(["indicator", "group"], observed=True).indices.items()
-    ):
-        series[(str(name), str(group))] = values[keep][rows]
+    full = model.indicator_arrays()
+    # data month 1 is the first month after the burn-in
+    arrays = IndicatorArrays(full.months - burn_in, full.by_group, full.overall)
+    extra: dict[tuple, np.ndarray] = {}
     durations = tracker.durations().to_numpy()[burn_in:]
     for j, name in enumerate(cat.DURATION_BANDS):
-        series[(name, "all")] = durations[:, j]
-    iv = results.interventions
+        extra[(name, "all")] = durations[:, j]
+    recorder = model.recorder
+    starts = np.stack(recorder.starts) if recorder.starts else np.zeros((0, 0))
     for name in tracker.intervention_names:
-        rows = iv[(iv["intervention"] == name) & (iv["month"] > burn_in)]
-        series[("intervention_starts", "all", name)] = rows["starts"].to_numpy(dtype=float)
+        column = starts[:, recorder.intervention_names.index(name)]
+        extra[("intervention_starts", "all", name)] = column[burn_in:].astype(float)
     panel = tracker.panel()
     panel = panel[panel["start_month"] > burn_in].reset_index(drop=True)
     panel["start_month"] -= burn_in
-    for key, array in series.items():
+    for key, array in extra.items():
         if array.shape[0] != months:
             raise RuntimeError(f"series {key} has {array.shape[0]} months, expected {months}")
-    return SimulatedData(series, panel)
+    return SimulatedData(arrays, extra, panel)
 
 
 def simulate_moments(

@@ -131,6 +131,69 @@ def information(jac: Jacobian, weight: np.ndarray, width: np.ndarray) -> np.ndar
     return 0.5 * (info + info.T)
 
 
+def not_identified(info: np.ndarray) -> bool:
+    """Whether the noise-corrected information leaves a direction without information."""
+    eig = np.linalg.eigvalsh(info)
+    return bool(eig.size == 0 or eig.max() <= 0 or eig.min() <= RANK_TOLERANCE**2 * eig.max())
+
+
+def unidentified_directions(
+    info: np.ndarray, names: list[str], noise_share: np.ndarray
+) -> tuple[str, list[str]]:
+    """Why standard errors cannot be computed, and which parameters are not identified.
+
+    Parameters
+    ----------
+    info
+        Noise-corrected information in search-range units (:func:`information`).
+    names
+        Parameter paths.
+    noise_share
+        Share of each diagonal of ``G'WG`` that is simulation noise.
+
+    Returns
+    -------
+    reason : str
+        Empty when the information is positive definite (the errors exist).
+    parameters : list of str
+        The parameters that load on the directions without information (by loading, largest
+        first), or that no moment reacts to beyond the simulation noise.
+    """
+    if not not_identified(info):
+        return "", []
+    eig, vec = np.linalg.eigh(info)
+    top = max(float(eig.max()), 0.0)
+    weak = eig <= RANK_TOLERANCE**2 * top if top > 0 else np.ones_like(eig, dtype=bool)
+    loading = np.abs(vec[:, weak]).max(axis=1) if weak.any() else np.zeros(len(names))
+    alone = [n for n, d in zip(names, np.diag(info), strict=True) if d <= 0]
+    involved = [names[i] for i in np.argsort(-loading) if loading[i] >= 0.3]
+    parameters = list(dict.fromkeys([*alone, *involved]))
+    parts = []
+    if alone:
+        shares = ", ".join(
+            f"{n} ({noise_share[names.index(n)]:.0%} noise)"
+            if np.isfinite(noise_share[names.index(n)])
+            else n
+            for n in alone
+        )
+        parts.append(f"no moment reacts to {shares} beyond the simulation noise")
+    if involved and involved != alone:
+        parts.append(
+            f"{int(weak.sum())} direction(s) of parameter space move the weighted moments no "
+            "more than the simulation noise does; it combines "
+            + ", ".join(involved)
+            + " (they trade off: the moments tell only a combination)"
+        )
+    reason = (
+        "standard errors cannot be computed: the information matrix G'WG with the Jacobian's "
+        "simulation noise taken out is not positive definite; "
+        + "; ".join(parts)
+        + ". Add moments that react to them, fix them at known values, or raise "
+        "fit.se_replications / fit.jacobian_step"
+    )
+    return reason, parameters
+
+
 def sandwich(
     jac: Jacobian, weight: np.ndarray, omega: np.ndarray, width: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -153,8 +216,7 @@ def sandwich(
     bread = information(jac, weight, width)
     meat = gs.T @ weight @ omega @ weight @ gs
     p = width.size
-    eig = np.linalg.eigvalsh(bread)
-    if eig.size == 0 or eig.min() <= RANK_TOLERANCE**2 * eig.max():
+    if not_identified(bread):
         return np.full((p, p), np.nan), np.full(p, np.nan)
     inv = np.linalg.inv(bread)
     cov = d @ inv @ meat @ inv @ d
@@ -243,12 +305,50 @@ class Identification:
         :data:`PINNED_SINGULAR_VALUE` and numerically non-zero.
     condition
         Largest over smallest singular value (infinite when one is zero).
+    reason
+        Why the standard errors could not be computed (empty when they were).
+    unidentified
+        Parameters not identified (no information left after the noise) or not pinned down
+        (95% interval wider than the search range).
     """
 
     table: pd.DataFrame
     singular_values: np.ndarray
     rank: int
     condition: float
+    reason: str = ""
+    unidentified: tuple[str, ...] = ()
+
+    def statement(self) -> str:
+        """What the terminal and the report say about identification, in one paragraph."""
+        n = len(self.table)
+        text = f"The data pin down {self.rank} of {n} directions in parameter space."
+        if self.reason:
+            text += " " + self.reason[0].upper() + self.reason[1:] + "."
+        if self.unidentified:
+            text += " Not pinned down: " + ", ".join(self.unidentified) + "."
+        return text
+
+
+def bounded_interval(
+    estimate: np.ndarray, se: np.ndarray, lower: np.ndarray, upper: np.ndarray, z: float = 1.96
+) -> tuple[np.ndarray, np.ndarray]:
+    """Intervals on the logit scale of each search range, mapped back: always inside it.
+
+    The linearised interval ``estimate ± z·se`` can run past a bound the parameter cannot
+    cross. On ``φ = logit((θ − lower) / (upper − lower))`` the same delta-method interval is
+    unbounded, so its image lies inside the range and is asymmetric near a bound. An estimate
+    on a bound gives the whole range on that side.
+    """
+    width = upper - lower
+    share = np.clip((estimate - lower) / width, 1e-9, 1 - 1e-9)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        phi = np.log(share / (1 - share))
+        se_phi = se / (width * share * (1 - share))
+        lo = lower + width / (1 + np.exp(-(phi - z * se_phi)))
+        hi = lower + width / (1 + np.exp(-(phi + z * se_phi)))
+    bad = ~np.isfinite(se)
+    return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
 
 
 def precision(info: np.ndarray, covariance: np.ndarray, width: np.ndarray) -> np.ndarray:
@@ -277,6 +377,7 @@ def identification(
     se: np.ndarray,
     info: np.ndarray,
     covariance: np.ndarray,
+    noise_share: np.ndarray | None = None,
 ) -> Identification:
     """Identification diagnostics from the noise-corrected information.
 
@@ -295,6 +396,9 @@ def identification(
         Noise-corrected information in search-range units (:func:`information`).
     covariance
         Sandwich covariance of the estimates (NaN when not identified).
+    noise_share
+        Share of each diagonal of ``G'WG`` that is simulation noise (for the reason given
+        when the errors cannot be computed).
     """
     width = upper - lower
     eig, vec = np.linalg.eigh(precision(info, covariance, width))
@@ -321,4 +425,8 @@ def identification(
             "verdict": verdict,
         }
     )
-    return Identification(table, s, rank, condition)
+    noise = np.full(len(names), np.nan) if noise_share is None else noise_share
+    reason, lost = unidentified_directions(info, names, noise)
+    loose = [n for n, v in zip(names, verdict, strict=True) if v == "not pinned down"]
+    unidentified = tuple(dict.fromkeys([*lost, *loose]))
+    return Identification(table, s, rank, condition, reason, unidentified)

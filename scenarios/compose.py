@@ -102,6 +102,16 @@ class Scenario:
     #: Declared interaction terms ``(combined, parts)``; ``None``: inferred, see
     #: :meth:`interaction_terms`.
     interactions: list[tuple[str, tuple[str, ...]]] | None = None
+    #: Posterior draws of calibrated parameters: per draw, the baseline and each arm's
+    #: parameters (empty: every replication runs ``baseline`` and the arms' parameters).
+    draws: list[tuple[ModelParams, list[ModelParams]]] = field(default_factory=list)
+
+    def replication_params(self, replication: int) -> tuple[ModelParams, list[ModelParams]]:
+        """The baseline and arms' parameters of a replication: draw ``replication`` modulo
+        the number of draws, so the effects' spread carries the parameters' uncertainty."""
+        if not self.draws:
+            return self.baseline, [arm.params for arm in self.arms]
+        return self.draws[replication % len(self.draws)]
 
     def interaction_terms(self) -> list[tuple[str, tuple[str, ...]]]:
         """Interaction terms to estimate: ``(combined package, its part packages)``.
@@ -140,6 +150,7 @@ class Scenario:
             ],
             "run": self.run.model_dump(mode="json"),
             "overrides": list(self.overrides),
+            "parameter_draws": len(self.draws),
             "interactions": [
                 {"combined": c, "parts": list(parts)} for c, parts in self.interaction_terms()
             ],
@@ -487,17 +498,32 @@ def load_scenario(
         for k in file.set
     ]
     cli_overrides = list(overrides or [])
-    return compose(
-        lab,
-        packages,
-        run or file.run,
-        [*file_overrides, *cli_overrides],
-        name=info.name,
-        title=info.title or None,
-        source=path,
-        override_sources=[*file_sources, *["--set"] * len(cli_overrides)],
-        interactions=_declared_interactions(file, text, path, packages),
-    )
+
+    def composed(draw: dict[str, Any], where: str) -> Scenario:
+        extra = [f"{k}={_toml_literal(v)}" for k, v in draw.items()]
+        return compose(
+            lab,
+            packages,
+            run or file.run,
+            [*file_overrides, *extra, *cli_overrides],
+            name=info.name,
+            title=info.title or None,
+            source=path,
+            override_sources=[
+                *file_sources,
+                *[where] * len(extra),
+                *["--set"] * len(cli_overrides),
+            ],
+            interactions=_declared_interactions(file, text, path, packages),
+        )
+
+    scenario = composed({}, "")
+    if file.posterior is not None:
+        for i, draw in enumerate(file.posterior.draws):
+            line = locate(text, ("posterior", "draws", i)) or locate(text, ("posterior",))
+            one = composed(draw, f"{path}:{line}: posterior.draws.{i}")
+            scenario.draws.append((one.baseline, [arm.params for arm in one.arms]))
+    return scenario
 
 
 def _declared_interactions(

@@ -367,6 +367,18 @@ TomlScalar = bool | int | float | str
 TomlValue = TomlScalar | list[TomlScalar]
 
 
+class ParameterDraws(Strict):
+    """Draws from the posterior of calibrated parameters (``synclusive calibrate --method
+    abc`` writes them): replication ``r`` of a comparison runs draw ``r`` modulo their
+    number, so the effects' intervals carry the parameters' uncertainty."""
+
+    description: str = Field("", description="Where the draws come from.")
+    draws: list[dict[str, float | int]] = Field(
+        min_length=1,
+        description="Each draw: parameter path (as in [set]) to value, applied after [set].",
+    )
+
+
 class ScenarioFile(Strict):
     """A scenario: lab + packages + run settings + overrides."""
 
@@ -378,6 +390,9 @@ class ScenarioFile(Strict):
         default_factory=dict,
         description="Parameter overrides by dotted path, e.g. 'demand.quit_rate' = 0.004 or "
         "'interventions.taite_coaching.capacity' = 30.",
+    )
+    posterior: ParameterDraws | None = Field(
+        None, description="Posterior draws of calibrated parameters, one per replication."
     )
 
 

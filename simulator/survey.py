@@ -11,10 +11,12 @@ with its own definition.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.indicators import IndicatorArrays
+if TYPE_CHECKING:  # the indicators load the compiled kernels: data checks need none
+    from simulator.indicators import IndicatorArrays
 
 
 @dataclass(frozen=True)
@@ -102,14 +104,28 @@ STATISTICS: dict[str, SurveyStatistic] = {
 }
 
 
-def window_mean(arrays: IndicatorArrays, statistic: str, first_month: int) -> float:
-    """Mean of a statistic's monthly values from ``first_month`` on (months where it is
-    undefined are left out); NaN if it is undefined throughout."""
+def window_mean(
+    arrays: IndicatorArrays,
+    statistic: str,
+    first_month: int,
+    last_month: int | None = None,
+    group: str = "all",
+) -> float:
+    """Mean of a statistic's monthly values over months ``first_month`` to ``last_month``
+    (default: to the end of the run) for ``group``; months where it is undefined are left
+    out; NaN if it is undefined throughout.
+
+    This is the one computation of a published statistic from a run: validation, grounding
+    and the calibration's public-statistic moments all go through it.
+    """
     if statistic not in STATISTICS:
         raise KeyError(f"unknown statistic {statistic!r}; known: {', '.join(STATISTICS)}")
-    series = arrays.series(statistic)
+    series = arrays.series(statistic, group)
     if series is None:
-        raise KeyError(f"the run recorded no indicator {statistic!r}")
-    values = series[arrays.months >= first_month]
+        raise KeyError(f"the run recorded no indicator {statistic!r} for group {group!r}")
+    inside = arrays.months >= first_month
+    if last_month is not None:
+        inside &= arrays.months <= last_month
+    values = series[inside]
     values = values[np.isfinite(values)]
     return float(values.mean()) if len(values) else float("nan")

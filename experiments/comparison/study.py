@@ -111,19 +111,21 @@ def plan(scenario: Scenario, engine: str = "numba") -> list[Task]:
     ablation = run.ablation and any(arm.params.interventions for arm in scenario.arms)
     tasks: list[Task] = []
     for r in range(run.replications):
-        tasks.append(Task(BASELINE, NO_ABLATION, r, scenario.baseline, **common))
-        for arm in scenario.arms:
+        # a calibrated scenario with posterior draws runs draw r modulo their number
+        baseline, arm_params = scenario.replication_params(r)
+        tasks.append(Task(BASELINE, NO_ABLATION, r, baseline, **common))
+        for arm, params in zip(scenario.arms, arm_params, strict=True):
             tasks.append(
-                Task(arm.name, NO_ABLATION, r, arm.params, adaptation=arm.adaptation, **common)
+                Task(arm.name, NO_ABLATION, r, params, adaptation=arm.adaptation, **common)
             )
-        for arm in scenario.arms:
-            if arm.params.interventions:
+        for arm, params in zip(scenario.arms, arm_params, strict=True):
+            if params.interventions:
                 tasks.append(
                     Task(
                         arm.name,
                         PLACEBO,
                         r,
-                        placebo(arm.params),
+                        placebo(params),
                         adaptation=arm.adaptation,
                         **common,
                     )
@@ -137,18 +139,18 @@ def plan(scenario: Scenario, engine: str = "numba") -> list[Task]:
                     BASELINE,
                     mech,
                     r,
-                    scenario.baseline.model_copy(update=off),
+                    baseline.model_copy(update=off),
                     detailed=False,
                     **common,
                 )
             )
-            for arm in scenario.arms:
+            for arm, params in zip(scenario.arms, arm_params, strict=True):
                 tasks.append(
                     Task(
                         arm.name,
                         mech,
                         r,
-                        arm.params.model_copy(update=off),
+                        params.model_copy(update=off),
                         adaptation=arm.adaptation,
                         detailed=False,
                         **common,

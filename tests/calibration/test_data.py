@@ -126,6 +126,33 @@ def test_valid_files_load(tmp_path):
         (load_public, PUBLIC.replace(",1,12,", ",12,1,"), ["month_to", "before month_from"]),
         (load_public, PUBLIC.replace("0.005", "0"), ["column 'se'", "standard error > 0"]),
         (load_public, PUBLIC.replace("0.08", "-0.08"), ["column 'value'", "below 0"]),
+        # a compounded monthly hazard is not what surveys publish: refused with the survey name
+        (
+            load_public,
+            PUBLIC.replace("unemployment_rate", "quarterly_job_finding_rate"),
+            ["column 'statistic', line 2", "compounded monthly hazard", "quarterly_u_to_e"],
+        ),
+        (
+            load_public,
+            PUBLIC.replace("unemployment_rate", "employment_rate"),
+            ["line 2", "employment_to_population"],
+        ),
+        # a figure whose stated definition is not the one the model computes it by
+        (
+            load_public,
+            PUBLIC.replace(",se\n", ",se,definition\n").replace("0.005\n", "0.005,register\n"),
+            ["column 'definition', line 2", "follows the survey definition", "not 'register'"],
+        ),
+        (
+            load_aggregate,
+            "month,indicator,value,definition\n1,labour_force,1000,\n1,job_finding_rate,0.2,survey\n",
+            ["column 'definition', line 3", "monthly_hazard", "quarterly_u_to_e"],
+        ),
+        (
+            load_aggregate,
+            "month,indicator,value,definition\n1,quarterly_u_to_e,0.3,monthly_hazard\n",
+            ["column 'definition', line 2", "job_finding_rate, job_loss_rate"],
+        ),
     ],
 )
 def test_malformed_data_errors(tmp_path, loader, text, expected):
@@ -190,7 +217,11 @@ def test_header_only_file_is_a_clear_error(tmp_path, capsys, check, kind):
 
 
 def test_parameter_bounds_default_to_its_uncertainty_range(tmp_path):
-    write(tmp_path, "a.csv", "month,indicator,value\n1,labour_force,1000\n1,employed,920\n")
+    write(
+        tmp_path,
+        "a.csv",
+        "month,indicator,value\n1,labour_force,1000\n1,employed,920\n1,unemployment_rate,0.08\n",
+    )
     config = config_from_dict(
         {
             "data": {"aggregate": "a.csv"},
@@ -227,6 +258,38 @@ def test_cli_reports_bad_data_with_exit_code_2(tmp_path, capsys):
     assert main(["calibrate", str(cfg), "--check"]) == 2
     err = capsys.readouterr().err
     assert "a.csv" in err and "column 'value', line 4" in err and "negative" in err
+
+
+def test_more_parameters_than_moments_is_refused(tmp_path, capsys):
+    write(tmp_path, "p.csv", PUBLIC)
+    cfg = write(
+        tmp_path,
+        "c.toml",
+        '[data]\npublic = "p.csv"\n[[parameters]]\npath = "demand.quit_rate"\n'
+        '[[parameters]]\npath = "matching.applications"\n',
+    )
+    out = tmp_path / "out"
+    assert main(["calibrate", str(cfg), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "c.toml" in err and "2 free parameters but the data give only 1 moments" in err
+    assert "degrees of freedom -1" in err
+    assert not out.exists()
+
+
+def test_public_statistics_are_computed_as_validation_computes_them():
+    """One implementation: a public moment of a run is validation's statistic of that run."""
+    from calibration.moments import MomentSpec
+    from calibration.simulate import simulate_moments
+    from experiments.comparison.validation import replication_statistics
+
+    params = base_params(400, 14)
+    names = ["quarterly_u_to_e", "quarterly_e_to_u", "unemployment_rate", "long_term_share"]
+    specs = [MomentSpec("public", n, "all", None, (4, 14)) for n in names]
+    seed = np.random.SeedSequence(9)
+    ours = simulate_moments(params, seed, specs, 0)
+    theirs = replication_statistics(params, np.random.SeedSequence(9), names, 4)
+    np.testing.assert_array_equal(ours, [theirs[n] for n in names])
+    assert np.isfinite(ours).all()
 
 
 def test_bad_settings_are_reported():

@@ -11,6 +11,7 @@ import pytest
 from calibration import calibrate, config_from_dict
 from calibration.journal import Journal
 from calibration.make_synthetic import make_synthetic
+from calibration.outputs import write_outputs
 from cli import main
 from experiments.runner.executors import ExecutorSpec, SerialExecutor
 
@@ -45,7 +46,7 @@ def recovery(tmp_path_factory):
         root=folder,
     )
     out = folder / "out"
-    return files, calibrate(config, out), out
+    return files, calibrate(config, out, allow_unidentified=True), out
 
 
 def test_parameters_recovered(recovery):
@@ -71,6 +72,36 @@ def test_parameters_recovered(recovery):
     assert result.identification.rank == 1
     assert result.identification.singular_values[1] < 2 * 1.96
     assert result.search.history["best_loss"].is_monotonic_decreasing
+
+
+def test_unidentified_estimates_are_named_and_withheld_without_the_flag(recovery, tmp_path):
+    _, result, _ = recovery
+    ident = result.identification
+    assert "demand.inactivity_exit_rate" in ident.unidentified
+    assert "demand.quit_rate" not in ident.unidentified
+    assert "Not pinned down: demand.inactivity_exit_rate" in ident.statement()
+    # the logit-scale interval stays inside the search range, whatever the linear one does
+    est = result.estimates
+    assert (est["ci_low_bounded"] >= est["lower_bound"]).all()
+    assert (est["ci_high_bounded"] <= est["upper_bound"]).all()
+    assert (
+        est["crosses_bound"]
+        == (est["ci_low"] < est["lower_bound"]) | (est["ci_high"] > est["upper_bound"])
+    ).all()
+    # without --allow-unidentified the calibrated model is not written (nor left behind)
+    (tmp_path / "calibrated_params.json").write_text("{}")
+    result.allow_unidentified = False
+    try:
+        files = write_outputs(result, tmp_path)
+    finally:
+        result.allow_unidentified = True
+    assert "calibrated_params" not in files
+    assert not (tmp_path / "calibrated_params.json").exists()
+    summary = json.loads((tmp_path / "calibration.json").read_text())
+    assert summary["calibrated_model_written"] is False
+    assert summary["not_pinned_down"] == list(ident.unidentified)
+    assert summary["degrees_of_freedom"] == len(result.problem.specs) - 2
+    assert "not written" in (tmp_path / "fit_report.html").read_text()
 
 
 def test_standard_errors_cover_the_truth(recovery):
@@ -171,7 +202,7 @@ def test_resume_gives_the_same_result_as_an_uninterrupted_fit(tmp_path):
     backend = ExecutorSpec("processes", workers=2)
     pool = backend.start()
     try:
-        straight = calibrate(config, tmp_path / "straight", executor=pool)
+        straight = calibrate(config, tmp_path / "straight", executor=pool, allow_unidentified=True)
     finally:
         pool.shutdown()
         backend.stop()
@@ -181,7 +212,9 @@ def test_resume_gives_the_same_result_as_an_uninterrupted_fit(tmp_path):
     journal = tmp_path / "resumed" / "checkpoint" / "evaluations.jsonl"
     done = len(journal.read_text().splitlines()) - 1
     assert 0 < done < straight.search.evaluations
-    resumed = calibrate(config, tmp_path / "resumed", executor=SerialExecutor())
+    resumed = calibrate(
+        config, tmp_path / "resumed", executor=SerialExecutor(), allow_unidentified=True
+    )
 
     np.testing.assert_array_equal(resumed.search.x, straight.search.x)
     assert resumed.search.loss == straight.search.loss

@@ -42,7 +42,13 @@ class Accepted(Exception):
 
 def _calibration_text() -> str:
     text = (SYNTHETIC / "calibration.toml").read_text()
-    for name in ("aggregate.csv", "panel.csv", "public.csv", "base_params.json"):
+    for name in (
+        "aggregate.csv",
+        "panel.csv",
+        "public.csv",
+        "base_params.json",
+        "true_params.json",
+    ):
         text = text.replace(f'"{name}"', f'"{SYNTHETIC / name}"')
     return text
 
