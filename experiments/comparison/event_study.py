@@ -82,18 +82,34 @@ class _Cells:
     count: np.ndarray  # (reps, L) cohort members observed
 
 
-def _cohorts(
-    policy: PersonPanel, placebo: PersonPanel, n: int, names: list[str]
-) -> dict[str, np.ndarray]:
-    """Cohort members (row indices) of each programme and of all together: people whose
-    first programme is the same in the package arm and in the placebo arm."""
+def participation(policy: PersonPanel, placebo: PersonPanel, n: int) -> tuple[np.ndarray, ...]:
+    """Who takes part where, for the first ``n`` person rows.
+
+    Returns
+    -------
+    (both, programme, neither)
+        ``both``: took part in the package arm and in the placebo arm, with the same first
+        programme (``programme``: its index, -1 for others); ``neither``: in neither arm.
+        The rest took part in one world only. Both classes are defined alike in the two
+        arms, so where the package changed nothing their paths are exchangeable and the
+        expected difference is zero.
+    """
     s_p, s_0 = policy.first_start[:n], placebo.first_start[:n]
     k_p = policy.first_programme[:n].astype(np.int64)
     k_0 = placebo.first_programme[:n].astype(np.int64)
     both = (s_p > 0) & (s_0 > 0) & (k_p == k_0)
+    neither = (s_p <= 0) & (s_0 <= 0)
+    return both, np.where(both, k_0, -1), neither
+
+
+def _cohorts(
+    policy: PersonPanel, placebo: PersonPanel, n: int, names: list[str]
+) -> dict[str, np.ndarray]:
+    """Cohort members (row indices) of each programme and of all together."""
+    both, programme, _ = participation(policy, placebo, n)
     out = {ALL_PROGRAMMES: np.flatnonzero(both)}
     for k, name in enumerate(names):
-        out[name] = np.flatnonzero(both & (k_0 == k))
+        out[name] = np.flatnonzero(programme == k)
     return out
 
 

@@ -18,6 +18,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from experiments.comparison.report_dynamics import (
+    dynamics_section,
+    event_study_figure,
+    labour_force_section,
+    notes_section,
+)
 from experiments.comparison.study import Comparison
 from simulator.plots import GROUP_LABELS
 from simulator.snapshot import SIZE_CLASSES
@@ -123,17 +129,21 @@ def displacement_figure(c: Comparison) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(7, 0.8 + 0.9 * len(packages)), constrained_layout=True)
     for i, package in enumerate(packages):
         for j, (context, color) in enumerate(
-            (("participants", "#2e86ab"), ("non_participants", "#c73e1d"))
+            (
+                ("participants", "#2e86ab"),
+                ("participants_one_world", "#999999"),
+                ("non_participants", "#c73e1d"),
+            )
         ):
             r = d[(d["package"] == package) & (d["context"] == context)]
             if r.empty:
                 continue
             r = r.iloc[0]
-            y = i + 0.35 * j
+            y = i + 0.27 * j
             ax.barh(
                 y,
                 r["estimate"],
-                height=0.3,
+                height=0.24,
                 color=color,
                 label=context.replace("_", "-") if i == 0 else None,
             )
@@ -145,7 +155,7 @@ def displacement_figure(c: Comparison) -> plt.Figure:
                 color="black",
                 capsize=3,
             )
-    ax.set_yticks([i + 0.17 for i in range(len(packages))], packages)
+    ax.set_yticks([i + 0.27 for i in range(len(packages))], packages)
     ax.axvline(0, color="black", lw=0.8)
     _style(ax, "Who gains: participants and everyone else", "")
     ax.set_xlabel("extra people in work (mean over the evaluation window)")
@@ -255,6 +265,7 @@ def mechanisms_figure(c: Comparison) -> plt.Figure:
 
 FIGURES = {
     "effect_over_time": (effect_over_time_figure, "Effect on the employment rate over time"),
+    "event_study": (event_study_figure, "Participants by months since their programme start"),
     "effects": (forest_figure, "Effects by target group"),
     "displacement": (displacement_figure, "Participants, non-participants and displacement"),
     "context": (context_figure, "For whom and where: effects by employer size"),
@@ -338,12 +349,13 @@ def _summary(c: Comparison) -> str:
             )
         disp = c.effects("participation", package=package, metric="extra_employed", group="all")
         disp_text = ""
-        if len(disp) == 2:
-            p = disp[disp["context"] == "participants"].iloc[0]
-            n = disp[disp["context"] == "non_participants"].iloc[0]
+        by_who = disp.set_index("context")["estimate"]
+        if {"participants", "non_participants"} <= set(by_who.index):
+            one = by_who.get("participants_one_world", np.nan)
             disp_text = (
-                f" Participants gain {_fmt(p['estimate'])} people in work; everyone "
-                f"else {_fmt(n['estimate'])} (displacement when negative)."
+                f" Participants gain {_fmt(by_who['participants'])} people in work, people "
+                f"taking part in one world only {_fmt(one)}; everyone else "
+                f"{_fmt(by_who['non_participants'])} (displacement when negative)."
             )
         items.append(
             f"<li><b>{html.escape(package)}</b> — extra people in work "
@@ -631,9 +643,14 @@ confidence intervals over replications. Stocks and rates are averaged over the l
 <h2>Effects by target group</h2>
 {_table(effects, cols)}
 <h2>Participants, non-participants and displacement</h2>
-<p>Participants are the people who would take part in each intervention (found by running the
-package's enrolment without its effects), compared with themselves in the baseline. A negative
-effect on everyone else is displacement: jobs the participants took that others would have had.
+<p>Participants are the people who take part in an intervention both with the package and in
+a run of the package's enrolment without its effects (the baseline's world), compared with
+themselves in the baseline; people who take part in only one of the two worlds are shown
+apart, and everyone else (in neither) are the non-participants. Defining each class alike in
+both worlds keeps out the selection that defining it in one world brings (in one world only,
+participants are chosen by that world's path: for example, still unemployed, or still in a job
+at the start). A negative effect on the non-participants is displacement: jobs the
+participants took that others would have had.
 The relative risk of being in work for each intervention's participants is shown next to the
 published benchmark where one exists.</p>
 {
@@ -652,6 +669,8 @@ published benchmark where one exists.</p>
             },
         )
     }
+{dynamics_section(c, _table)}
+{labour_force_section(c, _table)}
 <h2>Costs</h2>
 {
         _table(
@@ -709,6 +728,7 @@ published benchmark where one exists.</p>
     }
 {_contrast_section(c)}
 {_adaptation_section(c)}
+{notes_section(c)}
 {_baseline_section(c)}
 <h2>The living lab: {html.escape(lab["title"])}</h2>
 <p>{html.escape(lab.get("description", ""))}</p>

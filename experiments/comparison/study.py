@@ -48,7 +48,7 @@ from experiments.comparison.arms import (
     run_tasks,
 )
 from experiments.comparison.event_study import COLUMNS as EVENT_COLUMNS
-from experiments.comparison.event_study import PROFILE_BINS, event_study
+from experiments.comparison.event_study import PROFILE_BINS, event_study, participation
 from experiments.comparison.labour_force import labour_force_rows
 from experiments.comparison.metrics import (
     ABLATION_METRICS,
@@ -403,23 +403,31 @@ def _participation_rows(
     confidence: float,
     min_cell: int,
 ) -> list[dict[str, Any]]:
-    """Would-be participants and everyone else, each against their own counterfactual.
+    """Participants and everyone else, each against their own counterfactual.
 
-    A difference for non-participants is displacement (negative) or spill-over (positive).
-    Target groups are cohorts fixed before treatment (see :mod:`simulator.panel`).
+    Participants take part both with the package and in its placebo arm (the same first
+    programme); ``participants_one_world`` take part in only one of the two worlds;
+    non-participants in neither. The three add up to everyone. A difference for
+    non-participants is displacement (negative) or spill-over (positive). Target groups are
+    cohorts fixed before treatment (see :mod:`simulator.panel`).
     """
     cells: dict[tuple[str, str, str], list[tuple[float, float, float, int]]] = {}
     for pol, base, shadow in triples:
         pp, bp = pol.persons, base.persons
         n = min(len(pp.window_employed), len(bp.window_employed))
-        # Participants as defined in the placebo arm: before treatment, the same in both arms.
-        last = shadow.persons.last_intervention[:n]
+        # Participants: first programme the same in the package arm and the placebo arm (the
+        # baseline's world); defined alike in both arms, so free of one-sided selection.
+        both, last, neither = participation(pol.panel, shadow.panel, n)
         # Target groups fixed before treatment (month 0, or at entry): the same in every arm.
         groups = base.panel.reference_groups[:n].astype(np.int64)
         active = pp.in_labour_force[:n] | bp.in_labour_force[:n]
         yp = pp.window_employed[:n].astype(np.float64)
         yb = bp.window_employed[:n].astype(np.float64)
-        subsets = {"participants": last >= 0, "non_participants": last < 0}
+        subsets = {
+            "participants": both,
+            "participants_one_world": ~both & ~neither,
+            "non_participants": neither,
+        }
         for k, name in enumerate(names):
             if targets[name] != "employers":
                 subsets[f"participants:{name}"] = last == k

@@ -109,7 +109,7 @@ def test_cohort_measures_sit_beside_the_stock_measures(inflow):
     assert cohort["ci_low"] > 0, cohort
     # Displacement is reported for cohorts too.
     part = inflow.effects("participation", group="long_term_unemployed")
-    assert set(part["context"]) == {"participants", "non_participants"}
+    assert set(part["context"]) == {"participants", "participants_one_world", "non_participants"}
 
 
 def test_event_study_is_saved_and_loaded(inflow, tmp_path):
