@@ -262,3 +262,22 @@ def _estimate(
         "replications": int((count > 0).sum()),
         "suppressed": bool(suppressed),
     }
+
+
+def profile_text(results: pd.DataFrame, package: str, programme: str = ALL_PROGRAMMES) -> str:
+    """One line: a package's participant profile by years since the start (empty if none)."""
+    d = results[
+        (results["analysis"] == "participant_profile")
+        & (results["package"] == package)
+        & (results["context"] == programme)
+    ].set_index("metric")
+    parts = []
+    for name, _, _, _ in PROFILE_BINS:
+        key = f"employment_share_{name}"
+        if key in d.index and np.isfinite(d.loc[key, "estimate"]):
+            r = d.loc[key]
+            parts.append(
+                f"{name.replace('_', ' ')} {r['estimate']:+.1f} ({r['ci_low']:+.1f} to "
+                f"{r['ci_high']:+.1f})"
+            )
+    return "; ".join(parts)

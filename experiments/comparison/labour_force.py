@@ -141,3 +141,23 @@ def labour_force_rows(
                     )
                 )
     return out
+
+
+def decomposition_text(
+    results: pd.DataFrame, package: str, group: str, definition: str = "cohort"
+) -> str:
+    """One line: extra people in work = fewer unemployed + fewer inactive + population change."""
+    d = results[
+        (results["analysis"] == "labour_force")
+        & (results["package"] == package)
+        & (results["group"] == group)
+        & (results["context"] == definition)
+    ].set_index("metric")["estimate"]
+    terms = ("extra_employed", "fewer_unemployed", "fewer_inactive", "population_change")
+    if any(t not in d.index for t in terms):
+        return ""
+    e, u, i, p = (round(float(d[t]), 1) + 0.0 for t in terms)  # + 0.0: no "-0.0"
+    return (
+        f"{e:+.1f} in work = {u:+.1f} (fewer unemployed) {i:+.1f} (fewer inactive) "
+        f"{p:+.1f} (population change)"
+    )

@@ -118,3 +118,15 @@ def test_event_study_is_saved_and_loaded(inflow, tmp_path):
     pd.testing.assert_frame_equal(again.event_study, inflow.event_study, check_dtype=False)
     (tmp_path / "event_study.parquet").unlink()
     assert Comparison.load(tmp_path).event_study.empty
+
+
+def test_report_shows_the_profile_figure_and_the_accounting(inflow):
+    from experiments.comparison.report import draw_figures, render_html
+
+    figures = draw_figures(inflow)
+    assert "event_study" in figures
+    page = render_html(inflow)
+    assert "Effects on participants over time (event study)" in page
+    assert "Participants by months since their programme start" in page
+    assert "labour-force accounting" in page and "fewer inactive" in page
+    assert "Notes on reading these results" in page
