@@ -81,8 +81,9 @@ month the person started in that world. Selected the same way in both worlds, th
 the start are flat by construction (about zero, shown first below); the effect from the start
 on is what taking part does. People who would take part in only one of the two worlds are left
 out. Published meta-analyses of active labour-market programmes (Card, Kluve &amp; Weber 2018)
-find small effects within a year of the start that grow over the second and third years for
-training and subsidised jobs, and early effects for job-search assistance.</p>
+find effects close to zero in the short run that grow two to three years after the programme,
+a rise driven almost entirely by training (after lock-in while in training); job-search
+assistance and private-sector subsidies have relatively constant or declining effects.</p>
 {
         table(
             profile,
