@@ -30,6 +30,11 @@ from simulator import state
 EMPLOYED, UNEMPLOYED, INACTIVE, ABSENT = state.EMPLOYED, state.UNEMPLOYED, state.INACTIVE, 3
 #: First-start month of a person who never started a programme.
 NO_START = -1
+# Person columns read here, looked up by the table's own column names.
+_STATUS, _UNEMPLOYMENT_DURATION, _TRAIT_GROUPS, _LAST_INTERVENTION = (
+    state.PERSON_INT_COLUMNS.index(name)
+    for name in ("status", "unemployment_duration", "trait_groups", "last_intervention")
+)
 
 
 def pack_statuses(codes: np.ndarray) -> np.ndarray:
@@ -103,8 +108,8 @@ def reference_bits(pi: np.ndarray) -> np.ndarray:
     """Target groups of person rows now, as a cohort is defined: the traits (young, women 55+,
     migrant, partial work ability) and long-term unemployment for the unemployed of 12 months
     or more (not, as the census counts it, for someone once hired out of it)."""
-    ltu = (pi[:, state.P_STATUS] == state.UNEMPLOYED) & (pi[:, state.P_UDUR] >= state.LTU_MONTHS)
-    return pi[:, state.P_TRAITS] | np.where(ltu, state.G_LTU, 0)
+    ltu = (pi[:, _STATUS] == state.UNEMPLOYED) & (pi[:, _UNEMPLOYMENT_DURATION] >= state.LTU_MONTHS)
+    return pi[:, _TRAIT_GROUPS] | np.where(ltu, state.G_LTU, 0)
 
 
 class Panel:
@@ -139,10 +144,10 @@ class Panel:
             )
             self._groups = np.concatenate([self._groups, bits.astype(np.int8)])
             self._entry = np.concatenate([self._entry, np.full(n - old, month, np.int16)])
-        self._codes.append(pi[:, state.P_STATUS].astype(np.uint8))
+        self._codes.append(pi[:, _STATUS].astype(np.uint8))
         # A start shows as the first month end with a last intervention (a one-month
         # participation has already ended by then, but its trace stays).
-        last = pi[:, state.P_LAST_IV]
+        last = pi[:, _LAST_INTERVENTION]
         new = (self._first_start[:n] == NO_START) & (last >= 0)
         self._first_start[:n][new] = month
         self._first_programme[:n][new] = last[new]
