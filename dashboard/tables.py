@@ -202,7 +202,23 @@ def headlines(c: Comparison, package: str) -> list[Headline]:
                 tone,
             )
         )
+    out.append(_labour_force_headline(c, package))
     return [h for h in out if h is not None]
+
+
+def _labour_force_headline(c: Comparison, package: str) -> Headline | None:
+    """Where the extra people in work came from: fewer unemployed, fewer inactive."""
+    d = c.effects("labour_force", package=package, group="all", context="cohort")
+    terms = d.set_index("metric")["estimate"]
+    if not {"fewer_unemployed", "fewer_inactive", "population_change"} <= set(terms.index):
+        return None
+    return Headline(
+        "Extra in work came from",
+        f"{terms['fewer_unemployed']:+,.1f} / {terms['fewer_inactive']:+,.1f}",
+        "fewer unemployed / fewer inactive (population change "
+        f"{terms['population_change'] + 0.0:+,.1f})",
+        "neutral",
+    )
 
 
 def headlines_html(c: Comparison, package: str) -> str:

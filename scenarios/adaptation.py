@@ -4,7 +4,10 @@
 coalition can monitor — each intervention's starts against its capacity, and the share of its
 past participants now in work — and moves budget (capacity × unit cost) from interventions
 with unused places or weak outcomes to interventions with a full intake and strong outcomes.
-The package's monthly budget stays the same; every change is logged.
+The package's monthly budget stays the same; every change is logged. No intervention grows
+beyond the places its provider has left: interventions enrol in order, so one that outgrew its
+shared provider would take the places of the provider's other interventions (which the
+review would then read as unused places and cut further).
 """
 
 from __future__ import annotations
@@ -22,6 +25,46 @@ def unit_cost(spec) -> float:
     return max(
         spec.cost_per_participant + spec.subsidy_per_month * spec.in_work_support_months, 1.0
     )
+
+
+def provider_room(model, specs, capacity: np.ndarray) -> dict[str, float]:
+    """Places each provider has left after the capacities of all the interventions it delivers."""
+    room = {p.name: float(p.capacity) for p in model.params.providers}
+    for k, spec in enumerate(specs):
+        if spec.provider:
+            room[spec.provider] -= capacity[k]
+    return room
+
+
+def fit_providers(
+    target: np.ndarray,
+    capacity: np.ndarray,
+    providers: list[str | None],
+    room: dict[str, float],
+    freed: np.ndarray,
+    cost: np.ndarray,
+) -> np.ndarray:
+    """New capacities with the increases of each provider's interventions kept within the
+    places it has left.
+
+    Increases beyond the provider's room are scaled down (together, for interventions sharing
+    it); the budget that could not be placed goes back to the interventions it was taken
+    from, in proportion to what each gave, never above their capacity before the review.
+    """
+    target = target.astype(float).copy()
+    up = np.maximum(target - capacity, 0.0)
+    unplaced = 0.0
+    for name, left in room.items():
+        share = np.array([k for k, p in enumerate(providers) if p == name and up[k] > 0], int)
+        if share.size == 0 or up[share].sum() <= left:
+            continue
+        keep = np.floor(up[share] * max(left, 0.0) / up[share].sum())
+        unplaced += float(((up[share] - keep) * cost[share]).sum())
+        target[share] = capacity[share] + keep
+    if unplaced > 0 and freed.sum() > 0:
+        back = np.round(unplaced * freed / freed.sum() / cost)
+        target = np.where(freed > 0, np.minimum(target + back, capacity), target)
+    return target.astype(int)
 
 
 @dataclass
@@ -85,6 +128,14 @@ class Adaptation:
                     )
                     best_text = f"best outcomes ({outcome[best]:.0%} of past participants in work)"
                     reasons[best] = "; ".join(x for x in (reasons[best], best_text) if x)
+        room = provider_room(model, specs, capacity)
+        providers = [spec.provider for spec in specs]
+        for k in range(len(specs)):
+            if receives[k] and providers[k] and room[providers[k]] <= 0:
+                # Places its provider cannot staff would stay empty (and, as the first to
+                # enrol, would take the places of the provider's other interventions).
+                receives[k] = False
+                reasons[k] = "; ".join(x for x in (reasons[k], "provider at capacity") if x)
         pool = freed.sum()
         if pool <= 0 or not receives.any():
             return
@@ -92,10 +143,17 @@ class Adaptation:
         weights = np.where(receives, np.nan_to_num(outcome, nan=0.0) + 0.05, 0.0)
         weights /= weights.sum()
         new_budget = budget - freed + pool * weights
+        target = np.array(
+            [
+                max(round(new_budget[k] / cost[k]), r.min_capacity) if capacity[k] > 0 else 0
+                for k in range(len(specs))
+            ]
+        )
+        target = fit_providers(target, capacity, providers, room, freed, cost)
         for k, spec in enumerate(specs):
             if capacity[k] == 0:
                 continue
-            new = max(round(new_budget[k] / cost[k]), r.min_capacity)
+            new = int(target[k])
             if new != int(capacity[k]):
                 model.set_capacity(spec.name, new)
                 self.log.append(

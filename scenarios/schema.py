@@ -406,6 +406,28 @@ class Benchmark(Strict):
     source: str
 
 
+class Profile(Strict):
+    """The published time profile of an intervention type's effect on participants' employment,
+    by time since the start: the shape its simulated event study should have."""
+
+    pattern: Literal["rising", "early"] = Field(
+        description=(
+            "rising: small or negative within a year of the start (lock-in), larger one to two "
+            "years and beyond two years after it; early: largest within a year, then constant "
+            "or falling."
+        )
+    )
+    published: Annotated[list[float], Field(min_length=3, max_length=3)] | None = Field(
+        None,
+        description=(
+            "Published effects on the employment rate (percentage points) within a year, one "
+            "to two years and beyond two years, where the source gives figures."
+        ),
+    )
+    source: str = Field(description="Where the pattern (and figures) come from.")
+    note: str = Field("", description="How the published horizons map onto the simulated bins.")
+
+
 class CatalogueEntry(Strict):
     """An intervention type: what it is, its evidence and its default settings."""
 
@@ -433,6 +455,7 @@ class CatalogueEntry(Strict):
         default_factory=list, description="Defaults that are assumptions."
     )
     benchmark: Benchmark | None = None
+    profile: Profile | None = None
     defaults: InterventionSettings  # type: ignore[valid-type]
     uncertain: dict[str, Annotated[list[float], Field(min_length=2, max_length=2)]] = Field(
         default_factory=dict,

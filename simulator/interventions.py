@@ -36,6 +36,7 @@ InterventionKind = Literal[
     "job_carving",
     "ips",
     "individual_guidance",
+    "vocational_training",
 ]
 Target = Literal["jobseekers", "employees", "employers"]
 

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from experiments.comparison.cohorts import cohort_metric_values
 from experiments.comparison.metrics import SERIES_INDICATORS, metric_values
 from scenarios.adaptation import Adaptation
 from scenarios.schema import AdaptationRule
+from simulator.panel import Panel, PersonPanel
 from simulator.params import ModelParams
 from simulator.snapshot import PersonOutcomes, Tracker
 
@@ -59,6 +61,8 @@ class Task:
     adaptation: AdaptationRule | None = None
     detailed: bool = True
     engine: str = "numba"
+    #: Keep the monthly status of every person (a placebo run needs only its starts).
+    keep_statuses: bool = True
 
 
 @dataclass
@@ -74,6 +78,9 @@ class RunOutput:
         group × employer context (detailed runs only).
     persons : PersonOutcomes or None
         Per-person outcomes (detailed runs only).
+    panel : PersonPanel or None
+        Monthly statuses, programme starts and groups fixed before treatment of every person
+        (detailed runs only; see :mod:`simulator.panel`).
     adaptation : list of dict
         Capacity changes made by the adaptation rule.
     """
@@ -87,6 +94,7 @@ class RunOutput:
     interventions: pd.DataFrame | None = None
     contexts: pd.DataFrame | None = None
     persons: PersonOutcomes | None = None
+    panel: PersonPanel | None = None
     adaptation: list[dict] = field(default_factory=list)
 
 
@@ -115,9 +123,10 @@ def run_task(task: Task, cancel: Callable[[], bool] | None = None) -> RunOutput:
         task.params, rng=replication_seed(task.root_seed, task.replication), engine=task.engine
     )
     tracker = Tracker(task.window, [s.name for s in task.params.population.sectors])
+    panel = Panel()
     adaptation = Adaptation(task.adaptation) if task.adaptation is not None else None
     if task.detailed:
-        model.month_hooks.append(tracker)
+        model.month_hooks += [tracker, panel]
     if adaptation is not None:
         model.month_hooks.append(adaptation)
     if cancel is not None:
@@ -146,6 +155,12 @@ def run_task(task: Task, cancel: Callable[[], bool] | None = None) -> RunOutput:
         )
         out.contexts = tracker.contexts()
         out.persons = _compact(tracker.persons(model))
+        panel.finish(model)
+        recorded = panel.result()
+        out.metrics = pd.concat(
+            [out.metrics, cohort_metric_values(recorded, task.window)], ignore_index=True
+        )
+        out.panel = recorded if task.keep_statuses else recorded.without_statuses()
     out.seconds = time.perf_counter() - t0
     return out
 

@@ -170,6 +170,8 @@ def _write_atomically(out: Path, write, overwrite: bool = False) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run a scenario against its baseline and write tables, figures and the report."""
     # Imported here: loaded when the command runs, so `synclusive --help` stays fast.
+    from experiments.comparison.event_study import profile_text
+    from experiments.comparison.labour_force import decomposition_text
     from experiments.comparison.report import write_report
     from experiments.comparison.study import run_comparison
 
@@ -215,6 +217,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
                         f"  {arm.name}: extra people in work, {group}: {e['estimate']:+.1f} "
                         f"({e['ci_low']:+.1f} to {e['ci_high']:+.1f})"
                     )
+                split = decomposition_text(res, arm.name, group)
+                if split:
+                    print(f"    cohort fixed at the start: {split}")
+            profile = profile_text(res, arm.name)
+            if profile:
+                print(f"  {arm.name}: participants in work vs own counterfactual (pp): {profile}")
         print(f"  wrote {out}/ (report: {out / 'report.html'})")
     return 0
 

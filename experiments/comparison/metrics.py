@@ -27,8 +27,9 @@ class Metric:
         Identifier used in the results table.
     indicator : str
         Indicator of the model's monthly table it is computed from.
-    how : {"window", "total"}
-        Mean over the evaluation window, or total over the run.
+    how : {"window", "total", "cohort"}
+        Mean over the evaluation window, or total over the run; ``"cohort"``: a measure of a
+        group fixed before treatment, from the run's person panel (window mean).
     unit : str
         Unit of the metric (and of its effect).
     label : str
@@ -127,11 +128,77 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric("cost", "cost", "total", "EUR", "Cost of the package", overall_only=True),
 )
-METRIC_BY_NAME = {m.name: m for m in METRICS}
+#: Measures of target groups fixed before treatment (cohorts: people in the group at month 0,
+#: entrants in the group at entry), from each run's person panel
+#: (:mod:`experiments.comparison.cohorts`), beside the stock measures above.
+COHORT_METRICS: tuple[Metric, ...] = (
+    Metric(
+        "cohort_employed", "", "cohort", "persons", "People in work (cohort fixed at the start)"
+    ),
+    Metric(
+        "cohort_unemployed",
+        "",
+        "cohort",
+        "persons",
+        "People unemployed (cohort fixed at the start)",
+    ),
+    Metric(
+        "cohort_inactive",
+        "",
+        "cohort",
+        "persons",
+        "People out of the labour force (cohort fixed at the start)",
+    ),
+    Metric(
+        "cohort_population",
+        "",
+        "cohort",
+        "persons",
+        "People still of working age (cohort fixed at the start)",
+    ),
+    Metric(
+        "cohort_employment_to_population",
+        "",
+        "cohort",
+        "%",
+        "Employment rate, employed / population (cohort fixed at the start)",
+    ),
+    Metric(
+        "cohort_activity_rate",
+        "",
+        "cohort",
+        "%",
+        "Activity rate (cohort fixed at the start)",
+    ),
+    Metric(
+        "cohort_inactivity_rate",
+        "",
+        "cohort",
+        "%",
+        "Inactive share of the population (cohort fixed at the start)",
+    ),
+    Metric(
+        "cohort_unemployment_rate",
+        "",
+        "cohort",
+        "%",
+        "Unemployment rate, unemployed / labour force (cohort fixed at the start)",
+    ),
+)
+METRIC_BY_NAME = {m.name: m for m in (*METRICS, *COHORT_METRICS)}
 #: Metrics whose effect ablation reports (a subset keeps ablation tables readable).
 ABLATION_METRICS = ("employment_rate", "employed", "inflow", "mobility", "self_efficacy")
 #: Headline metrics on which package arms are compared with each other (contrasts).
-CONTRAST_METRICS = ("employed", "employment_rate", "employment_years", "inflow", "mobility", "cost")
+CONTRAST_METRICS = (
+    "employed",
+    "employment_rate",
+    "employment_years",
+    "inflow",
+    "mobility",
+    "cost",
+    "cohort_employed",
+    "cohort_employment_to_population",
+)
 #: Indicators kept month by month for the figures (effects over time).
 SERIES_INDICATORS = (
     "employment_rate",

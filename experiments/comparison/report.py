@@ -29,6 +29,12 @@ from experiments.comparison.layout import (
     template_module,
 )
 from experiments.comparison.names import mechanism, plain
+from experiments.comparison.report_dynamics import (
+    dynamics_section,
+    event_study_figure,
+    labour_force_section,
+    notes_section,
+)
 from experiments.comparison.study import Comparison
 from experiments.comparison.verdict import package_titles, verdict_html
 from simulator.snapshot import SIZE_CLASSES
@@ -167,13 +173,17 @@ def displacement_figure(c: Comparison) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(WIDTH, 1.2 + 0.9 * len(packages)), constrained_layout=True)
     for i, package in enumerate(packages):
         for j, (context, color) in enumerate(
-            (("participants", "#2e86ab"), ("non_participants", "#c73e1d"))
+            (
+                ("participants", "#2e86ab"),
+                ("participants_one_world", "#999999"),
+                ("non_participants", "#c73e1d"),
+            )
         ):
             r = d[(d["package"] == package) & (d["context"] == context)]
             if r.empty:
                 continue
             r = r.iloc[0]
-            y = i + 0.35 * j
+            y = i + 0.27 * j
             ax.barh(
                 y, r["estimate"], height=0.3, color=color, label=plain(context) if i == 0 else None
             )
@@ -332,6 +342,7 @@ def mechanisms_figure(c: Comparison) -> plt.Figure:
 FIGURES = {
     "effect_over_time": (effect_over_time_figure, "Extra people in work over time, by group"),
     "effects": (forest_figure, "Effects by target group (hollow: interval includes zero)"),
+    "event_study": (event_study_figure, "Participants by months since their programme start"),
     "displacement": (displacement_figure, "Participants, non-participants and displacement"),
     "context": (
         context_figure,
@@ -694,6 +705,9 @@ def report_sections(c: Comparison, images: dict[str, bytes]) -> list[Section]:
             "effects",
         )
     )
+    for extra in (dynamics_section(c, table), labour_force_section(c, table)):
+        if extra is not None:
+            sections.append(extra)
     part = c.results[
         c.results["analysis"].isin(["participation", "evidence"]) & (c.results["group"] == "all")
     ]
@@ -799,6 +813,7 @@ def report_sections(c: Comparison, images: dict[str, bytes]) -> list[Section]:
     adaptation = _adaptation_section(c)
     if adaptation is not None:
         sections.append(adaptation)
+    sections.append(notes_section(c))
     sections.append(_baseline_section(c))
     lab = s["lab"]["lab"]
     sections.append(

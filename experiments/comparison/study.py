@@ -12,7 +12,13 @@ a time in both arms (ablation). :func:`summarise` turns the runs into a :class:`
   the published benchmark; and, with several packages, each package against each other
   (``contrast``) and interaction terms (``interaction``: a combined package's effect minus
   the sum of its parts' effects);
+  labour-force accounting (``labour_force``: where the extra people in work came from, for
+  groups as stocks and as cohorts fixed before treatment, see
+  :mod:`experiments.comparison.labour_force`); the participants' effect profile by years
+  since their start (``participant_profile``);
 * ``over_time`` — the monthly effect on key indicators;
+* ``event_study`` — the effect on participants by months since their programme start
+  (:mod:`experiments.comparison.event_study`), per programme and for the package;
 * ``replications`` — per-replication metric values of every arm (for re-analysis);
 * ``adaptation`` — capacity changes made by the adaptation rule.
 
@@ -41,6 +47,9 @@ from experiments.comparison.arms import (
     group_outputs,
     run_tasks,
 )
+from experiments.comparison.event_study import COLUMNS as EVENT_COLUMNS
+from experiments.comparison.event_study import PROFILE_BINS, event_study, participation
+from experiments.comparison.labour_force import labour_force_rows
 from experiments.comparison.metrics import (
     ABLATION_METRICS,
     CONTRAST_METRICS,
@@ -83,7 +92,9 @@ RESULT_COLUMNS = [
     "suppressed",
     "label",
 ]
-TABLES = ("results", "over_time", "replications", "adaptation")
+TABLES = ("results", "over_time", "replications", "adaptation", "event_study")
+#: Tables a comparison saved by an earlier version may lack (read as empty).
+OPTIONAL_TABLES = ("event_study",)
 
 
 def mean_of_known(values: np.ndarray) -> float:
@@ -127,6 +138,7 @@ def plan(scenario: Scenario, engine: str = "numba") -> list[Task]:
                         r,
                         placebo(params),
                         adaptation=arm.adaptation,
+                        keep_statuses=False,
                         **common,
                     )
                 )
@@ -189,7 +201,7 @@ class Comparison:
     ----------
     meta : dict
         Scenario description, run settings, command, timings and software versions.
-    results, over_time, replications, adaptation : DataFrame
+    results, over_time, replications, adaptation, event_study : DataFrame
         The tables described in the module docstring.
     """
 
@@ -198,6 +210,7 @@ class Comparison:
     over_time: pd.DataFrame
     replications: pd.DataFrame
     adaptation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    event_study: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def effects(self, analysis: str = "effect", **where: str) -> pd.DataFrame:
         """Rows of one analysis, filtered by column values (e.g. ``metric="employed"``)."""
@@ -222,7 +235,11 @@ class Comparison:
         """Read a comparison written by :meth:`save`."""
         directory = Path(directory)
         meta = json.loads((directory / "comparison.json").read_text())
-        tables = {name: pd.read_parquet(directory / f"{name}.parquet") for name in TABLES}
+        tables = {
+            name: pd.read_parquet(directory / f"{name}.parquet")
+            for name in TABLES
+            if name not in OPTIONAL_TABLES or (directory / f"{name}.parquet").exists()
+        }
         return cls(meta=meta, **tables)
 
 
@@ -392,21 +409,31 @@ def _participation_rows(
     confidence: float,
     min_cell: int,
 ) -> list[dict[str, Any]]:
-    """Would-be participants and everyone else, each against their own counterfactual.
+    """Participants and everyone else, each against their own counterfactual.
 
-    A difference for non-participants is displacement (negative) or spill-over (positive).
+    Participants take part both with the package and in its placebo arm (the same first
+    programme); ``participants_one_world`` take part in only one of the two worlds;
+    non-participants in neither. The three add up to everyone. A difference for
+    non-participants is displacement (negative) or spill-over (positive). Target groups are
+    cohorts fixed before treatment (see :mod:`simulator.panel`).
     """
     cells: dict[tuple[str, str, str], list[tuple[float, float, float, int]]] = {}
     for pol, base, shadow in triples:
         pp, bp = pol.persons, base.persons
         n = min(len(pp.window_employed), len(bp.window_employed))
-        # Participants as defined in the placebo arm: before treatment, the same in both arms.
-        last = shadow.persons.last_intervention[:n]
-        groups = bp.groups[:n].astype(np.int64)
+        # Participants: first programme the same in the package arm and the placebo arm (the
+        # baseline's world); defined alike in both arms, so free of one-sided selection.
+        both, last, neither = participation(pol.panel, shadow.panel, n)
+        # Target groups fixed before treatment (month 0, or at entry): the same in every arm.
+        groups = base.panel.reference_groups[:n].astype(np.int64)
         active = pp.in_labour_force[:n] | bp.in_labour_force[:n]
         yp = pp.window_employed[:n].astype(np.float64)
         yb = bp.window_employed[:n].astype(np.float64)
-        subsets = {"participants": last >= 0, "non_participants": last < 0}
+        subsets = {
+            "participants": both,
+            "participants_one_world": ~both & ~neither,
+            "non_participants": neither,
+        }
         for k, name in enumerate(names):
             if targets[name] != "employers":
                 subsets[f"participants:{name}"] = last == k
@@ -488,6 +515,36 @@ def _participation_rows(
         if row["suppressed"]:
             for col in ("estimate", "ci_low", "ci_high", "std_error", "baseline", "policy"):
                 row[col] = np.nan
+    return rows
+
+
+def _profile_rows(profile: pd.DataFrame) -> list[dict[str, Any]]:
+    """Result rows (analysis ``participant_profile``) of the event study's bins."""
+    labels = {name: text for name, _, _, text in PROFILE_BINS}
+    rows = []
+    for r in profile.itertuples(index=False):
+        rows.append(
+            _row(
+                package=r.package,
+                analysis="participant_profile",
+                metric=f"employment_share_{r.bin}",
+                group="all",
+                context_type="programme",
+                context=r.programme,
+                unit="pp",
+                estimate=r.estimate,
+                ci_low=r.ci_low,
+                ci_high=r.ci_high,
+                std_error=r.std_error,
+                baseline=r.baseline,
+                policy=r.policy,
+                n=r.persons,
+                replications=r.replications,
+                suppressed=r.suppressed,
+                label=f"Participants' share in work {labels[r.bin]}, against their own "
+                "counterfactual",
+            )
+        )
     return rows
 
 
@@ -837,6 +894,7 @@ def summarise(
         .rename(columns={"level_2": "replication"})
     ]
     adaptation = []
+    event_tables: list[pd.DataFrame] = []
     matrices: dict[str, pd.DataFrame] = {}
     for arm in scenario.arms:
         runs = grouped[(arm.name, NO_ABLATION)]
@@ -851,6 +909,15 @@ def summarise(
         if shadow:
             triples = [(runs[r], base_runs[r], shadow[r]) for r in reps if r in shadow]
             rows += _participation_rows(arm.name, triples, names, tmap, conf, run.min_cell)
+            events, profile = event_study(
+                arm.name,
+                [(p.panel, b.panel, s.panel) for p, b, s in triples],
+                names,
+                conf,
+                run.min_cell,
+            )
+            event_tables.append(events)
+            rows += _profile_rows(profile)
         for row in rows:
             if row["analysis"] == "evidence" and row["package"] == arm.name:
                 spec = next(s for s in specs if s.name == row["context"])
@@ -865,6 +932,7 @@ def summarise(
             rows += _cost_rows(arm.name, pol_m, base_m, pairs, conf)
         full = pol_m - base_m
         rows += _ablation_rows(arm.name, grouped, reps, full, targets, conf)
+        rows += labour_force_rows(arm.name, pol_m, base_m, targets, conf, _row)
         over_time.append(_over_time(arm.name, base_runs, runs, conf))
         replications.append(
             pol_m.stack()
@@ -911,6 +979,11 @@ def summarise(
         over_time=pd.concat(over_time, ignore_index=True) if over_time else pd.DataFrame(),
         replications=pd.concat(replications, ignore_index=True),
         adaptation=adaptation_table,
+        event_study=(
+            pd.concat(event_tables, ignore_index=True)
+            if event_tables
+            else pd.DataFrame(columns=EVENT_COLUMNS)
+        ),
     )
 
 

@@ -53,6 +53,8 @@ def test_report_holds_what_the_page_shows(outcome):
     assert effects_html(effects_table(c, "inflow_only")) in report
     assert headlines_html(c, "inflow_only") in report
     assert "95% interval" in report
+    # Where the extra people in work came from (labour-force accounting).
+    assert "Extra in work came from" in headlines_html(c, "inflow_only")
     # Self-contained: nothing fetched from elsewhere.
     assert not re.search(r"(src|href)=['\"](?!data:)", report)
     assert "<script" not in report and "<link" not in report

@@ -54,8 +54,13 @@ def test_baseline_run_is_the_plain_model():
     plain = LabourMarketModel(scenario.baseline, rng=replication_seed(7, 0)).run()
     from experiments.comparison.metrics import metric_values
 
-    pd.testing.assert_frame_equal(out.metrics, metric_values(plain.indicators, 6))
+    stock = out.metrics[~out.metrics["metric"].str.startswith("cohort_")]
+    pd.testing.assert_frame_equal(stock.reset_index(drop=True), metric_values(plain.indicators, 6))
     assert out.series["value"].notna().any()
+    # The cohort of everyone is everyone: its counts are the stock counts.
+    m = out.metrics.set_index(["metric", "group"])["value"]
+    for name in ("employed", "unemployed", "inactive", "population"):
+        assert m[(f"cohort_{name}", "all")] == pytest.approx(m[(name, "all")], rel=1e-12)
 
 
 def test_empty_package_and_crn_give_exactly_zero_effects():

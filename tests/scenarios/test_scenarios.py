@@ -403,3 +403,55 @@ def test_adaptation_leaves_switched_off_interventions_off():
     assert model.capacity("taite_coaching") == 0
     starts = model.results().interventions
     assert starts.loc[starts["intervention"] == "taite_coaching", "starts"].sum() == 0
+
+
+def test_adaptation_keeps_each_provider_within_its_capacity():
+    # Career guidance and employer services share one provider: the rule once grew career
+    # guidance (enrolled first) past the provider's places, leaving employer services none.
+    from scenarios.adaptation import Adaptation
+    from scenarios.compose import scenario_from_names
+    from simulator.model import LabourMarketModel
+
+    scenario = scenario_from_names(
+        "kokkola_engine", overrides=["run.persons=3000", "run.months=48"]
+    )
+    arm = scenario.arms[0]
+    model = LabourMarketModel(arm.params, rng=3)
+    adaptation = Adaptation(arm.adaptation)
+    seen = []
+    model.month_hooks += [adaptation, lambda m, t: seen.append(_provider_load(m))]
+    model.run()
+    assert adaptation.log, "the rule did review the package"
+    caps = {p.name: p.capacity for p in arm.params.providers}
+    start = seen[0]
+    for load in seen:
+        for provider, places in load.items():
+            assert places <= max(caps[provider], start[provider]), (provider, places)
+
+
+def _provider_load(model) -> dict[str, int]:
+    load: dict[str, int] = {}
+    for spec in model.params.interventions:
+        if spec.provider:
+            load[spec.provider] = load.get(spec.provider, 0) + model.capacity(spec.name)
+    return load
+
+
+def test_fit_providers_trims_increases_and_returns_the_budget():
+    import numpy as np
+
+    from scenarios.adaptation import fit_providers
+
+    capacity = np.array([10.0, 4.0, 8.0])
+    target = np.array([16, 4, 5])  # the first grows by 6; the third gave 3 places
+    providers = ["shared", "shared", None]
+    cost = np.array([100.0, 100.0, 200.0])
+    freed = np.array([0.0, 0.0, 600.0])
+    out = fit_providers(target, capacity, providers, {"shared": 2.0}, freed, cost)
+    assert out[0] == 12 and out[1] == 4  # only the provider's 2 spare places are added
+    # The 4 places (400 EUR) that could not be placed go back to where they came from.
+    assert out[2] == 7
+    room = {"shared": 10.0}
+    np.testing.assert_array_equal(
+        fit_providers(target, capacity, providers, room, freed, cost), target
+    )
