@@ -93,6 +93,7 @@ class KernelParams(NamedTuple):
     peer_learning: float
     supported_retention: float
     bias_relapse: float
+    lasting_bias_reduction: float
     # coalition
     referral_base: float
     unaware_referral_share: float

@@ -872,6 +872,17 @@ class MechanismParams(Strict):
         reference="Bezrukova et al. (2016): diversity-training effects decay over months",
         mechanism="discrimination",
     )
+    lasting_bias_reduction: float = param(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        unit="share",
+        description="Share of an employer intervention's bias reduction that lasts (lowers the "
+        "level the bias relapses to); the rest fades at bias_relapse.",
+        reference="assumption (Bezrukova et al. 2016: knowledge gains from diversity training "
+        "persist while attitude changes decay)",
+        mechanism="discrimination",
+    )
     trust_decay: float = param(
         0.01,
         ge=0.0,

@@ -105,10 +105,11 @@ def employer_takes_part(ef: np.ndarray, e: int, integration: float, par, key, k,
 
 
 @helper
-def apply_employer_effects(ef: np.ndarray, e: int, eff: np.ndarray) -> None:
-    """One-off change of a participating employer."""
+def apply_employer_effects(ef: np.ndarray, e: int, eff: np.ndarray, lasting: float) -> None:
+    """One-off change of a participating employer; the share ``lasting`` of the bias
+    reduction lowers the level the bias relapses to."""
     ef[e, state.E_BIAS] *= 1.0 - eff[0]
-    ef[e, state.E_INITIAL_BIAS] *= 1.0 - 0.5 * eff[0]  # part of the change lasts
+    ef[e, state.E_INITIAL_BIAS] *= 1.0 - lasting * eff[0]
     ef[e, state.E_DEVELOPMENT] = rules.clip01(ef[e, state.E_DEVELOPMENT] + eff[1])
     ef[e, state.E_AWARENESS] = rules.clip01(ef[e, state.E_AWARENESS] + eff[2])
     ef[e, state.E_HIRING_STANDARD] -= eff[3]
@@ -286,7 +287,7 @@ def enrolment_step(
                 tallies.add_flow(flows, tallies.F_INTERVENTION_STARTS, person_groups(pi, c), 1.0)
             else:
                 ei[c, state.E_TREATED] |= np.int64(1) << np.int64(k)
-                apply_employer_effects(ef, c, iv_employer[k])
+                apply_employer_effects(ef, c, iv_employer[k], par.lasting_bias_reduction)
                 tallies.add_flow(flows, tallies.F_INTERVENTION_STARTS, 0, 1.0)
         starts[k] += take
         cost[k] += take * row[interventions.IV_COST]

@@ -136,15 +136,22 @@ def _enrol_person(pi: np.ndarray, p: int, k: int, row: np.ndarray, flows: np.nda
 
 
 def _treat_employer(
-    ef: np.ndarray, ei: np.ndarray, e: int, k: int, effects: np.ndarray, flows: np.ndarray
+    ef: np.ndarray,
+    ei: np.ndarray,
+    e: int,
+    k: int,
+    effects: np.ndarray,
+    flows: np.ndarray,
+    lasting: float,
 ) -> None:
-    """Employer ``e`` takes part in intervention ``k`` and changes once: less bias (half of the
-    reduction lasts, the rest relapses), more willingness to develop staff and awareness of
-    support, a lower hiring standard, and at least the intervention's job-carving propensity."""
+    """Employer ``e`` takes part in intervention ``k`` and changes once: less bias (the share
+    ``lasting`` of the reduction lasts, the rest relapses), more willingness to develop staff
+    and awareness of support, a lower hiring standard, and at least the intervention's
+    job-carving propensity."""
     ei[e, state.E_TREATED] = int(ei[e, state.E_TREATED]) | (1 << k)
     bias_reduction = effects[_EMPLOYER_EFFECT["bias_reduction"]]
     ef[e, state.E_BIAS] *= 1.0 - bias_reduction
-    ef[e, state.E_INITIAL_BIAS] *= 1.0 - 0.5 * bias_reduction
+    ef[e, state.E_INITIAL_BIAS] *= 1.0 - lasting * bias_reduction
     ef[e, state.E_DEVELOPMENT] = clip01(
         ef[e, state.E_DEVELOPMENT] + effects[_EMPLOYER_EFFECT["development"]]
     )
@@ -219,7 +226,7 @@ def enrolment_step(
         )[:places]
         for c in first:
             if for_employers:
-                _treat_employer(ef, ei, c, k, iv_employer[k], flows)
+                _treat_employer(ef, ei, c, k, iv_employer[k], flows, par.lasting_bias_reduction)
             else:
                 _enrol_person(pi, c, k, row, flows)
         starts[k] += len(first)
