@@ -37,7 +37,7 @@ reported cell are suppressed. Late event months are seen only for early starters
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -75,11 +75,11 @@ COLUMNS = [
 
 @dataclass
 class _Cells:
-    """Per replication sums of one cohort by event month."""
+    """Per replication sums of one cohort by event month (one array per replication)."""
 
-    policy: np.ndarray  # (reps, L) people in work in the package arm
-    baseline: np.ndarray  # (reps, L) people in work in the baseline
-    count: np.ndarray  # (reps, L) cohort members observed
+    policy: list[np.ndarray] = field(default_factory=list)  # people in work, package arm
+    baseline: list[np.ndarray] = field(default_factory=list)  # people in work, baseline
+    count: list[np.ndarray] = field(default_factory=list)  # cohort members observed
 
 
 def participation(policy: PersonPanel, placebo: PersonPanel, n: int) -> tuple[np.ndarray, ...]:
@@ -185,7 +185,7 @@ def event_study(
     cells: dict[str, _Cells] = {}
     for policy, baseline, placebo in triples:
         for name, (p, b, c) in event_sums(policy, baseline, placebo, names, events).items():
-            cell = cells.setdefault(name, _Cells([], [], []))  # type: ignore[arg-type]
+            cell = cells.setdefault(name, _Cells())
             cell.policy.append(p)
             cell.baseline.append(b)
             cell.count.append(c)
