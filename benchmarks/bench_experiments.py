@@ -93,7 +93,7 @@ def throughput(runs: int, tmp: Path) -> None:
     design = replications(runs, SMALL)
     _warm(0)
     c0 = time.process_time()
-    serial = runs / timed(design, tmp / "serial", backend="serial")
+    serial = runs / timed(design, tmp / "serial", executor="serial")
     serial_cpu = (time.process_time() - c0) / runs
     print(
         f"small model, {runs} runs of {SMALL['population.n_persons']} persons x "
@@ -105,12 +105,10 @@ def throughput(runs: int, tmp: Path) -> None:
     with ProcessPoolExecutor(2, mp_context=ctx) as pool:
         list(pool.map(_warm, range(2)))
         c0 = time.process_time()
-        procs = runs / timed(
-            design, tmp / "procs", backend=ExecutorSpec("processes", 2), executor=pool
-        )
+        procs = runs / timed(design, tmp / "procs", workers=2, executor=pool)
         driver_cpu = (time.process_time() - c0) / runs
     print(f"  2 processes (warm)          {procs:7.1f} runs/s  {procs / serial:4.2f}x serial")
-    cold = runs / timed(design, tmp / "procs-cold", backend="processes", workers=2)
+    cold = runs / timed(design, tmp / "procs-cold", executor="processes", workers=2)
     print(f"  2 processes (with start-up) {cold:7.1f} runs/s  {cold / serial:4.2f}x serial")
 
     backend = ExecutorSpec("dask", workers=2)
@@ -119,7 +117,7 @@ def throughput(runs: int, tmp: Path) -> None:
         from distributed import default_client
 
         default_client().run(_warm, 0)
-        dask = runs / timed(design, tmp / "dask", backend=backend, executor=ex)
+        dask = runs / timed(design, tmp / "dask", executor=ex, workers=2)
     finally:
         ex.shutdown()
         backend.stop()
@@ -159,7 +157,7 @@ def overhead(runs: int, tmp: Path, rounds: int = 2) -> None:
         cpu_direct.append((time.process_time() - c0) / runs)
         folder = tmp / f"overhead-{r}"
         c0 = time.process_time()
-        wall = timed(design, folder, backend="serial", chunk_size=5)
+        wall = timed(design, folder, executor="serial", chunk_size=5)
         cpu_runner.append((time.process_time() - c0) / runs)
         in_model = ResultStore.open(folder).status()["seconds"].sum() / runs
         runner.append(wall / runs)

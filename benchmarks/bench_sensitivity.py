@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--backend", default="processes")
+    parser.add_argument("--executor", default="processes")
     parser.add_argument("--out", help="keep the study here (default: a temporary folder)")
     args = parser.parse_args()
 
@@ -58,7 +58,7 @@ def main() -> None:
     n_runs = len(design.runs)
     t_setup = time.perf_counter() - t0
     t1 = time.perf_counter()
-    summary = run_study(study, out, backend=args.backend, workers=args.workers, progress=True)
+    summary = run_study(study, out, executor=args.executor, workers=args.workers, progress=True)
     t_runs = time.perf_counter() - t1
     t2 = time.perf_counter()
     result = analyse_study(out)
@@ -78,7 +78,7 @@ def main() -> None:
     )
     print(
         f"wall time {total:.1f} s (set-up {t_setup:.1f} s, runs {t_runs:.1f} s, "
-        f"analysis + report {t_analysis:.1f} s) with {args.workers} workers ({args.backend})"
+        f"analysis + report {t_analysis:.1f} s) with {args.workers} workers ({args.executor})"
     )
     rate = summary.ran / t_runs if t_runs > 0 else float("nan")
     print(

@@ -51,16 +51,16 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
                 f"{problem.degrees_of_freedom} degrees of freedom"
             )
             return 0
-        # Evaluations go through the experiments runner's backends: local processes, Dask
+        # Evaluations go through the experiments runner's executors: local processes, Dask
         # (a local cluster or a scheduler's address) or a SLURM/PBS cluster.
-        backend = ExecutorSpec(
-            name=args.backend or ("serial" if args.workers <= 1 else "processes"),
+        spec = ExecutorSpec(
+            name=args.executor or ("serial" if args.workers <= 1 else "processes"),
             workers=args.workers,
             address=args.address,
         )
         if args.quiet:
             quiet_dask_logs()
-        executor = backend.start()
+        executor = spec.start()
         if args.method == "abc":
             try:
                 done = calibrate_posterior(
@@ -68,7 +68,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
                 )
             finally:
                 executor.shutdown()
-                backend.stop()
+                spec.stop()
             mark_output_folder(args.out, "calibrate")
             if not args.quiet:
                 print(done.posterior.intervals.to_string(index=False, float_format="{:.4g}".format))
@@ -87,7 +87,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             )
         finally:
             executor.shutdown()
-            backend.stop()
+            spec.stop()
         mark_output_folder(args.out, "calibrate")
     except (CalibrationError, DesignError, ParameterError) as err:
         print(f"synclusive calibrate: {err}", file=sys.stderr)

@@ -8,7 +8,7 @@ Typical use::
     from experiments import load_design, run_experiment, load_results
 
     design = load_design("quit_rate.toml")
-    summary = run_experiment(design, "outputs/quit_rate", backend="processes", workers=4)
+    summary = run_experiment(design, "outputs/quit_rate", executor="processes", workers=4)
     table = load_results("outputs/quit_rate")
 
 Rerunning the same call resumes: only runs that are missing (or failed) are run again.

@@ -18,7 +18,7 @@ class StoreError(DesignError):
 
 
 class ExecutorError(RuntimeError):
-    """A backend that cannot start: no scheduler at the address, no worker job started."""
+    """An executor that cannot start: no scheduler at the address, no worker job started."""
 
 
 #: The former name, for code written against it.

@@ -3,7 +3,7 @@
 The runner talks to workers only through the ``concurrent.futures.Executor`` interface, so the
 same code drives a serial loop, a process pool, and Dask on one machine or a cluster. Results
 are written by the runner as each chunk completes; a run is stored once however often a task
-is retried by the backend, and a killed experiment resumes with the runs it had not stored.
+is retried by the executor, and a killed experiment resumes with the runs it had not stored.
 """
 
 from __future__ import annotations
@@ -157,9 +157,9 @@ def run_experiment(
     design: Design,
     out: str | Path,
     *,
-    backend: ExecutorSpec | str = "processes",
+    executor: ExecutorSpec | str | Executor = "processes",
     workers: int | None = None,
-    executor: Executor | None = None,
+    backend: ExecutorSpec | str | None = None,
     shard: Shard | str | None = None,
     chunk_size: int | None = None,
     retry_failed: bool = True,
@@ -175,11 +175,14 @@ def run_experiment(
         The experiment design.
     out
         The experiment folder; created on first use, resumed afterwards.
-    backend, workers
-        ExecutorSpec name (or a :class:`ExecutorSpec`) and worker count; with ``executor`` they only
-        size the chunks.
     executor
-        Any ``concurrent.futures.Executor``; the caller starts and stops it.
+        Where the runs execute: an executor's name (``"serial"``, ``"processes"``, ``"dask"``,
+        ...), an :class:`ExecutorSpec`, or any running ``concurrent.futures.Executor``, which
+        the caller starts and stops.
+    workers
+        Worker count (with a running executor it only sizes the chunks).
+    backend
+        The former name of ``executor`` (a name or spec), still accepted.
     shard
         Run only this shard of the design (``Shard`` or ``"i/N"``).
     chunk_size
@@ -205,8 +208,7 @@ def run_experiment(
     """
     if isinstance(shard, str):
         shard = Shard.parse(shard)
-    if isinstance(backend, str):
-        backend = ExecutorSpec(backend, workers=workers)
+    spec, running = _executor_parts(executor, backend, workers)
     chunk_size_for(0, 1, chunk_size)  # rejects a bad requested size before anything runs
     model = prepare(design)
     # One runner per store (or per shard): a second one refuses or waits, so no run is
@@ -226,13 +228,13 @@ def run_experiment(
         status = store.status().set_index("run_key")["status"]
         wanted = {"pending", "failed"} if retry_failed else {"pending"}
         todo = [r for r in runs if status[r.key] in wanted]
-        size = chunk_size_for(len(todo), backend.n_workers, chunk_size)
+        size = chunk_size_for(len(todo), spec.n_workers, chunk_size)
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         bar = _progress_bar(len(runs), len(runs) - len(todo), progress, design.name)
         try:
             if chunks:
                 submit = _Submission(model, chunks, store, bar)
-                submit.run(backend, executor, max_restarts)
+                submit.run(spec, running, max_restarts)
         finally:
             bar.close()
         final = store.status().set_index("run_key").loc[[r.key for r in runs], "status"]
@@ -245,6 +247,22 @@ def run_experiment(
             ran=len(todo),
             out=Path(out),
         )
+
+
+def _executor_parts(
+    executor: ExecutorSpec | str | Executor,
+    backend: ExecutorSpec | str | None,
+    workers: int | None,
+) -> tuple[ExecutorSpec, Executor | None]:
+    """The spec that sizes the chunks (and starts workers) and the caller's running executor,
+    if one was given."""
+    running = executor if isinstance(executor, Executor) else None
+    spec = backend if backend is not None else (None if running else executor)
+    if spec is None:
+        spec = ExecutorSpec("processes", workers=workers)
+    if isinstance(spec, str):
+        spec = ExecutorSpec(spec, workers=workers)
+    return spec, running
 
 
 class _Submission:

@@ -121,20 +121,20 @@ _JOBQUEUE_FLAGS = {
 }
 
 
-def _backend(args: argparse.Namespace) -> ExecutorSpec:
+def _executor_spec(args: argparse.Namespace) -> ExecutorSpec:
     jobqueue: dict[str, Any] = {}
     for flag, key in _JOBQUEUE_FLAGS.items():
         if getattr(args, flag):
             jobqueue[key] = getattr(args, flag)
-    if jobqueue and not args.backend.startswith("dask-"):
+    if jobqueue and not args.executor.startswith("dask-"):
         given = [f"--{f.replace('_', '-')}" for f in _JOBQUEUE_FLAGS if getattr(args, f)]
         raise DesignError(f"{', '.join(given)}: only used with --executor dask-slurm or dask-pbs")
-    if args.address and args.backend != "dask":
+    if args.address and args.executor != "dask":
         raise DesignError("--address needs --executor dask")
-    if args.workers and args.backend == "serial":
+    if args.workers and args.executor == "serial":
         raise DesignError("--workers is not used by --executor serial")
     return ExecutorSpec(
-        args.backend,
+        args.executor,
         workers=args.workers,
         address=args.address,
         jobqueue=jobqueue,
@@ -148,7 +148,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from experiments.runner.store import ResultStore
 
     # Everything is checked before the folder is touched or a worker starts.
-    backend = _backend(args)
+    spec = _executor_spec(args)
     shard = Shard.parse(args.shard) if args.shard else None
     design = load_design(args.design, allow_imports=args.allow_model_imports)
     out = Path(args.out) if args.out else Path("outputs/experiments") / design.name
@@ -173,7 +173,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 first.overrides,
                 first.seed,
                 runs=len(runs),
-                workers=backend.n_workers,
+                workers=spec.n_workers,
                 months=run_months(model, first.overrides),
             )
             print(sizing.text())
@@ -190,7 +190,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         summary = run_experiment(
             design,
             out,
-            backend=backend,
+            executor=spec,
             shard=shard,
             chunk_size=args.chunk_size,
             retry_failed=not args.no_retry_failed,

@@ -77,19 +77,19 @@ class ExecutorSpec:
 
     def __post_init__(self) -> None:
         if self.name not in EXECUTORS:
-            raise DesignError(f"backend {self.name!r} is not one of {', '.join(EXECUTORS)}")
+            raise DesignError(f"executor {self.name!r} is not one of {', '.join(EXECUTORS)}")
         if self.workers is not None and self.workers < 1:
             raise DesignError(f"workers must be at least 1, got {self.workers}")
         if self.address and self.name != "dask":
-            raise DesignError("a scheduler address needs backend 'dask'")
+            raise DesignError("a scheduler address needs executor 'dask'")
         if self.jobqueue and not self.name.startswith("dask-"):
             raise DesignError(
-                f"job-queue options need backend dask-slurm or dask-pbs, not {self.name}"
+                f"job-queue options need executor dask-slurm or dask-pbs, not {self.name}"
             )
 
     @property
     def n_workers(self) -> int:
-        """Workers this backend will use (for sizing chunks)."""
+        """Workers this executor will use (for sizing chunks)."""
         if self.name == "serial":
             return 1
         return self.workers or os.cpu_count() or 1
@@ -161,22 +161,22 @@ class ExecutorSpec:
         return cls(**options)
 
     def stop(self) -> None:
-        """Close the Dask client and any cluster this backend started."""
+        """Close the Dask client and any cluster this executor started."""
         while self._closers:
             close = self._closers.pop(0)
             try:
                 close()
             except Exception as err:  # closing must not hide the experiment's own outcome
-                logging.getLogger(__name__).warning("closing the Dask backend: %s", err)
+                logging.getLogger(__name__).warning("closing the Dask executor: %s", err)
 
 
 def add_executor_option(parser: Any, default: str | None, help: str) -> None:
     """Add ``--executor`` (where runs execute) to a command; ``--backend``, its former name,
-    is still accepted. The value lands in ``args.backend``."""
+    is still accepted. The value lands in ``args.executor``."""
     parser.add_argument(
         "--executor",
         "--backend",
-        dest="backend",
+        dest="executor",
         choices=EXECUTORS,
         default=default,
         metavar="EXECUTOR",

@@ -186,7 +186,7 @@ def _run(args: argparse.Namespace) -> int:
         from experiments.runner.sizing import run_months, size_batch
 
         model, first = prepare(design), design.runs[0]
-        workers = 1 if args.backend == "serial" else args.workers or os.cpu_count() or 1
+        workers = 1 if args.executor == "serial" else args.workers or os.cpu_count() or 1
         months = run_months(model, first.overrides)
         print(
             size_batch(
@@ -205,7 +205,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.quiet:
         quiet_dask_logs()
     summary = run_study(
-        study, args.out, backend=args.backend, workers=args.workers, progress=not args.quiet
+        study, args.out, executor=args.executor, workers=args.workers, progress=not args.quiet
     )
     print(summary)
     if summary.done < summary.total:

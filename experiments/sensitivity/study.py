@@ -2,7 +2,7 @@
 
 >>> from experiments.sensitivity.study import scenario_study, run_study, analyse_study
 >>> study = scenario_study("kokkola_engine", samples=64, replications=2, months=36)
->>> run_study(study, "outputs/sa", backend="processes", workers=2)   # resumable
+>>> run_study(study, "outputs/sa", executor="processes", workers=2)   # resumable
 >>> result = analyse_study("outputs/sa")
 >>> result.save("outputs/sa")            # tables, figures, report.html
 
@@ -242,14 +242,17 @@ def run_study(
     study: Study,
     out: str | Path,
     *,
-    backend: Any = "processes",
+    executor: Any = "processes",
     workers: int | None = None,
-    executor: Any = None,
+    backend: Any = None,
     progress: bool = True,
     chunk_size: int | None = None,
     shard: Any = None,
 ) -> Summary:
     """Run every missing run of a study through the experiments runner (resumable).
+
+    ``executor``, ``workers`` and ``backend`` (the former name of ``executor``) are those of
+    :func:`experiments.runner.batch.run_experiment`.
 
     Raises
     ------

@@ -277,7 +277,7 @@ def test_a_scenario_gives_the_base_parameters(tmp_path):
     # The design runs, with its [base] values on top of the scenario's.
     from experiments import load_results, run_experiment
 
-    run_experiment(design, tmp_path / "out", backend="serial", progress=False)
+    run_experiment(design, tmp_path / "out", executor="serial", progress=False)
     table = load_results(tmp_path / "out")
     assert table["month"].max() == 6
     starts = table[(table["indicator"] == "intervention_starts") & (table["group"] == "all")]

@@ -88,15 +88,15 @@ def test_shards_share_a_store_but_each_shard_has_one_runner(tmp_path):
     design = small_design()
     holder = Holder(out, "0/2")
     try:
-        summary = run_experiment(design, out, backend="serial", shard="1/2", progress=False)
+        summary = run_experiment(design, out, executor="serial", shard="1/2", progress=False)
         assert summary.done == summary.total == 6
         with pytest.raises(StoreLockedError, match=r"another runner of shard 0/2: PID \d+"):
-            run_experiment(design, out, backend="serial", shard="0/2", progress=False)
+            run_experiment(design, out, executor="serial", shard="0/2", progress=False)
         with pytest.raises(StoreLockedError, match=r"shard runners: shard-0-of-2 \(PID \d+"):
-            run_experiment(design, out, backend="serial", progress=False)
+            run_experiment(design, out, executor="serial", progress=False)
     finally:
         holder.release()
-    summary = run_experiment(design, out, backend="serial", progress=False)
+    summary = run_experiment(design, out, executor="serial", progress=False)
     assert summary.done == 12 and summary.ran == 6
 
 
@@ -108,7 +108,7 @@ def test_a_stale_lock_is_reported_and_taken_over(tmp_path, caplog):
     record = {"host": socket.gethostname(), "pid": dead.pid, "started": "2026-01-01T00:00:00"}
     (out / MAIN_LOCK).write_text(json.dumps(record))
     with caplog.at_level(logging.WARNING, logger="experiments.runner.store_lock"):
-        summary = run_experiment(small_design(), out, backend="serial", progress=False)
+        summary = run_experiment(small_design(), out, executor="serial", progress=False)
     assert summary.done == 12
     assert f"stale lock left by PID {dead.pid}" in caplog.text
     assert "no longer running" in caplog.text
@@ -119,7 +119,7 @@ def test_a_stale_lock_is_reported_and_taken_over(tmp_path, caplog):
 def test_resuming_removes_temporary_files_left_by_a_killed_writer(tmp_path):
     out = tmp_path / "out"
     design = small_design()
-    run_experiment(design, out, backend="serial", shard="0/2", progress=False)
+    run_experiment(design, out, executor="serial", shard="0/2", progress=False)
     leftovers = [
         out / ".tmp-0a1b2c-manifest.json",
         out / "results" / ".tmp-3d4e5f-part-x-00000.parquet",
@@ -127,6 +127,6 @@ def test_resuming_removes_temporary_files_left_by_a_killed_writer(tmp_path):
     ]
     for path in leftovers:
         path.write_bytes(b"half a file")
-    summary = run_experiment(design, out, backend="serial", progress=False)
+    summary = run_experiment(design, out, executor="serial", progress=False)
     assert summary.done == 12
     assert not any(path.exists() for path in leftovers)

@@ -49,13 +49,13 @@ def _design(model: str):
 def test_a_folder_stored_under_an_old_model_name_resumes(tmp_path) -> None:
     out = tmp_path / "old"
     old = _design("experiments.sa_testmodels:ishigami")
-    first = run_experiment(old, out, backend="serial", progress=False)
+    first = run_experiment(old, out, executor="serial", progress=False)
     assert first.done == first.total == 2
     assert ResultStore.open(out).manifest["model"] == "experiments.sa_testmodels:ishigami"
     again = run_experiment(
         _design("experiments.sensitivity.testmodels:ishigami"),
         out,
-        backend="serial",
+        executor="serial",
         progress=False,
     )
     assert again.done == again.total == 2

@@ -29,7 +29,7 @@ from experiments import (
 def reference(tmp_path_factory):
     """The small design run serially: the results every other route must reproduce."""
     out = tmp_path_factory.mktemp("reference") / "serial"
-    summary = run_experiment(small_design(), out, backend="serial", progress=False)
+    summary = run_experiment(small_design(), out, executor="serial", progress=False)
     assert (summary.total, summary.done, summary.failed, summary.pending) == (12, 12, 0, 0)
     return load_results(out)
 
@@ -64,7 +64,7 @@ def test_reference_results_are_complete_and_ordered(reference):
 def test_every_backend_gives_identical_results(tmp_path, reference, backend, workers):
     out = tmp_path / backend
     summary = run_experiment(
-        small_design(), out, backend=backend, workers=workers, chunk_size=2, progress=False
+        small_design(), out, executor=backend, workers=workers, chunk_size=2, progress=False
     )
     assert summary.done == 12
     _assert_same(out, reference)
@@ -81,7 +81,7 @@ def test_a_running_dask_scheduler_by_address(tmp_path, reference):
         n_workers=1, threads_per_worker=1, dashboard_address=":0", silence_logs=logging.ERROR
     ) as cluster:
         backend = ExecutorSpec("dask", address=cluster.scheduler_address)
-        summary = run_experiment(small_design(), tmp_path / "out", backend=backend, progress=False)
+        summary = run_experiment(small_design(), tmp_path / "out", executor=backend, progress=False)
         assert summary.done == 12
         assert len(cluster.workers) == 1  # the runner left the cluster running
     _assert_same(tmp_path / "out", reference)
@@ -93,7 +93,7 @@ def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path, reference):
     out = tmp_path / "failing"
     # One worker process: the tracebacks cross a process boundary, at the cost of one start-up.
     summary = run_experiment(
-        design, out, backend="processes", workers=1, chunk_size=3, progress=False
+        design, out, executor="processes", workers=1, chunk_size=3, progress=False
     )
     assert (summary.done, summary.failed, summary.pending) == (8, 4, 0)
     status = load_status(out)
@@ -107,7 +107,7 @@ def test_a_failing_run_is_recorded_and_the_others_finish(tmp_path, reference):
         status.loc[status["status"] == "done", "run_key"]
     )
     # A rerun retries only the failed runs; they fail again and nothing is duplicated.
-    again = run_experiment(design, out, backend="serial", progress=False)
+    again = run_experiment(design, out, executor="serial", progress=False)
     assert (again.ran, again.done, again.failed) == (4, 8, 4)
     assert len(load_results(out)) == 8 * _rows_per_run(reference)
 
@@ -126,7 +126,7 @@ def test_a_killed_worker_does_not_lose_or_duplicate_runs(
     out = tmp_path / backend
     design = small_design(model="experiments_helpers:KillWorkerOnce")
     summary = run_experiment(
-        design, out, backend=backend, workers=workers, chunk_size=2, progress=False
+        design, out, executor=backend, workers=workers, chunk_size=2, progress=False
     )
     assert marker.exists(), "the test model did not kill its worker"
     assert summary.done == 12
@@ -165,7 +165,7 @@ def test_killed_experiment_resumes_with_only_the_missing_runs(tmp_path, monkeypa
     from experiments import load_design
 
     design = load_design(design_file, allow_imports=True)
-    summary = run_experiment(design, out, backend="serial", progress=False)
+    summary = run_experiment(design, out, executor="serial", progress=False)
     assert summary.ran == 12 - len(done_before)
     assert summary.done == 12
     records = ResultStore.open(out).status_records()
@@ -178,7 +178,7 @@ def test_shards_together_equal_the_unsharded_run(tmp_path, reference):
     sizes = []
     for i in range(3):
         summary = run_experiment(
-            small_design(), out, backend="serial", shard=f"{i}/3", progress=False
+            small_design(), out, executor="serial", shard=f"{i}/3", progress=False
         )
         sizes.append(summary.total)
         assert summary.done == summary.total
@@ -188,16 +188,16 @@ def test_shards_together_equal_the_unsharded_run(tmp_path, reference):
 
 def test_folder_of_another_design_is_refused(tmp_path):
     out = tmp_path / "out"
-    run_experiment(small_design(), out, backend="serial", shard="0/6", progress=False)
+    run_experiment(small_design(), out, executor="serial", shard="0/6", progress=False)
     from experiments import StoreError
 
     with pytest.raises(StoreError, match=r"different design \(differs in: experiment.root_seed"):
-        run_experiment(small_design(root_seed=12), out, backend="serial", progress=False)
+        run_experiment(small_design(root_seed=12), out, executor="serial", progress=False)
 
 
 def test_outcome_arrays_and_manifest(tmp_path, reference):
     out = tmp_path / "arrays"
-    run_experiment(small_design(), out, backend="serial", progress=False)
+    run_experiment(small_design(), out, executor="serial", progress=False)
     experiments, outcomes = outcome_arrays(out)
     assert len(experiments) == 12
     assert list(experiments.columns) == [
@@ -236,7 +236,7 @@ def test_sobol_experiment_gives_sensitivity_indices(tmp_path):
         groups=("all",),
     )
     out = tmp_path / "sobol"
-    run_experiment(design, out, backend="serial", progress=False)
+    run_experiment(design, out, executor="serial", progress=False)
     indices = sobol_indices(out, "unemployment_rate", last_months=3)
     assert indices["S1"].shape == (2,)
     assert np.isfinite(indices["ST"]).all()
@@ -247,7 +247,7 @@ def test_status_command(tmp_path, capsys):
 
     out = tmp_path / "status"
     design = small_design(model="experiments_helpers:FailingRun")
-    run_experiment(design, out, backend="serial", shard="0/2", progress=False)
+    run_experiment(design, out, executor="serial", shard="0/2", progress=False)
     assert main(["experiment", "status", str(out)]) == 1
     text = capsys.readouterr().out
     assert "12 runs, 4 done, 2 failed, 6 pending" in text
@@ -261,7 +261,7 @@ def test_backend_rejects_bad_settings():
         ExecutorSpec("threads")
     with pytest.raises(DesignError, match="at least 1"):
         ExecutorSpec("processes", workers=0)
-    with pytest.raises(DesignError, match="needs backend 'dask'"):
+    with pytest.raises(DesignError, match="needs executor 'dask'"):
         ExecutorSpec("processes", address="tcp://127.0.0.1:8786")
 
 
@@ -283,7 +283,7 @@ def test_a_model_function_returning_outcome_dicts(tmp_path):
         }
     )
     out = tmp_path / "toy"
-    run_experiment(design, out, backend="serial", progress=False)
+    run_experiment(design, out, executor="serial", progress=False)
     experiments, outcomes = outcome_arrays(out)
     assert list(experiments["a"]) == [1.0, 1.0, 3.0, 3.0]
     assert outcomes["score"].shape == (4,)

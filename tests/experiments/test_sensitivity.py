@@ -60,7 +60,7 @@ def _planted_study(method: str, samples: int) -> Study:
 
 def test_ishigami_indices_recovered_and_unread_parameter_is_zero(tmp_path):
     study = _ishigami_study("ishigami", samples=512)
-    summary = run_study(study, tmp_path, backend="serial", progress=False)
+    summary = run_study(study, tmp_path, executor="serial", progress=False)
     assert summary.done == summary.total == 512 * 6
     result = analyse_study(tmp_path)
     t = result.indices.set_index("factor")
@@ -85,7 +85,7 @@ def test_ishigami_indices_recovered_and_unread_parameter_is_zero(tmp_path):
 
 def test_replication_noise_is_measured_and_not_read_as_a_parameter(tmp_path):
     study = _ishigami_study("noisy_ishigami", samples=64, replications=2)
-    run_study(study, tmp_path, backend="serial", progress=False)
+    run_study(study, tmp_path, executor="serial", progress=False)
     result = analyse_study(tmp_path)
     noise = result.noise.set_index("outcome").loc["y"]
     # Jackknife noise of a 2-replication mean: NOISE_SD² / 2.
@@ -98,7 +98,7 @@ def test_replication_noise_is_measured_and_not_read_as_a_parameter(tmp_path):
 
 def test_planted_dominant_mechanism_is_ranked_first_by_sobol_morris_and_given_data(tmp_path):
     sobol = _planted_study("sobol", 64)
-    run_study(sobol, tmp_path / "sobol", backend="serial", progress=False)
+    run_study(sobol, tmp_path / "sobol", executor="serial", progress=False)
     res = analyse_study(tmp_path / "sobol")
     assert res.ranking("y")[0] == "dominant"
     t = res.indices.set_index("factor")
@@ -110,7 +110,7 @@ def test_planted_dominant_mechanism_is_ranked_first_by_sobol_morris_and_given_da
     assert "dominant" in res.save(tmp_path / "sobol")[-1].read_text()
 
     morris = _planted_study("morris", 20)
-    run_study(morris, tmp_path / "morris", backend="serial", progress=False)
+    run_study(morris, tmp_path / "morris", executor="serial", progress=False)
     res = analyse_study(tmp_path / "morris")
     assert res.ranking("y")[0] == "dominant"
     assert res.morris.set_index("factor").loc["idle", "mu_star"] == 0.0
@@ -141,7 +141,7 @@ def test_same_seed_same_indices_on_serial_and_process_backends(tmp_path):
     tables = []
     for backend in ("serial", "processes"):
         out = tmp_path / backend
-        summary = run_study(study, out, backend=backend, workers=2, progress=False)
+        summary = run_study(study, out, executor=backend, workers=2, progress=False)
         assert summary.done == summary.total == 4 * 5 * 2
         result = analyse_study(out)
         tables.append((result.indices, result.noise))
@@ -149,11 +149,11 @@ def test_same_seed_same_indices_on_serial_and_process_backends(tmp_path):
     pd.testing.assert_frame_equal(tables[0][1], tables[1][1])
     assert not tables[0][0].empty
     # A rerun resumes (nothing left to run); a different study in the folder is refused.
-    again = run_study(study, tmp_path / "serial", backend="serial", progress=False)
+    again = run_study(study, tmp_path / "serial", executor="serial", progress=False)
     assert again.ran == 0
     other = Study(study.problem, samples=8, base_params=study.base_params, outcomes=study.outcomes)
     with pytest.raises(StoreError, match="different sensitivity study"):
-        run_study(other, tmp_path / "serial", backend="serial", progress=False)
+        run_study(other, tmp_path / "serial", executor="serial", progress=False)
 
 
 def test_warnings_for_negative_indices_and_unrankable_intervals():

@@ -72,7 +72,7 @@ def planted(tmp_path) -> Study:
         model="experiments.sensitivity.testmodels:planted",
         outcomes=("y",),
     )
-    run_study(study, tmp_path, backend="serial", progress=False)
+    run_study(study, tmp_path, executor="serial", progress=False)
     return study
 
 
@@ -97,7 +97,7 @@ def test_given_data_on_a_grid_is_an_error_with_the_reason(tmp_path):
             "design": {"kind": "grid", "parameters": {"a": [1.0, 2.0, 3.0], "b": [0.0, 1.0]}},
         }
     )
-    run_experiment(design, tmp_path / "grid", backend="serial", progress=False)
+    run_experiment(design, tmp_path / "grid", executor="serial", progress=False)
     with pytest.raises(DesignError, match="lie on a grid"):
         given_data_indices(tmp_path / "grid", "score", "delta", resamples=5)
 

@@ -123,7 +123,7 @@ def test_progress_moves_per_run_not_per_chunk(tmp_path, monkeypatch):
     # Serial keeps the test fast; local processes tick through a multiprocessing manager's
     # queue in the same way (the workers are spawned with this process's key).
     summary = batch.run_experiment(
-        design, tmp_path / "slow", backend="serial", chunk_size=4, progress=True
+        design, tmp_path / "slow", executor="serial", chunk_size=4, progress=True
     )
     assert summary.done == 8
     (bar,) = bars

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slurm")]
 @pytest.fixture(scope="module")
 def local_results(tmp_path_factory):
     out = tmp_path_factory.mktemp("local") / "serial"
-    run_experiment(small_design(), out, backend="serial", progress=False)
+    run_experiment(small_design(), out, executor="serial", progress=False)
     return load_results(out)
 
 
@@ -84,7 +84,7 @@ def test_dask_jobqueue_slurm_workers_equal_the_local_run(
         worker_timeout=180,
     )
     out = tmp_path / "dask-slurm"
-    summary = run_experiment(small_design(), out, backend=backend, chunk_size=2, progress=False)
+    summary = run_experiment(small_design(), out, executor=backend, chunk_size=2, progress=False)
     assert summary.done == 12
     pd.testing.assert_frame_equal(load_results(out), local_results)
     # The workers really were SLURM jobs: each wrote its job log.
