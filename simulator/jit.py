@@ -19,7 +19,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numba
+# Threads of the parallel kernels wait asleep, not spinning, between kernels: a spinning
+# OpenMP thread takes a core from the next kernel or from other processes (runner workers,
+# test workers). Read when OpenMP loads, at the first parallel kernel; a user's value stays.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numba  # after the OpenMP setting above
 
 #: Options shared by every kernel. No fastmath: results must match the plain-Python reference
 #: bit for bit, so floating-point operations are never reordered.

@@ -9,3 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".numba_cache"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numba  # noqa: E402  (after NUMBA_CACHE_DIR is set)
+
+# The test workers already share the cores: each runs its kernels on one thread. The test of
+# thread-count independence asks for more explicitly.
+numba.set_num_threads(1)

@@ -17,18 +17,35 @@ def sleeper(overrides, seed):
     time.sleep(0.02 + 0.001 * overrides.get("months", 100))
 
 
-def test_probe_fits_set_up_and_months():
-    seconds, how = probe_seconds(sleeper, {"months": 100}, np.random.SeedSequence(1), 100)
-    assert seconds == pytest.approx(0.12, abs=0.03) and "6 and 18 months" in how
+class FakeClock:
+    """A clock that only the model under test advances, so a probe's arithmetic is checked
+    exactly, whatever else the machine is doing."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def test_probe_fits_set_up_and_months(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr("experiments.runner.sizing.time", clock)
+
+    def model(overrides, seed):  # 20 ms of set-up and 1 ms per month
+        clock.now += 0.02 + 0.001 * overrides.get("months", 100)
+
+    seconds, how = probe_seconds(model, {"months": 100}, np.random.SeedSequence(1), 100)
+    assert seconds == pytest.approx(0.12) and "6 and 18 months" in how
 
     # A model that takes no months override is timed on a full run.
     def fixed(overrides, seed):
         if "months" in overrides:
             raise TypeError("no months here")
-        time.sleep(0.05)
+        clock.now += 0.05
 
     seconds, how = probe_seconds(fixed, {}, np.random.SeedSequence(1), 100)
-    assert seconds == pytest.approx(0.05, abs=0.03) and how == "probe: one full run"
+    assert seconds == pytest.approx(0.05) and how == "probe: one full run"
 
 
 def test_sizing_text_and_wall_time():
