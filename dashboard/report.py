@@ -12,7 +12,7 @@ page.
 
 from __future__ import annotations
 
-import html
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,75 +45,55 @@ table.effects-table { margin: 0; } .tiles { margin: .5em 0 1em; }
 """
 
 
-def _row(name: str, value: str) -> str:
-    return f"<tr><th>{html.escape(name)}</th><td>{html.escape(value)}</td></tr>"
-
-
 def settings_html(s: Settings) -> str:
     """The settings as two tables: the run, and the interventions with places and budget."""
-    run = "".join(
-        _row(name, value)
-        for name, value in (
-            ("Living lab", s.lab),
-            ("Package", s.package),
-            ("Replications", f"{s.replications}"),
-            ("Population (persons)", f"{s.persons:,}"),
-            ("Months simulated", f"{s.months}"),
-            ("Seed", f"{s.seed}"),
-            ("Mechanism ablation", "on" if s.ablation else "off"),
-            (
-                "Budget",
-                f"EUR {monthly_budget(s):,.0f} / month (the package as published: "
-                f"EUR {default_budget(s):,.0f}; at most EUR {budget_max(s):,.0f} with the "
-                "places' limits)",
-            ),
-        )
-    )
-    rows = []
-    for i in s.interventions:
-        state = "on" if i.enabled else "off"
-        places = i.capacity if i.enabled else 0
-        rows.append(
-            f"<tr class='iv-{html.escape(i.name)}'>"
-            f"<td>{html.escape(i.name)}</td><td>{html.escape(i.title)}</td>"
-            f"<td>{html.escape(i.side)}</td><td class='{state}'>{state}</td>"
-            f"<td class='num'>{places}</td><td class='num'>{i.default_capacity}</td>"
-            f"<td class='num'>{i.unit_cost:,.0f}</td>"
-            f"<td class='num'>{places * i.unit_cost:,.0f}</td></tr>"
-        )
-    interventions = (
-        "<table class='settings interventions'><thead><tr><th>Intervention</th><th>Title</th>"
-        "<th>Side</th><th>Switched</th><th>Places / month</th><th>Package's places</th>"
-        "<th>EUR per participant</th><th>EUR / month</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-    )
+    run = [
+        ("Living lab", s.lab),
+        ("Package", s.package),
+        *(("Compared with", p) for p in s.packages[1:]),
+        ("Replications", f"{s.replications}"),
+        ("Population (persons)", f"{s.persons:,}"),
+        ("Months simulated", f"{s.months}"),
+        ("Seed", f"{s.seed}"),
+        ("Mechanism ablation", "on" if s.ablation else "off"),
+        (
+            "Budget",
+            f"EUR {monthly_budget(s):,.0f} / month (the package as published: "
+            f"EUR {default_budget(s):,.0f}; at most EUR {budget_max(s):,.0f} with the "
+            "places' limits)",
+        ),
+    ]
+    interventions = [
+        {
+            **dataclasses.asdict(i),
+            "state": "on" if i.enabled else "off",
+            "places": i.capacity if i.enabled else 0,
+        }
+        for i in s.interventions
+    ]
     try:
         table = overrides(s)
     except ScenarioError:  # cannot happen for settings that ran; shown as typed if it does
         table = {}
     lines = [f"{k} = {v!r}" for k, v in table.items()]
-    extra = (
-        "<p>Parameters set (the scenario file's <code>[set]</code> table; the extra "
-        "<code>PATH=VALUE</code> lines of <i>More settings</i> included):</p>"
-        f"<pre class='scenario'>{html.escape(chr(10).join(lines))}</pre>"
-        if lines
-        else "<p>No parameters set beyond the lab and package.</p>"
-    )
-    return f"<table class='settings run'><tbody>{run}</tbody></table>{interventions}{extra}"
+    return str(template_module("dashboard.html.j2").settings(run, interventions, lines))
 
 
 def figures_html(o: Outcome) -> str:
     """The page's figures, with the page's titles and captions, in the page's order."""
     urls = o.charts()
     group = label(focus_group(o.comparison)).lower()
-    return "".join(
-        f"<figure class='chart-figure chart-{name}'><h3>{html.escape(title)}</h3>"
-        f"<img alt='{html.escape(title)}' src='{urls[name]}'/>"
-        f"<figcaption>{html.escape(CAPTIONS[name].format(group=group))}</figcaption></figure>"
+    items = [
+        {
+            "name": name,
+            "title": title,
+            "src": urls[name],
+            "caption": CAPTIONS[name].format(group=group),
+        }
         for name, (_, title) in FIGURES.items()
         if name in urls
-    )
+    ]
+    return str(template_module("dashboard.html.j2").figures(items))
 
 
 def render_page_report(o: Outcome) -> str:

@@ -1,7 +1,10 @@
 """Figures and a self-contained HTML report of a comparison, for readers without the code.
 
 Everything is drawn from the saved tables of a :class:`~experiments.comparison.study.Comparison`;
-figures are embedded as base64 PNG, so the report is one file that opens in any browser.
+figures are embedded as base64 PNG, so the report is one file that opens in any browser. The
+page opens with the verdict (:mod:`experiments.comparison.verdict`); the rest is the list of
+:class:`~experiments.comparison.layout.Section` that :func:`report_sections` returns, rendered
+by the shared layout, so a further analysis adds its section to that list.
 """
 
 from __future__ import annotations
@@ -40,11 +43,6 @@ from experiments.comparison.verdict import package_titles, verdict_html
 from simulator.snapshot import SIZE_CLASSES
 from simulator.survey import STATISTICS
 from simulator.tables import write_file
-
-
-def _label(group: str) -> str:
-    return plain(group)
-
 
 #: Figures are drawn at the width they are shown (the report's column at 110 dpi), so their
 #: text is as large on screen as the numbers here say.
@@ -94,7 +92,7 @@ def effect_over_time_figure(c: Comparison) -> plt.Figure:
             ax.plot(g["month"], g["estimate"], color=f"C{i}", lw=1.6, label=titles.get(package))
             ax.fill_between(g["month"], g["ci_low"], g["ci_high"], color=f"C{i}", alpha=0.18)
         ax.axhline(0, color="black", lw=0.8)
-        _style(ax, _label(group), "extra people in work")
+        _style(ax, plain(group), "extra people in work")
         ax.set_xlabel("month", fontsize=FONT)
     if len(packages) > 1:
         fig.legend(
@@ -146,7 +144,7 @@ def forest_figure(c: Comparison) -> plt.Figure:
                     label=titles.get(package) if group == groups[0] else None,
                 )
                 ticks.append(y)
-                labels.append(_label(group) if p_i == 0 else "")
+                labels.append(plain(group) if p_i == 0 else "")
                 y -= 1
             y -= 0.5
         ax.axvline(0, color="black", lw=0.8)
@@ -247,7 +245,7 @@ def context_figure(c: Comparison) -> plt.Figure:
             color = "white" if dark else "black"
             ax.text(j, i, t, ha="center", va="center", fontsize=FONT - 1, color=color)
         ax.set_xticks(range(len(sizes)), sizes, fontsize=FONT - 1)
-        ax.set_yticks(range(len(groups)), [_label(g) for g in groups], fontsize=FONT - 1)
+        ax.set_yticks(range(len(groups)), [plain(g) for g in groups], fontsize=FONT - 1)
         _style(ax, titles.get(package, package), "", wrap=90)
         ax.grid(False)
         fig.colorbar(im, ax=ax, label="extra people in work")
@@ -279,7 +277,7 @@ def ablation_figure(c: Comparison) -> plt.Figure | None:
                 [r.loc[m, col] if m in r.index else np.nan for m in mechs], dtype=float
             )
             est = get("estimate")
-            ax.bar(x, est, width=width, color=f"C{gi}", label=_label(group))
+            ax.bar(x, est, width=width, color=f"C{gi}", label=plain(group))
             ax.errorbar(
                 x,
                 est,
@@ -323,7 +321,7 @@ def mechanisms_figure(c: Comparison) -> plt.Figure:
                     & (c.over_time["indicator"] == ind)
                     & (c.over_time["group"] == g)
                 ].sort_values("month")
-                ax.plot(d["month"], d["estimate"], color=f"C{gi}", lw=1.5, label=_label(g))
+                ax.plot(d["month"], d["estimate"], color=f"C{gi}", lw=1.5, label=plain(g))
                 ax.fill_between(d["month"], d["ci_low"], d["ci_high"], color=f"C{gi}", alpha=0.15)
             ax.axhline(0, color="black", lw=0.8)
             title = plain(ind) if len(packages) == 1 else f"{plain(ind)}\n{titles.get(package)}"
@@ -381,15 +379,10 @@ def _effect_text(r: pd.Series) -> str:
     sig = r["ci_low"] > 0 or r["ci_high"] < 0
     unit = str(r["unit"])
     return (
-        f"{fmt(r['estimate'], unit, True)} {plain_unit(unit)} ({interval_word(r)} "
+        f"{fmt(r['estimate'], unit, True)} {plain_unit(unit)} (CI "
         f"{interval(r['ci_low'], r['ci_high'], unit, True)})"
         + ("" if sig else ", not distinguishable from zero")
     )
-
-
-def interval_word(r: pd.Series) -> str:
-    """How the interval is introduced in running text."""
-    return "95% CI" if not isinstance(r, pd.Series) or "confidence" not in r else "CI"
 
 
 def plain_unit(unit: str) -> str:

@@ -11,8 +11,6 @@ writes the table (Parquet, CSV), a figure and a self-contained HTML page.
 
 from __future__ import annotations
 
-import base64
-import html
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from pathlib import Path
@@ -25,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from experiments.comparison.layout import Section, figure, page, template_module
 from experiments.comparison.report import png_bytes
 from experiments.runner.executors import SerialExecutor
 from scenarios.compose import Lab, lab_parameters, load_lab
@@ -189,43 +188,31 @@ def validation_figure(table: pd.DataFrame) -> plt.Figure:
 
 
 def validation_html(table: pd.DataFrame, png: bytes) -> str:
-    """A self-contained HTML page: verdict first, then the figure and the table with sources."""
+    """A self-contained HTML page (the reports' layout): verdict first, then the figure and
+    the table with sources."""
     n_off = int((table["verdict"] != "reproduced").sum())
     verdict = (
         f"All {len(table)} published figures reproduced within their tolerances."
         if n_off == 0
         else f"{n_off} of {len(table)} published figures are outside their tolerances."
     )
-    head = (
-        "<tr><th>Lab</th><th>Statistic</th><th>Published</th><th>Model (95% interval)</th>"
-        "<th>Ratio</th><th>Tolerance</th><th>Verdict</th><th>Year, where</th><th>Source"
-        "</th></tr>"
+    rows = [r._asdict() for r in table.itertuples(index=False)]
+    body = template_module("comparison.html.j2").validation(verdict, rows)
+    css = ".reproduced { color: #1b7837; } .off { color: #b2182b; font-weight: bold; }"
+    return page(
+        "Validation against published statistics",
+        [
+            Section("Verdict and sources", body, "validation"),
+            Section(
+                "Model against published statistics",
+                figure(
+                    png, "Model against published statistics (band: tolerance; line: 95% interval)"
+                ),
+                "figure",
+            ),
+        ],
+        css=css,
     )
-    body = "".join(
-        "<tr>"
-        f"<td>{html.escape(r.lab)}</td>"
-        f"<td title='{html.escape(r.definition)}'>{html.escape(r.label)}</td>"
-        f"<td>{r.published:.3f}</td>"
-        f"<td>{r.model:.3f} ({r.low:.3f}–{r.high:.3f})</td>"
-        f"<td>{r.ratio:.2f}</td><td>±{r.tolerance:.0%}</td>"
-        f"<td class='{r.verdict}'>{r.verdict}</td>"
-        f"<td>{r.year}, {html.escape(r.geography)}</td>"
-        f"<td>{html.escape(r.source)}{'<br><em>' + html.escape(r.note) + '</em>' if r.note else ''}"
-        "</td></tr>"
-        for r in table.itertuples()
-    )
-    image = base64.b64encode(png).decode()
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Validation against published statistics</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;color:#222}}
-table{{border-collapse:collapse;font-size:0.9em}}td,th{{border-bottom:1px solid #ddd;
-padding:4px 8px;text-align:left;vertical-align:top}}.reproduced{{color:#1b7837}}
-.off{{color:#b2182b;font-weight:bold}}img{{max-width:100%}}</style></head><body>
-<h1>Validation against published statistics</h1><p><strong>{html.escape(verdict)}</strong>
-Each model value is the mean over the evaluation window and over replications of the baseline,
-computed by the published statistic's own definition (hover a statistic for it).</p>
-<figure><img alt="Model against published statistics" src="data:image/png;base64,{image}">
-</figure><table>{head}{body}</table></body></html>"""
 
 
 def write_validation(table: pd.DataFrame, out: str | Path) -> list[Path]:

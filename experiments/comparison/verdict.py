@@ -30,6 +30,8 @@ RULE = (
     "is not unclear (Fieller's interval; otherwise it is unbounded)."
 )
 WORKS, UNCLEAR, HARMS = "works", "unclear", "harms"
+#: Fewer replications than this are flagged under the verdict: t-intervals are then wide.
+FEW_REPLICATIONS = 5
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,7 @@ def how_sure(c: Comparison) -> dict[str, Any]:
         "months": run["months"],
         "window": run["evaluation_months"],
         "confidence": round(100 * run["confidence"]),
+        "few": (len(used) if used else run["replications"]) < FEW_REPLICATIONS,
     }
 
 

@@ -311,6 +311,19 @@ def test_changing_package_updates_charts_and_table_matches_cli(page, tmp_path):
         str(tmp_path / "cli"),
     )
     assert table.read_bytes() == (tmp_path / "cli" / "results.csv").read_bytes()
+    # The command line's own report of the same results opens with the verdict.
+    report_cli = subprocess.run(
+        [str(SYNCLUSIVE), "report", str(tmp_path / "cli")], capture_output=True, timeout=300
+    )
+    assert report_cli.returncode == 0, report_cli.stderr
+    shown = page.context.new_page()
+    try:
+        shown.goto((tmp_path / "cli" / "report.html").as_uri())
+        shown.set_viewport_size({"width": 1280, "height": 1000})
+        expect(shown.locator("#verdict")).to_be_in_viewport()
+        shown.screenshot(path=str(OUTPUT / "report-cli-verdict.png"))
+    finally:
+        shown.close()
 
     # ... and with the saved scenario file, run unchanged (it carries every setting).
     text = scenario.read_text()

@@ -122,6 +122,7 @@ def test_verdict_follows_the_stated_rule():
     assert "The package" in html and "works for everyone taken together" in html
     assert "harms for young (&lt;30)" in html and "unclear for migrants" in html
     assert html.count('class="verdict-row"') == 3
+    assert "few: the intervals are wide" in html  # three replications
 
 
 def test_numbers_plain_names_and_layout():
