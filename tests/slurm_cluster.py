@@ -211,3 +211,22 @@ def slurm_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlurmClu
         time.sleep(1)
         for name in ("slurmd.pid", "slurmctld.pid", "munged.pid"):
             _stop_pid(folder / name)
+
+
+def dask_slurm_spec(cluster: SlurmCluster, folder: Path, workers: int = 2):
+    """The runner's ``dask-slurm`` backend on the test cluster; worker job logs go to
+    ``folder / "worker-logs"``."""
+    from experiments import ExecutorSpec
+
+    return ExecutorSpec(
+        "dask-slurm",
+        workers=workers,
+        jobqueue={
+            "queue": cluster.partition,
+            "walltime": "00:10:00",
+            "memory": "1GB",
+            "log_directory": str(folder / "worker-logs"),
+            "local_directory": str(folder / "dask-scratch"),
+        },
+        worker_timeout=180,
+    )

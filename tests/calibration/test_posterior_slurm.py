@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 from experiments_helpers import subprocess_env
-from slurm_cluster import slurm_cluster  # noqa: F401 - the fixture
+from slurm_cluster import dask_slurm_spec, slurm_cluster  # noqa: F401 - the fixture
 
 from calibration import config_from_dict
 from calibration.make_synthetic import make_synthetic
 from calibration.posterior_outputs import calibrate_posterior
-from experiments import ExecutorSpec
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slurm")]
 
@@ -29,18 +28,7 @@ def test_posterior_particles_run_as_slurm_jobs(slurm_cluster, tmp_path, monkeypa
         root=tmp_path,
     )
     logs = tmp_path / "worker-logs"
-    backend = ExecutorSpec(
-        "dask-slurm",
-        workers=2,
-        jobqueue={
-            "queue": slurm_cluster.partition,
-            "walltime": "00:10:00",
-            "memory": "1GB",
-            "log_directory": str(logs),
-            "local_directory": str(tmp_path / "dask-scratch"),
-        },
-        worker_timeout=180,
-    )
+    backend = dask_slurm_spec(slurm_cluster, tmp_path)
     executor = backend.start()
     try:
         result = calibrate_posterior(config, tmp_path / "out", executor, jobs=2)

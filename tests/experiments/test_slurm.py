@@ -16,9 +16,9 @@ import time
 import pandas as pd
 import pytest
 from experiments_helpers import ROOT, design_toml, small_design, subprocess_env
-from slurm_cluster import slurm_cluster  # noqa: F401 - the fixture
+from slurm_cluster import dask_slurm_spec, slurm_cluster  # noqa: F401 - the fixture
 
-from experiments import ExecutorSpec, ResultStore, load_results, run_experiment
+from experiments import ResultStore, load_results, run_experiment
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("slurm")]
 
@@ -71,18 +71,7 @@ def test_dask_jobqueue_slurm_workers_equal_the_local_run(
 ):
     monkeypatch.setenv("PYTHONPATH", subprocess_env()["PYTHONPATH"])
     logs = tmp_path / "worker-logs"
-    backend = ExecutorSpec(
-        "dask-slurm",
-        workers=2,
-        jobqueue={
-            "queue": slurm_cluster.partition,
-            "walltime": "00:10:00",
-            "memory": "1GB",
-            "log_directory": str(logs),
-            "local_directory": str(tmp_path / "dask-scratch"),
-        },
-        worker_timeout=180,
-    )
+    backend = dask_slurm_spec(slurm_cluster, tmp_path)
     out = tmp_path / "dask-slurm"
     summary = run_experiment(small_design(), out, executor=backend, chunk_size=2, progress=False)
     assert summary.done == 12
