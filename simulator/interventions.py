@@ -170,6 +170,38 @@ class InterventionSpec(_Strict):
     subsidy_per_month: float = Field(
         0.0, ge=0.0, le=1e5, description="Hiring subsidy paid per month of supported work, EUR."
     )
+    gain_half_life_months: float = Field(
+        0.0,
+        ge=0.0,
+        le=600.0,
+        description=(
+            "Half-life, in months after the participation ends, of the skill and job-search "
+            "skill the intervention gave (0: they stay, changed only by the general dynamics)."
+        ),
+    )
+    aftercare_months: int = Field(
+        0,
+        ge=0,
+        le=60,
+        description="Months after the participation ends in which search assistance goes on.",
+    )
+    aftercare_share: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Share of the extra applications and hiring support kept in the aftercare months."
+        ),
+    )
+    end_of_support_separation: float = Field(
+        0.0,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Extra probability of separation in the first month after the in-work support "
+            "(and subsidy) of a hire ends."
+        ),
+    )
 
     @model_validator(mode="after")
     def _check(self) -> InterventionSpec:
@@ -241,8 +273,12 @@ def effect_value(spec: InterventionSpec, path: str) -> float:
     IV_INWORK,
     IV_SUBSIDY,
     IV_PROVIDER,
-) = range(18)
-IV_N_COLUMNS = 18
+    IV_GAIN_DECAY,
+    IV_AFTERCARE_MONTHS,
+    IV_AFTERCARE_SHARE,
+    IV_END_SEPARATION,
+) = range(22)
+IV_N_COLUMNS = 22
 TARGET_CODES = {"jobseekers": 0, "employees": 1, "employers": 2}
 
 
@@ -252,6 +288,14 @@ def group_mask(groups: list[str]) -> int:
     for g in groups:
         mask |= GROUP_BITS[g]
     return mask
+
+
+def gain_decay(half_life_months: float) -> float:
+    """Monthly share of a programme's remaining gain lost after the programme, for a
+    half-life in months (0: no decay)."""
+    if half_life_months <= 0.0:
+        return 0.0
+    return 1.0 - 0.5 ** (1.0 / half_life_months)
 
 
 def compile_interventions(
@@ -301,6 +345,10 @@ def compile_interventions(
         table[i, IV_INWORK] = s.in_work_support_months
         table[i, IV_SUBSIDY] = s.subsidy_per_month
         table[i, IV_PROVIDER] = provider_names.index(s.provider) if s.provider else -1
+        table[i, IV_GAIN_DECAY] = gain_decay(s.gain_half_life_months)
+        table[i, IV_AFTERCARE_MONTHS] = s.aftercare_months
+        table[i, IV_AFTERCARE_SHARE] = s.aftercare_share
+        table[i, IV_END_SEPARATION] = s.end_of_support_separation
         person[i] = [getattr(s.effects, f) for f in PERSON_EFFECTS]
         employer[i] = [getattr(s.employer_effects, f) for f in EMPLOYER_EFFECTS]
     return table, person, employer

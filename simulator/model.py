@@ -329,6 +329,7 @@ class LabourMarketModel(mesa.Model):
             w.employers.i,
             w.sector_destruction,
             self._creation_multiplier(t, population),
+            self._iv,
             par,
             key,
             t,

@@ -50,6 +50,10 @@ PERSON_FLOAT_COLUMNS = (
     "initial_search_effort",
     "motivation",
     "awareness",
+    # What the programmes a person took part in added to skill and job-search skill, still
+    # held: the part that decays after a programme with a gain half-life.
+    "programme_skill_gain",
+    "programme_search_skill_gain",
 )
 #: Integer columns of the person table: ``P_<NAME>``.
 PERSON_INT_COLUMNS = (
@@ -78,6 +82,7 @@ PERSON_INT_COLUMNS = (
     # the population then): what the survey's quarterly transitions (3 months apart) read.
     "status_history",
     "inactive_months",  # months in the current spell out of the labour force
+    "aftercare_left",  # months of search assistance left after the last participation ended
 )
 #: Integer columns of the position table: ``Q_<NAME>``.
 POSITION_INT_COLUMNS = (

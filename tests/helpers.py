@@ -10,7 +10,8 @@ from simulator.params import ModelParams, ProviderSpec
 
 def every_mechanic_package() -> list[InterventionSpec]:
     """Interventions touching jobseekers, employees and employers, with peer learning,
-    lock-in, hiring support, in-work support, subsidies and job carving."""
+    lock-in, hiring support, in-work support, subsidies and job carving, and the dynamics
+    after a programme: fading gains, aftercare and separations when a subsidy ends."""
     return [
         InterventionSpec(
             name="coaching",
@@ -20,6 +21,11 @@ def every_mechanic_package() -> list[InterventionSpec]:
             capacity=15,
             duration_months=3,
             peer_group=True,
+            extra_applications=1.0,
+            hiring_support=0.4,
+            gain_half_life_months=4.0,
+            aftercare_months=3,
+            aftercare_share=0.5,
             eligibility={"groups": ["long_term_unemployed", "young"]},
             effects={
                 "self_efficacy": 0.03,
@@ -37,6 +43,7 @@ def every_mechanic_package() -> list[InterventionSpec]:
             capacity=8,
             duration_months=4,
             lock_in=0.4,
+            gain_half_life_months=9.0,
             effects={"skill": 0.02, "successes": 0.5},
         ),
         InterventionSpec(
@@ -48,6 +55,7 @@ def every_mechanic_package() -> list[InterventionSpec]:
             hiring_support=0.7,
             in_work_support_months=6,
             subsidy_per_month=800.0,
+            end_of_support_separation=0.3,
             eligibility={"min_unemployment_months": 6},
         ),
         InterventionSpec(

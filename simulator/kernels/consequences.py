@@ -2,7 +2,8 @@
 
 A hire is an experience of success and raises self-efficacy; a month of applications that all
 fail lowers self-efficacy and search effort; skills depreciate in long spells; trust, effort and
-employer bias drift back towards their usual levels; in-work support and subsidies run down.
+employer bias drift back towards their usual levels; the skill gains of a programme with a gain
+half-life fade once it has ended; in-work support, subsidies and aftercare run down.
 The census then counts stocks and state means by target group, and each person's status joins
 their three-month status history (what the survey's quarterly transitions compare).
 """
@@ -104,11 +105,19 @@ def consequences_step(
                 trust = pf[p, state.P_TRUST]
                 usual = pf[p, state.P_INITIAL_TRUST]
                 pf[p, state.P_TRUST] = trust + par.trust_decay * (usual - trust)
-            if pi[p, state.P_ENROLLED] >= 0:
+            k = pi[p, state.P_ENROLLED]
+            if k >= 0:
                 left = pi[p, state.P_ENROLMENT_LEFT] - 1
                 pi[p, state.P_ENROLMENT_LEFT] = left
                 if left <= 0:
                     pi[p, state.P_ENROLLED] = -1
+                    pi[p, state.P_AFTERCARE_LEFT] = int(iv[k, interventions.IV_AFTERCARE_MONTHS])
+            else:
+                if pi[p, state.P_AFTERCARE_LEFT] > 0:
+                    pi[p, state.P_AFTERCARE_LEFT] -= 1
+                last = pi[p, state.P_LAST_INTERVENTION]
+                if last >= 0 and iv[last, interventions.IV_GAIN_DECAY] > 0.0:
+                    fade_programme_gains(pf, p, iv[last, interventions.IV_GAIN_DECAY])
             pi[p, state.P_APPLICATIONS] = 0
             pi[p, state.P_HIRED_THIS_MONTH] = 0
             tally(pf, pi, p, month, block_census)
@@ -120,6 +129,18 @@ def consequences_step(
     relapse = par.bias_relapse
     for e in range(ef.shape[0]):
         ef[e, state.E_BIAS] += relapse * (ef[e, state.E_INITIAL_BIAS] - ef[e, state.E_BIAS])
+
+
+@helper
+def fade_programme_gains(pf: np.ndarray, p: int, rate: float) -> None:
+    """A month after the programme: the share ``rate`` of the skill and job-search skill it
+    gave (still held) is lost."""
+    loss = rate * pf[p, state.P_PROGRAMME_SKILL_GAIN]
+    pf[p, state.P_SKILL] = rules.clip01(pf[p, state.P_SKILL] - loss)
+    pf[p, state.P_PROGRAMME_SKILL_GAIN] -= loss
+    loss = rate * pf[p, state.P_PROGRAMME_SEARCH_SKILL_GAIN]
+    pf[p, state.P_SEARCH_SKILL] = rules.clip01(pf[p, state.P_SEARCH_SKILL] - loss)
+    pf[p, state.P_PROGRAMME_SEARCH_SKILL_GAIN] -= loss
 
 
 #: Distinct target-group bit combinations (5 bits).

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from simulator import rules, state, streams, tallies
+from simulator import interventions, rules, state, streams, tallies
 from simulator.jit import helper, njit, parallel
 from simulator.kernel_params import KernelParams
 
@@ -90,6 +90,18 @@ def update_traits(pi: np.ndarray, p: int) -> None:
     )
 
 
+@helper
+def end_of_support_risk(pi: np.ndarray, p: int, iv: np.ndarray, month: int) -> float:
+    """Extra separation probability of employee ``p`` in the first month after their in-work
+    support (and subsidy) ran out: the paying intervention's end-of-support separation."""
+    k = pi[p, state.P_SUPPORT_INTERVENTION]
+    if k < 0 or pi[p, state.P_SUPPORT_LEFT] != 0:
+        return 0.0
+    if month - pi[p, state.P_HIRE_MONTH] != int(iv[k, interventions.IV_INWORK]):
+        return 0.0
+    return iv[k, interventions.IV_END_SEPARATION]
+
+
 @njit(cache=True)
 def demand_step(
     pf: np.ndarray,
@@ -101,6 +113,7 @@ def demand_step(
     ei: np.ndarray,
     destruction: np.ndarray,
     creation_multiplier: float,
+    iv: np.ndarray,
     par: KernelParams,
     key: np.uint64,
     month: int,
@@ -126,6 +139,8 @@ def demand_step(
         Monthly job-destruction rate per sector.
     creation_multiplier : float
         Job creation relative to the steady-state rate this month.
+    iv : ndarray of float64, shape (K, IV_N_COLUMNS)
+        Compiled interventions (separations when in-work support ends).
     par : ndarray of float64
         Packed parameters (:mod:`simulator.tallies`).
     key : uint64
@@ -161,7 +176,7 @@ def demand_step(
                 vacate(qi, q, month)
                 tallies.add_flow(flows, tallies.F_JOBS_CREATED, 0, 1.0)
 
-    person_flows(pf, pi, n, qi, par, key, month, flows)
+    person_flows(pf, pi, n, qi, iv, par, key, month, flows)
 
 
 @parallel
@@ -170,6 +185,7 @@ def person_flows(
     pi: np.ndarray,
     n: int,
     qi: np.ndarray,
+    iv: np.ndarray,
     par: KernelParams,
     key: np.uint64,
     month: int,
@@ -216,6 +232,7 @@ def person_flows(
                         early *= 1.0 - par.supported_retention
                     risk += early
                 hazard = par.quit_rate + multiplier * risk
+                hazard += end_of_support_risk(pi, p, iv, month)
                 if streams.uniform(key, streams.STREAM_QUIT, month, p, 0) < hazard:
                     q = pi[p, state.P_POSITION]
                     vacate(qi, q, month)

@@ -24,13 +24,18 @@ from simulator.kernels.demand import person_groups
 def applications_of(
     pf: np.ndarray, pi: np.ndarray, p: int, iv: np.ndarray, par: KernelParams, key, month: int
 ) -> tuple[int, int]:
-    """Number of applications person ``p`` sends and how many of them are surely aimed."""
+    """Number of applications person ``p`` sends and how many of them are surely aimed: a
+    participant's programme adds its extra applications (and its lock-in), and in the
+    aftercare months after it ends its aftercare share of them."""
     k = pi[p, state.P_ENROLLED]
     lock_in = 0.0
     extra = 0.0
     if k >= 0:
         lock_in = iv[k, interventions.IV_LOCK_IN]
         extra = iv[k, interventions.IV_EXTRA_APPS]
+    elif pi[p, state.P_AFTERCARE_LEFT] > 0:
+        last = pi[p, state.P_LAST_INTERVENTION]
+        extra = iv[last, interventions.IV_AFTERCARE_SHARE] * iv[last, interventions.IV_EXTRA_APPS]
     rate = rules.application_rate(
         par.applications,
         pf[p, state.P_SEARCH_EFFORT],
@@ -78,9 +83,15 @@ def screening_noise(key, month: int, p: int, a: int, sd: float) -> float:
 
 @helper
 def support_of(pi: np.ndarray, p: int, iv: np.ndarray) -> float:
-    """Hiring support person ``p`` brings from the intervention they take part in."""
+    """Hiring support person ``p`` brings from the intervention they take part in, or its
+    aftercare share in the aftercare months after it ended."""
     k = pi[p, state.P_ENROLLED]
-    return iv[k, interventions.IV_SUPPORT] if k >= 0 else 0.0
+    if k >= 0:
+        return iv[k, interventions.IV_SUPPORT]
+    if pi[p, state.P_AFTERCARE_LEFT] > 0:
+        last = pi[p, state.P_LAST_INTERVENTION]
+        return iv[last, interventions.IV_AFTERCARE_SHARE] * iv[last, interventions.IV_SUPPORT]
+    return 0.0
 
 
 @helper
@@ -151,6 +162,7 @@ def hire(
     pi[p, state.P_HIRE_GROUPS] = g
     pi[p, state.P_HIRED_THIS_MONTH] = 1
     pi[p, state.P_UNEMPLOYMENT_DURATION] = 0
+    pi[p, state.P_AFTERCARE_LEFT] = 0  # aftercare is for the search; it ends with a hire
     k = pi[p, state.P_ENROLLED]
     if k >= 0:
         months = int(iv[k, interventions.IV_INWORK])

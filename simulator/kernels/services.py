@@ -284,6 +284,7 @@ def enrolment_step(
                 pi[c, state.P_ENROLLED] = k
                 pi[c, state.P_LAST_INTERVENTION] = k
                 pi[c, state.P_ENROLMENT_LEFT] = int(row[interventions.IV_DURATION])
+                pi[c, state.P_AFTERCARE_LEFT] = 0  # a new participation ends any aftercare
                 tallies.add_flow(flows, tallies.F_INTERVENTION_STARTS, person_groups(pi, c), 1.0)
             else:
                 ei[c, state.E_TREATED] |= np.int64(1) << np.int64(k)
@@ -308,7 +309,9 @@ def participation_step(
     """Apply the monthly effects of interventions in progress, then peer learning.
 
     Participations are counted down at the end of the month (after matching), so that a
-    d-month intervention supports its participants' job search for d months.
+    d-month intervention supports its participants' job search for d months. What the
+    effects (and peer learning) add to skill and job-search skill is also kept as the
+    programme gain that decays after a programme with a gain half-life.
 
     Parameters
     ----------
@@ -326,7 +329,9 @@ def participation_step(
         if k < 0:
             continue
         eff = effects[k]
-        pf[p, state.P_SKILL] = rules.clip01(pf[p, state.P_SKILL] + eff[0])
+        skill = rules.clip01(pf[p, state.P_SKILL] + eff[0])
+        pf[p, state.P_PROGRAMME_SKILL_GAIN] += skill - pf[p, state.P_SKILL]
+        pf[p, state.P_SKILL] = skill
         if on_eff:
             gain = eff[1]
             if on_success:
@@ -334,7 +339,9 @@ def participation_step(
             pf[p, state.P_SELF_EFFICACY] = rules.clip01(pf[p, state.P_SELF_EFFICACY] + gain)
         if on_trust:
             pf[p, state.P_TRUST] = rules.clip01(pf[p, state.P_TRUST] + eff[2])
-        pf[p, state.P_SEARCH_SKILL] = rules.clip01(pf[p, state.P_SEARCH_SKILL] + eff[3])
+        search_skill = rules.clip01(pf[p, state.P_SEARCH_SKILL] + eff[3])
+        pf[p, state.P_PROGRAMME_SEARCH_SKILL_GAIN] += search_skill - pf[p, state.P_SEARCH_SKILL]
+        pf[p, state.P_SEARCH_SKILL] = search_skill
         pf[p, state.P_SEARCH_EFFORT] = rules.clip01(pf[p, state.P_SEARCH_EFFORT] + eff[4])
         pf[p, state.P_MOTIVATION] = rules.clip01(pf[p, state.P_MOTIVATION] + eff[5])
         pf[p, state.P_AWARENESS] = rules.clip01(pf[p, state.P_AWARENESS] + eff[6])
@@ -360,3 +367,4 @@ def participation_step(
                 gap = peer_sum[k, c, 1] / peer_n[k, c] - pf[p, state.P_SEARCH_SKILL]
                 if gap > 0.0:
                     pf[p, state.P_SEARCH_SKILL] += peer * gap
+                    pf[p, state.P_PROGRAMME_SEARCH_SKILL_GAIN] += peer * gap

@@ -3,7 +3,8 @@
 Everyone ages a month; employees gain tenure, recover self-efficacy and use up in-work
 support; jobseekers' spells grow, long spells wear skills down, and a month of failed
 applications costs self-efficacy and effort; trust and employers' bias drift back towards
-their usual levels; participations count down. The month-end census
+their usual levels; participations count down, and after a programme its aftercare runs down
+and the gains of a programme with a gain half-life fade. The month-end census
 (:func:`simulator.reference.monitoring.census`) is taken in the middle, after the states and
 before the status history moves on. The numba version is
 :func:`simulator.kernels.consequences.consequences_step`.
@@ -60,6 +61,27 @@ def _month_in_unemployment(pf: np.ndarray, pi: np.ndarray, p: int, par: KernelPa
     pf[p, state.P_SEARCH_EFFORT] = clip01(effort)
 
 
+def _month_after_programme(pf: np.ndarray, pi: np.ndarray, p: int, iv: np.ndarray) -> None:
+    """A month out of any programme: aftercare months run down, and if the last programme has a
+    gain half-life, the same share of what it added to skill and to job-search skill (and is
+    still held) is lost every month."""
+    if pi[p, state.P_AFTERCARE_LEFT] > 0:
+        pi[p, state.P_AFTERCARE_LEFT] -= 1
+    last = int(pi[p, state.P_LAST_INTERVENTION])
+    if last < 0:
+        return
+    rate = iv[last, interventions.IV_GAIN_DECAY]
+    if rate <= 0.0:
+        return
+    for column, gain_column in (
+        (state.P_SKILL, state.P_PROGRAMME_SKILL_GAIN),
+        (state.P_SEARCH_SKILL, state.P_PROGRAMME_SEARCH_SKILL_GAIN),
+    ):
+        lost = rate * pf[p, gain_column]
+        pf[p, column] = clip01(pf[p, column] - lost)
+        pf[p, gain_column] = pf[p, gain_column] - lost
+
+
 def consequences_step(
     pf: np.ndarray,
     pi: np.ndarray,
@@ -75,7 +97,8 @@ def consequences_step(
 
     Everyone present ages a month (target-group traits follow the age); employees and
     jobseekers live their month (:func:`_month_in_work`, :func:`_month_in_unemployment`);
-    trust drifts back to its usual level; participations count down and end; the month's
+    trust drifts back to its usual level; participations count down and end (aftercare begins),
+    or, out of any programme, aftercare runs down and programme gains fade; the month's
     application and hire marks are cleared. Then the census is taken, and employers' bias
     relapses towards its level before any intervention. Subsidies paid are totalled per block
     of rows (``tallies.BLOCK_ROWS``) and the blocks added in order, as the kernel does.
@@ -104,7 +127,12 @@ def consequences_step(
         if pi[p, state.P_ENROLLED] >= 0:
             pi[p, state.P_ENROLMENT_LEFT] -= 1
             if pi[p, state.P_ENROLMENT_LEFT] <= 0:
+                ended = int(pi[p, state.P_ENROLLED])
                 pi[p, state.P_ENROLLED] = -1
+                # Search assistance goes on for the programme's aftercare months.
+                pi[p, state.P_AFTERCARE_LEFT] = int(iv[ended, interventions.IV_AFTERCARE_MONTHS])
+        else:
+            _month_after_programme(pf, pi, p, iv)
         pi[p, state.P_APPLICATIONS] = 0
         pi[p, state.P_HIRED_THIS_MONTH] = 0
     for block in block_cost:

@@ -12,7 +12,7 @@ from collections import Counter
 
 import numpy as np
 
-from simulator import rules, state, streams, tallies
+from simulator import interventions, rules, state, streams, tallies
 from simulator.kernel_params import KernelParams
 from simulator.reference.common import (
     add_flow,
@@ -61,12 +61,15 @@ def _become_unemployed(pi: np.ndarray, p: int) -> None:
     pi[p, state.P_ENROLMENT_LEFT] = 0
 
 
-def _separation_hazard(pi: np.ndarray, p: int, groups: int, par: KernelParams, month: int) -> float:
+def _separation_hazard(
+    pi: np.ndarray, p: int, groups: int, iv: np.ndarray, par: KernelParams, month: int
+) -> float:
     """Monthly probability that employee ``p`` quits or is dismissed.
 
     Quits happen at a flat rate; dismissals at the dismissal rate plus, in probation, the
     probation separation rate (lower with in-work support); the dismissal part is multiplied for
-    members of a target group.
+    members of a target group. In the first month after a hire's in-work support (and subsidy)
+    has run out, the programme's end-of-support separation probability is added.
     """
     dismissal = float(par.dismissal_rate)
     hired = int(pi[p, state.P_HIRE_MONTH])
@@ -78,7 +81,13 @@ def _separation_hazard(pi: np.ndarray, p: int, groups: int, par: KernelParams, m
         dismissal += probation
     vulnerable = rules.is_vulnerable.py_func(groups)
     multiplier = float(par.vulnerable_separation_multiplier) if vulnerable else 1.0
-    return par.quit_rate + multiplier * dismissal
+    hazard = par.quit_rate + multiplier * dismissal
+    paying = int(pi[p, state.P_SUPPORT_INTERVENTION])
+    if paying >= 0 and pi[p, state.P_SUPPORT_LEFT] == 0:
+        support_months = int(iv[paying, interventions.IV_INWORK])
+        if month - hired == support_months:  # the support ran out at the end of last month
+            hazard += iv[paying, interventions.IV_END_SEPARATION]
+    return hazard
 
 
 def _labour_force_exit_multiplier(pi: np.ndarray, p: int, par: KernelParams) -> float:
@@ -180,6 +189,7 @@ def _employee_month(
     pi: np.ndarray,
     qi: np.ndarray,
     p: int,
+    iv: np.ndarray,
     par: KernelParams,
     key: np.uint64,
     month: int,
@@ -196,7 +206,7 @@ def _employee_month(
         _become_inactive(pi, p)
         add_flow(flows, tallies.F_EMPLOYMENT_EXITS_TO_INACTIVITY, groups, 1.0)
         return
-    hazard = _separation_hazard(pi, p, groups, par, month)
+    hazard = _separation_hazard(pi, p, groups, iv, par, month)
     if draw(key, streams.STREAM_QUIT, month, p) < hazard:
         _leave_job(qi, pi, p, month, flows)
         add_flow(flows, tallies.F_SEPARATIONS, groups, 1.0)
@@ -253,6 +263,7 @@ def demand_step(
     ei: np.ndarray,
     destruction: np.ndarray,
     creation_multiplier: float,
+    iv: np.ndarray,
     par: KernelParams,
     key: np.uint64,
     month: int,
@@ -289,7 +300,7 @@ def demand_step(
         if pi[p, state.P_AGE_MONTHS] >= par.retirement_age_months:
             _retire(qi, pi, p, month, flows)
         elif status == state.EMPLOYED:
-            _employee_month(pi, qi, p, par, key, month, flows)
+            _employee_month(pi, qi, p, iv, par, key, month, flows)
         elif status == state.UNEMPLOYED:
             _jobseeker_month(pf, pi, p, par, key, month, flows)
         else:

@@ -44,6 +44,19 @@ def _searches(pi: np.ndarray, p: int, par: KernelParams, key: np.uint64, month: 
     return draw(key, streams.STREAM_INACTIVE_SEARCH, month, p) < rate
 
 
+def _in_aftercare(pi: np.ndarray, p: int) -> bool:
+    """Whether person ``p`` is in the aftercare months of a programme that has ended (a
+    programme in progress takes precedence)."""
+    return pi[p, state.P_ENROLLED] < 0 and pi[p, state.P_AFTERCARE_LEFT] > 0
+
+
+def _aftercare(pi: np.ndarray, p: int, iv: np.ndarray, column: int) -> float:
+    """The aftercare share of what the last programme of person ``p`` gave while it lasted
+    (extra applications or hiring support)."""
+    last = int(pi[p, state.P_LAST_INTERVENTION])
+    return iv[last, interventions.IV_AFTERCARE_SHARE] * iv[last, column]
+
+
 def _number_of_applications(
     pf: np.ndarray,
     pi: np.ndarray,
@@ -59,6 +72,8 @@ def _number_of_applications(
     k = int(pi[p, state.P_ENROLLED])
     lock_in = iv[k, interventions.IV_LOCK_IN] if k >= 0 else 0.0
     extra = iv[k, interventions.IV_EXTRA_APPS] if k >= 0 else 0.0
+    if _in_aftercare(pi, p):
+        extra = _aftercare(pi, p, iv, interventions.IV_EXTRA_APPS)
     expected = rules.application_rate.py_func(
         par.applications,
         pf[p, state.P_SEARCH_EFFORT],
@@ -148,6 +163,8 @@ def _score(
     p, a, q = application
     k = int(pi[p, state.P_ENROLLED])
     support = iv[k, interventions.IV_SUPPORT] if k >= 0 else 0.0
+    if _in_aftercare(pi, p):
+        support = _aftercare(pi, p, iv, interventions.IV_SUPPORT)
     noise = rules.noise.py_func(
         draw(key, streams.STREAM_NOISE, month, p, 2 * a),
         draw(key, streams.STREAM_NOISE, month, p, 2 * a + 1),
@@ -179,7 +196,7 @@ def _hire(
     The hire is counted (by where the person came from, the length of the completed spell, how
     long the vacancy stayed open, and whether a chain started by mobility made room for it); the
     person's spell ends and their hire cohort is recorded; a programme they take part in ends,
-    handing over to its in-work support if it has any.
+    handing over to its in-work support if it has any, and any aftercare ends.
     """
     groups = target_groups(pi, p)
     if pi[p, state.P_STATUS] == state.UNEMPLOYED:
@@ -202,6 +219,7 @@ def _hire(
     pi[p, state.P_HIRE_GROUPS] = groups
     pi[p, state.P_HIRED_THIS_MONTH] = 1
     pi[p, state.P_UNEMPLOYMENT_DURATION] = 0
+    pi[p, state.P_AFTERCARE_LEFT] = 0  # the search it assisted is over
     k = int(pi[p, state.P_ENROLLED])
     if k >= 0:
         support_months = int(iv[k, interventions.IV_INWORK])

@@ -132,6 +132,7 @@ def _enrol_person(pi: np.ndarray, p: int, k: int, row: np.ndarray, flows: np.nda
     pi[p, state.P_ENROLLED] = k
     pi[p, state.P_LAST_INTERVENTION] = k
     pi[p, state.P_ENROLMENT_LEFT] = int(row[interventions.IV_DURATION])
+    pi[p, state.P_AFTERCARE_LEFT] = 0  # aftercare of an earlier participation stops
     add_flow(flows, tallies.F_INTERVENTION_STARTS, target_groups(pi, p), 1.0)
 
 
@@ -264,7 +265,8 @@ def participation_step(
     also by the experiences of success it brings, when that mechanism is on). Then, in
     peer-group formats, participants of the same intervention and target group who are below
     their cohort's mean self-efficacy or search skill (after this month's effects) move towards
-    it by the peer-learning rate; a cohort of one learns nothing.
+    it by the peer-learning rate; a cohort of one learns nothing. What skill and search skill
+    actually moved (after clipping) is added to the person's programme gains.
     """
     on_efficacy = par.self_efficacy_on > 0.0
     on_trust = par.trust_on > 0.0
@@ -274,9 +276,15 @@ def participation_step(
     def raise_state(p: int, column: int, by: float) -> None:
         pf[p, column] = clip01(pf[p, column] + by)
 
+    def raise_and_keep(p: int, column: int, gain_column: int, by: float) -> None:
+        """Raise a state and add what it actually moved to the programme's gain."""
+        before = pf[p, column]
+        raise_state(p, column, by)
+        pf[p, gain_column] += pf[p, column] - before
+
     for p in participants:
         effect = effects[int(pi[p, state.P_ENROLLED])]
-        raise_state(p, state.P_SKILL, effect[_EFFECT["skill"]])
+        raise_and_keep(p, state.P_SKILL, state.P_PROGRAMME_SKILL_GAIN, effect[_EFFECT["skill"]])
         if on_efficacy:
             gain = float(effect[_EFFECT["self_efficacy"]])
             if on_success:
@@ -284,7 +292,12 @@ def participation_step(
             raise_state(p, state.P_SELF_EFFICACY, gain)
         if on_trust:
             raise_state(p, state.P_TRUST, effect[_EFFECT["trust"]])
-        raise_state(p, state.P_SEARCH_SKILL, effect[_EFFECT["search_skill"]])
+        raise_and_keep(
+            p,
+            state.P_SEARCH_SKILL,
+            state.P_PROGRAMME_SEARCH_SKILL_GAIN,
+            effect[_EFFECT["search_skill"]],
+        )
         raise_state(p, state.P_SEARCH_EFFORT, effect[_EFFECT["search_effort"]])
         raise_state(p, state.P_MOTIVATION, effect[_EFFECT["motivation"]])
         raise_state(p, state.P_AWARENESS, effect[_EFFECT["awareness"]])
@@ -311,6 +324,6 @@ def participation_step(
                     mean_efficacy - pf[p, state.P_SELF_EFFICACY]
                 )
             if mean_search > pf[p, state.P_SEARCH_SKILL]:
-                pf[p, state.P_SEARCH_SKILL] += peer_rate * (
-                    mean_search - pf[p, state.P_SEARCH_SKILL]
-                )
+                learnt = peer_rate * (mean_search - pf[p, state.P_SEARCH_SKILL])
+                pf[p, state.P_SEARCH_SKILL] += learnt
+                pf[p, state.P_PROGRAMME_SEARCH_SKILL_GAIN] += learnt

@@ -185,6 +185,7 @@ def _run_per_agent_kernel(kernel: str, engine: Engine, model: LabourMarketModel)
             ei,
             w.sector_destruction,
             1.5,
+            model._iv,
             model._par,
             model.key,
             t,
