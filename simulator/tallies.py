@@ -91,6 +91,12 @@ def n_blocks(rows: int) -> int:
 
 
 @helper
+def block_range(b: int, rows: int) -> tuple[int, int]:
+    """First and one-past-last row of block ``b`` of a table with ``rows`` rows."""
+    return b * BLOCK_ROWS, min(rows, (b + 1) * BLOCK_ROWS)
+
+
+@helper
 def add_blocks(blocks: np.ndarray, out: np.ndarray) -> None:
     """Add per-block tallies (``blocks[b]`` shaped like ``out``) to ``out``, block by block."""
     for b in range(blocks.shape[0]):

@@ -150,33 +150,60 @@ def demand_step(
     flows : ndarray of float64, shape (N_FLOWS, N_GROUPS)
         Monthly counters, updated in place.
     """
-    for q in range(qi.shape[0]):
-        e = qi[q, state.Q_EMPLOYER]
-        rate = destruction[ei[e, state.E_SECTOR]]
-        if qi[q, state.Q_ACTIVE] == 1:
-            if streams.uniform(key, streams.STREAM_DESTROY, month, q, 0) < rate:
-                qi[q, state.Q_ACTIVE] = 0
-                qi[q, state.Q_CARVED] = 0
-                qi[q, state.Q_STATE] = state.FILLED
-                tallies.add_flow(flows, tallies.F_JOBS_DESTROYED, 0, 1.0)
-                h = qi[q, state.Q_HOLDER]
-                if h >= 0:
-                    qi[q, state.Q_HOLDER] = -1
-                    g = person_groups(pi, h)
-                    record_job_loss(pi, h, month, flows)
-                    to_unemployment(pi, h)
-                    tallies.add_flow(flows, tallies.F_SEPARATIONS, g, 1.0)
-        else:
-            lv = qi[q, state.Q_LEVEL]
-            slots = level_start[e, lv + 1] - level_start[e, lv]
-            p_create = rules.creation_probability(rate, creation_multiplier * target[e, lv], slots)
-            if streams.uniform(key, streams.STREAM_CREATE, month, q, 0) < p_create:
-                qi[q, state.Q_ACTIVE] = 1
-                qi[q, state.Q_CARVED] = 0
-                vacate(qi, q, month)
-                tallies.add_flow(flows, tallies.F_JOBS_CREATED, 0, 1.0)
-
+    position_flows(
+        pi, qi, level_start, target, ei, destruction, creation_multiplier, key, month, flows
+    )
     person_flows(pf, pi, n, qi, iv, par, key, month, flows)
+
+
+@parallel
+def position_flows(
+    pi: np.ndarray,
+    qi: np.ndarray,
+    level_start: np.ndarray,
+    target: np.ndarray,
+    ei: np.ndarray,
+    destruction: np.ndarray,
+    creation_multiplier: float,
+    key: np.uint64,
+    month: int,
+    flows: np.ndarray,
+) -> None:
+    """Job destruction (the holder loses the job) and creation, slot by slot (each slot's
+    draws, and its own holder only: no one holds two slots, so blocks of slots run in
+    parallel)."""
+    blocks = np.zeros((tallies.n_blocks(qi.shape[0]), flows.shape[0], flows.shape[1]))
+    for b in prange(blocks.shape[0]):
+        block_flows = blocks[b]
+        first, last = tallies.block_range(b, qi.shape[0])
+        for q in range(first, last):
+            e = qi[q, state.Q_EMPLOYER]
+            rate = destruction[ei[e, state.E_SECTOR]]
+            if qi[q, state.Q_ACTIVE] == 1:
+                if streams.uniform(key, streams.STREAM_DESTROY, month, q, 0) < rate:
+                    qi[q, state.Q_ACTIVE] = 0
+                    qi[q, state.Q_CARVED] = 0
+                    qi[q, state.Q_STATE] = state.FILLED
+                    tallies.add_flow(block_flows, tallies.F_JOBS_DESTROYED, 0, 1.0)
+                    h = qi[q, state.Q_HOLDER]
+                    if h >= 0:
+                        qi[q, state.Q_HOLDER] = -1
+                        g = person_groups(pi, h)
+                        record_job_loss(pi, h, month, block_flows)
+                        to_unemployment(pi, h)
+                        tallies.add_flow(block_flows, tallies.F_SEPARATIONS, g, 1.0)
+            else:
+                lv = qi[q, state.Q_LEVEL]
+                slots = level_start[e, lv + 1] - level_start[e, lv]
+                p_create = rules.creation_probability(
+                    rate, creation_multiplier * target[e, lv], slots
+                )
+                if streams.uniform(key, streams.STREAM_CREATE, month, q, 0) < p_create:
+                    qi[q, state.Q_ACTIVE] = 1
+                    qi[q, state.Q_CARVED] = 0
+                    vacate(qi, q, month)
+                    tallies.add_flow(block_flows, tallies.F_JOBS_CREATED, 0, 1.0)
+    tallies.add_blocks(blocks, flows)
 
 
 @parallel

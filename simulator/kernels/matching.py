@@ -18,6 +18,7 @@ from simulator import interventions, rules, state, streams, tallies
 from simulator.jit import helper, njit, parallel
 from simulator.kernel_params import KernelParams
 from simulator.kernels.demand import person_groups
+from simulator.kernels.slots import active_slots_in_state
 
 
 @helper
@@ -335,18 +336,10 @@ def matching_step(
         Packed parameters, run key, month and monthly counters.
     """
     # Open vacancies, in slot order, and the same sorted by requirement for aimed search.
-    nv = 0
-    for q in range(qi.shape[0]):
-        if qi[q, state.Q_ACTIVE] == 1 and qi[q, state.Q_STATE] == state.OPEN:
-            nv += 1
+    vac = active_slots_in_state(qi, state.OPEN)
+    nv = vac.shape[0]
     if nv == 0:
         return
-    vac = np.empty(nv, dtype=np.int64)
-    j = 0
-    for q in range(qi.shape[0]):
-        if qi[q, state.Q_ACTIVE] == 1 and qi[q, state.Q_STATE] == state.OPEN:
-            vac[j] = q
-            j += 1
     vreq = requirement[vac]
     by_req = np.argsort(vreq, kind="mergesort")
     sorted_req = vreq[by_req]

@@ -32,6 +32,7 @@ from simulator import rules, state, streams, tallies
 from simulator.jit import helper, njit, parallel
 from simulator.kernel_params import KernelParams
 from simulator.kernels.demand import person_groups
+from simulator.kernels.slots import active_slots_in_state
 
 
 @parallel
@@ -339,9 +340,10 @@ def vacancy_chains(
     top = np.empty((n_emp * n_lv, TOP_K), dtype=np.int64)
     top_len = np.full(n_emp * n_lv, -1, dtype=np.int64)  # -1: no scan yet this month
     top_pos = np.zeros(n_emp * n_lv, dtype=np.int64)
-    for q in range(qi.shape[0]):
-        if qi[q, state.Q_STATE] != state.PENDING or qi[q, state.Q_ACTIVE] == 0:
-            continue
+    # Vacancies a chain left behind are decided in that chain, so only those pending now
+    # start one; a listed vacancy is still pending when its turn comes (chains fill only the
+    # vacancy they are deciding).
+    for q in active_slots_in_state(qi, state.PENDING):
         v = q
         while True:
             e = qi[v, state.Q_EMPLOYER]
