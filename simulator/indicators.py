@@ -14,9 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numba import prange
 
 from simulator import chain_stats, state, tallies
-from simulator.jit import njit
+from simulator.jit import parallel
 from simulator.tables import write_table
 
 # Position statistics recorded each month (group "all" only).
@@ -28,22 +29,29 @@ V_CARVED = 4
 N_VSTATS = 5
 
 
-@njit(cache=True)
+@parallel
 def position_stats(qi: np.ndarray, month: int) -> np.ndarray:
-    """Active, filled and open positions, summed age of open vacancies, active carved jobs."""
-    out = np.zeros(N_VSTATS)
-    for q in range(qi.shape[0]):
-        if qi[q, state.Q_ACTIVE] != 1:
-            continue
-        out[V_ACTIVE] += 1.0
-        if qi[q, state.Q_HOLDER] >= 0:
-            out[V_FILLED] += 1.0
-        else:
-            out[V_OPEN] += 1.0
-            out[V_OPEN_AGE_SUM] += month - qi[q, state.Q_VACANT_SINCE]
-        if qi[q, state.Q_CARVED] == 1:
-            out[V_CARVED] += 1.0
-    return out
+    """Active, filled and open positions, summed age of open vacancies, active carved jobs
+    (blocks of slots in parallel; whole-number sums, so exact in any order)."""
+    rows = qi.shape[0]
+    blocks = np.zeros((tallies.n_blocks(rows), 1, N_VSTATS))
+    for b in prange(blocks.shape[0]):
+        out = blocks[b, 0]
+        first, last = tallies.block_range(b, rows)
+        for q in range(first, last):
+            if qi[q, state.Q_ACTIVE] != 1:
+                continue
+            out[V_ACTIVE] += 1.0
+            if qi[q, state.Q_HOLDER] >= 0:
+                out[V_FILLED] += 1.0
+            else:
+                out[V_OPEN] += 1.0
+                out[V_OPEN_AGE_SUM] += month - qi[q, state.Q_VACANT_SINCE]
+            if qi[q, state.Q_CARVED] == 1:
+                out[V_CARVED] += 1.0
+    total = np.zeros((1, N_VSTATS))
+    tallies.add_blocks(blocks, total)
+    return total[0]
 
 
 #: The labour-market statuses of the survey transitions, in census order.

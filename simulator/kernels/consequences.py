@@ -61,7 +61,8 @@ def consequences_step(
     for b in prange(n_b):
         block_census = census_blocks[b]
         block_cost = cost_blocks[b, 0]
-        for p in range(b * tallies.BLOCK_ROWS, min(n, (b + 1) * tallies.BLOCK_ROWS)):
+        first, last = tallies.block_range(b, n)
+        for p in range(first, last):
             status = pi[p, state.P_STATUS]
             if status == state.GONE:
                 continue
@@ -213,7 +214,8 @@ def census(pf: np.ndarray, pi: np.ndarray, n: int, month: int, out: np.ndarray) 
     census_blocks = np.zeros((tallies.n_blocks(n), tallies.N_CENSUS, N_COMBOS))
     for b in prange(census_blocks.shape[0]):
         block_census = census_blocks[b]
-        for p in range(b * tallies.BLOCK_ROWS, min(n, (b + 1) * tallies.BLOCK_ROWS)):
+        first, last = tallies.block_range(b, n)
+        for p in range(first, last):
             tally(pf, pi, p, month, block_census)
     by_combo = np.zeros((tallies.N_CENSUS, N_COMBOS))
     tallies.add_blocks(census_blocks, by_combo)

@@ -225,7 +225,8 @@ def person_flows(
     blocks = np.zeros((tallies.n_blocks(n), flows.shape[0], flows.shape[1]))
     for b in prange(blocks.shape[0]):
         block_flows = blocks[b]
-        for p in range(b * tallies.BLOCK_ROWS, min(n, (b + 1) * tallies.BLOCK_ROWS)):
+        first, last = tallies.block_range(b, n)
+        for p in range(first, last):
             status = pi[p, state.P_STATUS]
             if status == state.GONE:
                 continue

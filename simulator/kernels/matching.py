@@ -213,7 +213,8 @@ def gather_seekers(
     offset = np.zeros(n_b + 1, dtype=np.int64)
     for b in prange(n_b):
         count = 0
-        for p in range(b * tallies.BLOCK_ROWS, min(n, (b + 1) * tallies.BLOCK_ROWS)):
+        first, last = tallies.block_range(b, n)
+        for p in range(first, last):
             if applies(pi, p, par, key, month):
                 searching[p] = True
                 count += 1
@@ -232,7 +233,8 @@ def gather_seekers(
     partial = np.empty(n_seek, dtype=np.bool_)
     for b in prange(n_b):
         j = offset[b]
-        for p in range(b * tallies.BLOCK_ROWS, min(n, (b + 1) * tallies.BLOCK_ROWS)):
+        first, last = tallies.block_range(b, n)
+        for p in range(first, last):
             if not searching[p]:
                 continue
             na, extra = applications_of(pf, pi, p, iv, par, key, month)

@@ -52,7 +52,8 @@ def training_step(
     blocks = np.zeros((tallies.n_blocks(n), flows.shape[0], flows.shape[1]))
     for b in prange(blocks.shape[0]):
         block_flows = blocks[b]
-        for p in range(b * tallies.BLOCK_ROWS, min(n, (b + 1) * tallies.BLOCK_ROWS)):
+        first, last = tallies.block_range(b, n)
+        for p in range(first, last):
             if pi[p, state.P_STATUS] != state.EMPLOYED:
                 continue
             e = pi[p, state.P_EMPLOYER]
