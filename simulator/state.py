@@ -126,7 +126,7 @@ OPEN = 2
 
 #: Month stamp of an event that never happened (months before month 0, from the spin-up, are
 #: negative, so "none" must lie far below any of them).
-NEVER = -(1 << 40)
+NEVER = -(1 << 30)
 
 # ---------------------------------------------------------------- target groups
 G_LTU = 1
@@ -157,8 +157,8 @@ def new_float_table(rows: int, columns: int) -> np.ndarray:
 
 
 def new_int_table(rows: int, columns: int) -> np.ndarray:
-    """A zeroed column-major int64 table."""
-    return np.zeros((rows, columns), dtype=np.int64, order="F")
+    """A zeroed column-major int32 table."""
+    return np.zeros((rows, columns), dtype=np.int32, order="F")
 
 
 @dataclass
