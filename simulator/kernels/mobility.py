@@ -246,6 +246,7 @@ def best_internal_candidate(
     req: float,
     requires_skill: bool,
     month: int,
+    buffer_of: np.ndarray,
     top: np.ndarray,
     top_len: np.ndarray,
     top_pos: np.ndarray,
@@ -260,16 +261,18 @@ def best_internal_candidate(
 
     Parameters
     ----------
-    top : ndarray of int64, shape (n_employers * n_levels, TOP_K)
-        Candidate buffers per block (rows used only for large blocks).
-    top_len, top_pos : ndarray of int64, shape (n_employers * n_levels,)
+    buffer_of : ndarray of int64, shape (n_employers * n_levels,)
+        Row of each large block's buffer in ``top`` (-1: a small block, scanned).
+    top : ndarray of int64, shape (large blocks, TOP_K)
+        Candidate buffers of the large blocks.
+    top_len, top_pos : ndarray of int64, shape (large blocks,)
         Entries in each buffer (-1: not filled this month) and the next entry to look at.
     """
     a, b = level_start[e, src], level_start[e, src + 1]
     if b - a <= SCAN_LIMIT:
         h = _scan_block(pf, pi, qi, a, b, month)
     else:
-        block = e * (level_start.shape[1] - 1) + src
+        block = buffer_of[e * (level_start.shape[1] - 1) + src]
         h = -1
         while h < 0:
             if top_pos[block] >= top_len[block]:
@@ -338,9 +341,17 @@ def vacancy_chains(
     requires = par.promotion_requires_skill > 0.0
     effect = par.development_effect
     n_emp, n_lv = level_start.shape[0], level_start.shape[1] - 1
-    top = np.empty((n_emp * n_lv, TOP_K), dtype=np.int64)
-    top_len = np.full(n_emp * n_lv, -1, dtype=np.int64)  # -1: no scan yet this month
-    top_pos = np.zeros(n_emp * n_lv, dtype=np.int64)
+    # Candidate buffers for the few large (employer, level) blocks only.
+    buffer_of = np.full(n_emp * n_lv, -1, dtype=np.int64)
+    n_large = 0
+    for e in range(n_emp):
+        for lv in range(n_lv):
+            if level_start[e, lv + 1] - level_start[e, lv] > SCAN_LIMIT:
+                buffer_of[e * n_lv + lv] = n_large
+                n_large += 1
+    top = np.empty((n_large, TOP_K), dtype=np.int64)
+    top_len = np.full(n_large, -1, dtype=np.int64)  # -1: no scan yet this month
+    top_pos = np.zeros(n_large, dtype=np.int64)
     # Vacancies a chain left behind are decided in that chain, so only those pending now
     # start one; a listed vacancy is still pending when its turn comes (chains fill only the
     # vacancy they are deciding).
@@ -367,6 +378,7 @@ def vacancy_chains(
                     req,
                     requires,
                     month,
+                    buffer_of,
                     top,
                     top_len,
                     top_pos,
