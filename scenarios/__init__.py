@@ -6,19 +6,41 @@
 ['kokkola_engine']
 """
 
-from scenarios.catalogue import load_catalogue
-from scenarios.compose import (
-    Arm,
-    Lab,
-    Package,
-    Scenario,
-    compose,
-    load_lab,
-    load_package,
-    load_scenario,
-    scenario_from_names,
+from typing import TYPE_CHECKING
+
+from simulator.lazy import lazy_exports
+
+if TYPE_CHECKING:  # the names, for readers and type checkers; imported on first use
+    from scenarios.catalogue import load_catalogue
+    from scenarios.compose import (
+        Arm,
+        Lab,
+        Package,
+        Scenario,
+        compose,
+        load_lab,
+        load_package,
+        load_scenario,
+        scenario_from_names,
+    )
+    from scenarios.errors import ScenarioError
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "load_catalogue": "scenarios.catalogue",
+        "Arm": "scenarios.compose",
+        "Lab": "scenarios.compose",
+        "Package": "scenarios.compose",
+        "Scenario": "scenarios.compose",
+        "compose": "scenarios.compose",
+        "load_lab": "scenarios.compose",
+        "load_package": "scenarios.compose",
+        "load_scenario": "scenarios.compose",
+        "scenario_from_names": "scenarios.compose",
+        "ScenarioError": "scenarios.errors",
+    },
 )
-from scenarios.errors import ScenarioError
 
 __all__ = [
     "Arm",
