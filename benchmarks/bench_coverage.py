@@ -7,7 +7,9 @@ fitted twice: by simulated moments (sandwich interval, estimate ± 1.645 SE) and
 (90% equal-tailed credible interval). Prints, per method and parameter, the share of labs
 whose interval covers the truth with its Wilson 95% interval (30 labs tell 90% from 70%:
 the Wilson intervals of 27/30 and 21/30 do not overlap), the mean interval width as a share
-of the search range, and the seconds per lab; writes the figure to ``--figure``.
+of the search range, and the seconds per lab; writes the figure to ``--figure``. With
+``--table`` the per-lab rows are written after every lab and a rerun resumes: labs already in
+the table are not fitted again.
 
 Usage::
 
@@ -96,6 +98,8 @@ def one_lab(i: int, persons: int, months: int, executor, workers: int) -> list[d
             rows.append(
                 dict(
                     lab=i,
+                    persons=persons,
+                    months=months,
                     method="sandwich",
                     parameter=name,
                     covered=bool(np.isfinite(se) and low <= truth <= high),
@@ -107,6 +111,8 @@ def one_lab(i: int, persons: int, months: int, executor, workers: int) -> list[d
             rows.append(
                 dict(
                     lab=i,
+                    persons=persons,
+                    months=months,
                     method="posterior",
                     parameter=name,
                     covered=bool(low <= truth <= high),
@@ -115,6 +121,28 @@ def one_lab(i: int, persons: int, months: int, executor, workers: int) -> list[d
                 )
             )
     return rows
+
+
+def resumed_rows(table: Path | None, persons: int, months: int) -> list[dict]:
+    """Rows of labs already fitted by an earlier, interrupted run writing the same table.
+
+    Raises
+    ------
+    SystemExit
+        When the table holds labs of another size (they would not pool).
+    """
+    if table is None or not table.exists():
+        return []
+    done = pd.read_csv(table)
+    if done.empty:
+        return []
+    sizes = done[["persons", "months"]].drop_duplicates()
+    if len(sizes) != 1 or tuple(sizes.iloc[0]) != (persons, months):
+        raise SystemExit(
+            f"{table}: holds labs of {sizes.to_dict('records')}, not persons={persons}, "
+            f"months={months}; choose another --table or the same sizes"
+        )
+    return done.to_dict("records")
 
 
 def summarise(table: pd.DataFrame) -> pd.DataFrame:
@@ -179,9 +207,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("ABC").setLevel(logging.WARNING)  # one line per lab is enough
     backend = ExecutorSpec("processes" if args.workers > 1 else "serial", workers=args.workers)
     executor = backend.start()
-    rows: list[dict] = []
+    rows = resumed_rows(args.table, args.persons, args.months)
+    done_labs = {row["lab"] for row in rows}
+    if done_labs:
+        print(f"resuming: {len(done_labs)} labs already in {args.table}", flush=True)
     try:
         for i in range(args.labs):
+            if i in done_labs:
+                continue
             rows += one_lab(i, args.persons, args.months, executor, args.workers)
             done = summarise(pd.DataFrame(rows))
             # written after every lab: an interrupted run keeps what it measured
