@@ -6,7 +6,7 @@ from numba's cache, so set-up, run time and peak memory are those of one run. Th
 model is also run with the plain-Python reference for a few months, and the kernels' speed-up
 is the ratio of milliseconds per step measured in the same process.
 
-Usage: python benchmarks/bench_model.py [--sizes 10000 100000 1000000] [--months 120]
+Usage: python benchmarks/bench_model.py [--sizes 10000 100000 1000000] [--months 120] [--threads N]
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".numba_cache"))
 
 def one_run(persons: int, months: int, backend: str, reference_months: int) -> dict:
     """Run in this process and return timings (called in a child process)."""
+    import numba
+
     from simulator.model import LabourMarketModel
     from simulator.params import ModelParams
 
@@ -46,6 +48,7 @@ def one_run(persons: int, months: int, backend: str, reference_months: int) -> d
         "run_s": t2 - t1,
         "ms_per_step": 1000 * (t2 - t1) / months,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "threads": numba.get_num_threads(),
     }
     if reference_months:
         timings = {}
@@ -69,6 +72,12 @@ def main() -> None:
         default=12,
         help="months of the numba-vs-reference comparison at 10,000 persons",
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="numba threads of the parallel kernels (default: NUMBA_NUM_THREADS or every core)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -76,6 +85,9 @@ def main() -> None:
         print(json.dumps(one_run(persons, months, "numba", ref)))
         return
 
+    env = dict(os.environ)
+    if args.threads:
+        env["NUMBA_NUM_THREADS"] = str(args.threads)
     rows = []
     for persons in args.sizes:
         ref = args.reference_months if persons == 10_000 else 0
@@ -84,10 +96,15 @@ def main() -> None:
             capture_output=True,
             text=True,
             check=True,
+            env=env,
         )
         rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
 
-    print(f"Model speed, one core, {args.months} months (numba kernels)")
+    threads = rows[0]["threads"]
+    print(
+        f"Model speed, {args.months} months (numba kernels, {threads} "
+        f"thread{'s' if threads > 1 else ''})"
+    )
     print(
         f"{'persons':>10} {'employers':>10} {'set-up s':>9} {'run s':>8} {'total s':>8} "
         f"{'ms/step':>8} {'peak MB':>8}"
