@@ -179,9 +179,10 @@ def figure(summary: pd.DataFrame, path: Path) -> None:
     ax.errorbar(
         summary["coverage"],
         y,
+        # clipped: at a share of 1 the Wilson bound rounds a hair below it
         xerr=[
-            summary["coverage"] - summary["wilson_low"],
-            summary["wilson_high"] - summary["coverage"],
+            (summary["coverage"] - summary["wilson_low"]).clip(lower=0.0),
+            (summary["wilson_high"] - summary["coverage"]).clip(lower=0.0),
         ],
         fmt="o",
     )
