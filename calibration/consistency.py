@@ -250,7 +250,59 @@ def quarterly_retirement_share(share_older: float, retirement_age: float) -> flo
     return share_older / (retirement_age - 55.0) / 4.0
 
 
-# ---------------------------------------------------------------- the shipped labs
+# ---------------------------------------------------------------- tables
+def figure_table(
+    public: pd.DataFrame,
+    moments: pd.DataFrame | None = None,
+    draws: int = 20_000,
+    seed: int = 0,
+) -> pd.DataFrame | None:
+    """The check of both balances on public statistics, beside a fit's E→U when given.
+
+    Parameters
+    ----------
+    public : DataFrame
+        Public statistics as :func:`calibration.formats.load_public` reads them (``statistic,
+        group, value, se``); the whole area's figures (group ``all``) are used.
+    moments : DataFrame, optional
+        A fit's moments table (``source, indicator, group, simulated, std_residual``, as
+        ``moments.csv``): adds the fitted E→U, its standardised residual and the model's
+        turnover gap (:func:`model_gap` on the simulated figures).
+    draws, seed
+        Monte Carlo draws and their seed.
+
+    Returns
+    -------
+    DataFrame or None
+        One row per balance: ``balance, published, published_se, implied, implied_low,
+        implied_high, z, consistent`` and, with ``moments``, ``fitted, fitted_std_residual,
+        model_gap``. None when the statistics lack a figure of :data:`NEEDED` or give one twice
+        for the whole area (no single value to check).
+    """
+    whole = public[public["group"] == "all"]
+    counts = whole["statistic"].value_counts()
+    if any(counts.get(name, 0) != 1 for name in NEEDED):
+        return None
+    whole = whole.set_index("statistic")
+    values, ses = whole["value"].to_dict(), whole["se"].to_dict()
+    fit = None
+    if moments is not None:
+        rows = moments[(moments["source"] == "public") & (moments["group"] == "all")]
+        fit = rows.drop_duplicates("indicator").set_index("indicator")
+        if any(name not in fit.index for name in NEEDED):
+            fit = None
+    out = []
+    for balance in BALANCES:
+        check = check_e_to_u(values, ses, balance, draws, seed)
+        row = {**vars(check), "consistent": check.consistent}
+        if fit is not None:
+            row["fitted"] = float(fit.loc["quarterly_e_to_u", "simulated"])
+            row["fitted_std_residual"] = float(fit.loc["quarterly_e_to_u", "std_residual"])
+            row["model_gap"] = model_gap(fit["simulated"].to_dict(), balance)
+        out.append(row)
+    return pd.DataFrame(out).drop(columns="implied_sd")
+
+
 def lab_table(names: Sequence[str], draws: int = 20_000, seed: int = 0) -> pd.DataFrame:
     """The consistency table of shipped labs, one row per lab and balance.
 
@@ -261,36 +313,37 @@ def lab_table(names: Sequence[str], draws: int = 20_000, seed: int = 0) -> pd.Da
     Returns
     -------
     DataFrame
-        Columns ``lab, balance, published, published_se, implied, implied_low,
-        implied_high, z, consistent, fitted, fitted_std_residual, model_gap,
-        retirements_per_quarter``.
+        :func:`figure_table`'s columns after ``lab``, and ``retirements_per_quarter``
+        (:func:`quarterly_retirement_share` of the lab's parameters).
+
+    Raises
+    ------
+    SystemExit
+        If a lab lacks a figure the check needs (the message names the lab file and figures).
     """
     from calibration.labs import DATA, _value, public_table
     from scenarios.compose import load_lab
 
-    rows = []
+    frames = []
     for name in names:
         lab = load_lab(name)
-        public = public_table(lab).set_index("statistic")
-        missing = [n for n in NEEDED if n not in public.index]
-        if missing:
-            raise SystemExit(f"{lab.source}: no [[published]] figure for {', '.join(missing)}")
-        values, ses = public["value"].to_dict(), public["se"].to_dict()
+        public = public_table(lab)
         moments = DATA / lab.name / "fit" / "moments.csv"
-        fit = pd.read_csv(moments).set_index("indicator") if moments.exists() else None
-        retire = quarterly_retirement_share(
+        table = figure_table(
+            public, pd.read_csv(moments) if moments.exists() else None, draws, seed
+        )
+        if table is None:
+            missing = sorted(set(NEEDED) - set(public["statistic"]))
+            raise SystemExit(
+                f"{lab.source}: [[published]] needs exactly one figure each of "
+                f"{', '.join(NEEDED)}; missing: {', '.join(missing) or 'none (one is repeated)'}"
+            )
+        table.insert(0, "lab", lab.name)
+        table["retirements_per_quarter"] = quarterly_retirement_share(
             _value(lab, "population.share_older"), _value(lab, "demand.retirement_age")
         )
-        for balance in BALANCES:
-            check = check_e_to_u(values, ses, balance, draws, seed)
-            row = {"lab": lab.name, **vars(check), "consistent": check.consistent}
-            if fit is not None:
-                row["fitted"] = float(fit.loc["quarterly_e_to_u", "simulated"])
-                row["fitted_std_residual"] = float(fit.loc["quarterly_e_to_u", "std_residual"])
-                row["model_gap"] = model_gap(fit["simulated"].to_dict(), balance)
-            row["retirements_per_quarter"] = retire
-            rows.append(row)
-    return pd.DataFrame(rows).drop(columns="implied_sd")
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True)
 
 
 def markdown(table: pd.DataFrame) -> str:
@@ -301,8 +354,9 @@ def markdown(table: pd.DataFrame) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in table.itertuples():
-        fitted = f"{r.fitted:.4f} ({r.fitted_std_residual:+.2f})" if "fitted" in table else "no fit"
-        gap = f"{r.model_gap:+.4f}" if "model_gap" in table else ""
+        fit = getattr(r, "fitted", float("nan"))
+        fitted = f"{fit:.4f} ({r.fitted_std_residual:+.2f})" if pd.notna(fit) else "no fit"
+        gap = f"{r.model_gap:+.4f}" if pd.notna(fit) else ""
         flag = "" if r.consistent else " **inconsistent**"
         lines.append(
             f"| {r.lab} | {r.balance.upper()} | {r.published:.4f} ± {r.published_se:.4f} "

@@ -12,6 +12,7 @@ from calibration.consistency import (
     FLOWS,
     NEEDED,
     check_e_to_u,
+    figure_table,
     implied_e_to_u,
     lab_table,
     main,
@@ -173,3 +174,38 @@ def test_needed_figures_are_survey_statistics():
 
     assert set(NEEDED) <= set(STATISTICS)
     assert len(FLOWS) == 6
+
+
+def test_figure_table_needs_every_figure_once_and_reads_a_fit():
+    values, ses = _consistent_set()
+    public = pd.DataFrame(
+        {"statistic": list(values), "group": "all", "value": values.values(), "se": ses.values()}
+    )
+    table = figure_table(public, draws=2000)
+    assert list(table["balance"]) == ["u", "e"] and table["consistent"].all()
+    assert "fitted" not in table
+    assert figure_table(public.iloc[1:], draws=2000) is None  # a figure missing
+    assert figure_table(pd.concat([public, public.iloc[:1]]), draws=2000) is None  # repeated
+    moments = public.rename(columns={"statistic": "indicator", "value": "simulated"}).assign(
+        source="public", std_residual=0.5
+    )
+    fitted = figure_table(public, moments, draws=2000)
+    assert fitted["fitted"].tolist() == [values["quarterly_e_to_u"]] * 2
+    assert fitted["model_gap"].abs().max() < 1e-12  # a closed stationary chain has no gap
+
+
+def test_report_note_says_whether_the_data_or_the_model_misses():
+    from calibration.report import consistency_notes
+
+    values, ses = _consistent_set()
+    public = pd.DataFrame(
+        {"statistic": list(values), "group": "all", "value": values.values(), "se": ses.values()}
+    )
+    moments = public.rename(columns={"statistic": "indicator", "value": "simulated"})
+    met = figure_table(public, moments.assign(source="public", std_residual=1.0), draws=2000)
+    assert consistency_notes(met) == ""
+    missed = figure_table(public, moments.assign(source="public", std_residual=2.5), draws=2000)
+    assert "consistent with each other" in consistency_notes(missed)
+    public.loc[public["statistic"] == "quarterly_e_to_u", "value"] *= 3
+    bad = figure_table(public, moments.assign(source="public", std_residual=2.5), draws=2000)
+    assert "a model that matches the rest cannot meet it" in consistency_notes(bad)
