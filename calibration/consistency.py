@@ -20,10 +20,13 @@ Solving either balance for p(E→U) gives the value the stocks (the unemployment
 employment rate, giving E, U, I) and the other four flows imply. Its uncertainty comes from the
 figures' own: each is drawn from a normal distribution with its standard error (the calibration
 data's ``se = tolerance × value / 1.96``, :mod:`calibration.labs`) and the implied value's
-2.5th-97.5th percentiles are its 95% band. The published E→U is consistent with the rest if
-``|published − implied| / sqrt(se_published² + sd_implied²) ≤ 2``: a model that matches every
-other figure exactly cannot then be more than that many standard errors from it, and a fit that
-shares the miss among the figures does no worse than about that z spread over them.
+2.5th-97.5th percentiles are its 95% band. The gap is ``z = (published − implied) /
+sqrt(se_published² + sd_implied²)``. A model that met every other figure's central value
+exactly would miss the published E→U by at least |z| standard errors; the least sum of squared
+standardised misses that any model obeying the balance can reach is about z². So |z| ≤ 2: the
+figures are consistent (one model can meet them all within two standard errors); |z| > 2: they
+do not describe one stationary market at the 95% level (a fit may still share the gap so that
+no single figure is missed by two).
 """
 
 from __future__ import annotations

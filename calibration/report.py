@@ -164,7 +164,7 @@ def consistency_notes(table: pd.DataFrame) -> str:
     )
     return (
         miss + f"The published E→U disagrees with what the other figures imply ({bad}): a "
-        "model that matches the rest cannot meet it."
+        "model that matched the rest exactly would miss it by more than two standard errors."
     )
 
 

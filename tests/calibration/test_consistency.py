@@ -208,4 +208,4 @@ def test_report_note_says_whether_the_data_or_the_model_misses():
     assert "consistent with each other" in consistency_notes(missed)
     public.loc[public["statistic"] == "quarterly_e_to_u", "value"] *= 3
     bad = figure_table(public, moments.assign(source="public", std_residual=2.5), draws=2000)
-    assert "a model that matches the rest cannot meet it" in consistency_notes(bad)
+    assert "would miss it by more than two standard errors" in consistency_notes(bad)
