@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +18,7 @@ from calibration.consistency import (
     implied_e_to_u,
     lab_table,
     main,
+    markdown,
     model_gap,
     quarterly_retirement_share,
     stock_shares,
@@ -209,3 +212,10 @@ def test_report_note_says_whether_the_data_or_the_model_misses():
     public.loc[public["statistic"] == "quarterly_e_to_u", "value"] *= 3
     bad = figure_table(public, moments.assign(source="public", std_residual=2.5), draws=2000)
     assert "would miss it by more than two standard errors" in consistency_notes(bad)
+
+
+def test_docs_table_is_the_scripts_output():
+    # docs/calibration.md, "Are the published figures consistent with each other?"
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "calibration.md").read_text()
+    rows = markdown(lab_table(shipped(LAB_DIR))).splitlines()
+    assert "\n".join(rows) in docs
