@@ -146,10 +146,35 @@ def _img(png: str, caption: str) -> Markup:
     return Markup(figure("data:image/png;base64," + png, caption)) if png else Markup("")
 
 
+def consistency_notes(table: pd.DataFrame) -> str:
+    """What the stock–flow check says about a missed E→U (empty when the fit meets it)."""
+    if "fitted_std_residual" not in table or abs(table["fitted_std_residual"].iloc[0]) <= 2:
+        return ""
+    miss = f"The fitted E→U misses its figure by {table['fitted_std_residual'].iloc[0]:+.2f} SE. "
+    if table["consistent"].all():
+        return (
+            miss + "The published figures are consistent with each other (|z| ≤ 2 in both "
+            "balances), so the data do not rule the figure out: the miss is the model's, a "
+            "trade-off with the other moments through the estimated parameters."
+        )
+    bad = ", ".join(
+        f"{r.balance.upper()} balance: implied {r.implied:.4f}, z = {r.z:+.2f}"
+        for r in table.itertuples()
+        if not r.consistent
+    )
+    return (
+        miss + f"The published E→U disagrees with what the other figures imply ({bad}): a "
+        "model that matched the rest exactly would miss it by more than two standard errors."
+    )
+
+
 def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -> Path:
     """Write the HTML report (the reports' shared layout, figures embedded)."""
-    # Imported here: matplotlib is slow to load: only figures need it.
+    # Imported here: matplotlib is slow to load: only figures need it. The consistency check
+    # too, so that `python -m calibration.consistency` runs the module it imports only once.
     import matplotlib
+
+    from calibration.consistency import figure_table
 
     matplotlib.use("Agg")
     p, s, u, ident = result.problem, result.search, result.uncertainty, result.identification
@@ -212,6 +237,7 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
         else "by bootstrap of the data"
     )
     m = template_module("calibration.html.j2")
+    check = figure_table(p.data.public, moments) if p.data.public is not None else None
     sections = [
         Section("Data", m.data(p, sources, fit), "data"),
         Section(
@@ -235,6 +261,17 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
                 + _img(figs["residuals"], "Standardised residuals")
             ),
             "moments-fit",
+        ),
+        *(
+            [
+                Section(
+                    "Stock–flow consistency of the published figures",
+                    m.consistency(_table(check), Markup(html.escape(consistency_notes(check)))),
+                    "consistency",
+                )
+            ]
+            if check is not None
+            else []
         ),
         Section(
             "Loss history",
