@@ -53,12 +53,32 @@ def columns_touched(module: str) -> dict[str, set[str]]:
 
 def floor_bytes(model, modules: tuple[str, ...]) -> int:
     """Bytes a phase must touch at least once: every column it names, every row."""
+    from simulator import state
+
     w = model.world
     rows = {"P_": w.persons.n, "Q_": w.positions.n, "E_": w.employers.n}
+    # Bytes per value of each named column: its table's dtype (floats 8, ints 4).
+    width = {}
+    for prefix, tables in (
+        (
+            "P_",
+            ((state.PERSON_FLOAT_COLUMNS, w.persons.f), (state.PERSON_INT_COLUMNS, w.persons.i)),
+        ),
+        ("Q_", ((state.POSITION_INT_COLUMNS, w.positions.i),)),
+        (
+            "E_",
+            (
+                (state.EMPLOYER_FLOAT_COLUMNS, w.employers.f),
+                (state.EMPLOYER_INT_COLUMNS, w.employers.i),
+            ),
+        ),
+    ):
+        for columns, table in tables:
+            width.update({prefix + c.upper(): table.itemsize for c in columns})
     total = 0
     for module in modules:
         for prefix, names in columns_touched(module).items():
-            total += len(names) * rows[prefix] * 8
+            total += sum(width[name] for name in names) * rows[prefix]
     return total
 
 
