@@ -17,7 +17,7 @@ from experiments.comparison.study import run_comparison
 from scenarios import compose, load_lab
 from scenarios.catalogue import load_catalogue
 from scenarios.compose import Package
-from scenarios.schema import PackageFile
+from scenarios.schema import PackageFile, Profile, PublishedProfile
 
 #: The event study's bins after the start, in order.
 BINS = ("year_1", "year_2", "after_2_years")
@@ -43,10 +43,12 @@ def type_profile(
     workers: int = 1,
     seed: int = 1,
 ) -> pd.DataFrame:
-    """Participants' profile of one type: rows ``bin, estimate, ci_low, ci_high, persons``.
+    """Participants' profile of one type.
 
-    ``estimate`` is the effect on the share in work (percentage points) pooled over the bin's
-    event months; ``before_start`` is included as the first row (about 0 by construction).
+    Rows ``bin, estimate, ci_low, ci_high, baseline, policy, persons``: ``estimate`` is the
+    effect on the share in work (percentage points) pooled over the bin's event months,
+    ``baseline`` and ``policy`` the cohort's shares in work (%) without and with the package;
+    ``before_start`` is included as the first row (about 0 by construction).
     """
     scenario = compose(
         load_lab(lab),
@@ -62,16 +64,40 @@ def type_profile(
     c = run_comparison(scenario, workers=workers, progress=False)
     d = c.effects("participant_profile", context=ALL_PROGRAMMES)
     d = d.assign(bin=d["metric"].str.removeprefix("employment_share_"))
-    return d[["bin", "estimate", "ci_low", "ci_high", "n"]].rename(columns={"n": "persons"})
+    cols = ["bin", "estimate", "ci_low", "ci_high", "baseline", "policy", "n"]
+    return d[cols].rename(columns={"n": "persons"}).reset_index(drop=True)
 
 
-def published_profiles() -> dict[str, dict]:
+def published_profiles() -> dict[str, Profile]:
     """The catalogue's published profile of every type that has one."""
     return {
-        kind: entry.profile.model_dump()
-        for kind, entry in load_catalogue().items()
-        if entry.profile is not None
+        kind: entry.profile for kind, entry in load_catalogue().items() if entry.profile is not None
     }
+
+
+def against_published(profile: pd.DataFrame, published: PublishedProfile | None) -> pd.DataFrame:
+    """The simulated bins beside the published figures.
+
+    Rows ``bin, simulated, published, difference, ratio`` for the bins after the start;
+    ``published``, ``difference`` (simulated minus published, pp) and ``ratio`` (simulated
+    over published) are NaN where the source gives no figure for the bin.
+    """
+    sim = profile.set_index("bin")["estimate"]
+    figures = published.by_bin() if published is not None else {}
+    rows = []
+    for b in BINS:
+        pub = figures.get(b)
+        value = float("nan") if pub is None else float(pub)
+        rows.append(
+            {
+                "bin": b,
+                "simulated": float(sim[b]),
+                "published": value,
+                "difference": float(sim[b]) - value,
+                "ratio": float(sim[b]) / value if value else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def follows_pattern(profile: pd.DataFrame, pattern: str) -> bool:
@@ -79,8 +105,8 @@ def follows_pattern(profile: pd.DataFrame, pattern: str) -> bool:
 
     ``rising`` (training): the effect within a year of the start lies below both later
     effects, and the effect beyond two years is positive. ``early`` (job-search assistance,
-    subsidies, placement): the effect within a year is positive and at least the effect
-    beyond two years (constant or falling).
+    subsidies, placement): the effect within a year is positive and at least each later
+    effect (largest at once, then constant or falling).
     """
     e = profile.set_index("bin")["estimate"]
     if pattern == "rising":
@@ -90,5 +116,7 @@ def follows_pattern(profile: pd.DataFrame, pattern: str) -> bool:
             and e["after_2_years"] > 0
         )
     if pattern == "early":
-        return bool(e["year_1"] > 0 and e["year_1"] >= e["after_2_years"])
+        return bool(
+            e["year_1"] > 0 and e["year_1"] >= e["year_2"] and e["year_1"] >= e["after_2_years"]
+        )
     raise ValueError(f"unknown profile pattern {pattern!r}; allowed: rising, early")
