@@ -27,8 +27,10 @@ from experiments.comparison.programme_profiles import (
     against_published,
     follows_pattern,
     published_profiles,
+    share_ratio,
     type_profile,
 )
+from scenarios.catalogue import load_catalogue
 
 
 def _cell(value: float, width: int = 20) -> str:
@@ -47,6 +49,7 @@ def main() -> None:
     ap.add_argument("--types", nargs="*", help="intervention types (default: all with a profile)")
     args = ap.parse_args()
     published = published_profiles()
+    catalogue = load_catalogue()
     kinds = args.types or list(published)
     print(
         f"Participants' effect on the share in work (pp) by time since the start; Kokkola, "
@@ -96,6 +99,13 @@ def main() -> None:
             print(f"    figures: {pub.published.source}")
         else:
             print("    published: no figures found for this type")
+        bench = catalogue[kind].benchmark
+        if bench is not None and bench.measure in ("relative_risk", "odds_ratio"):
+            print(
+                f"    {bench.measure.replace('_', ' ')} of being in work within a year of the "
+                f"start: simulated {share_ratio(profile, bench.measure):.2f}, benchmark "
+                f"{bench.low:.2f}-{bench.high:.2f} ({bench.source})"
+            )
         print(f"    pattern: {pub.source}")
 
 
