@@ -55,7 +55,7 @@ def type_profile(
     Rows ``bin, estimate, ci_low, ci_high, baseline, policy, persons``: ``estimate`` is the
     effect on the share in work (percentage points) pooled over the bin's event months,
     ``baseline`` and ``policy`` the cohort's shares in work (%) without and with the package;
-    ``before_start`` is included as the first row (about 0 by construction).
+    ``before_start`` is included as the first row (about 0; see the event study's estimand).
     """
     scenario = compose(
         load_lab(lab),
