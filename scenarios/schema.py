@@ -406,6 +406,38 @@ class Benchmark(Strict):
     source: str
 
 
+class PublishedProfile(Strict):
+    """Published effects on participants' employment by horizon, with what they measure.
+
+    A bin without a published figure is left out. ``basis`` says how close the figures are
+    to the type: ``type`` (an estimate for this programme type), ``all_programmes`` (the
+    average over all programme types, used where no figure for the type was found) or
+    ``related_measure`` (a figure for the type on another outcome, e.g. ever in work during
+    the follow-up rather than in work at a month).
+    """
+
+    year_1: float | None = Field(
+        None, description="Effect within a year (after the programme in the source), pp."
+    )
+    year_2: float | None = Field(None, description="Effect one to two years after, pp.")
+    after_2_years: float | None = Field(None, description="Effect beyond two years, pp.")
+    unit: Literal["percentage_points"] = "percentage_points"
+    basis: Literal["type", "all_programmes", "related_measure"]
+    definition: str = Field(description="What the published figure measures, and on whom.")
+    source: str = Field(description="Publication, table or figure, and where the numbers are.")
+    mapping: str = Field(
+        description=(
+            "How the type's monthly parameters map onto these figures, and how the published "
+            "horizons (often from the programme's end) relate to the simulated bins (from "
+            "its start)."
+        )
+    )
+
+    def by_bin(self) -> dict[str, float | None]:
+        """The figures keyed by the event study's bin names."""
+        return {"year_1": self.year_1, "year_2": self.year_2, "after_2_years": self.after_2_years}
+
+
 class Profile(Strict):
     """The published time profile of an intervention type's effect on participants' employment,
     by time since the start: the shape its simulated event study should have."""
@@ -417,14 +449,14 @@ class Profile(Strict):
             "or falling."
         )
     )
-    published: Annotated[list[float], Field(min_length=3, max_length=3)] | None = Field(
+    published: PublishedProfile | None = Field(
         None,
         description=(
-            "Published effects on the employment rate (percentage points) within a year, one "
-            "to two years and beyond two years, where the source gives figures."
+            "Published effects on the employment rate (percentage points) by horizon, where a "
+            "source gives figures; absent where none was found."
         ),
     )
-    source: str = Field(description="Where the pattern (and figures) come from.")
+    source: str = Field(description="Where the pattern comes from.")
     note: str = Field("", description="How the published horizons map onto the simulated bins.")
 
 

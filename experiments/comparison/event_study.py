@@ -23,8 +23,11 @@ touched that person. Choosing the cohort in one arm only conditions on that arm'
 package arm, the months before the start show a large negative "effect" (the package arm's
 path is selected to lead into unemployment, the baseline's is not); defined by the placebo
 arm alone, an equally large positive one. Selected and aligned the same way in both arms,
-both paths lead into the start, and the months before it are flat (about 0) by construction;
-the estimate then measures what taking part does from the start on. The price is the
+both paths lead into the start: the selection puts no difference into the months before it.
+What remains there is the package's effect on these people before they enrolled (jobseekers
+displaced by earlier participants while they wait; docs/evaluation.md measures it), small and
+of the sign of the effect on non-participants; the estimate from the start on then measures
+what taking part does, the pre-start bin showing what to net out. The price is the
 cohort: people who would take part in only one of the two worlds are left out (about a
 quarter of the placebo arm's participants in the Kokkola packages).
 
@@ -52,7 +55,12 @@ PRE_MONTHS = 12
 ALL_PROGRAMMES = "all programmes"
 #: Bins of event months summarised in the results table (name, first, last, label).
 PROFILE_BINS: tuple[tuple[str, int, int, str], ...] = (
-    ("before_start", -PRE_MONTHS, -1, "in the 12 months before the start (should be about 0)"),
+    (
+        "before_start",
+        -PRE_MONTHS,
+        -1,
+        "in the 12 months before the start (about 0: spillovers only)",
+    ),
     ("year_1", 0, 11, "within a year of the start (months 0-11)"),
     ("year_2", 12, 23, "one to two years after the start (months 12-23)"),
     ("after_2_years", 24, 10**6, "more than two years after the start (months 24+)"),

@@ -79,13 +79,16 @@ def dynamics_section(c: Comparison, table: TableRenderer) -> Section | None:
 their programme start (the figure <i>Participants by months since start</i>). The people are
 those who take part both with the package and in a run of the package's enrolment without its
 effects (the baseline's world), with the same first programme; each side is aligned on the
-month the person started in that world. Selected the same way in both worlds, the months before
-the start are flat by construction (about zero, shown first below); the effect from the start
-on is what taking part does. People who would take part in only one of the two worlds are left
-out. Published meta-analyses of active labour-market programmes (Card, Kluve &amp; Weber 2018)
-find effects close to zero in the short run that grow two to three years after the programme,
-a rise driven almost entirely by training (after lock-in while in training); job-search
-assistance and private-sector subsidies have relatively constant or declining effects.</p>
+month the person started in that world. Selected the same way in both worlds, the selection
+puts no difference into the months before the start; what shows there (first below, about
+zero) is what the package did to these people before they enrolled, mostly the displacement
+of jobseekers by earlier participants, of the same sign as the effect on non-participants.
+The effect from the start on, less that, is what taking part does. People who would take part
+in only one of the two worlds are left out. Published meta-analyses of active labour-market
+programmes (Card, Kluve &amp; Weber 2018) find effects close to zero in the short run that
+grow two to three years after the programme, a rise driven almost entirely by training (after
+lock-in while in training); job-search assistance and private-sector subsidies have relatively
+constant or declining effects.</p>
 {
         table(
             profile,
