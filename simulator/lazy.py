@@ -28,6 +28,12 @@ def lazy_exports(
         Public name -> module that defines it.
     """
 
+    # A name defined in a sub-module of the same name (``scenarios.compose.compose``) is bound
+    # now: importing that sub-module later would set the package attribute to the module.
+    for name, module in exports.items():
+        if module == f"{package}.{name}":
+            setattr(sys.modules[package], name, getattr(importlib.import_module(module), name))
+
     def __getattr__(name: str) -> Any:
         module = exports.get(name)
         if module is None:
