@@ -146,6 +146,22 @@ def _img(png: str, caption: str) -> Markup:
     return Markup(figure("data:image/png;base64," + png, caption)) if png else Markup("")
 
 
+#: Column headings of the stock–flow check in the report.
+CONSISTENCY_HEADINGS = {
+    "balance": "balance",
+    "published": "published E→U",
+    "published_se": "SE",
+    "implied": "implied by the other figures",
+    "implied_low": "95% band from",
+    "implied_high": "95% band to",
+    "z": "z",
+    "consistent": "consistent (|z| ≤ 2)",
+    "fitted": "fitted E→U",
+    "fitted_std_residual": "fitted residual / SE",
+    "model_gap": "model's turnover gap",
+}
+
+
 def consistency_notes(table: pd.DataFrame) -> str:
     """What the stock–flow check says about a missed E→U (empty when the fit meets it)."""
     if "fitted_std_residual" not in table or abs(table["fitted_std_residual"].iloc[0]) <= 2:
@@ -266,7 +282,10 @@ def write_report(result: CalibrationResult, moments: pd.DataFrame, path: Path) -
             [
                 Section(
                     "Stock–flow consistency of the published figures",
-                    m.consistency(_table(check), Markup(html.escape(consistency_notes(check)))),
+                    m.consistency(
+                        _table(check.rename(columns=CONSISTENCY_HEADINGS)),
+                        Markup(html.escape(consistency_notes(check))),
+                    ),
                     "consistency",
                 )
             ]

@@ -199,7 +199,7 @@ def test_figure_table_needs_every_figure_once_and_reads_a_fit():
 
 
 def test_report_note_says_whether_the_data_or_the_model_misses():
-    from calibration.report import consistency_notes
+    from calibration.report import CONSISTENCY_HEADINGS, consistency_notes
 
     values, ses = _consistent_set()
     public = pd.DataFrame(
@@ -210,6 +210,7 @@ def test_report_note_says_whether_the_data_or_the_model_misses():
     assert consistency_notes(met) == ""
     missed = figure_table(public, moments.assign(source="public", std_residual=2.5), draws=2000)
     assert "consistent with each other" in consistency_notes(missed)
+    assert set(missed.columns) <= set(CONSISTENCY_HEADINGS)  # no raw column name in the report
     public.loc[public["statistic"] == "quarterly_e_to_u", "value"] *= 3
     bad = figure_table(public, moments.assign(source="public", std_residual=2.5), draws=2000)
     assert "would miss it by more than two standard errors" in consistency_notes(bad)
