@@ -71,7 +71,7 @@ class PersonOutcomes:
     groups : ndarray of int64
         Target-group bits: groups at first observation, plus long-term unemployed if the
         person was long-term unemployed at any month-end.
-    last_intervention : ndarray of int64
+    last_intervention : ndarray of int32
         Last intervention taken part in (-1: none).
     in_labour_force : ndarray of bool
         Whether the person was in the labour force at any month-end of the window.

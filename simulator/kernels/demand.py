@@ -127,13 +127,13 @@ def demand_step(
         Person float and int tables (rows ``0..n-1`` are people).
     n : int
         Number of person rows in use.
-    qi : ndarray of int64, shape (n_slots, columns)
+    qi : ndarray of int32, shape (n_slots, columns)
         Position table.
     level_start : ndarray of int64, shape (n_employers, n_levels + 1)
         Slot ranges per employer and level.
     target : ndarray of float64, shape (n_employers, n_levels)
         Steady-state positions per employer and level.
-    ei : ndarray of int64, shape (n_employers, columns)
+    ei : ndarray of int32, shape (n_employers, columns)
         Employer int table.
     destruction : ndarray of float64, shape (n_sectors,)
         Monthly job-destruction rate per sector.

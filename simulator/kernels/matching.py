@@ -326,7 +326,7 @@ def matching_step(
         Person tables; hired persons become employees.
     n : int
         Person rows in use.
-    qi : ndarray of int64
+    qi : ndarray of int32
         Position table; vacancies ``OPEN`` to outside applicants are filled.
     requirement : ndarray of float64, shape (n_slots,)
         Skill requirement per slot.

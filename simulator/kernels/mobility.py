@@ -316,7 +316,7 @@ def vacancy_chains(
     ----------
     pf, pi : ndarray
         Person tables.
-    qi : ndarray of int64, shape (n_slots, columns)
+    qi : ndarray of int32, shape (n_slots, columns)
         Position table.
     requirement : ndarray of float64, shape (n_slots,)
         Skill requirement of each slot.
