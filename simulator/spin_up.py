@@ -15,14 +15,19 @@ standard, job carving) are applied (:func:`simulator.setup.start_run`).
 from __future__ import annotations
 
 from simulator import state
-from simulator.params import ModelParams
+from simulator.params import CoalitionParams, ModelParams
 
 
 def baseline_dynamics(params: ModelParams) -> ModelParams:
     """The parameters the spin-up runs: ``params`` without its package.
 
-    No interventions, no coalition employers, no demand shock, every mechanism on; its length
-    is ``params.spin_up_months`` and it has no spin-up of its own.
+    No interventions, no demand shock, every mechanism on; its length is
+    ``params.spin_up_months`` and it has no spin-up of its own. Without interventions the
+    coalition acts on nobody (its integration only shapes referrals to interventions, and
+    :func:`simulator.setup.start_run` sets it afresh at month 0), so the coalition and the
+    providers' partnership are put at their defaults with no members: a package that only
+    dates its partners' commitment, or a design that varies the coalition's growth, then
+    shares its baseline's spin-up (and :class:`simulator.world_cache.WorldCache` keeps one).
     """
     return params.model_copy(
         update={
@@ -30,7 +35,11 @@ def baseline_dynamics(params: ModelParams) -> ModelParams:
             "spin_up_months": 0,
             "interventions": [],
             "disabled_mechanisms": [],
-            "coalition": params.coalition.model_copy(update={"employer_share": 0.0}),
+            "coalition": CoalitionParams(employer_share=0.0),
+            "providers": [
+                pr.model_copy(update={"in_coalition": False, "joins_month": 0})
+                for pr in params.providers
+            ],
             "demand": params.demand.model_copy(update={"demand_shock": 0.0, "shock_length": 0}),
         }
     )

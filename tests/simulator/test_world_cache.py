@@ -16,6 +16,7 @@ from simulator.lru import LRUCache
 from simulator.model import LabourMarketModel, child_seed
 from simulator.params import ModelParams
 from simulator.setup import build_world
+from simulator.spin_up import baseline_dynamics
 from simulator.world_cache import WorldCache, world_bytes
 
 
@@ -135,3 +136,65 @@ def test_package_effect_runs_give_the_same_effects_with_shared_work(tiny_kokkola
     assert shared.baselines.hits == 2
     # Package arms reuse their baseline's spun-up world, new baselines a drawn market.
     assert shared.worlds.markets.hits + shared.worlds.spun.hits >= 6
+
+
+@pytest.mark.parametrize(
+    "package", ["kokkola_engine", "netherlands_engine", "portugal_youth", "bulgaria_women55"]
+)
+def test_every_shipped_package_shares_its_baselines_spin_up(package) -> None:
+    """The spin-up of a package arm is its baseline's, so one spin-up serves both arms."""
+    bundle = scenario_study(package, months=6, persons=300, evaluation_months=3).base_params
+    baseline, policy = PackageEffectRun(bundle).arms({})
+    assert baseline_dynamics(policy) == baseline_dynamics(baseline)
+    # A design point that varies only the coalition's growth shares it too.
+    grown, _ = PackageEffectRun(bundle).arms({"coalition.integration_growth": 0.07})
+    assert baseline_dynamics(grown) == baseline_dynamics(baseline)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.floats(0.0, 1.0),
+    st.floats(0.0, 0.5),
+    st.floats(0.0, 0.5),
+    st.floats(0.0, 1.0),
+    st.lists(st.tuples(st.booleans(), st.integers(0, 12)), min_size=3, max_size=3),
+    st.integers(0, 2**20),
+)
+def test_the_coalition_settings_the_spin_up_drops_do_not_change_its_world(
+    integration, growth, decay, referral, partners, seed
+) -> None:
+    """Without interventions the coalition and the providers' partnership act on nobody: the
+    spin-up run with them as a package sets them ends where the one with them dropped ends."""
+    params = small_params(n_persons=400, months=10)
+    data = params.model_dump()
+    data["coalition"].update(
+        integration=integration,
+        integration_growth=growth,
+        integration_decay=decay,
+        referral_base=referral,
+        employers_join_month=partners[0][1],
+    )
+    for provider, (member, month) in zip(data["providers"], partners, strict=False):
+        provider.update(in_coalition=member, joins_month=month)
+    given_params = ModelParams.model_validate(data)
+    dropped = baseline_dynamics(given_params.model_copy(update={"spin_up_months": 10}))
+    as_given = dropped.model_copy(
+        update={
+            # Coalition employers never join a spin-up (they are set at month 0 of the run).
+            "coalition": given_params.coalition.model_copy(update={"employer_share": 0.0}),
+            "providers": given_params.providers,
+        }
+    )
+    assert as_given != dropped
+    runs = []
+    for p in (as_given, dropped):
+        model = LabourMarketModel(p, rng=np.random.SeedSequence(seed))
+        model.advance()
+        runs.append(model.world)
+    for name in ("f", "i"):
+        np.testing.assert_array_equal(getattr(runs[0].persons, name), getattr(runs[1].persons, name))
+        np.testing.assert_array_equal(
+            getattr(runs[0].employers, name), getattr(runs[1].employers, name)
+        )
+    for name, value in vars(runs[0].positions).items():
+        np.testing.assert_array_equal(value, getattr(runs[1].positions, name))
