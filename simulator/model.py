@@ -169,8 +169,8 @@ class LabourMarketModel(mesa.Model):
 
         def spun_up() -> state.WorldState:
             warm = LabourMarketModel(base, rng=setup_seq, engine=self.engine, worlds=worlds)
-            warm.advance()
-            shift_months(warm.world, base.months)
+            warm.advance(p.spin_up_months)
+            shift_months(warm.world, p.spin_up_months)
             return warm.world
 
         world = worlds.spun_up(base, setup_seq, spun_up) if worlds else spun_up()

@@ -21,8 +21,10 @@ from simulator.params import CoalitionParams, ModelParams
 def baseline_dynamics(params: ModelParams) -> ModelParams:
     """The parameters the spin-up runs: ``params`` without its package.
 
-    No interventions, no demand shock, every mechanism on; its length is
-    ``params.spin_up_months`` and it has no spin-up of its own. Without interventions the
+    No interventions, no demand shock, every mechanism on, and no spin-up of its own. Its
+    ``months`` are those of the spin-up and of the run after it, so the world's tables are
+    drawn with room for the entrants of both (growing them mid-run copies every person); the
+    spin-up steps the first ``params.spin_up_months`` of them. Without interventions the
     coalition acts on nobody (its integration only shapes referrals to interventions, and
     :func:`simulator.setup.start_run` sets it afresh at month 0), so the coalition and the
     providers' partnership are put at their defaults with no members: a package that only
@@ -31,7 +33,7 @@ def baseline_dynamics(params: ModelParams) -> ModelParams:
     """
     return params.model_copy(
         update={
-            "months": params.spin_up_months,
+            "months": params.spin_up_months + params.months,
             "spin_up_months": 0,
             "interventions": [],
             "disabled_mechanisms": [],

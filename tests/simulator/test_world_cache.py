@@ -198,3 +198,17 @@ def test_the_coalition_settings_the_spin_up_drops_do_not_change_its_world(
         )
     for name, value in vars(runs[0].positions).items():
         np.testing.assert_array_equal(value, getattr(runs[1].positions, name))
+
+
+@pytest.mark.parametrize(("months", "spin_up"), [(100, 12), (30, 60)])
+def test_the_person_table_has_room_for_the_whole_run(months, spin_up) -> None:
+    """The spin-up draws its tables with room for its entrants and the run's: the table is
+    never grown (every person copied) in the middle of a run."""
+    params = ModelParams.model_validate(
+        {"months": months, "spin_up_months": spin_up, "population": {"n_persons": 3000}}
+    )
+    model = LabourMarketModel(params, rng=5)
+    table = model.world.persons.f
+    model.advance()
+    assert model.world.persons.f is table
+    assert model.world.persons.n <= table.shape[0]
