@@ -192,7 +192,9 @@ def test_the_coalition_settings_the_spin_up_drops_do_not_change_its_world(
         model.advance()
         runs.append(model.world)
     for name in ("f", "i"):
-        np.testing.assert_array_equal(getattr(runs[0].persons, name), getattr(runs[1].persons, name))
+        np.testing.assert_array_equal(
+            getattr(runs[0].persons, name), getattr(runs[1].persons, name)
+        )
         np.testing.assert_array_equal(
             getattr(runs[0].employers, name), getattr(runs[1].employers, name)
         )
