@@ -19,10 +19,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-# Threads of the parallel kernels wait asleep, not spinning, between kernels: a spinning
-# OpenMP thread takes a core from the next kernel or from other processes (runner workers,
-# test workers). Read when OpenMP loads, at the first parallel kernel; a user's value stays.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# Threads of the parallel kernels spin briefly (GNU OpenMP's unit: about ten microseconds
+# here) before they sleep. The parallel kernels of a month follow each other within
+# microseconds, so a thread that slept at once (OMP_WAIT_POLICY=PASSIVE) was woken a dozen
+# times a month: at a living lab's size two threads ran slower than one (measured, 28,000
+# persons: 4.6 ms per month on two threads, 3.4 on one; 2.3 ms on two with the brief spin).
+# A longer spin (the library's default) would hold a core that other processes (runner or
+# test workers) need. Read when OpenMP loads, at the first parallel kernel; a user's
+# OMP_WAIT_POLICY or GOMP_SPINCOUNT stays.
+if "OMP_WAIT_POLICY" not in os.environ:
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
 import numba  # after the OpenMP setting above
 
