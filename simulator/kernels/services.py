@@ -228,22 +228,38 @@ def enrolment_step(
             if provider_in_coalition[prov] == 0:
                 link[k] = 0.0
 
+    # Person-targeted interventions in force, by the status they take people from (those
+    # for jobseekers take the unemployed, the others employees): everyone else, and anyone
+    # already taking part, is passed over without looking at the interventions.
+    for_status = np.empty((2, n_iv), dtype=np.int64)
+    n_for = np.zeros(2, dtype=np.int64)
+    for k in range(n_iv):
+        target = int(iv[k, interventions.IV_TARGET])
+        if in_force[k] and target < 2:
+            for_status[target, n_for[target]] = k
+            n_for[target] += 1
+
     # Willing, eligible people of each person-targeted intervention, in person order.
     n_cand = np.zeros(n_iv, dtype=np.int64)
     cand = np.empty((n_iv, n), dtype=np.int64)
-    for p in range(n):
-        if pi[p, state.P_ENROLLED] >= 0:
-            continue
-        for k in range(n_iv):
-            row = iv[k]
-            if (
-                in_force[k]
-                and row[interventions.IV_TARGET] < 2
-                and person_eligible(pf, pi, p, qi, ei, row)
-                and takes_up(pf, p, k, link[k], coord[k], par, key, month)
-            ):
-                cand[k, n_cand[k]] = p
-                n_cand[k] += 1
+    if n_for[0] + n_for[1] > 0:
+        for p in range(n):
+            if pi[p, state.P_ENROLLED] >= 0:
+                continue
+            status = pi[p, state.P_STATUS]
+            if status == state.UNEMPLOYED:
+                side = 0
+            elif status == state.EMPLOYED:
+                side = 1
+            else:
+                continue
+            for j in range(n_for[side]):
+                k = for_status[side, j]
+                if person_eligible(pf, pi, p, qi, ei, iv[k]) and takes_up(
+                    pf, p, k, link[k], coord[k], par, key, month
+                ):
+                    cand[k, n_cand[k]] = p
+                    n_cand[k] += 1
 
     prio = np.empty(max(n, ei.shape[0]), dtype=np.float64)
     slots = np.empty(max(n, ei.shape[0]), dtype=np.int64)
