@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.jit import helper
+from simulator.jit import helper, njit
 from simulator.state import EMPLOYED, INACTIVE, INDICATOR_GROUPS, UNEMPLOYED, define_indices
 
 # ---------------------------------------------------------------- monthly flow counters
@@ -94,6 +94,16 @@ def n_blocks(rows: int) -> int:
 def block_range(b: int, rows: int) -> tuple[int, int]:
     """First and one-past-last row of block ``b`` of a table with ``rows`` rows."""
     return b * BLOCK_ROWS, min(rows, (b + 1) * BLOCK_ROWS)
+
+
+@njit
+def block_offsets(count: np.ndarray) -> np.ndarray:
+    """Where each block's entries start in a list of all blocks' entries in order (one more
+    entry: the total), from each block's ``count``."""
+    offset = np.zeros(count.shape[0] + 1, dtype=np.int64)
+    for b in range(count.shape[0]):
+        offset[b + 1] = offset[b] + count[b]
+    return offset
 
 
 @helper

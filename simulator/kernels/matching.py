@@ -205,22 +205,22 @@ def gather_seekers(
     """Everyone who applies this month, in person order, with how many applications they
     send (recorded in their row) and what screening reads of them.
 
-    Blocks of rows are scanned in parallel twice: to count each block's seekers, then, from
-    each block's offset, to fill their entries, so the order is the serial one.
+    Blocks of rows are scanned in parallel, each writing its seekers from its own first row
+    on; then each block fills their entries from its offset, so the order is the serial one
+    and only the seekers' rows are read twice.
     """
     n_b = tallies.n_blocks(n)
-    searching = np.zeros(n, dtype=np.bool_)
-    offset = np.zeros(n_b + 1, dtype=np.int64)
+    found = np.empty(n, dtype=np.int64)
+    count = np.zeros(n_b, dtype=np.int64)
     for b in prange(n_b):
-        count = 0
         first, last = tallies.block_range(b, n)
+        j = first
         for p in range(first, last):
             if applies(pi, p, par, key, month):
-                searching[p] = True
-                count += 1
-        offset[b + 1] = count
-    for b in range(n_b):
-        offset[b + 1] += offset[b]
+                found[j] = p
+                j += 1
+        count[b] = j - first
+    offset = tallies.block_offsets(count)
     n_seek = offset[n_b]
     seeker = np.empty(n_seek, dtype=np.int64)
     n_apps = np.empty(n_seek, dtype=np.int64)
@@ -232,11 +232,10 @@ def gather_seekers(
     support = np.empty(n_seek, dtype=np.float64)
     partial = np.empty(n_seek, dtype=np.bool_)
     for b in prange(n_b):
-        j = offset[b]
-        first, last = tallies.block_range(b, n)
-        for p in range(first, last):
-            if not searching[p]:
-                continue
+        first = tallies.block_range(b, n)[0]
+        for i in range(count[b]):
+            p = found[first + i]
+            j = offset[b] + i
             na, extra = applications_of(pf, pi, p, iv, par, key, month)
             pi[p, state.P_APPLICATIONS] = na
             seeker[j] = p
@@ -248,7 +247,6 @@ def gather_seekers(
             ability[j] = pf[p, state.P_WORK_ABILITY]
             support[j] = support_of(pi, p, iv)
             partial[j] = pi[p, state.P_PARTIAL_ABILITY] == 1
-            j += 1
     return seeker, n_apps, n_aimed, groups, skill, udur, ability, support, partial
 
 

@@ -14,27 +14,26 @@ def active_slots_in_state(qi: np.ndarray, code: int) -> np.ndarray:
     """Active slots whose state is ``code`` (``state.PENDING``, ``state.OPEN`` ...), in slot
     order.
 
-    Blocks of slots are scanned in parallel twice: to count each block's matches, then, from
-    each block's offset, to write them, so the order is the serial one.
+    Blocks of slots are scanned in parallel, each writing its matches from its own first row
+    on; then the blocks' matches are copied, in block order, to one list, so the order is the
+    serial one and only the matches are read twice.
     """
     rows = qi.shape[0]
     n_b = tallies.n_blocks(rows)
-    offset = np.zeros(n_b + 1, dtype=np.int64)
+    found = np.empty(rows, dtype=np.int64)
+    count = np.zeros(n_b, dtype=np.int64)
     for b in prange(n_b):
         first, last = tallies.block_range(b, rows)
-        count = 0
-        for q in range(first, last):
-            if qi[q, state.Q_ACTIVE] == 1 and qi[q, state.Q_STATE] == code:
-                count += 1
-        offset[b + 1] = count
-    for b in range(n_b):
-        offset[b + 1] += offset[b]
-    found = np.empty(offset[n_b], dtype=np.int64)
-    for b in prange(n_b):
-        first, last = tallies.block_range(b, rows)
-        j = offset[b]
+        j = first
         for q in range(first, last):
             if qi[q, state.Q_ACTIVE] == 1 and qi[q, state.Q_STATE] == code:
                 found[j] = q
                 j += 1
-    return found
+        count[b] = j - first
+    offset = tallies.block_offsets(count)
+    slots = np.empty(offset[n_b], dtype=np.int64)
+    for b in prange(n_b):
+        first = tallies.block_range(b, rows)[0]
+        for i in range(count[b]):
+            slots[offset[b] + i] = found[first + i]
+    return slots
