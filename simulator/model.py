@@ -155,6 +155,9 @@ class LabourMarketModel(mesa.Model):
         #: work: the place for rules that adapt the package from monitored indicators (engine
         #: step 5), e.g. with :meth:`set_capacity`.
         self.month_hooks: list = []
+        #: Whether each month's indicators and the Mesa data collector are recorded (the
+        #: spin-up, whose months nobody reads, turns it off).
+        self.recording = True
         #: Seconds spent in each phase of the monthly step so far (for profiling).
         self.phase_seconds: dict[str, float] = dict.fromkeys(PHASES, 0.0)
 
@@ -169,6 +172,7 @@ class LabourMarketModel(mesa.Model):
 
         def spun_up() -> state.WorldState:
             warm = LabourMarketModel(base, rng=setup_seq, engine=self.engine, worlds=worlds)
+            warm.recording = False
             warm.advance(p.spin_up_months)
             shift_months(warm.world, p.spin_up_months)
             return warm.world
@@ -410,20 +414,21 @@ class LabourMarketModel(mesa.Model):
         start = _lap(seconds, "matching", start, tick)
         b.consequences_step(pf, pi, n, w.employers.f, self._iv, par, cost, t, c)
         start = _lap(seconds, "consequences", start, tick)
-        self.recorder.record(
-            t,
-            flows,
-            c,
-            position_stats(pos.i, t),
-            chain_count,
-            chain_sum,
-            starts,
-            cost,
-            w.integration,
-        )
-        self.recorder.record_fills(fills)
         w.month = t
-        self.datacollector.collect(self)
+        if self.recording:
+            self.recorder.record(
+                t,
+                flows,
+                c,
+                position_stats(pos.i, t),
+                chain_count,
+                chain_sum,
+                starts,
+                cost,
+                w.integration,
+            )
+            self.recorder.record_fills(fills)
+            self.datacollector.collect(self)
         self.running = t < self.params.months
         _lap(seconds, "monitoring", start, tick)
 

@@ -351,7 +351,8 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> stat
     perm = np.argsort(key, kind="stable")
     for table in (pf, pi):
         for c in range(table.shape[1]):  # column by column: gathers on contiguous columns
-            table[:n, c] = table[perm, c]
+            if table[:n, c].any():  # columns not drawn yet are zero in any order
+                table[:n, c] = table[perm, c]
     employed_rows = np.flatnonzero(pi[:n, state.P_POSITION] >= 0)
     qi[pi[employed_rows, state.P_POSITION], state.Q_HOLDER] = employed_rows
     pi[employed_rows, state.P_EMPLOYER] = qi[pi[employed_rows, state.P_POSITION], state.Q_EMPLOYER]
