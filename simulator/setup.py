@@ -29,6 +29,22 @@ def _beta_with_mean(rng: np.random.Generator, mean: float, n: int, strength: flo
     return rng.beta(mean * strength, (1 - mean) * strength, size=n)
 
 
+def largest(values: np.ndarray, k: int) -> np.ndarray:
+    """Mask of the ``k`` largest ``values``, ties going to the lower index: the same choice as
+    ``np.argsort(-values, kind="stable")[:k]``, found by a partial sort in linear time."""
+    chosen = np.zeros(values.shape[0], dtype=bool)
+    if k <= 0:
+        return chosen
+    if k >= values.shape[0]:
+        chosen[:] = True
+        return chosen
+    kth = np.partition(values, values.shape[0] - k)[values.shape[0] - k]  # k-th largest
+    chosen[values > kth] = True
+    tied = np.flatnonzero(values == kth)
+    chosen[tied[: k - int(chosen.sum())]] = True
+    return chosen
+
+
 def _largest_remainder(total: int, shares: np.ndarray) -> np.ndarray:
     """Split an integer total by shares, preserving the sum."""
     raw = total * shares / shares.sum()
@@ -224,15 +240,13 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> stat
         + pi[:n, state.P_PARTIAL_ABILITY]
     )
     n_inactive = min(n - 1, round(pop.initial_inactive_share * n))
-    inactive = np.zeros(n, dtype=bool)
-    inactive[np.argsort(-(rng.random(n) ** (1.0 / weight)), kind="stable")[:n_inactive]] = True
+    inactive = largest(rng.random(n) ** (1.0 / weight), n_inactive)
     # Who is unemployed: lower skill raises the risk.
     risk = rng.random(n) + 0.6 * (0.5 - pf[:n, state.P_SKILL])
     risk[inactive] = -np.inf
     n_labour_force = n - n_inactive
     n_unemployed = round(pop.initial_unemployment_rate * n_labour_force)
-    unemployed = np.zeros(n, dtype=bool)
-    unemployed[np.argsort(-risk, kind="stable")[:n_unemployed]] = True
+    unemployed = largest(risk, n_unemployed)
     pi[:n, state.P_STATUS] = np.where(
         inactive, state.INACTIVE, np.where(unemployed, state.UNEMPLOYED, state.EMPLOYED)
     )
@@ -348,7 +362,12 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> stat
     # walking the persons touch positions and employers nearly in order: a large speed-up for
     # big worlds.
     key = np.where(pi[:n, state.P_POSITION] >= 0, pi[:n, state.P_POSITION], n_slots + np.arange(n))
-    perm = np.argsort(key, kind="stable")
+    # The keys are distinct integers below n_slots + n: each one's rank is the number of keys
+    # below it, so the sorting permutation is a counting pass, not a sort.
+    present = np.zeros(n_slots + n, dtype=np.int64)
+    present[key] = 1
+    perm = np.empty(n, dtype=np.int64)
+    perm[np.cumsum(present)[key] - 1] = np.arange(n)
     for table in (pf, pi):
         for c in range(table.shape[1]):  # column by column: gathers on contiguous columns
             if table[:n, c].any():  # columns not drawn yet are zero in any order

@@ -15,7 +15,7 @@ from experiments.sensitivity.study import scenario_study
 from simulator.lru import LRUCache
 from simulator.model import LabourMarketModel, child_seed
 from simulator.params import ModelParams
-from simulator.setup import build_world
+from simulator.setup import build_world, largest
 from simulator.spin_up import baseline_dynamics
 from simulator.world_cache import WorldCache, world_bytes
 
@@ -214,3 +214,18 @@ def test_the_person_table_has_room_for_the_whole_run(months, spin_up) -> None:
     model.advance()
     assert model.world.persons.f is table
     assert model.world.persons.n <= table.shape[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-3, 3), min_size=0, max_size=60).map(
+        lambda v: np.array(v, dtype=np.float64)
+    ),
+    st.integers(-1, 70),
+)
+def test_largest_chooses_as_a_stable_sort_does(values, k) -> None:
+    """The linear-time choice of the k largest draws of set-up equals the sort it replaces,
+    ties (frequent here: few distinct values) included."""
+    expected = np.zeros(values.shape[0], dtype=bool)
+    expected[np.argsort(-values, kind="stable")[: max(k, 0)]] = True
+    np.testing.assert_array_equal(largest(values, k), expected)
