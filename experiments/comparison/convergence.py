@@ -1,0 +1,197 @@
+"""Is a lab's spin-up long enough? Its published statistics after the spin-up, against a longer one.
+
+    python -m experiments.comparison.convergence [LAB ...] [--spin-ups 60 120 240] [--seeds 6]
+
+A run starts from its lab's steady state only as far as the spin-up (``spin_up_months``) has
+reached it. For each lab and each spin-up length, baseline runs from the same seeds (the same
+drawn market: common random numbers) give every statistic the lab publishes
+(:data:`simulator.survey.STATISTICS`) as its mean over the first ``window`` months after the
+spin-up; each length is then compared with the longest, seed by seed. The table gives, per
+statistic, the mean relative difference and its z (mean paired difference over its standard
+error across seeds). A spin-up is long enough for a lab when no statistic moves by more than a
+few per cent when the spin-up is made longer; a large z with a small difference is only
+precision (the paired differences of common random numbers are tight).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments.comparison.validation import baseline_params, replication_statistics
+from experiments.runner.executors import SerialExecutor
+from scenarios.compose import load_lab
+from simulator.survey import STATISTICS
+
+#: Shortest window: a lab's run settings hold an evaluation window of twelve months.
+MIN_WINDOW = 12
+
+#: Columns of :func:`spin_up_convergence`'s table.
+COLUMNS = (
+    "lab",
+    "spin_up",
+    "reference_spin_up",
+    "statistic",
+    "value",
+    "reference",
+    "relative_difference",
+    "z",
+    "seeds",
+)
+
+
+def spin_up_convergence(
+    lab: str | Path,
+    spin_ups: Sequence[int] = (60, 120, 240),
+    seeds: int = 6,
+    window: int = 12,
+    persons: int | None = None,
+    executor: Executor | None = None,
+) -> pd.DataFrame:
+    """Each statistic after each spin-up length against the longest, paired by seed.
+
+    Parameters
+    ----------
+    lab
+        A shipped lab's name or a lab file.
+    spin_ups
+        Spin-up lengths in months; the longest is the reference.
+    seeds
+        Seeds (``SeedSequence(s, spawn_key=(0,))`` for ``s`` in ``1..seeds``), at least 2.
+    window
+        Months after the spin-up over which each statistic is averaged (at least 12).
+    persons
+        Working-age population (default: the lab's own).
+    executor
+        Where the runs go (default: this process).
+
+    Returns
+    -------
+    DataFrame
+        One row per shorter spin-up and statistic, columns :data:`COLUMNS`.
+    """
+    lengths = sorted(set(spin_ups))
+    if len(lengths) < 2 or lengths[0] < 0:
+        raise ValueError(f"give at least two spin-up lengths of 0 or more months, got {spin_ups}")
+    if seeds < 2:
+        raise ValueError(f"seeds must be at least 2 for a standard error, got {seeds}")
+    if window < MIN_WINDOW:
+        raise ValueError(
+            f"window must be at least {MIN_WINDOW} months (a lab run's evaluation window), "
+            f"got {window}"
+        )
+    loaded = load_lab(lab)
+    names = list(STATISTICS)
+    executor = executor or SerialExecutor()
+    futures = {
+        (length, s): executor.submit(
+            _statistics_on_one_thread,
+            baseline_params(loaded, window, persons).model_copy(update={"spin_up_months": length}),
+            np.random.SeedSequence(s, spawn_key=(0,)),
+            names,
+            1,
+        )
+        for length in lengths
+        for s in range(1, seeds + 1)
+    }
+    values = {
+        length: pd.DataFrame([futures[length, s].result() for s in range(1, seeds + 1)])
+        for length in lengths
+    }
+    longest = lengths[-1]
+    reference = values[longest]
+    rows = []
+    for length in lengths[:-1]:
+        for name in names:
+            diff = values[length][name] - reference[name]
+            mean_ref = float(reference[name].mean())
+            se = float(diff.std(ddof=1)) / np.sqrt(seeds)
+            rows.append(
+                {
+                    "lab": loaded.name,
+                    "spin_up": length,
+                    "reference_spin_up": longest,
+                    "statistic": name,
+                    "value": float(values[length][name].mean()),
+                    "reference": mean_ref,
+                    "relative_difference": float(diff.mean()) / mean_ref
+                    if mean_ref != 0
+                    else float("nan"),
+                    "z": float(diff.mean()) / se if se > 0 else float("nan"),
+                    "seeds": seeds,
+                }
+            )
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _statistics_on_one_thread(params, seed, names, first_month) -> dict[str, float]:
+    """One run's statistics, its kernels on one thread (the runs themselves run side by side)."""
+    from simulator.jit import kernel_threads
+
+    with kernel_threads(1):
+        return replication_statistics(params, seed, names, first_month)
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """The table as Markdown: a row per lab and spin-up, each statistic's change in per cent
+    with its z."""
+    names = list(dict.fromkeys(table["statistic"]))
+    head = "| lab | spin-up | vs | " + " | ".join(STATISTICS[n].label for n in names) + " |"
+    lines = [head, "|" + "---|" * (3 + len(names))]
+    for (lab, length), part in table.groupby(["lab", "spin_up"], sort=False):
+        cells = part.set_index("statistic")
+        ref = int(cells["reference_spin_up"].iloc[0])
+        lines.append(
+            f"| {lab} | {length} | {ref} | "
+            + " | ".join(
+                f"{100 * cells.loc[n, 'relative_difference']:+.1f}% ({cells.loc[n, 'z']:+.0f})"
+                for n in names
+            )
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from scenarios.files import LAB_DIR, shipped
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("labs", nargs="*", help="lab names (default: every shipped lab)")
+    parser.add_argument("--spin-ups", type=int, nargs="+", default=[60, 120, 240])
+    parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument("--window", type=int, default=12, help="months after the spin-up")
+    parser.add_argument("--persons", type=int, help="population (default: each lab's own)")
+    parser.add_argument("--workers", type=int, default=2, help="processes (1: this one)")
+    parser.add_argument("--csv", type=Path, help="also write the table to this CSV file")
+    args = parser.parse_args(argv)
+    labs = args.labs or shipped(LAB_DIR)
+    if args.workers > 1:
+        # Spawned, not forked: the parent may already run the kernels' threads.
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(args.workers, mp_context=spawn) as pool:
+            tables = [
+                spin_up_convergence(lab, args.spin_ups, args.seeds, args.window, args.persons, pool)
+                for lab in labs
+            ]
+    else:
+        tables = [
+            spin_up_convergence(lab, args.spin_ups, args.seeds, args.window, args.persons)
+            for lab in labs
+        ]
+    table = pd.concat(tables, ignore_index=True)
+    print(markdown(table))
+    if args.csv is not None:
+        table.to_csv(args.csv, index=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

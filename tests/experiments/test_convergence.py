@@ -1,0 +1,61 @@
+"""The spin-up convergence check: each shorter spin-up against the longest, paired by seed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from experiments.comparison.convergence import COLUMNS, markdown, spin_up_convergence
+from experiments.comparison.validation import baseline_params, replication_statistics
+from scenarios.compose import load_lab
+from simulator.survey import STATISTICS
+
+
+@pytest.fixture(scope="module")
+def table():
+    return spin_up_convergence("kokkola", spin_ups=(12, 0, 6), seeds=2, window=12, persons=400)
+
+
+def test_one_row_per_shorter_spin_up_and_statistic(table) -> None:
+    assert list(table.columns) == list(COLUMNS)
+    assert sorted(set(table["spin_up"])) == [0, 6]
+    assert set(table["reference_spin_up"]) == {12}
+    assert len(table) == 2 * len(STATISTICS)
+
+
+def test_values_are_the_runs_means_and_differences_are_paired(table) -> None:
+    """Each value is the mean over seeds of the statistic a plain baseline run gives; the
+    relative difference is that of the means (paired differences average to it)."""
+    lab = load_lab("kokkola")
+    runs = {
+        length: [
+            replication_statistics(
+                baseline_params(lab, 12, 400).model_copy(update={"spin_up_months": length}),
+                np.random.SeedSequence(s, spawn_key=(0,)),
+                list(STATISTICS),
+                1,
+            )
+            for s in (1, 2)
+        ]
+        for length in (6, 12)
+    }
+    row = table[(table["spin_up"] == 6) & (table["statistic"] == "unemployment_rate")].iloc[0]
+    value = np.mean([r["unemployment_rate"] for r in runs[6]])
+    reference = np.mean([r["unemployment_rate"] for r in runs[12]])
+    assert row["value"] == pytest.approx(value, rel=1e-12)
+    assert row["reference"] == pytest.approx(reference, rel=1e-12)
+    assert row["relative_difference"] == pytest.approx((value - reference) / reference)
+    assert "| kokkola | 6 | 12 |" in markdown(table)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"spin_ups": (60,)}, "at least two spin-up lengths"),
+        ({"seeds": 1}, "seeds must be at least 2"),
+        ({"window": 11}, "window must be at least 12"),
+    ],
+)
+def test_bad_settings_are_refused(kwargs, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        spin_up_convergence("kokkola", **kwargs)
