@@ -19,14 +19,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-# Threads of the parallel kernels spin briefly (GNU OpenMP's unit: about ten microseconds
-# here) before they sleep. The parallel kernels of a month follow each other within
-# microseconds, so a thread that slept at once (OMP_WAIT_POLICY=PASSIVE) was woken a dozen
-# times a month: at a living lab's size two threads ran slower than one (measured, 28,000
-# persons: 4.6 ms per month on two threads, 3.4 on one; 2.3 ms on two with the brief spin).
-# A longer spin (the library's default) would hold a core that other processes (runner or
-# test workers) need. Read when OpenMP loads, at the first parallel kernel; a user's
-# OMP_WAIT_POLICY or GOMP_SPINCOUNT stays.
+# Threads of the parallel kernels spin briefly before they sleep (GNU OpenMP's spin count
+# 10,000: a fraction of a millisecond). The parallel kernels of a month follow each other that
+# closely, so a thread that slept at once (OMP_WAIT_POLICY=PASSIVE) was woken a dozen times a
+# month: at a living lab's size two threads ran slower than one (measured, 28,000 persons:
+# 4.6 ms per month on two threads, 3.4 on one; 2.3 ms on two with the spin; a spin count of
+# 1,000 is too short to keep the gain). The price is paid where several processes share the
+# cores with threads of their own (measured: the command-line tests, two workers that start
+# model processes, 15-20% slower): set OMP_WAIT_POLICY=PASSIVE there, as the test suite does,
+# or give each process one thread. Runner workers run their kernels on one thread, so they
+# never spin. Read when OpenMP loads, at the first parallel kernel; a user's OMP_WAIT_POLICY or
+# GOMP_SPINCOUNT stays.
 if "OMP_WAIT_POLICY" not in os.environ:
     os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 

@@ -8,6 +8,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".numba_cache"))
+# Two test workers and the model processes some tests start share two cores: kernel threads
+# that spin while they wait would take the cores from each other (simulator/jit.py), so here
+# they sleep at once (this process and every process it starts).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numba  # noqa: E402  (after NUMBA_CACHE_DIR is set)
