@@ -158,9 +158,10 @@ def markdown(table: pd.DataFrame) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    import sys
 
+    from experiments.runner.executors import ExecutorSpec
+    from scenarios.errors import ScenarioError
     from scenarios.files import LAB_DIR, shipped
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -172,21 +173,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="processes (1: this one)")
     parser.add_argument("--csv", type=Path, help="also write the table to this CSV file")
     args = parser.parse_args(argv)
-    labs = args.labs or shipped(LAB_DIR)
-    if args.workers > 1:
-        # Spawned, not forked: the parent may already run the kernels' threads.
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(args.workers, mp_context=spawn) as pool:
-            tables = [
-                spin_up_convergence(lab, args.spin_ups, args.seeds, args.window, args.persons, pool)
-                for lab in labs
-            ]
-    else:
-        tables = [
-            spin_up_convergence(lab, args.spin_ups, args.seeds, args.window, args.persons)
-            for lab in labs
-        ]
-    table = pd.concat(tables, ignore_index=True)
+    spec = ExecutorSpec("serial" if args.workers == 1 else "processes", workers=args.workers)
+    executor = spec.start()
+    try:
+        table = pd.concat(
+            [
+                spin_up_convergence(
+                    lab, args.spin_ups, args.seeds, args.window, args.persons, executor
+                )
+                for lab in args.labs or shipped(LAB_DIR)
+            ],
+            ignore_index=True,
+        )
+    except (ScenarioError, ValueError) as err:
+        print(f"convergence: {err}", file=sys.stderr)
+        return 2
+    finally:
+        executor.shutdown()
     print(markdown(table))
     if args.csv is not None:
         table.to_csv(args.csv, index=False)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from experiments.comparison.convergence import COLUMNS, markdown, spin_up_convergence
+from experiments.comparison.convergence import COLUMNS, main, markdown, spin_up_convergence
 from experiments.comparison.validation import baseline_params, replication_statistics
 from scenarios.compose import load_lab
 from simulator.survey import STATISTICS
@@ -59,3 +60,14 @@ def test_values_are_the_runs_means_and_differences_are_paired(table) -> None:
 def test_bad_settings_are_refused(kwargs, message) -> None:
     with pytest.raises(ValueError, match=message):
         spin_up_convergence("kokkola", **kwargs)
+
+
+def test_command_prints_the_table_and_refuses_bad_settings(tmp_path, capsys) -> None:
+    csv = tmp_path / "convergence.csv"
+    common = ["kokkola", "--seeds", "2", "--persons", "300", "--workers", "1"]
+    assert main([*common, "--spin-ups", "0", "6", "--csv", str(csv)]) == 0
+    assert "| kokkola | 0 | 6 |" in capsys.readouterr().out
+    assert len(pd.read_csv(csv)) == len(STATISTICS)
+    assert main([*common, "--spin-ups", "6"]) == 2
+    assert "at least two spin-up lengths" in capsys.readouterr().err
+    assert main(["atlantis", "--spin-ups", "0", "6"]) == 2
