@@ -40,6 +40,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from simulator.demography import yearly_retirement_share
+from simulator.params import ModelParams
+
 #: The figures the balances use: the two stock rates and the six quarterly flows.
 STOCKS = ("unemployment_rate", "employment_to_population")
 FLOWS = tuple(f"quarterly_{a}_to_{b}" for a in "eui" for b in "eui" if a != b)
@@ -241,16 +244,14 @@ def model_gap(simulated: Mapping[str, float], balance: Balance = "u") -> float:
     return float(simulated["quarterly_e_to_u"] - implied_e_to_u(simulated, balance))
 
 
-def quarterly_retirement_share(share_older: float, retirement_age: float) -> float:
+def quarterly_retirement_share(params: ModelParams) -> float:
     """The model's retirements per quarter as a share of its working-age population.
 
-    The oldest age band is drawn uniformly from 55 to the retirement age, so for the first
-    ``retirement_age − 55`` years (longer than a lab's spin-up and data window) a constant
-    ``share_older / (retirement_age − 55)`` of the population retires each year; as many enter.
+    The population is drawn from its demography's steady state and stays in it, so a constant
+    ``1 / (R − E[x])`` of it retires each year (``E[x]``: the mean entry age; see
+    :func:`simulator.demography.yearly_retirement_share`); as many enter.
     """
-    if retirement_age <= 55:
-        raise ValueError(f"retirement_age must exceed 55 (given: {retirement_age})")
-    return share_older / (retirement_age - 55.0) / 4.0
+    return yearly_retirement_share(params) / 4.0
 
 
 # ---------------------------------------------------------------- tables
@@ -324,7 +325,8 @@ def lab_table(names: Sequence[str], draws: int = 20_000, seed: int = 0) -> pd.Da
     SystemExit
         If a lab lacks a figure the check needs (the message names the lab file and figures).
     """
-    from calibration.labs import DATA, _value, public_table
+    from calibration.labs import DATA, MONTHS, public_table
+    from experiments.comparison.validation import baseline_params
     from scenarios.compose import load_lab
 
     frames = []
@@ -342,9 +344,7 @@ def lab_table(names: Sequence[str], draws: int = 20_000, seed: int = 0) -> pd.Da
                 f"{', '.join(NEEDED)}; missing: {', '.join(missing) or 'none (one is repeated)'}"
             )
         table.insert(0, "lab", lab.name)
-        table["retirements_per_quarter"] = quarterly_retirement_share(
-            _value(lab, "population.share_older"), _value(lab, "demand.retirement_age")
-        )
+        table["retirements_per_quarter"] = quarterly_retirement_share(baseline_params(lab, MONTHS))
         frames.append(table)
     return pd.concat(frames, ignore_index=True)
 

@@ -240,7 +240,14 @@ def model_weighting(problem: Problem, evaluator: Evaluator) -> None:
 
 
 def size_ratio(problem: Problem) -> float:
-    """Simulated labour force over the lab's (1 when the data do not say how big the lab is)."""
+    """Simulated labour force over the lab's (1 when the data do not say how big the lab is).
+
+    Moments' run-to-run variance falls with the labour force they are counted over, so the
+    model's is scaled by this ratio to stand for the lab's. The simulated labour force is the
+    population times its activity at set-up (``1 - initial_inactive_share``), which the spin-up
+    keeps within a few per cent; the whole population would overstate it by the inactive
+    share.
+    """
     data = problem.data
     lab = data.labour_force
     a = data.aggregate
@@ -250,7 +257,8 @@ def size_ratio(problem: Problem) -> float:
             lab = float(rows["value"].mean())
     if not lab:
         return 1.0
-    return problem.space.base.population.n_persons / lab
+    population = problem.space.base.population
+    return population.n_persons * (1.0 - population.initial_inactive_share) / lab
 
 
 @dataclass

@@ -182,6 +182,20 @@ class PublishedFigure(Strict):
         )
 
 
+class SpinUp(Strict):
+    """How long the lab's own baseline runs before month 0 (``[spin_up]``)."""
+
+    months: int = Field(
+        ge=0,
+        le=1200,
+        description="Months of the lab's baseline dynamics run before month 0, so that a run "
+        "starts from the lab's steady state (unit: months; model default 60). Choose the "
+        "shortest length for which doubling it moves none of the lab's published first-year "
+        "statistics by more than 10%: `python -m experiments.comparison.convergence LAB`.",
+    )
+    reason: str = Field("", description="Why this length: the convergence measured for it.")
+
+
 class LabFile(Strict):
     """A living-lab file: ``[lab]`` plus any parameter sections of the model."""
 
@@ -198,6 +212,9 @@ class LabFile(Strict):
     coalition: CoalitionParams | None = None
     initial: PersonStateParams | None = None
     providers: list[ProviderSpec] | None = None
+    spin_up: SpinUp | None = Field(
+        None, description="The lab's spin-up length (default: the model's spin_up_months)."
+    )
     published: list[PublishedFigure] = Field(
         default_factory=list,
         description="Published statistics the baseline reproduces (`synclusive validate`).",
@@ -214,6 +231,8 @@ class LabFile(Strict):
                 out[name] = [v.model_dump() for v in value]
             else:
                 out[name] = value.model_dump(exclude_unset=True)
+        if self.spin_up is not None:
+            out["spin_up_months"] = self.spin_up.months
         return out
 
 

@@ -179,20 +179,6 @@ class PopulationParams(Strict):
         unit="share",
         description="Unemployment rate (unemployed / labour force) at set-up, before the spin-up.",
     )
-    share_young: float = param(
-        0.18,
-        ge=0.0,
-        le=1.0,
-        unit="share",
-        description="Share aged under 30 in the working-age population.",
-    )
-    share_older: float = param(
-        0.22,
-        ge=0.0,
-        le=1.0,
-        unit="share",
-        description="Share aged 55 and over in the working-age population.",
-    )
     share_female: float = param(
         0.48,
         ge=0.0,
@@ -256,8 +242,6 @@ class PopulationParams(Strict):
     def _check(self) -> PopulationParams:
         if self.partial_work_ability_min > self.partial_work_ability_max:
             raise ValueError("partial_work_ability_min must not exceed partial_work_ability_max")
-        if self.share_young + self.share_older > 1.0:
-            raise ValueError("share_young + share_older must not exceed 1")
         if not self.sectors:
             raise ValueError("at least one sector is required")
         total = sum(s.employment_share for s in self.sectors)
@@ -394,7 +378,7 @@ class DemandParams(Strict):
         unit="1/month",
         description=(
             "School leavers entering the working-age population, per member of it at the "
-            "start. With the migrant entry rate, the default replaces retirements (about 2.3% "
+            "start. With the migrant entry rate, the default replaces retirements (about 2.4% "
             "of the population a year), so the population neither grows nor shrinks."
         ),
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator import state
+from simulator import demography, state
 from simulator.params import LadderParams, ModelParams, PersonStateParams, PopulationParams
 
 #: Share of active positions vacant at set-up.
@@ -81,7 +81,10 @@ class MarketInputs:
     population, ladder, initial
         The parameter sections of those names.
     retirement_age
-        Age (years) at which people retire: the top of the oldest age band.
+        Age (years) at which people retire.
+    entry_groups
+        Entrants' groups, shares and entry ages: with the retirement age they set the
+        steady-state age structure the persons are drawn from.
     recent_inactive_months
         Months out of the labour force of those inactive at set-up (they count as long out).
     person_rows
@@ -92,6 +95,7 @@ class MarketInputs:
     ladder: LadderParams
     initial: PersonStateParams
     retirement_age: int
+    entry_groups: tuple[demography.EntryGroup, ...]
     recent_inactive_months: int
     person_rows: int
 
@@ -105,6 +109,7 @@ class MarketInputs:
             ladder=params.ladder,
             initial=params.initial,
             retirement_age=params.demand.retirement_age,
+            entry_groups=demography.entry_groups(params),
             recent_inactive_months=params.demand.recent_inactive_months,
             person_rows=int(n * (1.0 + 1.3 * entry_per_month * params.months)) + 64,
         )
@@ -112,7 +117,12 @@ class MarketInputs:
     def key(self) -> str:
         """Equal for equal inputs (JSON of the values)."""
         parts = [m.model_dump_json() for m in (self.population, self.ladder, self.initial)]
-        scalars = (self.retirement_age, self.recent_inactive_months, self.person_rows)
+        scalars = (
+            self.retirement_age,
+            self.entry_groups,
+            self.recent_inactive_months,
+            self.person_rows,
+        )
         return "|".join([*parts, *map(str, scalars)])
 
 
@@ -185,17 +195,8 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> stat
     pf = state.new_float_table(capacity, len(state.PERSON_FLOAT_COLUMNS))
     pi = state.new_int_table(capacity, len(state.PERSON_INT_COLUMNS))
 
-    band = rng.random(n)
-    age_years = np.where(
-        band < pop.share_young,
-        rng.uniform(18, 30, n),
-        np.where(
-            # The oldest band reaches the retirement age, so retirements start in month one.
-            band < pop.share_young + pop.share_older,
-            rng.uniform(55, max(55, inputs.retirement_age), n),
-            rng.uniform(30, 55, n),
-        ),
-    )
+    # Ages from the demography's own steady state: any other age structure echoes for ever.
+    age_years = demography.draw_ages(rng, n, inputs.entry_groups, inputs.retirement_age)
     pi[:n, state.P_AGE_MONTHS] = (age_years * 12).astype(np.int64)
     pi[:n, state.P_FEMALE] = rng.random(n) < pop.share_female
     pi[:n, state.P_MIGRANT] = rng.random(n) < pop.share_migrant

@@ -1,6 +1,6 @@
 """Is a lab's spin-up long enough? Its published statistics after the spin-up, against a longer one.
 
-    python -m experiments.comparison.convergence [LAB ...] [--spin-ups 60 120 240] [--seeds 6]
+    python -m experiments.comparison.convergence [LAB ...] [--spin-ups S ...] [--seeds 6]
 
 A run starts from its lab's steady state only as far as the spin-up (``spin_up_months``) has
 reached it. For each lab and each spin-up length, baseline runs from the same seeds (the same
@@ -8,9 +8,17 @@ drawn market: common random numbers) give every statistic the lab publishes
 (:data:`simulator.survey.STATISTICS`) as its mean over the first ``window`` months after the
 spin-up; each length is then compared with the longest, seed by seed. The table gives, per
 statistic, the mean relative difference and its z (mean paired difference over its standard
-error across seeds). A spin-up is long enough for a lab when no statistic moves by more than a
-few per cent when the spin-up is made longer; a large z with a small difference is only
-precision (the paired differences of common random numbers are tight).
+error across seeds). A spin-up is long enough for a lab (*settled*) when doubling it moves none
+of the statistics the lab publishes by more than :data:`SHARE_OF_TOLERANCE` of the tolerance
+it is validated at (each statistic is marked settled or not against a third of its published
+figure's tolerance, else of the statistic's default one), beyond the seeds' noise: a change
+counts when it is both larger than that and distinguishable from zero (``|z| >=``
+:data:`DISTINGUISHABLE`). So what the spin-up leaves unsettled uses at most a third of the
+validation's margin: 5% of the unemployment rate (tolerance 15%), 10% of a transition (30%),
+about 17% of the vacancy rate (50%, its published figures compare less well). A large z with a
+small difference is only precision (the paired differences of common random numbers are
+tight), a large difference with a small z only noise. Without ``spin_ups`` each lab is checked
+at its own length (``[spin_up]`` in its file, else the model's default) against twice that.
 """
 
 from __future__ import annotations
@@ -31,6 +39,13 @@ from simulator.survey import STATISTICS
 #: Shortest window: a lab's run settings hold an evaluation window of twelve months.
 MIN_WINDOW = 12
 
+#: Largest relative change of a first-year statistic, when the spin-up is doubled, for the
+#: spin-up to count as long enough, as a share of the statistic's validation tolerance (the
+#: rule each shipped lab's ``[spin_up]`` follows).
+SHARE_OF_TOLERANCE = 1 / 3
+#: |z| from which a change counts as distinguishable from the seeds' noise.
+DISTINGUISHABLE = 2.0
+
 #: Columns of :func:`spin_up_convergence`'s table.
 COLUMNS = (
     "lab",
@@ -42,12 +57,15 @@ COLUMNS = (
     "relative_difference",
     "z",
     "seeds",
+    "threshold",
+    "settled",
+    "published",
 )
 
 
 def spin_up_convergence(
     lab: str | Path,
-    spin_ups: Sequence[int] = (60, 120, 240),
+    spin_ups: Sequence[int] | None = None,
     seeds: int = 6,
     window: int = 12,
     persons: int | None = None,
@@ -60,7 +78,8 @@ def spin_up_convergence(
     lab
         A shipped lab's name or a lab file.
     spin_ups
-        Spin-up lengths in months; the longest is the reference.
+        Spin-up lengths in months; the longest is the reference. Default: the lab's own and
+        twice that.
     seeds
         Seeds (``SeedSequence(s, spawn_key=(0,))`` for ``s`` in ``1..seeds``), at least 2.
     window
@@ -73,11 +92,12 @@ def spin_up_convergence(
     Returns
     -------
     DataFrame
-        One row per shorter spin-up and statistic, columns :data:`COLUMNS`.
+        One row per shorter spin-up and statistic, columns :data:`COLUMNS`; ``settled`` says
+        whether the statistic moved by at most ``threshold`` (:data:`SHARE_OF_TOLERANCE` of
+        its tolerance) against the reference, or by an amount not distinguishable from the
+        seeds' noise; ``published`` whether the lab publishes the statistic (only those are
+        validated, so only those decide whether the spin-up is long enough).
     """
-    lengths = sorted(set(spin_ups))
-    if len(lengths) < 2 or lengths[0] < 0:
-        raise ValueError(f"give at least two spin-up lengths of 0 or more months, got {spin_ups}")
     if seeds < 2:
         raise ValueError(f"seeds must be at least 2 for a standard error, got {seeds}")
     if window < MIN_WINDOW:
@@ -86,12 +106,21 @@ def spin_up_convergence(
             f"got {window}"
         )
     loaded = load_lab(lab)
+    params = baseline_params(loaded, window, persons)
+    if spin_ups is None:
+        spin_ups = (params.spin_up_months, 2 * params.spin_up_months)
+    lengths = sorted(set(spin_ups))
+    if len(lengths) < 2 or lengths[0] < 0:
+        raise ValueError(f"give at least two spin-up lengths of 0 or more months, got {spin_ups}")
     names = list(STATISTICS)
+    tolerance = {name: STATISTICS[name].tolerance for name in names}
+    published = {f.statistic: f.accepted_gap for f in loaded.file.published}
+    tolerance.update(published)
     executor = executor or SerialExecutor()
     futures = {
         (length, s): executor.submit(
             _statistics_on_one_thread,
-            baseline_params(loaded, window, persons).model_copy(update={"spin_up_months": length}),
+            params.model_copy(update={"spin_up_months": length}),
             np.random.SeedSequence(s, spawn_key=(0,)),
             names,
             1,
@@ -111,6 +140,10 @@ def spin_up_convergence(
             diff = values[length][name] - reference[name]
             mean_ref = float(reference[name].mean())
             se = float(diff.std(ddof=1)) / np.sqrt(seeds)
+            relative = float(diff.mean()) / mean_ref if mean_ref != 0 else float("nan")
+            threshold = SHARE_OF_TOLERANCE * tolerance[name]
+            change = float(diff.mean())
+            z = change / se if se > 0 else (0.0 if change == 0 else np.copysign(np.inf, change))
             rows.append(
                 {
                     "lab": loaded.name,
@@ -119,11 +152,12 @@ def spin_up_convergence(
                     "statistic": name,
                     "value": float(values[length][name].mean()),
                     "reference": mean_ref,
-                    "relative_difference": float(diff.mean()) / mean_ref
-                    if mean_ref != 0
-                    else float("nan"),
-                    "z": float(diff.mean()) / se if se > 0 else float("nan"),
+                    "relative_difference": relative,
+                    "z": z,
                     "seeds": seeds,
+                    "threshold": threshold,
+                    "settled": bool(abs(relative) <= threshold or abs(z) < DISTINGUISHABLE),
+                    "published": name in published,
                 }
             )
     return pd.DataFrame(rows, columns=list(COLUMNS))
@@ -137,12 +171,25 @@ def _statistics_on_one_thread(params, seed, names, first_month) -> dict[str, flo
         return replication_statistics(params, seed, names, first_month)
 
 
+def lab_settled(table: pd.DataFrame) -> bool:
+    """Whether a lab's rows (one spin-up against its reference) show it settled: every
+    statistic the lab publishes moved within its threshold or within the seeds' noise."""
+    return bool(table.loc[table["published"], "settled"].all())
+
+
 def markdown(table: pd.DataFrame) -> str:
     """The table as Markdown: a row per lab and spin-up, each statistic's change in per cent
-    with its z."""
+    with its z (marked ``*`` where it is unsettled), and whether the spin-up is settled for the
+    lab (no distinguishable change beyond a third of its tolerance in a statistic the lab
+    publishes)."""
     names = list(dict.fromkeys(table["statistic"]))
-    head = "| lab | spin-up | vs | " + " | ".join(STATISTICS[n].label for n in names) + " |"
-    lines = [head, "|" + "---|" * (3 + len(names))]
+    head = (
+        "| lab | spin-up | vs | "
+        + " | ".join(STATISTICS[n].label for n in names)
+        + f" | settled (no published statistic moved > {SHARE_OF_TOLERANCE:.2g} of its "
+        f"tolerance at |z| >= {DISTINGUISHABLE:g}) |"
+    )
+    lines = [head, "|" + "---|" * (4 + len(names))]
     for (lab, length), part in table.groupby(["lab", "spin_up"], sort=False):
         cells = part.set_index("statistic")
         ref = int(cells["reference_spin_up"].iloc[0])
@@ -150,9 +197,10 @@ def markdown(table: pd.DataFrame) -> str:
             f"| {lab} | {length} | {ref} | "
             + " | ".join(
                 f"{100 * cells.loc[n, 'relative_difference']:+.1f}% ({cells.loc[n, 'z']:+.0f})"
+                + ("" if cells.loc[n, "settled"] else "*")
                 for n in names
             )
-            + " |"
+            + f" | {'yes' if lab_settled(part) else 'no'} |"
         )
     return "\n".join(lines)
 
@@ -166,7 +214,12 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("labs", nargs="*", help="lab names (default: every shipped lab)")
-    parser.add_argument("--spin-ups", type=int, nargs="+", default=[60, 120, 240])
+    parser.add_argument(
+        "--spin-ups",
+        type=int,
+        nargs="+",
+        help="spin-up lengths in months (default: each lab's own and twice that)",
+    )
     parser.add_argument("--seeds", type=int, default=6)
     parser.add_argument("--window", type=int, default=12, help="months after the spin-up")
     parser.add_argument("--persons", type=int, help="population (default: each lab's own)")

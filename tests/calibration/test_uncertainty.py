@@ -44,7 +44,7 @@ def config(folder, persons: int, **fit):
 
 def test_data_covariance_matches_the_spread_of_data_moments(tmp_path):
     """The parametric covariance of the observed moments is their variance across labs."""
-    persons, labs = 300, 60
+    persons, labs = 300, 120
     problem, observed = None, []
     for seed in range(labs):
         folder = tmp_path / str(seed)

@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.comparison.convergence import COLUMNS, main, markdown, spin_up_convergence
+from experiments.comparison.convergence import (
+    COLUMNS,
+    DISTINGUISHABLE,
+    SHARE_OF_TOLERANCE,
+    lab_settled,
+    main,
+    markdown,
+    spin_up_convergence,
+)
 from experiments.comparison.validation import baseline_params, replication_statistics
 from scenarios.compose import load_lab
 from simulator.survey import STATISTICS
@@ -71,3 +79,32 @@ def test_command_prints_the_table_and_refuses_bad_settings(tmp_path, capsys) -> 
     assert main([*common, "--spin-ups", "6"]) == 2
     assert "at least two spin-up lengths" in capsys.readouterr().err
     assert main(["atlantis", "--spin-ups", "0", "6"]) == 2
+
+
+def test_default_is_the_labs_own_spin_up_against_twice_that(tmp_path) -> None:
+    """Without lengths, a lab is checked at its ``[spin_up]`` against double it; ``settled``
+    holds where the change is within a third of the statistic's tolerance (the lab's published
+    figure's where it has one) or not distinguishable from the seeds' noise."""
+    from helpers import lab_text
+
+    path = tmp_path / "lab.toml"
+    published = (
+        '[[published]]\nstatistic = "vacancy_rate"\nvalue = 0.02\nyear = 2023\n'
+        'geography = "here"\nsource = "test"\ndefinition = "test"\ntolerance = 0.6\n'
+    )
+    path.write_text(lab_text("[spin_up]\nmonths = 6\n\n" + published))
+    table = spin_up_convergence(path, seeds=3, window=12, persons=400)
+    assert set(table["spin_up"]) == {6}
+    assert set(table["reference_spin_up"]) == {12}
+    threshold = table.set_index("statistic")["threshold"]
+    assert threshold["vacancy_rate"] == pytest.approx(0.6 * SHARE_OF_TOLERANCE)
+    assert threshold["unemployment_rate"] == pytest.approx(
+        STATISTICS["unemployment_rate"].tolerance * SHARE_OF_TOLERANCE
+    )
+    rel, z = table["relative_difference"].abs(), table["z"].abs()
+    expected = (rel <= table["threshold"]) | (z < DISTINGUISHABLE)
+    assert (table["settled"] == expected).all()
+    # Only what the lab publishes decides: here the vacancy rate alone.
+    assert list(table.loc[table["published"], "statistic"]) == ["vacancy_rate"]
+    assert lab_settled(table) == bool(table.set_index("statistic").loc["vacancy_rate", "settled"])
+    assert "| test_lab | 6 | 12 |" in markdown(table)

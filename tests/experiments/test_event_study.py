@@ -19,7 +19,7 @@ OVERRIDES = [
     "run.persons=6000",
     "run.months=36",
     "run.evaluation_months=12",
-    "run.replications=4",
+    "run.replications=6",
     "run.ablation=false",
     # A one-month recruitment event: it must act in its only month.
     "interventions.iisirekry.duration_months=1",

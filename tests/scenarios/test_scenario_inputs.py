@@ -155,8 +155,8 @@ def test_bad_set_path_names_the_scenario_file_and_line(tmp_path):
 
 def test_bad_command_line_value_still_names_the_option():
     with pytest.raises(ScenarioError) as info:
-        scenario_from_names("inflow_only", overrides=["population.share_young=0.9"])
-    assert "--set population.share_young=0.9: population:" in str(info.value)
+        scenario_from_names("inflow_only", overrides=["population.partial_work_ability_min=0.9"])
+    assert "--set population.partial_work_ability_min=0.9: population:" in str(info.value)
 
 
 # ------------------------------------------------------------------ sector shares

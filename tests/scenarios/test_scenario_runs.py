@@ -107,15 +107,16 @@ def test_every_lab_has_a_package_for_its_target_groups():
     ],
 )
 def test_lab_package_raises_employment_of_its_target_group(package, group):
-    # 8,000 working-age persons and 8 replications: in a smaller lab the few unemployed of a
-    # group like women over 55 (most of them are out of the labour force) leave the effect
-    # inside the noise.
+    # 10,000 working-age persons and 12 replications: in a smaller lab the few unemployed of
+    # a group like women over 55 (most of them are out of the labour force, and a steady-state
+    # population has fewer people over 55 than a drawn ageing one) leave the effect inside the
+    # noise.
     scenario = scenario_from_names(
         package,
         overrides=[
-            "run.persons=8000",
+            "run.persons=10000",
             "run.months=36",
-            "run.replications=8",
+            "run.replications=12",
             "run.evaluation_months=12",
             "run.ablation=false",
         ],

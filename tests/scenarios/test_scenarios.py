@@ -194,7 +194,7 @@ def test_misspelt_key_names_file_line_and_allowed_keys(tmp_path):
         "did you mean 'n_persons'",
         "allowed keys here",
     )
-    assert "share_young" in msg
+    assert "share_female" in msg
 
 
 def test_out_of_range_value_names_the_allowed_range(tmp_path):
@@ -210,6 +210,21 @@ def test_out_of_range_value_names_the_allowed_range(tmp_path):
 def test_wrong_type_is_not_coerced(tmp_path):
     path = write(tmp_path, "lab.toml", lab_text(population='n_persons = "2000"'))
     expect_error(lambda: load_lab(str(path)), f"{path}:8", "population.n_persons", "valid integer")
+
+
+def test_lab_spin_up_sets_the_runs_spin_up_and_a_bad_one_is_refused(tmp_path):
+    """``[spin_up] months`` is the lab's spin_up_months in every run composed on it (both arms);
+    without it the model's default holds; out of range names the file, line, field and range."""
+    path = write(tmp_path, "lab.toml", lab_text('[spin_up]\nmonths = 144\nreason = "measured"\n'))
+    scenario = scenario_from_names("inflow_only", lab=str(path), overrides=SMALL)
+    assert scenario.baseline.spin_up_months == 144
+    assert {arm.params.spin_up_months for arm in scenario.arms} == {144}
+    plain = scenario_from_names("inflow_only", lab=str(write(tmp_path, "p.toml", lab_text())))
+    assert plain.baseline.spin_up_months == ModelParams().spin_up_months
+    bad = write(tmp_path, "bad.toml", lab_text("[spin_up]\nmonths = -5\n"))
+    expect_error(
+        lambda: load_lab(str(bad)), f"{bad}:10", "spin_up.months", "allowed range [0, 1200]"
+    )
 
 
 def test_unknown_intervention_lists_the_catalogue(tmp_path):

@@ -88,10 +88,10 @@ def test_aftercare_runs_for_its_months_and_keeps_its_share_of_the_help():
     spec = _coaching(
         extra_applications=4.0, hiring_support=0.6, aftercare_months=3, aftercare_share=0.5
     )
-    model = _model(spec, months=8)
+    model = _model(spec, months=12)
     pi = model.world.persons.i
     seen = began = 0
-    for _ in range(8):
+    for _ in range(12):
         n = model.world.persons.n
         ending = (pi[:n, state.P_ENROLLED] >= 0) & (pi[:n, state.P_ENROLMENT_LEFT] == 1)
         before = pi[:n, state.P_AFTERCARE_LEFT].copy()
