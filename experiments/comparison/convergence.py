@@ -4,7 +4,7 @@
 
 A run starts from its lab's steady state only as far as the spin-up (``spin_up_months``) has
 reached it. For each lab and each spin-up length, baseline runs from the same seeds (the same
-drawn market: common random numbers) give every statistic the lab publishes
+drawn market: common random numbers) give every survey statistic
 (:data:`simulator.survey.STATISTICS`) as its mean over the first ``window`` months after the
 spin-up; each length is then compared with the longest, seed by seed. The table gives, per
 statistic, the mean relative difference and its z (mean paired difference over its standard
