@@ -190,8 +190,9 @@ class SpinUp(Strict):
         le=1200,
         description="Months of the lab's baseline dynamics run before month 0, so that a run "
         "starts from the lab's steady state (unit: months; model default 60). Choose the "
-        "shortest length for which doubling it moves none of the lab's published first-year "
-        "statistics by more than 10%: `python -m experiments.comparison.convergence LAB`.",
+        "shortest of 60, 120, 240 for which doubling it moves none of the lab's published "
+        "first-year figures by more than a third of the figure's tolerance beyond the seeds' "
+        "noise: `python -m experiments.comparison.convergence LAB`.",
     )
     reason: str = Field("", description="Why this length: the convergence measured for it.")
 

@@ -37,15 +37,19 @@ class EntryGroup(NamedTuple):
     oldest: float
 
 
-def entry_groups(params: ModelParams) -> tuple[EntryGroup, ...]:
-    """School leavers and migrants, each with its share of the entrants and its age range.
-
-    The shares are those of the two entry rates, as :meth:`LabourMarketModel._entrant_counts`
-    splits the entrants; with no entry at all, school leavers stand for everybody.
-    """
-    d, e = params.demand, params.entrants
+def migrant_share(params: ModelParams) -> float:
+    """Migrants' share of the entrants: that of their entry rate in the two entry rates
+    (0 with no entry at all). The model splits each month's entrants by it."""
+    d = params.demand
     total = d.entry_rate + d.migrant_entry_rate
-    migrant = d.migrant_entry_rate / total if total > 0 else 0.0
+    return d.migrant_entry_rate / total if total > 0 else 0.0
+
+
+def entry_groups(params: ModelParams) -> tuple[EntryGroup, ...]:
+    """School leavers and migrants, each with its share of the entrants and its age range
+    (:func:`migrant_share`; with no entry at all, school leavers stand for everybody)."""
+    e = params.entrants
+    migrant = migrant_share(params)
     return (
         EntryGroup(1.0 - migrant, e.school_leaver_age_min, e.school_leaver_age_max),
         EntryGroup(migrant, e.migrant_age_min, e.migrant_age_max),

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 import mesa
 import numpy as np
 
-from simulator import interventions, rules, state, streams, tallies
+from simulator import demography, interventions, rules, state, streams, tallies
 from simulator.agents import (
     Coalition,
     Column,
@@ -297,8 +297,7 @@ class LabourMarketModel(mesa.Model):
         u_school = streams.uniform(self.key, streams.STREAM_ENTRY_COUNT, month, 0, 0)
         u_migrant = streams.uniform(self.key, streams.STREAM_ENTRY_COUNT, month, 1, 0)
         if self.params.demand.entrants_replace_retirements:
-            total_rate = school_rate + migrant_rate
-            share = migrant_rate / total_rate if total_rate > 0 else 0.0
+            share = demography.migrant_share(self.params)
             n_migrant = rules.count_draw.py_func(retirements * share, u_migrant)
             return retirements - n_migrant, n_migrant
         base = self.population0
