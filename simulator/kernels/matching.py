@@ -19,6 +19,7 @@ from simulator.jit import helper, njit, parallel
 from simulator.kernel_params import KernelParams
 from simulator.kernels.demand import person_groups
 from simulator.kernels.slots import active_slots_in_state
+from simulator.kernels.sorting import stable_argsort
 
 
 @helper
@@ -341,7 +342,7 @@ def matching_step(
     if nv == 0:
         return
     vreq = requirement[vac]
-    by_req = np.argsort(vreq, kind="mergesort")
+    by_req = stable_argsort(vreq)
     sorted_req = vreq[by_req]
 
     # Jobseekers and what screening needs of them, gathered from the person table so that
@@ -362,42 +363,57 @@ def matching_step(
     for v in range(nv):
         start[v + 1] += start[v]
     fill = start[:-1].copy()
-    grouped = np.empty(total, dtype=np.int64)
+    by_vacancy_seeker = np.empty(total, dtype=np.int64)
+    by_vacancy_eps = np.empty(total, dtype=np.float64)
     for t in range(total):
         v = app_vac[t]
-        grouped[fill[v]] = t
+        by_vacancy_seeker[fill[v]] = app_seeker[t]
+        by_vacancy_eps[fill[v]] = app_eps[t]
         fill[v] += 1
 
     priority = np.empty(nv, dtype=np.float64)
     for v in range(nv):
         priority[v] = streams.uniform(key, streams.STREAM_VAC_ORDER, month, vac[v], 0)
-    order = np.argsort(priority, kind="mergesort")
+    order = stable_argsort(priority)
 
-    hired = np.zeros(n_seek, dtype=np.bool_)
-    weight, stigma, bonus = par.external_skill_weight, par.stigma_per_month, par.support_bonus
-    screening = par.screening_rate
+    # What screening reads of each open vacancy, gathered in slot order rather than read in
+    # the random screening order.
+    v_carved = np.empty(nv, dtype=np.int64)
+    v_standard = np.empty(nv, dtype=np.float64)
+    v_bias = np.empty(nv, dtype=np.float64)
+    v_screened = np.empty(nv, dtype=np.bool_)
     strictness = par.level_strictness
-    for v in order:
+    for v in range(nv):
         q = vac[v]
-        if not screened(key, month, q, screening):
-            continue
         e = qi[q, state.Q_EMPLOYER]
-        carved = qi[q, state.Q_CARVED]
-        standard = hiring_standard(ef, e, qi[q, state.Q_LEVEL], strictness)
+        v_carved[v] = qi[q, state.Q_CARVED]
+        v_standard[v] = hiring_standard(ef, e, qi[q, state.Q_LEVEL], strictness)
+        v_bias[v] = ef[e, state.E_BIAS]
+        v_screened[v] = screened(key, month, q, par.screening_rate)
+
+    # Each screened vacancy, in random order, takes its best acceptable applicant not yet
+    # taken; the hires are then written in person order (they touch disjoint rows and
+    # slots, and every count they add is a whole number, so the order changes no result).
+    hired_into = np.full(n_seek, -1, dtype=np.int64)
+    weight, stigma, bonus = par.external_skill_weight, par.stigma_per_month, par.support_bonus
+    for v in order:
+        if not v_screened[v]:
+            continue
+        carved = v_carved[v]
+        req = vreq[v]
         best = -1
         best_score = 0.0
         for t in range(start[v], start[v + 1]):
-            app = grouped[t]
-            j = app_seeker[app]
-            if hired[j]:
+            j = by_vacancy_seeker[t]
+            if hired_into[j] >= 0:
                 continue
             if not rules.may_hold(carved, 1 if partial[j] else 0):
                 continue  # a carved job is reserved for people with partial work ability
             sc = rules.screening_score(
                 skill[j],
-                requirement[q],
+                req,
                 weight,
-                ef[e, state.E_BIAS],
+                v_bias[v],
                 groups[j],
                 udur[j],
                 stigma,
@@ -407,13 +423,15 @@ def matching_step(
                 ability[j],
                 par.work_ability_penalty,
                 carved,
-                app_eps[app],
+                by_vacancy_eps[t],
             )
-            if sc < standard:
+            if sc < v_standard[v]:
                 continue
             if best < 0 or sc > best_score:
                 best = j
                 best_score = sc
         if best >= 0:
-            hired[best] = True
-            hire(pi, qi, seeker[best], q, iv, month, flows)
+            hired_into[best] = vac[v]
+    for j in range(n_seek):
+        if hired_into[j] >= 0:
+            hire(pi, qi, seeker[j], hired_into[j], iv, month, flows)

@@ -1,0 +1,38 @@
+"""The radix argsort gives the permutation of a stable sort, for any floats without NaN."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from simulator.kernels.sorting import stable_argsort
+
+floats = st.floats(allow_nan=False, allow_infinity=True, width=64)
+
+
+@settings(max_examples=300, deadline=None)
+@given(hnp.arrays(np.float64, st.integers(0, 400), elements=floats))
+def test_same_permutation_as_a_stable_sort(x: np.ndarray) -> None:
+    assert np.array_equal(stable_argsort(x), np.argsort(x, kind="stable"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    hnp.arrays(
+        np.float64,
+        st.integers(0, 300),
+        elements=st.sampled_from([-1.5, -0.0, 0.0, 0.25, 0.25 + 2**-52, 3.0]),
+    )
+)
+def test_ties_keep_index_order(x: np.ndarray) -> None:
+    """Few distinct values: many ties, minus zero among them (equal to zero)."""
+    assert np.array_equal(stable_argsort(x), np.argsort(x, kind="stable"))
+
+
+def test_uniform_draws_of_a_month() -> None:
+    """The keys matching sorts: tens of thousands of uniform draws and requirements."""
+    rng = np.random.default_rng(7)
+    for x in (rng.random(30_000), np.round(rng.random(30_000), 3)):
+        assert np.array_equal(stable_argsort(x), np.argsort(x, kind="stable"))
