@@ -108,14 +108,27 @@ clear_stale_cache()
 
 
 def helper(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Compile a function that kernels call per person, position or employer.
+    """Compile a function that kernels call per event: a hire, a move, a separation.
 
-    Inlined into its callers at numba's level (``inline="always"``). A call of a separately
-    compiled function that takes arrays passes every array as a dozen machine words and
-    checks for an exception on return; for helpers called for each of a million rows that
-    cost more than their work (inlining the census tally alone took a third off the
-    consequences pass). Inlined, the reference counts of the arrays they use are those of the
-    caller's, which numba's reference-count pruning removes from the loops.
+    Compiled without numba's reference counting (``_nrt=False``). With it, every call of a
+    function that takes arrays increments and decrements each array's reference count
+    atomically, which made such calls 10-20 times slower than the work they do. A helper
+    therefore must not allocate arrays (numba refuses to compile it if it does). Not inlined
+    at numba's level: inlined code is reference-counted as the caller's own, which made some
+    callers slower (see :func:`row_helper` for the exception).
+    """
+    return numba.njit(**{**KERNEL_OPTIONS, "_nrt": False})(func)
+
+
+def row_helper(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Compile a function that a pass over the whole table calls for every row.
+
+    Inlined into its callers at numba's level (``inline="always"``): a call of a separately
+    compiled function passes every array as a dozen machine words and checks for an
+    exception on return, which for a function called for each of a million rows costs more
+    than its work (inlining the census tally took a third off the consequences pass). Inlined
+    everywhere, the event helpers made other kernels slower at a lab's size, so only
+    functions called for every row are.
     """
     return numba.njit(**{**KERNEL_OPTIONS, "inline": "always"})(func)
 

@@ -14,7 +14,7 @@ import numpy as np
 from numba import prange
 
 from simulator import interventions, rules, state, tallies
-from simulator.jit import helper, parallel
+from simulator.jit import helper, parallel, row_helper
 from simulator.kernel_params import KernelParams
 from simulator.kernels.demand import person_groups, update_traits
 
@@ -148,7 +148,7 @@ def fade_programme_gains(pf: np.ndarray, p: int, rate: float) -> None:
 N_COMBOS = 32
 
 
-@helper
+@row_helper
 def tally(pf: np.ndarray, pi: np.ndarray, p: int, month: int, by_combo: np.ndarray) -> None:
     """Add person ``p`` to the census sums by combination of group bits."""
     status = pi[p, state.P_STATUS]

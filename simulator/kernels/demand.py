@@ -9,7 +9,7 @@ import numpy as np
 from numba import prange
 
 from simulator import interventions, rules, state, streams, tallies
-from simulator.jit import helper, njit, parallel
+from simulator.jit import helper, njit, parallel, row_helper
 from simulator.kernel_params import KernelParams
 
 
@@ -71,7 +71,7 @@ def labour_force_exit_multiplier(pi: np.ndarray, p: int, par: KernelParams) -> f
     )
 
 
-@helper
+@row_helper
 def person_groups(pi: np.ndarray, p: int) -> int:
     """Target-group bits of person ``p``."""
     return rules.group_bits(
@@ -230,8 +230,8 @@ def person_flows(
             status = pi[p, state.P_STATUS]
             if status == state.GONE:
                 continue
-            g = person_groups(pi, p)
             if pi[p, state.P_AGE_MONTHS] >= retire_at:
+                g = person_groups(pi, p)
                 if status == state.EMPLOYED:
                     q = pi[p, state.P_POSITION]
                     vacate(qi, q, month)
@@ -242,6 +242,9 @@ def person_flows(
                 pi[p, state.P_ENROLLED] = -1
                 tallies.add_retirement(block_flows, status, g)
                 continue
+            # Groups as the month found the person (an employee's are their traits); read
+            # before any change of status or spell.
+            g = person_groups(pi, p) if status == state.UNEMPLOYED else pi[p, state.P_TRAIT_GROUPS]
             if status == state.EMPLOYED:
                 exit_risk = par.employment_exit_rate * labour_force_exit_multiplier(pi, p, par)
                 if streams.uniform(key, streams.STREAM_EMPLOYMENT_EXIT, month, p, 0) < exit_risk:

@@ -26,7 +26,8 @@ def active_slots_in_state(qi: np.ndarray, code: int) -> np.ndarray:
         first, last = tallies.block_range(b, rows)
         j = first
         for q in range(first, last):
-            if qi[q, state.Q_ACTIVE] == 1 and qi[q, state.Q_STATE] == code:
+            # The state first: few slots match it, so the active flag is rarely read.
+            if qi[q, state.Q_STATE] == code and qi[q, state.Q_ACTIVE] == 1:
                 found[j] = q
                 j += 1
         count[b] = j - first

@@ -16,6 +16,8 @@ import numpy as np
 
 from simulator.jit import njit
 
+#: Below this many keys a merge sort is faster (a radix pass costs its buckets too).
+RADIX_MIN = 4096
 #: Bits per radix pass (2,048 buckets: the counts stay in the first-level cache).
 DIGIT_BITS = 11
 _N_BUCKETS = 1 << DIGIT_BITS
@@ -37,7 +39,8 @@ def ordered_bits(x: np.ndarray) -> np.ndarray:
 
 @njit(cache=True)
 def stable_argsort(x: np.ndarray) -> np.ndarray:
-    """The permutation ``np.argsort(x, kind="stable")`` of a float64 array without NaN.
+    """The permutation ``np.argsort(x, kind="stable")`` of a float64 array without NaN: by
+    radix for many keys, by merge sort for few.
 
     Parameters
     ----------
@@ -48,6 +51,15 @@ def stable_argsort(x: np.ndarray) -> np.ndarray:
     ndarray of int64, shape (n,)
         Indices of ``x`` in ascending order of value; equal values in index order.
     """
+    if x.shape[0] < RADIX_MIN:
+        return np.argsort(x, kind="mergesort")
+    return radix_argsort(x)
+
+
+@njit(cache=True)
+def radix_argsort(x: np.ndarray) -> np.ndarray:
+    """The stable argsort of :func:`stable_argsort`, by least-significant-digit radix passes
+    over the keys' ordered bits (any length)."""
     n = x.shape[0]
     keys = ordered_bits(x)
     order = np.arange(n)
