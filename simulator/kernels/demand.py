@@ -230,8 +230,8 @@ def person_flows(
             status = pi[p, state.P_STATUS]
             if status == state.GONE:
                 continue
+            g = person_groups(pi, p)
             if pi[p, state.P_AGE_MONTHS] >= retire_at:
-                g = person_groups(pi, p)
                 if status == state.EMPLOYED:
                     q = pi[p, state.P_POSITION]
                     vacate(qi, q, month)
@@ -242,9 +242,6 @@ def person_flows(
                 pi[p, state.P_ENROLLED] = -1
                 tallies.add_retirement(block_flows, status, g)
                 continue
-            # Groups as the month found the person (an employee's are their traits); read
-            # before any change of status or spell.
-            g = person_groups(pi, p) if status == state.UNEMPLOYED else pi[p, state.P_TRAIT_GROUPS]
             if status == state.EMPLOYED:
                 exit_risk = par.employment_exit_rate * labour_force_exit_multiplier(pi, p, par)
                 if streams.uniform(key, streams.STREAM_EMPLOYMENT_EXIT, month, p, 0) < exit_risk:
