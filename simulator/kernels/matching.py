@@ -97,40 +97,6 @@ def support_of(pi: np.ndarray, p: int, iv: np.ndarray) -> float:
 
 
 @helper
-def score_of(
-    pf: np.ndarray,
-    pi: np.ndarray,
-    p: int,
-    a: int,
-    q: int,
-    qi: np.ndarray,
-    requirement: np.ndarray,
-    ef: np.ndarray,
-    iv: np.ndarray,
-    par: KernelParams,
-    key,
-    month: int,
-) -> float:
-    """Screening score of application ``a`` of person ``p`` to vacancy ``q``."""
-    return rules.screening_score(
-        pf[p, state.P_SKILL],
-        requirement[q],
-        par.external_skill_weight,
-        ef[qi[q, state.Q_EMPLOYER], state.E_BIAS],
-        person_groups(pi, p),
-        pi[p, state.P_UNEMPLOYMENT_DURATION],
-        par.stigma_per_month,
-        par.stigma_cap_months,
-        support_of(pi, p, iv),
-        par.support_bonus,
-        pf[p, state.P_WORK_ABILITY],
-        par.work_ability_penalty,
-        qi[q, state.Q_CARVED],
-        screening_noise(key, month, p, a, par.screening_noise),
-    )
-
-
-@helper
 def hire(
     pi: np.ndarray,
     qi: np.ndarray,
@@ -185,12 +151,6 @@ def screened(key, month: int, q: int, rate: float) -> bool:
 def hiring_standard(ef: np.ndarray, e: int, level: int, strictness: float) -> float:
     """Lowest acceptable screening score of employer ``e`` for an outsider at ``level``."""
     return ef[e, state.E_HIRING_STANDARD] + strictness * level
-
-
-@helper
-def acceptable(pi: np.ndarray, p: int, q: int, qi: np.ndarray) -> bool:
-    """A carved job is reserved for people with partial work ability."""
-    return rules.may_hold(qi[q, state.Q_CARVED], pi[p, state.P_PARTIAL_ABILITY])
 
 
 @parallel
