@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulator import demography, state
+from simulator.kernels.sorting import stable_argsort
 from simulator.params import LadderParams, ModelParams, PersonStateParams, PopulationParams
 
 #: Share of active positions vacant at set-up.
@@ -334,14 +335,12 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> stat
     active_idx = np.flatnonzero(qi[:, state.Q_ACTIVE])
     employed_idx = np.flatnonzero(pi[:n, state.P_STATUS] == state.EMPLOYED)
     # The most skilled take the most demanding jobs, with noise so that ladders are mixed.
+    # (stable_argsort: the permutation of np.argsort(kind="stable"), by radix.)
     person_order = employed_idx[
-        np.argsort(
-            -(pf[employed_idx, state.P_SKILL] + rng.normal(0, 0.05, len(employed_idx))),
-            kind="stable",
-        )
+        stable_argsort(-(pf[employed_idx, state.P_SKILL] + rng.normal(0, 0.05, len(employed_idx))))
     ]
     pos_order = active_idx[
-        np.argsort(-(requirement[active_idx] + rng.normal(0, 0.02, len(active_idx))), kind="stable")
+        stable_argsort(-(requirement[active_idx] + rng.normal(0, 0.02, len(active_idx))))
     ]
     # Vacancies at the start are spread over the ladder at random.
     n_fill = len(person_order)
@@ -361,24 +360,22 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> stat
 
     # Number persons in position order (the unemployed and inactive after), so that kernels
     # walking the persons touch positions and employers nearly in order: a large speed-up for
-    # big worlds.
-    key = np.where(pi[:n, state.P_POSITION] >= 0, pi[:n, state.P_POSITION], n_slots + np.arange(n))
-    # The keys are distinct integers below n_slots + n: each one's rank is the number of keys
-    # below it, so the sorting permutation is a counting pass, not a sort.
-    present = np.zeros(n_slots + n, dtype=np.int64)
-    present[key] = 1
-    perm = np.empty(n, dtype=np.int64)
-    perm[np.cumsum(present)[key] - 1] = np.arange(n)
+    # big worlds. Row r of the new table is row perm[r] of the drawn one: the holders in slot
+    # order, then everyone else in drawn order.
+    holders = qi[:, state.Q_HOLDER]
+    perm = np.concatenate((holders[holders >= 0], np.flatnonzero(pi[:n, state.P_POSITION] < 0)))
     for table in (pf, pi):
         for c in range(table.shape[1]):  # column by column: gathers on contiguous columns
-            if table[:n, c].any():  # columns not drawn yet are zero in any order
-                table[:n, c] = table[perm, c]
+            column = table[:n, c]
+            if column.any():  # columns not drawn yet are zero in any order
+                column[:] = column.take(perm)
     employed_rows = np.flatnonzero(pi[:n, state.P_POSITION] >= 0)
     qi[pi[employed_rows, state.P_POSITION], state.Q_HOLDER] = employed_rows
     pi[employed_rows, state.P_EMPLOYER] = qi[pi[employed_rows, state.P_POSITION], state.Q_EMPLOYER]
 
-    # Slots grouped by level, for drawing job-to-job movers.
-    by_level = np.argsort(qi[:, state.Q_LEVEL], kind="stable")
+    # Slots grouped by level (each level's in slot order), for drawing job-to-job movers.
+    slot_level = qi[:, state.Q_LEVEL]
+    by_level = np.concatenate([np.flatnonzero(slot_level == lv) for lv in range(n_levels)])
     level_counts = np.bincount(qi[:, state.Q_LEVEL], minlength=n_levels)
     level_slots_start = np.concatenate(([0], np.cumsum(level_counts))).astype(np.int64)
 
