@@ -135,5 +135,8 @@ def save_figures(
             path = directory / f"{name}.{fmt}"
             fig.savefig(path, dpi=130)
             written.append(path)
+            # The first save laid the figure out; the other formats keep that layout rather
+            # than measure every text again (a fifth of the drawing time).
+            fig.set_layout_engine("none")
         plt.close(fig)
     return written
