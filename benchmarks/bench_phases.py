@@ -86,10 +86,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--months", type=int, default=24)
+    parser.add_argument(
+        "--threads", type=int, help="threads of the parallel kernels (default: every core)"
+    )
     args = parser.parse_args()
+
+    import numba
 
     from simulator.model import PHASES, LabourMarketModel
     from simulator.params import ModelParams
+
+    if args.threads:
+        numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
 
     def params(n: int, months: int) -> ModelParams:
         return ModelParams.model_validate({"months": months, "population": {"n_persons": n}})
@@ -105,7 +113,8 @@ def main() -> None:
     run = time.perf_counter() - t1
 
     print(
-        f"{args.persons:,} persons, {args.months} months; stream bandwidth "
+        f"{args.persons:,} persons, {args.months} months, {numba.get_num_threads()} "
+        f"thread{'s' if numba.get_num_threads() > 1 else ''}; stream bandwidth "
         f"{bandwidth / 1e9:.1f} GB/s; set-up (spin-up included) {setup:.2f} s"
     )
     print(f"{'phase':<14}{'ms/month':>10}{'floor ms':>10}{'ratio':>8}{'MB touched':>12}")
