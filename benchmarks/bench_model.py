@@ -21,12 +21,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.params import ModelParams
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".numba_cache"))
 
 
-def _params(persons: int, months: int):
+def _params(persons: int, months: int) -> ModelParams:
     from simulator.params import ModelParams
 
     return ModelParams.model_validate({"months": months, "population": {"n_persons": persons}})
