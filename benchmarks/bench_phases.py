@@ -93,28 +93,28 @@ def main() -> None:
 
     import numba
 
+    from simulator.jit import kernel_threads
     from simulator.model import PHASES, LabourMarketModel
     from simulator.params import ModelParams
-
-    if args.threads:
-        numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
 
     def params(n: int, months: int) -> ModelParams:
         return ModelParams.model_validate({"months": months, "population": {"n_persons": n}})
 
-    LabourMarketModel(params(500, 2), rng=0).run()  # load the compiled kernels
-    bandwidth = stream_bandwidth()
-    t0 = time.perf_counter()
-    model = LabourMarketModel(params(args.persons, args.months), rng=1)
-    setup = time.perf_counter() - t0
-    model.phase_seconds = dict.fromkeys(PHASES, 0.0)
-    t1 = time.perf_counter()
-    model.run()
-    run = time.perf_counter() - t1
+    with kernel_threads(args.threads or numba.config.NUMBA_NUM_THREADS):
+        threads = numba.get_num_threads()
+        LabourMarketModel(params(500, 2), rng=0).run()  # load the compiled kernels
+        bandwidth = stream_bandwidth()
+        t0 = time.perf_counter()
+        model = LabourMarketModel(params(args.persons, args.months), rng=1)
+        setup = time.perf_counter() - t0
+        model.phase_seconds = dict.fromkeys(PHASES, 0.0)
+        t1 = time.perf_counter()
+        model.run()
+        run = time.perf_counter() - t1
 
     print(
-        f"{args.persons:,} persons, {args.months} months, {numba.get_num_threads()} "
-        f"thread{'s' if numba.get_num_threads() > 1 else ''}; stream bandwidth "
+        f"{args.persons:,} persons, {args.months} months, {threads} "
+        f"thread{'s' if threads > 1 else ''}; stream bandwidth "
         f"{bandwidth / 1e9:.1f} GB/s; set-up (spin-up included) {setup:.2f} s"
     )
     print(f"{'phase':<14}{'ms/month':>10}{'floor ms':>10}{'ratio':>8}{'MB touched':>12}")

@@ -376,7 +376,7 @@ def build_market(inputs: MarketInputs, seed_seq: np.random.SeedSequence) -> stat
     # Slots grouped by level (each level's in slot order), for drawing job-to-job movers.
     slot_level = qi[:, state.Q_LEVEL]
     by_level = np.concatenate([np.flatnonzero(slot_level == lv) for lv in range(n_levels)])
-    level_counts = np.bincount(qi[:, state.Q_LEVEL], minlength=n_levels)
+    level_counts = np.bincount(slot_level, minlength=n_levels)
     level_slots_start = np.concatenate(([0], np.cumsum(level_counts))).astype(np.int64)
 
     positions = state.PositionTable(
