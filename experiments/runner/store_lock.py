@@ -9,7 +9,11 @@ file systems) on a lock file in the folder while it runs:
   side on a cluster) and ``runner-shard-i-of-N.lock`` exclusively.
 
 A second runner that would overlap finds the lock taken and refuses (or waits up to a given
-time), naming the holder's host, PID and start time read from the lock file. The operating
+time), naming the holder's host, PID and start time read from the lock file. A shard runner
+that finds itself alone holds ``runner.lock`` exclusively for a moment (while it clears
+temporary files), marked in the lock file; another shard starting then waits for it to share
+the lock (at most :data:`SHARD_PROBE_GRACE` seconds) instead of refusing, as it does for a
+holder not recorded yet (a runner between taking the lock and writing its name). The operating
 system drops the lock when its process dies, however it dies, so a lock file whose recorded
 holder is gone is *stale*: the next runner reports it (and whether that process is still
 alive on this host) and takes over. Once it holds the lock, the runner removes the hidden
@@ -41,6 +45,9 @@ MAIN_LOCK = "runner.lock"
 _TMP_FOLDERS = (".", "results", "status")
 #: Lock files held by this process (POSIX locks do not exclude threads of one process).
 _HELD: set[Path] = set()
+#: Seconds a shard runner waits, beyond its own wait, for another shard's brief exclusive hold
+#: of the main lock (or a holder not recorded yet) to end.
+SHARD_PROBE_GRACE = 60.0
 
 
 class StoreLockedError(StoreError):
@@ -54,9 +61,16 @@ class Holder:
     host: str
     pid: int
     started: str
+    #: ``"i/N"`` when a shard runner holds the main lock alone for a moment, else None.
+    shard: str | None = None
 
     def describe(self) -> str:
         return f"PID {self.pid} on host {self.host}, since {self.started}"
+
+    def transient(self) -> bool:
+        """Whether the hold ends by itself soon: a shard's moment alone, or a holder that
+        has taken the lock but not yet recorded itself."""
+        return self.pid < 0 or self.shard is not None
 
     def alive(self) -> bool | None:
         """Whether the process runs (None: on another host, cannot tell)."""
@@ -80,28 +94,38 @@ def _read_holder(fd: int) -> Holder | None:
     raw = os.pread(fd, 4096, 0)
     try:
         data: Any = json.loads(raw.decode("utf-8"))
-        return Holder(str(data["host"]), int(data["pid"]), str(data["started"]))
+        shard = data.get("shard")
+        return Holder(
+            str(data["host"]),
+            int(data["pid"]),
+            str(data["started"]),
+            None if shard is None else str(shard),
+        )
     except (ValueError, KeyError, TypeError):
         return None
 
 
-def _write_holder(fd: int) -> None:
-    holder = {
+def _write_holder(fd: int, shard: tuple[int, int] | None = None) -> None:
+    holder: dict[str, Any] = {
         "host": socket.gethostname(),
         "pid": os.getpid(),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    if shard is not None:
+        holder["shard"] = f"{shard[0]}/{shard[1]}"
     os.ftruncate(fd, 0)
     os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
     os.fsync(fd)
 
 
 class _FileLock:
-    """One lock file, held exclusively (recording the holder) or shared."""
+    """One lock file, held exclusively (recording the holder, and the shard when a shard
+    runner holds the main lock alone) or shared."""
 
-    def __init__(self, path: Path, exclusive: bool) -> None:
+    def __init__(self, path: Path, exclusive: bool, shard: tuple[int, int] | None = None) -> None:
         self.path = path
         self.exclusive = exclusive
+        self.shard = shard
         self.fd: int | None = None
 
     def try_acquire(self) -> Holder | None:
@@ -131,7 +155,7 @@ class _FileLock:
                     stale.describe(),
                     state,
                 )
-            _write_holder(fd)
+            _write_holder(fd, self.shard)
         self.fd = fd
         _HELD.add(self.path)
         return None
@@ -205,16 +229,20 @@ def store_lock(
     # lock exclusively, then shares it with the shards that may follow).
     alone = shard is None
     if shard is not None:
-        probe = _FileLock(root / MAIN_LOCK, exclusive=True)
+        probe = _FileLock(root / MAIN_LOCK, exclusive=True, shard=shard)
         if probe.try_acquire() is None:
             alone = True
             locks[0] = probe
     try:
         for lock in locks:
+            grace_end = None
             while lock.fd is None and (holder := lock.try_acquire()) is not None:
-                if time.monotonic() >= deadline:
+                now = time.monotonic()
+                if shard is not None and lock is locks[0] and holder.transient():
+                    grace_end = grace_end or now + SHARD_PROBE_GRACE
+                if now >= max(deadline, grace_end or deadline):
                     raise _locked_error(root, lock, holder, shard)
-                time.sleep(min(1.0, max(deadline - time.monotonic(), 0.01)))
+                time.sleep(0.05 if now >= deadline else min(1.0, deadline - now))
             held.append(lock)
         removed = remove_temporary_files(root) if alone else 0
         if shard is not None and locks[0].exclusive:

@@ -18,6 +18,7 @@ from cli import main
 from experiments import run_experiment
 from experiments.runner.store import ResultStore
 from experiments.runner.store_lock import MAIN_LOCK, StoreLockedError
+from experiments.runner.store_lock import store_lock as store_lock_of
 
 HOLD = """\
 import sys
@@ -130,3 +131,60 @@ def test_resuming_removes_temporary_files_left_by_a_killed_writer(tmp_path):
     summary = run_experiment(design, out, executor="serial", progress=False)
     assert summary.done == 12
     assert not any(path.exists() for path in leftovers)
+
+
+PROBE = """\
+import fcntl, os, sys, time
+from pathlib import Path
+from experiments.runner.store_lock import MAIN_LOCK, _FileLock
+root = Path(sys.argv[1])
+root.mkdir(parents=True, exist_ok=True)
+if sys.argv[2] == "shard":
+    # A shard runner alone for a moment: the main lock exclusive, marked, then shared.
+    lock = _FileLock(root / MAIN_LOCK, exclusive=True, shard=(0, 2))
+    assert lock.try_acquire() is None
+    print("held", flush=True)
+    time.sleep(1.5)
+    lock.share()
+else:
+    # A runner that has taken the lock but not yet written its name.
+    fd = os.open(root / MAIN_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.lockf(fd, fcntl.LOCK_EX)
+    print("held", flush=True)
+    time.sleep(1.5)
+    fcntl.lockf(fd, fcntl.LOCK_UN)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.parametrize("moment", ["shard", "unrecorded"])
+def test_a_shard_waits_for_another_shards_moment_alone(tmp_path, moment):
+    """Shards of a job array start together: one holds the main lock alone while it clears
+    temporary files (or has not yet recorded itself); the others wait for that moment to end
+    instead of refusing as if an unsharded runner held the store."""
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PROBE, str(out), moment],
+        env=subprocess_env(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "held", proc.stderr.read()
+        with store_lock_of(out, (1, 2)) as removed:
+            assert removed == 0  # not alone: another shard may be writing
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+    # An unsharded runner still refuses at once while a shard holds the store.
+    holder = Holder(out, "0/2")
+    try:
+        with (
+            pytest.raises(StoreLockedError, match="shard runners: shard-0-of-2"),
+            store_lock_of(out),
+        ):
+            pass
+    finally:
+        holder.release()
