@@ -202,17 +202,24 @@ def small_run_settings(page, replications: int = SETTINGS["replications"]) -> No
         page.get_by_text(label).wait_for(timeout=30_000)
 
 
+CHARTS = ("employment", "flows", "chains", "mechanisms", "costs")
+
+
 def run_and_wait(page, package: str) -> None:
+    """Run, then wait until every chart shows the package's final figure and nothing else.
+
+    While the page redraws, a chart may briefly hold the new image beside the old one, so
+    waiting for one chart's new image is not enough.
+    """
     page.get_by_role("button", name="Run comparison").click()
-    final = f".chart-employment img[data-package='{package}'][data-partial='false']"
-    page.locator(final).wait_for(timeout=120_000)
+    for name in CHARTS:
+        final = f".chart-{name} img[data-package='{package}'][data-partial='false']"
+        page.locator(final).wait_for(timeout=120_000)
+        expect(page.locator(f".chart-{name} img")).to_have_count(1, timeout=30_000)
 
 
 def chart_sources(page) -> dict[str, str]:
-    return {
-        name: page.locator(f".chart-{name} img").get_attribute("src")
-        for name in ("employment", "flows", "chains", "mechanisms", "costs")
-    }
+    return {name: page.locator(f".chart-{name} img").get_attribute("src") for name in CHARTS}
 
 
 def synclusive_compare(*args: str) -> None:
