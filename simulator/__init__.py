@@ -2,11 +2,11 @@
 
 from typing import TYPE_CHECKING
 
-from simulator.deferred_import import defer_unused_mesa_modules
+from simulator.deferred_import import defer_unused_modules
 from simulator.lazy import lazy_exports
 
-# Before any of the simulator's modules imports Mesa: its spaces run only if someone uses them.
-defer_unused_mesa_modules()
+# Before the simulator's modules import Mesa and numba: what a run does not use runs only if used.
+defer_unused_modules()
 
 if TYPE_CHECKING:  # the names, for readers and type checkers; imported on first use
     from simulator.agents import Coalition, Employee, Employer, Jobseeker, Person, ServiceProvider

@@ -1,18 +1,22 @@
-"""Mesa without the start-up cost of the parts the simulator does not use.
+"""Start-up without the cost of modules a run imports but does not use.
 
 ``import mesa`` executes every sub-package Mesa's ``__init__`` names, among them its spaces:
 ``mesa.discrete_space`` imports SciPy's spatial module and networkx, and the experimental
 continuous space SciPy's again. The simulator's agents live in tables, not in a space, yet a
 process paid about 0.45 s of its start-up for them (``python -X importtime``), and a cluster's
-array tasks and a sensitivity study's workers start thousands of processes.
+array tasks and a sensitivity study's workers start thousands of processes. Likewise numba,
+when it loads its first compiled function, checks that SciPy's BLAS is there by importing
+``scipy.linalg.cython_blas``, which runs all of ``scipy.linalg`` (about 0.25 s); no kernel of
+the simulator does linear algebra.
 
-:func:`defer_unused_mesa_modules` makes those modules *deferred*: when Mesa's ``__init__``
-imports them, a module object is made from its spec as usual (name, file, path, loader are
+:func:`defer_unused_modules` makes those modules *deferred*: when they are first
+imported, a module object is made from its spec as usual (name, file, path, loader are
 set), but its code runs only when one of its other attributes is first read, e.g.
-``mesa.discrete_space.OrthogonalMooreGrid`` or ``from mesa.space import MultiGrid``. So every
-public name of Mesa works as before; only the moment its code runs changes. (The standard
-library's :class:`importlib.util.LazyLoader` runs the code on *any* attribute read, and Mesa's
-own logger set-up reads ``__file__`` of every loaded module through ``inspect.stack()``, which
+``mesa.discrete_space.OrthogonalMooreGrid`` or ``from scipy.linalg import solve`` (a
+sub-module, such as ``scipy.linalg.cython_blas``, imports without it). So every public name
+works as before; only the moment its code runs changes. (The standard library's
+:class:`importlib.util.LazyLoader` runs the code on *any* attribute read, and Mesa's own
+logger set-up reads ``__file__`` of every loaded module through ``inspect.stack()``, which
 would run them all at once.)
 """
 
@@ -27,11 +31,13 @@ from collections.abc import Sequence
 from importlib.machinery import ModuleSpec
 from typing import Any
 
-#: Mesa's modules the simulator never uses while running: its spaces (SciPy, networkx).
-UNUSED_MESA_MODULES = (
+#: Modules a run imports and never uses: Mesa's spaces (SciPy's spatial module, networkx) and
+#: the package around the BLAS that numba checks for.
+UNUSED_MODULES = (
     "mesa.discrete_space",
     "mesa.space",
     "mesa.experimental.continuous_space",
+    "scipy.linalg",
 )
 
 
@@ -135,6 +141,6 @@ def defer_modules(names: Sequence[str]) -> None:
         sys.meta_path.insert(0, _DeferringFinder(pending))
 
 
-def defer_unused_mesa_modules() -> None:
-    """Defer :data:`UNUSED_MESA_MODULES` (see the module's description)."""
-    defer_modules(UNUSED_MESA_MODULES)
+def defer_unused_modules() -> None:
+    """Defer :data:`UNUSED_MODULES` (see the module's description)."""
+    defer_modules(UNUSED_MODULES)

@@ -21,13 +21,18 @@ def run_python(code: str) -> str:
     return done.stdout
 
 
-def test_the_model_imports_without_mesas_spaces_and_they_work_when_used():
+def test_a_run_imports_neither_mesas_spaces_nor_scipys_linear_algebra_and_both_work():
     out = run_python(
         """
         import sys
-        import simulator.model
-        heavy = ("networkx", "scipy.spatial", "mesa.discrete_space.grid")
+        from simulator.model import LabourMarketModel
+        from simulator.params import ModelParams
+        p = ModelParams(months=2, spin_up_months=1, population={"n_persons": 200})
+        LabourMarketModel(p, rng=1).run()
+        heavy = ("networkx", "scipy.spatial", "mesa.discrete_space.grid", "scipy.linalg._basic")
         print([m for m in heavy if m in sys.modules])
+        from scipy.linalg import solve
+        print(solve([[2.0]], [4.0])[0])
         import mesa
         from mesa.discrete_space import OrthogonalMooreGrid
         grid = OrthogonalMooreGrid((3, 3), random=mesa.Model().random)
@@ -38,7 +43,7 @@ def test_the_model_imports_without_mesas_spaces_and_they_work_when_used():
         print(ContinuousSpace.__name__)
         """
     )
-    assert out.split("\n")[:4] == ["[]", "9 True", "2", "ContinuousSpace"]
+    assert out.split("\n")[:5] == ["[]", "2.0", "9 True", "2", "ContinuousSpace"]
 
 
 @pytest.fixture
