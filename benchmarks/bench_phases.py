@@ -6,7 +6,12 @@ bytes the phase must touch at least once (every table column its kernels read or
 every row) divided by this machine's stream bandwidth, measured in the same process just
 before. The ratio says how far each phase is from the memory limit. Prints, asserts nothing.
 
+With ``--scenario`` it runs a living lab or a package on its lab at the lab's own size (the
+runs a sensitivity study or a calibration makes by the thousand): the package arm, or with
+``--baseline`` its baseline.
+
 Usage: python benchmarks/bench_phases.py [--persons 1000000] [--months 24] [--threads N]
+       python benchmarks/bench_phases.py --scenario kokkola_engine --months 36 --threads 1
 """
 
 from __future__ import annotations
@@ -84,10 +89,16 @@ def floor_bytes(model, modules: tuple[str, ...]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument(
+        "--persons", type=int, help="persons (default 1,000,000, or the scenario lab's own)"
+    )
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument(
         "--threads", type=int, help="threads of the parallel kernels (default: every core)"
+    )
+    parser.add_argument("--scenario", help="a lab or package name (default: the defaults)")
+    parser.add_argument(
+        "--baseline", action="store_true", help="with --scenario: its baseline, not the package"
     )
     args = parser.parse_args()
 
@@ -100,12 +111,25 @@ def main() -> None:
     def params(n: int, months: int) -> ModelParams:
         return ModelParams.model_validate({"months": months, "population": {"n_persons": n}})
 
+    if args.scenario:
+        from scenarios import scenario_from_names
+
+        scenario = scenario_from_names(args.scenario)
+        chosen = scenario.baseline if args.baseline else scenario.arms[0].params
+        persons = args.persons or chosen.population.n_persons
+        population = chosen.population.model_copy(update={"n_persons": persons})
+        measured = chosen.model_copy(update={"months": args.months, "population": population})
+        what = f"{args.scenario} ({'baseline' if args.baseline else 'package arm'}), "
+    else:
+        persons = args.persons or 1_000_000
+        measured, what = params(persons, args.months), ""
+
     with kernel_threads(args.threads or numba.config.NUMBA_NUM_THREADS):
         threads = numba.get_num_threads()
         LabourMarketModel(params(500, 2), rng=0).run()  # load the compiled kernels
         bandwidth = stream_bandwidth()
         t0 = time.perf_counter()
-        model = LabourMarketModel(params(args.persons, args.months), rng=1)
+        model = LabourMarketModel(measured, rng=1)
         setup = time.perf_counter() - t0
         model.phase_seconds = dict.fromkeys(PHASES, 0.0)
         t1 = time.perf_counter()
@@ -113,10 +137,12 @@ def main() -> None:
         run = time.perf_counter() - t1
 
     print(
-        f"{args.persons:,} persons, {args.months} months, {threads} "
+        f"{what}{persons:,} persons, {args.months} months, {threads} "
         f"thread{'s' if threads > 1 else ''}; stream bandwidth "
         f"{bandwidth / 1e9:.1f} GB/s; set-up (spin-up included) {setup:.2f} s"
     )
+    step = 1000 * run / args.months
+    digits = 1 if step >= 10 else 2  # a lab-size month takes a few milliseconds
     print(f"{'phase':<14}{'ms/month':>10}{'floor ms':>10}{'ratio':>8}{'MB touched':>12}")
     total_floor = 0.0
     for phase in PHASES:
@@ -125,11 +151,16 @@ def main() -> None:
             nbytes = floor_bytes(model, PHASE_MODULES[phase])
             floor = 1000 * nbytes / bandwidth
             total_floor += floor
-            print(f"{phase:<14}{ms:>10.1f}{floor:>10.1f}{ms / floor:>8.1f}{nbytes / 1e6:>12.0f}")
+            print(
+                f"{phase:<14}{ms:>10.{digits}f}{floor:>10.{digits}f}{ms / floor:>8.1f}"
+                f"{nbytes / 1e6:>12.{digits - 1}f}"
+            )
         else:
-            print(f"{phase:<14}{ms:>10.1f}{'':>10}{'':>8}{'':>12}")
-    step = 1000 * run / args.months
-    print(f"{'whole step':<14}{step:>10.1f}{total_floor:>10.1f}{step / total_floor:>8.1f}")
+            print(f"{phase:<14}{ms:>10.{digits}f}{'':>10}{'':>8}{'':>12}")
+    print(
+        f"{'whole step':<14}{step:>10.{digits}f}{total_floor:>10.{digits}f}"
+        f"{step / total_floor:>8.1f}"
+    )
 
 
 if __name__ == "__main__":
