@@ -24,6 +24,7 @@ from calibration.journal import Journal, candidate_key
 from calibration.moments import MomentSpec
 from calibration.simulate import replication_seed, simulate_moments
 from calibration.space import ParameterSpace
+from experiments.runner.executors import submit_run
 
 #: Seed streams: the search, the weighting matrix's pilot runs, the standard errors' runs.
 SEARCH, WEIGHTING, UNCERTAINTY = 0, 1, 2
@@ -98,7 +99,8 @@ class Evaluator:
                 continue
             params = self.space.candidate(np.asarray(theta, dtype=float))
             futures = [
-                self.executor.submit(
+                submit_run(
+                    self.executor,
                     simulate_moments,
                     params,
                     replication_seed(self.seed, r, self.stream),

@@ -28,6 +28,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from experiments.comparison.validation import baseline_params, replication_statistics
+from experiments.runner.executors import submit_run
 from scenarios.compose import Lab, load_lab
 from simulator.options import apply_override
 from simulator.params import ModelParams
@@ -84,8 +85,13 @@ class Grounding:
     def statistics(self, x: np.ndarray) -> dict[str, float]:
         params = self.params(x)
         futures = [
-            self.executor.submit(
-                replication_statistics, params, np.random.SeedSequence(1000 + r), self.names, 13
+            submit_run(
+                self.executor,
+                replication_statistics,
+                params,
+                np.random.SeedSequence(1000 + r),
+                self.names,
+                13,
             )
             for r in range(self.replications)
         ]

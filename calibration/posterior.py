@@ -36,6 +36,7 @@ from calibration.errors import CalibrationError
 from calibration.moments import MomentSpec
 from calibration.simulate import replication_seed, simulate_moments
 from calibration.space import ParameterSpace
+from experiments.runner.executors import submit_run
 
 if TYPE_CHECKING:
     from calibration.fit import Problem
@@ -283,7 +284,8 @@ def predictive_check(
     space = problem.space
     sample = posterior.draws(draws, problem.config.posterior.seed)
     futures = [
-        executor.submit(
+        submit_run(
+            executor,
             simulate_moments,
             space.candidate(row.to_numpy(dtype=float)),
             replication_seed(problem.config.posterior.seed, i, PREDICTIVE),

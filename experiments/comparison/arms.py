@@ -19,6 +19,7 @@ import pandas as pd
 
 from experiments.comparison.cohorts import cohort_metric_values
 from experiments.comparison.metrics import SERIES_INDICATORS, metric_values
+from experiments.runner.executors import submit_run
 from scenarios.adaptation import Adaptation
 from scenarios.schema import AdaptationRule
 from simulator.panel import Panel, PersonPanel
@@ -226,7 +227,7 @@ def run_tasks(
         else:
             own = executor is None
             pool = executor or ProcessPoolExecutor(max_workers=workers)
-            futures = {pool.submit(run_task, t): i for i, t in enumerate(tasks)}
+            futures = {submit_run(pool, run_task, t): i for i, t in enumerate(tasks)}
             try:
                 for fut in as_completed(futures):
                     finished(futures[fut], fut.result())

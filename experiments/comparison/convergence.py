@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.comparison.validation import baseline_params, replication_statistics
-from experiments.runner.executors import SerialExecutor
+from experiments.runner.executors import SerialExecutor, submit_run
 from scenarios.compose import load_lab
 from simulator.survey import STATISTICS
 
@@ -118,8 +118,9 @@ def spin_up_convergence(
     tolerance.update(published)
     executor = executor or SerialExecutor()
     futures = {
-        (length, s): executor.submit(
-            _statistics_on_one_thread,
+        (length, s): submit_run(
+            executor,
+            replication_statistics,
             params.model_copy(update={"spin_up_months": length}),
             np.random.SeedSequence(s, spawn_key=(0,)),
             names,
@@ -161,14 +162,6 @@ def spin_up_convergence(
                 }
             )
     return pd.DataFrame(rows, columns=list(COLUMNS))
-
-
-def _statistics_on_one_thread(params, seed, names, first_month) -> dict[str, float]:
-    """One run's statistics, its kernels on one thread (the runs themselves run side by side)."""
-    from simulator.jit import kernel_threads
-
-    with kernel_threads(1):
-        return replication_statistics(params, seed, names, first_month)
 
 
 def lab_settled(table: pd.DataFrame) -> bool:

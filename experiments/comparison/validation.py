@@ -25,7 +25,7 @@ from scipy import stats
 
 from experiments.comparison.layout import Section, figure, page, template_module
 from experiments.comparison.report import png_bytes
-from experiments.runner.executors import SerialExecutor
+from experiments.runner.executors import SerialExecutor, submit_run
 from scenarios.compose import Lab, lab_parameters, load_lab
 from scenarios.schema import RunSettings
 from simulator.model import LabourMarketModel
@@ -111,7 +111,8 @@ def validate_lab(
     names = sorted({f.statistic for f in figures})
     executor = executor or SerialExecutor()
     futures = [
-        executor.submit(
+        submit_run(
+            executor,
             replication_statistics,
             params,
             np.random.SeedSequence(seed, spawn_key=(r,)),

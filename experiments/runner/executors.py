@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,30 @@ class SerialExecutor(Executor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._shutdown = True
+
+
+def run_on_one_thread[R](fn: Callable[..., R], /, *args: Any) -> R:
+    """``fn(*args)`` with the model's parallel kernels on one thread (what a worker runs)."""
+    # Imported here: numba loads with the kernels, and only a run needs them.
+    from simulator.jit import kernel_threads
+
+    with kernel_threads(1):
+        return fn(*args)
+
+
+def submit_run(executor: Executor, fn: Callable[..., Any], /, *args: Any) -> Future:
+    """Submit a call that runs the model; beside other calls its kernels use one thread.
+
+    An executor's parallelism is its workers. A worker whose parallel kernels used every core
+    would compete with the other workers for the same cores, and the kernels' OpenMP threads
+    spin a moment before they sleep (:mod:`simulator.jit`): two workers of two threads each
+    made ``synclusive compare --workers 2`` 2.2 times slower and a calibration with two
+    workers 11 times slower than one thread each. The serial executor runs one call at a time
+    in this process, so its calls keep every core. Results are the same for any thread count.
+    """
+    if isinstance(executor, SerialExecutor):
+        return executor.submit(fn, *args)
+    return executor.submit(run_on_one_thread, fn, *args)
 
 
 @dataclass
