@@ -26,6 +26,7 @@ import numpy as np
 
 from experiments import Design, ExecutorSpec, ResultStore, run_experiment
 from experiments.runner.simulation import LabourMarketRun
+from simulator.jit import kernel_threads
 
 SMALL = {"months": 24, "population.n_persons": 2000}
 
@@ -52,12 +53,14 @@ def _spin(seconds: float) -> float:
 
 
 def _model_loop(runs: int) -> float:
-    """Seconds for ``runs`` plain model runs of the small model in a loop (no runner, no store)."""
+    """Seconds for ``runs`` plain model runs of the small model in a loop (no runner, no store),
+    the kernels on one thread as in a runner's worker."""
     model = LabourMarketRun()
     model({"months": 2, "population.n_persons": 100}, np.random.SeedSequence(0))
     t0 = time.perf_counter()
-    for i in range(runs):
-        model(SMALL, np.random.SeedSequence(i))
+    with kernel_threads(1):
+        for i in range(runs):
+            model(SMALL, np.random.SeedSequence(i))
     return time.perf_counter() - t0
 
 
