@@ -97,8 +97,8 @@ persons = {PERSONS}
 [fit]
 seed = 1
 replications = 3
-popsize = 4
-maxiter = 8
+popsize = 6
+maxiter = 30
 se_replications = 12
 """
 
