@@ -22,6 +22,7 @@ would run them all at once.)
 
 from __future__ import annotations
 
+import contextlib
 import importlib.abc
 import importlib.machinery
 import sys
@@ -121,7 +122,9 @@ class _DeferringFinder(importlib.abc.MetaPathFinder):
             return None
         self.pending.discard(fullname)
         if not self.pending:
-            sys.meta_path.remove(self)
+            # Imports of two deferred modules in two threads may both get here.
+            with contextlib.suppress(ValueError):
+                sys.meta_path.remove(self)
         spec.loader = _DeferringLoader(spec.loader)
         return spec
 
