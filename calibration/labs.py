@@ -99,7 +99,7 @@ seed = 1
 replications = 3
 popsize = 6
 maxiter = 30
-se_replications = 12
+se_replications = 32
 """
 
 
