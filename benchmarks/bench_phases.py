@@ -112,14 +112,19 @@ def main() -> None:
         return ModelParams.model_validate({"months": months, "population": {"n_persons": n}})
 
     if args.scenario:
-        from scenarios import scenario_from_names
+        from scenarios import compose, load_lab, scenario_from_names
+        from scenarios.files import LAB_DIR, shipped
 
-        scenario = scenario_from_names(args.scenario)
-        chosen = scenario.baseline if args.baseline else scenario.arms[0].params
+        if args.scenario in shipped(LAB_DIR):  # a lab on its own: its baseline
+            chosen, arm = compose(load_lab(args.scenario), []).baseline, "baseline"
+        else:
+            scenario = scenario_from_names(args.scenario)
+            arm = "baseline" if args.baseline else "package arm"
+            chosen = scenario.baseline if args.baseline else scenario.arms[0].params
         persons = args.persons or chosen.population.n_persons
         population = chosen.population.model_copy(update={"n_persons": persons})
         measured = chosen.model_copy(update={"months": args.months, "population": population})
-        what = f"{args.scenario} ({'baseline' if args.baseline else 'package arm'}), "
+        what = f"{args.scenario} ({arm}), "
     else:
         persons = args.persons or 1_000_000
         measured, what = params(persons, args.months), ""
