@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.runner.executors import run_on_one_thread
 from experiments.runner.keys import Run
 from experiments.runner.renames import current_name
-from simulator.jit import kernel_threads
 
 ModelCallable = Callable[[Mapping[str, Any], np.random.SeedSequence], Any]
 
@@ -93,8 +93,7 @@ def execute_chunk(model: ModelCallable, runs: Sequence[Run], ticks: Any = None) 
     Each run's parallel kernels use one thread: the runner's parallelism is its workers, and
     several threads per worker would only compete for the same cores.
     """
-    with kernel_threads(1):
-        return _execute(model, runs, ticks)
+    return run_on_one_thread(_execute, model, runs, ticks)
 
 
 def _execute(model: ModelCallable, runs: Sequence[Run], ticks: Any) -> ChunkResult:
