@@ -134,6 +134,9 @@ class LabourMarketModel(mesa.Model):
         self.world = self._initial_world(setup_seq, worlds)
         self._par = kernel_params(p)
         self._fill = np.asarray(p.fill_matrix(), dtype=np.float64)
+        # Each position's holder's skill, written by training and read by the chains in the
+        # same month (work space, not state: the position table never changes size).
+        self._holder_skill = np.zeros(self.world.positions.i.shape[0])
         provider_names = [pr.name for pr in p.providers]
         self._iv, self._iv_person, self._iv_employer = compile_interventions(
             list(p.interventions), provider_names, p.months
@@ -349,7 +352,7 @@ class LabourMarketModel(mesa.Model):
         start = _lap(seconds, "demand", start, tick)
 
         # 2. Mobility: training, then vacancy chains.
-        b.training_step(pf, pi, n, pos.i, w.employers.f, par, key, t, flows)
+        b.training_step(pf, pi, n, pos.i, w.employers.f, par, key, t, flows, self._holder_skill)
         n_levels = self.params.ladder.n_levels
         chain_count = np.zeros(n_levels)
         chain_sum = np.zeros(n_levels)
@@ -371,6 +374,7 @@ class LabourMarketModel(mesa.Model):
             chain_count,
             chain_sum,
             fills,
+            self._holder_skill,
         )
 
         start = _lap(seconds, "mobility", start, tick)

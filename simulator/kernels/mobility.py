@@ -46,9 +46,15 @@ def training_step(
     key: np.uint64,
     month: int,
     flows: np.ndarray,
+    holder_skill: np.ndarray,
 ) -> None:
     """Employees train with a probability set by their employer's willingness and resources
-    and their own motivation and awareness of support; training raises skill."""
+    and their own motivation and awareness of support; training raises skill.
+
+    Each employee's new skill is also written at their position in ``holder_skill`` (shape
+    ``(n_slots,)``), which :func:`vacancy_chains` reads: its scans for candidates then read
+    positions in order instead of every holder's row.
+    """
     blocks = np.zeros((tallies.n_blocks(n), flows.shape[0], flows.shape[1]))
     for b in prange(blocks.shape[0]):
         block_flows = blocks[b]
@@ -73,8 +79,22 @@ def training_step(
             if streams.uniform(key, streams.STREAM_TRAIN, month, p, 0) < prob:
                 skill += par.skill_gain
                 tallies.add_flow(block_flows, tallies.F_TRAINED, person_groups(pi, p), 1.0)
-            pf[p, state.P_SKILL] = rules.clip01(skill)
+            skill = rules.clip01(skill)
+            pf[p, state.P_SKILL] = skill
+            holder_skill[pi[p, state.P_POSITION]] = skill
     tallies.add_blocks(blocks, flows)
+
+
+@parallel
+def holder_skills(pf: np.ndarray, qi: np.ndarray) -> np.ndarray:
+    """Skill of each position's holder (0 where there is none): what :func:`training_step`
+    leaves in ``holder_skill``, for calling :func:`vacancy_chains` without it."""
+    out = np.zeros(qi.shape[0])
+    for q in prange(qi.shape[0]):
+        h = qi[q, state.Q_HOLDER]
+        if h >= 0:
+            out[q] = pf[h, state.P_SKILL]
+    return out
 
 
 @helper
@@ -94,21 +114,24 @@ def choose_source(fill: np.ndarray, level: int, development: float, effect: floa
 
 @helper
 def eligible_mover(
-    pf: np.ndarray,
     pi: np.ndarray,
-    h: int,
+    qi: np.ndarray,
+    s: int,
+    holder_skill: np.ndarray,
+    moved: np.ndarray,
     requirement: float,
     requires_skill: bool,
     carved: int,
-    month: int,
 ) -> bool:
-    """Whether holder ``h`` may move into a job with the given requirement this month
-    (``carved``: the job is a carved one, reserved for people with partial work ability)."""
-    if pi[h, state.P_MOVED_MONTH] == month:
+    """Whether the holder of position ``s`` may move into a job with the given requirement
+    this month (``carved``: the job is a carved one, reserved for people with partial work
+    ability). Whether they moved and their skill are read at the position."""
+    h = qi[s, state.Q_HOLDER]
+    if h < 0 or moved[s]:
         return False
-    if not rules.may_hold(carved, pi[h, state.P_PARTIAL_ABILITY]):
+    if requires_skill and holder_skill[s] < requirement:
         return False
-    return (not requires_skill) or pf[h, state.P_SKILL] >= requirement
+    return rules.may_hold(carved, pi[h, state.P_PARTIAL_ABILITY])
 
 
 @helper
@@ -134,9 +157,21 @@ def count_fill(fills: np.ndarray, level: int, src: int, mover: int) -> None:
 
 
 @helper
-def move(pi: np.ndarray, qi: np.ndarray, mover: int, v: int, internal: bool, month: int) -> int:
-    """Move ``mover`` into vacancy ``v``; return the position left behind (now vacant)."""
+def move(
+    pi: np.ndarray,
+    qi: np.ndarray,
+    holder_skill: np.ndarray,
+    moved: np.ndarray,
+    mover: int,
+    v: int,
+    internal: bool,
+    month: int,
+) -> int:
+    """Move ``mover`` into vacancy ``v``; return the position left behind (now vacant).
+    The mover's skill goes with them, and ``v`` is marked as holding someone who moved."""
     s = pi[mover, state.P_POSITION]
+    holder_skill[v] = holder_skill[s]
+    moved[v] = True
     qi[v, state.Q_HOLDER] = mover
     qi[v, state.Q_STATE] = state.FILLED
     pi[mover, state.P_POSITION] = v
@@ -185,15 +220,15 @@ def _better(skill_a: float, holder_a: int, skill_b: float, holder_b: int) -> boo
 
 
 @helper
-def _scan_block(pf: np.ndarray, pi: np.ndarray, qi: np.ndarray, a: int, b: int, month: int) -> int:
+def _scan_block(qi: np.ndarray, holder_skill: np.ndarray, moved: np.ndarray, a: int, b: int) -> int:
     """The best holder in ``[a, b)`` who has not moved this month, or -1."""
     best = -1
     best_skill = -1.0
     for s in range(a, b):
         h = qi[s, state.Q_HOLDER]
-        if h < 0 or pi[h, state.P_MOVED_MONTH] == month:
+        if h < 0 or moved[s]:
             continue
-        sk = pf[h, state.P_SKILL]
+        sk = holder_skill[s]
         if best < 0 or _better(sk, h, best_skill, best):
             best_skill = sk
             best = h
@@ -202,12 +237,11 @@ def _scan_block(pf: np.ndarray, pi: np.ndarray, qi: np.ndarray, a: int, b: int, 
 
 @njit
 def _fill_top(
-    pf: np.ndarray,
-    pi: np.ndarray,
     qi: np.ndarray,
+    holder_skill: np.ndarray,
+    moved: np.ndarray,
     a: int,
     b: int,
-    month: int,
     top: np.ndarray,
 ) -> int:
     """Write the best ``len(top)`` holders of ``[a, b)`` who have not moved this month into
@@ -217,9 +251,9 @@ def _fill_top(
     m = 0
     for s in range(a, b):
         h = qi[s, state.Q_HOLDER]
-        if h < 0 or pi[h, state.P_MOVED_MONTH] == month:
+        if h < 0 or moved[s]:
             continue
-        sk = pf[h, state.P_SKILL]
+        sk = holder_skill[s]
         if m == k and not _better(sk, h, top_skill[k - 1], top[k - 1]):
             continue
         i = m if m < k else k - 1
@@ -250,6 +284,8 @@ def best_internal_candidate(
     top: np.ndarray,
     top_len: np.ndarray,
     top_pos: np.ndarray,
+    holder_skill: np.ndarray,
+    moved: np.ndarray,
 ) -> int:
     """The most skilled employee of employer ``e`` at level ``src`` who may move up, or -1.
 
@@ -267,10 +303,12 @@ def best_internal_candidate(
         Candidate buffers of the large blocks.
     top_len, top_pos : ndarray of int64, shape (large blocks,)
         Entries in each buffer (-1: not filled this month) and the next entry to look at.
+    holder_skill, moved : ndarray, shape (n_slots,)
+        Skill of each position's holder, and whether they moved into it this month.
     """
     a, b = level_start[e, src], level_start[e, src + 1]
     if b - a <= SCAN_LIMIT:
-        h = _scan_block(pf, pi, qi, a, b, month)
+        h = _scan_block(qi, holder_skill, moved, a, b)
     else:
         block = buffer_of[e * (level_start.shape[1] - 1) + src]
         h = -1
@@ -278,7 +316,7 @@ def best_internal_candidate(
             if top_pos[block] >= top_len[block]:
                 if top_len[block] == 0:
                     break  # the last scan found nobody: nobody is left this month
-                top_len[block] = _fill_top(pf, pi, qi, a, b, month, top[block])
+                top_len[block] = _fill_top(qi, holder_skill, moved, a, b, top[block])
                 top_pos[block] = 0
                 continue
             cand = top[block, top_pos[block]]
@@ -309,6 +347,7 @@ def vacancy_chains(
     chain_count: np.ndarray,
     chain_sum: np.ndarray,
     fills: np.ndarray,
+    holder_skill: np.ndarray,
 ) -> None:
     """Decide every pending vacancy and follow the chains it starts.
 
@@ -337,6 +376,9 @@ def vacancy_chains(
         Realised fill counts (updated): vacancies at level ``i`` filled by a move from level
         ``j`` (column ``j``), opened to outside as drawn (column ``n_levels``) or for want of
         an eligible mover (column ``n_levels + 1``).
+    holder_skill : ndarray of float64, shape (n_slots,)
+        Skill of each position's holder, as :func:`training_step` leaves it (or
+        :func:`holder_skills` gives it); kept up to date as holders move.
     """
     requires = par.promotion_requires_skill > 0.0
     effect = par.development_effect
@@ -352,6 +394,9 @@ def vacancy_chains(
     top = np.empty((n_large, TOP_K), dtype=np.int64)
     top_len = np.full(n_large, -1, dtype=np.int64)  # -1: no scan yet this month
     top_pos = np.zeros(n_large, dtype=np.int64)
+    # Positions whose holder moved into them this month: only chains move people, and a
+    # mover may not move again.
+    moved = np.zeros(qi.shape[0], dtype=np.bool_)
     # Vacancies a chain left behind are decided in that chain, so only those pending now
     # start one; a listed vacancy is still pending when its turn comes (chains fill only the
     # vacancy they are deciding).
@@ -382,6 +427,8 @@ def vacancy_chains(
                     top,
                     top_len,
                     top_pos,
+                    holder_skill,
+                    moved,
                 )
                 internal = True
             elif src >= lv:
@@ -390,20 +437,17 @@ def vacancy_chains(
                 for t in range(rules.J2J_TRIES if count > 0 else 0):
                     r = streams.uniform(key, streams.STREAM_J2J, month, v, t)
                     s = level_slots[a + int(r * count)]
-                    h = qi[s, state.Q_HOLDER]
-                    if (
-                        h >= 0
-                        and qi[s, state.Q_EMPLOYER] != e
-                        and eligible_mover(pf, pi, h, req, requires, qi[v, state.Q_CARVED], month)
+                    if qi[s, state.Q_EMPLOYER] != e and eligible_mover(
+                        pi, qi, s, holder_skill, moved, req, requires, qi[v, state.Q_CARVED]
                     ):
-                        mover = h
+                        mover = qi[s, state.Q_HOLDER]
                         break
             count_fill(fills, lv, src, mover)
             if mover < 0:
                 open_to_outside(qi, v, chain_count, chain_sum)
                 break
             g = person_groups(pi, mover)
-            s = move(pi, qi, mover, v, internal, month)
+            s = move(pi, qi, holder_skill, moved, mover, v, internal, month)
             if internal:
                 tallies.add_flow(flows, tallies.F_PROMOTIONS, g, 1.0)
                 if (

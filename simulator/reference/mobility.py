@@ -39,12 +39,15 @@ def training_step(
     key: np.uint64,
     month: int,
     flows: np.ndarray,
+    holder_skill: np.ndarray,
 ) -> None:
     """Reference of :func:`simulator.kernels.mobility.training_step` (same arguments).
 
     Every employee learns on the job; some also train, with a probability set by their
     employer's willingness to develop staff (scaled by its training resources) and their own
     motivation and awareness of support, and gain the training's skill. Skill stays in [0, 1].
+    Each employee's new skill is also written at their position in ``holder_skill``, which
+    the kernels' chains read.
     """
     for p in range(n):
         if pi[p, state.P_STATUS] != state.EMPLOYED:
@@ -69,6 +72,7 @@ def training_step(
             skill += par.skill_gain
             add_flow(flows, tallies.F_TRAINED, target_groups(pi, p), 1.0)
         pf[p, state.P_SKILL] = clip01(skill)
+        holder_skill[pi[p, state.P_POSITION]] = pf[p, state.P_SKILL]
 
 
 # ---------------------------------------------------------------- vacancy chains
@@ -248,9 +252,11 @@ def vacancy_chains(
     chain_count: np.ndarray,
     chain_sum: np.ndarray,
     fills: np.ndarray,
+    holder_skill: np.ndarray,
 ) -> None:
     """Reference of :func:`simulator.kernels.mobility.vacancy_chains` (same arguments; the
-    slot index by level is not needed: positions are found by scanning).
+    slot index by level and ``holder_skill`` are not needed: positions are found by scanning
+    and each candidate's skill is read from the person table).
 
     Every pending vacancy, in position order, is decided and its chain followed (see the
     module's description); each decision is counted in ``fills``: a move from level ``j``

@@ -15,6 +15,7 @@ from test_reference_equivalence import _assert_same_world, _copies
 from simulator import state
 from simulator.engines import NUMBA, PYTHON
 from simulator.kernels.demand import vacate
+from simulator.kernels.mobility import holder_skills
 from simulator.model import LabourMarketModel
 from simulator.params import ModelParams
 from simulator.tallies import new_flows
@@ -89,6 +90,7 @@ def test_chains_identical_on_random_fill_matrices(world, persons_per_employer: f
             count,
             length_sum,
             fills,
+            holder_skills(pf, qi),
         )
         outputs.append((pf, pi, qi, ef, flows, count, length_sum, fills))
     for a, b in zip(*outputs, strict=True):

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from simulator import state
 from simulator.engines import NUMBA, PYTHON, Engine
+from simulator.kernels.mobility import holder_skills
 from simulator.model import LabourMarketModel
 from simulator.params import ModelParams
 from simulator.setup import trait_bits
@@ -112,6 +113,7 @@ def test_single_kernel_identical(kernel: str) -> None:
                 cc,
                 cs,
                 fills,
+                holder_skills(pf, qi),
             )
             extra = (cc, cs, fills)
         elif kernel == "matching_step":
@@ -196,7 +198,11 @@ def _run_per_agent_kernel(kernel: str, engine: Engine, model: LabourMarketModel)
         assert pf.shape[0] >= n + n_school + n_migrant  # tables grown by the caller
         engine.add_entrants(pf, pi, n, n_school, n_migrant, model._par, model.key, t, flows)
     elif kernel == "training_step":
-        engine.training_step(pf, pi, n, qi, ef, model._par, model.key, t, flows)
+        holder_skill = np.zeros(qi.shape[0])
+        engine.training_step(pf, pi, n, qi, ef, model._par, model.key, t, flows, holder_skill)
+        # Every employee's new skill is at their position, as the chains read it.
+        np.testing.assert_array_equal(holder_skill, holder_skills(pf, qi))
+        extra = (holder_skill,)
     elif kernel == "participation_step":
         engine.participation_step(pf, pi, n, model._iv, model._iv_person, model._par)
     elif kernel == "consequences_step":

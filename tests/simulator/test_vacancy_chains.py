@@ -25,6 +25,7 @@ from simulator import state
 from simulator.chain_stats import chain_length_variances, expected_chain_lengths, fill_sources
 from simulator.engines import NUMBA, PYTHON, Engine
 from simulator.kernels.demand import vacate
+from simulator.kernels.mobility import holder_skills
 from simulator.model import LabourMarketModel
 from simulator.params import ModelParams
 from simulator.tallies import new_flows
@@ -156,6 +157,7 @@ def decide_chains(
         count,
         length_sum,
         fills,
+        holder_skills(pf, qi),
     )
     return count, length_sum, fills
 
@@ -236,6 +238,7 @@ def test_carved_vacancy_takes_only_partial_ability_movers(engine: Engine, partia
         np.zeros(len(fill)),
         np.zeros(len(fill)),
         np.zeros((len(fill), len(fill) + 2)),
+        holder_skills(w.persons.f, qi),
     )
     mover = qi[q, state.Q_HOLDER]
     if partial:
