@@ -263,6 +263,172 @@ def draw_applications(
     return app_seeker, app_vac, app_eps
 
 
+@helper
+def acceptable_score(
+    j: int,
+    t: int,
+    v: int,
+    by_vacancy_eps: np.ndarray,
+    v_carved: np.ndarray,
+    v_standard: np.ndarray,
+    v_bias: np.ndarray,
+    vreq: np.ndarray,
+    skill: np.ndarray,
+    groups: np.ndarray,
+    udur: np.ndarray,
+    support: np.ndarray,
+    ability: np.ndarray,
+    partial: np.ndarray,
+    par: KernelParams,
+) -> tuple[bool, float]:
+    """Whether seeker ``j``'s application ``t`` to open vacancy ``v`` is acceptable, and its
+    screening score."""
+    carved = v_carved[v]
+    if not rules.may_hold(carved, 1 if partial[j] else 0):
+        return False, 0.0  # a carved job is reserved for people with partial work ability
+    sc = rules.screening_score(
+        skill[j],
+        vreq[v],
+        par.external_skill_weight,
+        v_bias[v],
+        groups[j],
+        udur[j],
+        par.stigma_per_month,
+        par.stigma_cap_months,
+        support[j],
+        par.support_bonus,
+        ability[j],
+        par.work_ability_penalty,
+        carved,
+        by_vacancy_eps[t],
+    )
+    return sc >= v_standard[v], sc
+
+
+@parallel
+def best_applicants(
+    start: np.ndarray,
+    by_vacancy_seeker: np.ndarray,
+    by_vacancy_eps: np.ndarray,
+    v_screened: np.ndarray,
+    v_carved: np.ndarray,
+    v_standard: np.ndarray,
+    v_bias: np.ndarray,
+    vreq: np.ndarray,
+    skill: np.ndarray,
+    groups: np.ndarray,
+    udur: np.ndarray,
+    support: np.ndarray,
+    ability: np.ndarray,
+    partial: np.ndarray,
+    par: KernelParams,
+) -> np.ndarray:
+    """For each open vacancy, its best acceptable application (the first of equal scores),
+    as an index into the applications grouped by vacancy; -1 if the vacancy is not screened
+    this month or nobody is acceptable. Vacancies in parallel."""
+    nv = start.shape[0] - 1
+    best_of = np.full(nv, -1, dtype=np.int64)
+    for v in prange(nv):
+        if not v_screened[v]:
+            continue
+        best = -1
+        best_score = 0.0
+        for t in range(start[v], start[v + 1]):
+            ok, sc = acceptable_score(
+                by_vacancy_seeker[t],
+                t,
+                v,
+                by_vacancy_eps,
+                v_carved,
+                v_standard,
+                v_bias,
+                vreq,
+                skill,
+                groups,
+                udur,
+                support,
+                ability,
+                partial,
+                par,
+            )
+            if ok and (best < 0 or sc > best_score):
+                best = t
+                best_score = sc
+        best_of[v] = best
+    return best_of
+
+
+@helper
+def best_free_applicant(
+    v: int,
+    start: np.ndarray,
+    by_vacancy_seeker: np.ndarray,
+    by_vacancy_eps: np.ndarray,
+    hired_into: np.ndarray,
+    v_carved: np.ndarray,
+    v_standard: np.ndarray,
+    v_bias: np.ndarray,
+    vreq: np.ndarray,
+    skill: np.ndarray,
+    groups: np.ndarray,
+    udur: np.ndarray,
+    support: np.ndarray,
+    ability: np.ndarray,
+    partial: np.ndarray,
+    par: KernelParams,
+) -> int:
+    """Vacancy ``v``'s best acceptable application from someone not hired yet, or -1."""
+    best = -1
+    best_score = 0.0
+    for t in range(start[v], start[v + 1]):
+        j = by_vacancy_seeker[t]
+        if hired_into[j] >= 0:
+            continue
+        ok, sc = acceptable_score(
+            j,
+            t,
+            v,
+            by_vacancy_eps,
+            v_carved,
+            v_standard,
+            v_bias,
+            vreq,
+            skill,
+            groups,
+            udur,
+            support,
+            ability,
+            partial,
+            par,
+        )
+        if ok and (best < 0 or sc > best_score):
+            best = t
+            best_score = sc
+    return best
+
+
+@parallel
+def write_hires(
+    pi: np.ndarray,
+    qi: np.ndarray,
+    seeker: np.ndarray,
+    hired_into: np.ndarray,
+    iv: np.ndarray,
+    month: int,
+    flows: np.ndarray,
+) -> None:
+    """Hire each seeker into the vacancy that chose them (``hired_into``, -1: none), blocks
+    of seekers in parallel, each counting into its own flows."""
+    n_seek = seeker.shape[0]
+    blocks = np.zeros((tallies.n_blocks(n_seek), flows.shape[0], flows.shape[1]))
+    for b in prange(blocks.shape[0]):
+        first, last = tallies.block_range(b, n_seek)
+        for j in range(first, last):
+            if hired_into[j] >= 0:
+                hire(pi, qi, seeker[j], hired_into[j], iv, month, blocks[b])
+    tallies.add_blocks(blocks, flows)
+
+
 @njit(cache=True)
 def matching_step(
     pf: np.ndarray,
@@ -352,46 +518,52 @@ def matching_step(
         v_screened[v] = screened(key, month, q, par.screening_rate)
 
     # Each screened vacancy, in random order, takes its best acceptable applicant not yet
-    # taken; the hires are then written in person order (they touch disjoint rows and
-    # slots, and every count they add is a whole number, so the order changes no result).
+    # taken (the first of equal scores). Each vacancy's best applicant of all is found first,
+    # vacancies in parallel; in the screening order it is taken if still free (then it is
+    # also the best of those left), and only otherwise are the vacancy's applicants read again.
+    first_best = best_applicants(
+        start,
+        by_vacancy_seeker,
+        by_vacancy_eps,
+        v_screened,
+        v_carved,
+        v_standard,
+        v_bias,
+        vreq,
+        skill,
+        groups,
+        udur,
+        support,
+        ability,
+        partial,
+        par,
+    )
     hired_into = np.full(n_seek, -1, dtype=np.int64)
-    weight, stigma, bonus = par.external_skill_weight, par.stigma_per_month, par.support_bonus
     for v in order:
-        if not v_screened[v]:
-            continue
-        carved = v_carved[v]
-        req = vreq[v]
-        best = -1
-        best_score = 0.0
-        for t in range(start[v], start[v + 1]):
-            j = by_vacancy_seeker[t]
-            if hired_into[j] >= 0:
-                continue
-            if not rules.may_hold(carved, 1 if partial[j] else 0):
-                continue  # a carved job is reserved for people with partial work ability
-            sc = rules.screening_score(
-                skill[j],
-                req,
-                weight,
-                v_bias[v],
-                groups[j],
-                udur[j],
-                stigma,
-                par.stigma_cap_months,
-                support[j],
-                bonus,
-                ability[j],
-                par.work_ability_penalty,
-                carved,
-                by_vacancy_eps[t],
+        t = first_best[v]
+        if t < 0:
+            continue  # not screened, or nobody acceptable
+        if hired_into[by_vacancy_seeker[t]] >= 0:
+            t = best_free_applicant(
+                v,
+                start,
+                by_vacancy_seeker,
+                by_vacancy_eps,
+                hired_into,
+                v_carved,
+                v_standard,
+                v_bias,
+                vreq,
+                skill,
+                groups,
+                udur,
+                support,
+                ability,
+                partial,
+                par,
             )
-            if sc < v_standard[v]:
-                continue
-            if best < 0 or sc > best_score:
-                best = j
-                best_score = sc
-        if best >= 0:
-            hired_into[best] = vac[v]
-    for j in range(n_seek):
-        if hired_into[j] >= 0:
-            hire(pi, qi, seeker[j], hired_into[j], iv, month, flows)
+        if t >= 0:
+            hired_into[by_vacancy_seeker[t]] = vac[v]
+    # The hires touch disjoint rows and slots, and every count they add is a whole number, so
+    # they are written in parallel blocks of seekers with the same result.
+    write_hires(pi, qi, seeker, hired_into, iv, month, flows)

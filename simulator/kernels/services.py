@@ -335,6 +335,8 @@ def participation_step(
         Monthly effects on participants (columns as in ``PERSON_EFFECTS``).
     """
     n_iv = iv.shape[0]
+    if n_iv == 0:
+        return  # nobody takes part in anything (a baseline): no row to read
     on_eff = par.self_efficacy_on > 0.0
     on_trust = par.trust_on > 0.0
     on_success = par.experiences_of_success_on > 0.0
@@ -369,6 +371,8 @@ def participation_step(
             peer_n[k, c] += 1.0
 
     peer = par.peer_learning if par.peer_learning_on > 0.0 else 0.0
+    if peer == 0.0 or peer_n.sum() == 0.0:
+        return  # no participant of a programme with peer learning
     for p in range(n):
         k = pi[p, state.P_ENROLLED]
         if k < 0:
