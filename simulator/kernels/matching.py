@@ -407,6 +407,63 @@ def best_free_applicant(
     return best
 
 
+@njit
+def screen(
+    order: np.ndarray,
+    first_best: np.ndarray,
+    vac: np.ndarray,
+    n_seek: int,
+    start: np.ndarray,
+    by_vacancy_seeker: np.ndarray,
+    by_vacancy_eps: np.ndarray,
+    v_carved: np.ndarray,
+    v_standard: np.ndarray,
+    v_bias: np.ndarray,
+    vreq: np.ndarray,
+    skill: np.ndarray,
+    groups: np.ndarray,
+    udur: np.ndarray,
+    support: np.ndarray,
+    ability: np.ndarray,
+    partial: np.ndarray,
+    par: KernelParams,
+) -> np.ndarray:
+    """The slot each seeker is hired into (-1: none): the open vacancies in screening
+    ``order`` each take their best acceptable applicant not taken yet.
+
+    A vacancy's best applicant of all (``first_best``, from :func:`best_applicants`) is taken
+    if still free; only otherwise are its applicants read again. Both give the same hire: the
+    best of all, when free, is also the best of those left (and the first of equal scores).
+    """
+    hired_into = np.full(n_seek, -1, dtype=np.int64)
+    for v in order:
+        t = first_best[v]
+        if t < 0:
+            continue  # not screened, or nobody acceptable
+        if hired_into[by_vacancy_seeker[t]] >= 0:
+            t = best_free_applicant(
+                v,
+                start,
+                by_vacancy_seeker,
+                by_vacancy_eps,
+                hired_into,
+                v_carved,
+                v_standard,
+                v_bias,
+                vreq,
+                skill,
+                groups,
+                udur,
+                support,
+                ability,
+                partial,
+                par,
+            )
+        if t >= 0:
+            hired_into[by_vacancy_seeker[t]] = vac[v]
+    return hired_into
+
+
 @parallel
 def write_hires(
     pi: np.ndarray,
@@ -538,32 +595,26 @@ def matching_step(
         partial,
         par,
     )
-    hired_into = np.full(n_seek, -1, dtype=np.int64)
-    for v in order:
-        t = first_best[v]
-        if t < 0:
-            continue  # not screened, or nobody acceptable
-        if hired_into[by_vacancy_seeker[t]] >= 0:
-            t = best_free_applicant(
-                v,
-                start,
-                by_vacancy_seeker,
-                by_vacancy_eps,
-                hired_into,
-                v_carved,
-                v_standard,
-                v_bias,
-                vreq,
-                skill,
-                groups,
-                udur,
-                support,
-                ability,
-                partial,
-                par,
-            )
-        if t >= 0:
-            hired_into[by_vacancy_seeker[t]] = vac[v]
+    hired_into = screen(
+        order,
+        first_best,
+        vac,
+        n_seek,
+        start,
+        by_vacancy_seeker,
+        by_vacancy_eps,
+        v_carved,
+        v_standard,
+        v_bias,
+        vreq,
+        skill,
+        groups,
+        udur,
+        support,
+        ability,
+        partial,
+        par,
+    )
     # The hires touch disjoint rows and slots, and every count they add is a whole number, so
     # they are written in parallel blocks of seekers with the same result.
     write_hires(pi, qi, seeker, hired_into, iv, month, flows)
