@@ -33,6 +33,7 @@ class Engine:
     vacancy_chains: Any
     enrolment_step: Any
     participation_step: Any
+    gather_seekers: Any
     matching_step: Any
     consequences_step: Any
     census: Any
@@ -46,6 +47,7 @@ NUMBA = Engine(
     vacancy_chains=mobility.vacancy_chains,
     enrolment_step=services.enrolment_step,
     participation_step=services.participation_step,
+    gather_seekers=matching.gather_seekers,
     matching_step=matching.matching_step,
     consequences_step=consequences.consequences_step,
     census=consequences.census,
@@ -59,6 +61,7 @@ PYTHON = Engine(
     vacancy_chains=ref_mobility.vacancy_chains,
     enrolment_step=ref_services.enrolment_step,
     participation_step=ref_services.participation_step,
+    gather_seekers=ref_matching.gather_seekers,
     matching_step=ref_matching.matching_step,
     consequences_step=ref_consequences.consequences_step,
     census=ref_monitoring.census,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -156,6 +157,35 @@ def kernel_threads(count: int) -> Iterator[None]:
         yield
     finally:
         numba.set_num_threads(before)
+
+
+def run_beside[T](main: Callable[[], None], side: Callable[[], T]) -> T:
+    """Run ``main`` here and ``side`` at the same time on another thread, whose parallel
+    kernels use one thread; return what ``side`` returns (or raise what either raised).
+
+    For two kernels that touch disjoint data: a serial kernel (here) and a pass another core
+    would otherwise not help with. Kernels release the GIL (``nogil``), so the two run on two
+    cores; ``side`` stays on one so that the two do not ask for three.
+    """
+    result: list[T] = []
+    errors: list[BaseException] = []
+
+    def on_the_side() -> None:
+        try:
+            with kernel_threads(1):
+                result.append(side())
+        except BaseException as error:  # re-raised in the caller's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=on_the_side, name="kernel beside")
+    thread.start()
+    try:
+        main()
+    finally:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
 
 
 def njit(*args: Any, **kwargs: Any) -> Callable[..., Any]:

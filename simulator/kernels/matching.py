@@ -164,11 +164,13 @@ def gather_seekers(
     month: int,
 ):
     """Everyone who applies this month, in person order, with how many applications they
-    send (recorded in their row) and what screening reads of them.
+    send and what screening reads of them (the tuple :func:`matching_step` takes).
 
-    Blocks of rows are scanned in parallel, each writing its seekers from its own first row
-    on; then each block fills their entries from its offset, so the order is the serial one
-    and only the seekers' rows are read twice.
+    Reads the person table only (:func:`matching_step` records the applications), so the
+    model may gather the seekers beside the vacancy chains when nothing between them changes
+    what it reads. Blocks of rows are scanned in parallel, each writing its seekers from its
+    own first row on; then each block fills their entries from its offset, so the order is
+    the serial one and only the seekers' rows are read twice.
     """
     n_b = tallies.n_blocks(n)
     found = np.empty(n, dtype=np.int64)
@@ -198,7 +200,6 @@ def gather_seekers(
             p = found[first + i]
             j = offset[b] + i
             na, extra = applications_of(pf, pi, p, iv, par, key, month)
-            pi[p, state.P_APPLICATIONS] = na
             seeker[j] = p
             n_apps[j] = na
             n_aimed[j] = extra
@@ -214,6 +215,7 @@ def gather_seekers(
 @parallel
 def draw_applications(
     pf: np.ndarray,
+    pi: np.ndarray,
     seeker: np.ndarray,
     n_apps: np.ndarray,
     n_aimed: np.ndarray,
@@ -226,7 +228,8 @@ def draw_applications(
     month: int,
 ):
     """Where each seeker's applications go (index into the open vacancies) and the noise of
-    the employer's reading of each; seekers in parallel, each writing its own slice."""
+    the employer's reading of each; seekers in parallel, each writing its own slice. Each
+    seeker's number of applications is recorded in their row (consequences read it)."""
     n_seek = seeker.shape[0]
     first = np.zeros(n_seek + 1, dtype=np.int64)
     for j in range(n_seek):
@@ -239,6 +242,7 @@ def draw_applications(
     sd = par.screening_noise
     for j in prange(n_seek):
         p = seeker[j]
+        pi[p, state.P_APPLICATIONS] = n_apps[j]
         aim_p = rules.aim_probability(
             par.aim,
             pf[p, state.P_SEARCH_SKILL],
@@ -490,7 +494,6 @@ def write_hires(
 def matching_step(
     pf: np.ndarray,
     pi: np.ndarray,
-    n: int,
     qi: np.ndarray,
     requirement: np.ndarray,
     ef: np.ndarray,
@@ -499,6 +502,7 @@ def matching_step(
     key: np.uint64,
     month: int,
     flows: np.ndarray,
+    seekers: tuple,
 ) -> None:
     """One month of applications, screening and hiring.
 
@@ -506,8 +510,6 @@ def matching_step(
     ----------
     pf, pi : ndarray
         Person tables; hired persons become employees.
-    n : int
-        Person rows in use.
     qi : ndarray of int32
         Position table; vacancies ``OPEN`` to outside applicants are filled.
     requirement : ndarray of float64, shape (n_slots,)
@@ -518,6 +520,9 @@ def matching_step(
         Compiled interventions (lock-in, extra applications, hiring support).
     par, key, month, flows
         Packed parameters, run key, month and monthly counters.
+    seekers : tuple of ndarray
+        This month's jobseekers and what screening reads of them, from
+        :func:`gather_seekers` on the person table as it is now.
     """
     # Open vacancies, in slot order, and the same sorted by requirement for aimed search.
     vac = active_slots_in_state(qi, state.OPEN)
@@ -528,14 +533,12 @@ def matching_step(
     by_req = stable_argsort(vreq)
     sorted_req = vreq[by_req]
 
-    # Jobseekers and what screening needs of them, gathered from the person table so that
-    # screening reads small arrays instead of scattered rows; then their applications.
-    seeker, n_apps, n_aimed, groups, skill, udur, ability, support, partial = gather_seekers(
-        pf, pi, n, iv, par, key, month
-    )
+    # Jobseekers and what screening needs of them (gathered from the person table so that
+    # screening reads small arrays instead of scattered rows); then their applications.
+    seeker, n_apps, n_aimed, groups, skill, udur, ability, support, partial = seekers
     n_seek = seeker.shape[0]
     app_seeker, app_vac, app_eps = draw_applications(
-        pf, seeker, n_apps, n_aimed, skill, sorted_req, by_req, nv, par, key, month
+        pf, pi, seeker, n_apps, n_aimed, skill, sorted_req, by_req, nv, par, key, month
     )
     total = app_seeker.shape[0]
 

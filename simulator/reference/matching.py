@@ -11,8 +11,9 @@ urn-ball process). Vacancies are then taken in a random order; one that gets thr
 this month scores each applicant not yet hired elsewhere and allowed to hold the job, and hires
 the best one whose score reaches its standard.
 
-The numba version is :func:`simulator.kernels.matching.matching_step`, which gathers
-applicants in arrays and groups applications by vacancy with a counting sort.
+The numba versions are :func:`simulator.kernels.matching.gather_seekers` and
+:func:`simulator.kernels.matching.matching_step`, which gather applicants in arrays and group
+applications by vacancy with a counting sort.
 """
 
 from __future__ import annotations
@@ -230,10 +231,23 @@ def _hire(
         pi[p, state.P_ENROLMENT_LEFT] = 0
 
 
-def matching_step(
+def gather_seekers(
     pf: np.ndarray,
     pi: np.ndarray,
     n: int,
+    iv: np.ndarray,
+    par: KernelParams,
+    key: np.uint64,
+    month: int,
+) -> list[int]:
+    """Reference of :func:`simulator.kernels.matching.gather_seekers` (same arguments): the
+    people who search this month, in person order (what :func:`matching_step` takes)."""
+    return [p for p in range(n) if _searches(pi, p, par, key, month)]
+
+
+def matching_step(
+    pf: np.ndarray,
+    pi: np.ndarray,
     qi: np.ndarray,
     requirement: np.ndarray,
     ef: np.ndarray,
@@ -242,12 +256,14 @@ def matching_step(
     key: np.uint64,
     month: int,
     flows: np.ndarray,
+    seekers: list[int],
 ) -> None:
     """Reference of :func:`simulator.kernels.matching.matching_step` (same arguments).
 
-    Everyone who searches applies (in person order); then every open vacancy, in the order of
-    its priority draw, is screened or not, and hires its best applicant (the first in person
-    and application order among equal scores) if that one reaches the standard.
+    Everyone who searches (``seekers``, from :func:`gather_seekers`) applies, in person order;
+    then every open vacancy, in the order of its priority draw, is screened or not, and hires
+    its best applicant (the first in person and application order among equal scores) if that
+    one reaches the standard.
     """
     open_vacancies = [
         q
@@ -259,11 +275,10 @@ def matching_step(
     by_requirement = sorted(open_vacancies, key=lambda q: (float(requirement[q]), q))
     requirements = [float(requirement[q]) for q in by_requirement]
     applications: list[Application] = []
-    for p in range(n):
-        if _searches(pi, p, par, key, month):
-            applications += _applications(
-                pf, pi, p, iv, open_vacancies, by_requirement, requirements, par, key, month
-            )
+    for p in seekers:
+        applications += _applications(
+            pf, pi, p, iv, open_vacancies, by_requirement, requirements, par, key, month
+        )
 
     screening_order = sorted(
         open_vacancies, key=lambda q: (draw(key, streams.STREAM_VAC_ORDER, month, q), q)

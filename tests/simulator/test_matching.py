@@ -72,10 +72,10 @@ def test_hiring_probability_is_urn_ball(vacancies: int) -> None:
             w.persons.i.copy(order="F"),
             w.positions.i.copy(order="F"),
         )
+        gathered = NUMBA.gather_seekers(pf, pi, n, model._iv, model._par, model.key, month)
         NUMBA.matching_step(
             pf,
             pi,
-            n,
             qi,
             np.zeros_like(w.positions.requirement),
             w.employers.f,
@@ -84,6 +84,7 @@ def test_hiring_probability_is_urn_ball(vacancies: int) -> None:
             model.key,
             month,
             new_flows(),
+            gathered,
         )
         assert (pi[:n, state.P_APPLICATIONS][pi[:n, state.P_STATUS] != state.EMPLOYED] <= 1).all()
         hires.append(int(pi[:n, state.P_HIRED_THIS_MONTH].sum()))

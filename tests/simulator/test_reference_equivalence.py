@@ -119,8 +119,9 @@ def test_single_kernel_identical(kernel: str) -> None:
         elif kernel == "matching_step":
             # Open every pending vacancy so that matching has work.
             qi[qi[:, state.Q_STATE] == state.PENDING, state.Q_STATE] = state.OPEN
+            seekers = engine.gather_seekers(pf, pi, n, model._iv, model._par, model.key, t)
             engine.matching_step(
-                pf, pi, n, qi, pos.requirement, ef, model._iv, model._par, model.key, t, flows
+                pf, pi, qi, pos.requirement, ef, model._iv, model._par, model.key, t, flows, seekers
             )
         else:
             starts, cost = np.zeros(len(model._iv)), np.zeros(len(model._iv))
