@@ -268,147 +268,78 @@ def draw_applications(
 
 
 @helper
-def acceptable_score(
-    j: int,
-    t: int,
+def best_free_applicant(
     v: int,
-    by_vacancy_eps: np.ndarray,
-    v_carved: np.ndarray,
-    v_standard: np.ndarray,
-    v_bias: np.ndarray,
-    vreq: np.ndarray,
-    skill: np.ndarray,
-    groups: np.ndarray,
-    udur: np.ndarray,
-    support: np.ndarray,
-    ability: np.ndarray,
-    partial: np.ndarray,
+    applications: tuple,
+    vacancies: tuple,
+    applicants: tuple,
+    hired_into: np.ndarray,
     par: KernelParams,
-) -> tuple[bool, float]:
-    """Whether seeker ``j``'s application ``t`` to open vacancy ``v`` is acceptable, and its
-    screening score."""
-    carved = v_carved[v]
-    if not rules.may_hold(carved, 1 if partial[j] else 0):
-        return False, 0.0  # a carved job is reserved for people with partial work ability
-    sc = rules.screening_score(
-        skill[j],
-        vreq[v],
-        par.external_skill_weight,
-        v_bias[v],
-        groups[j],
-        udur[j],
-        par.stigma_per_month,
-        par.stigma_cap_months,
-        support[j],
-        par.support_bonus,
-        ability[j],
-        par.work_ability_penalty,
-        carved,
-        by_vacancy_eps[t],
-    )
-    return sc >= v_standard[v], sc
+) -> int:
+    """Open vacancy ``v``'s best acceptable application from someone not hired yet (the first
+    of equal scores), as an index into the applications grouped by vacancy; -1 if none.
+
+    Parameters
+    ----------
+    applications : tuple of ndarray
+        ``(start, seeker, eps)``: where each vacancy's applications start, and each
+        application's seeker (index into ``applicants``) and screening noise.
+    vacancies : tuple of ndarray
+        ``(screened, carved, standard, bias, requirement)`` of each open vacancy.
+    applicants : tuple of ndarray
+        ``(skill, groups, udur, support, ability, partial)`` of each seeker.
+    hired_into : ndarray of int64
+        Where each seeker is hired already (-1: not yet).
+    """
+    start, seeker_of, eps = applications
+    _, carved, standard, bias, requirement = vacancies
+    skill, groups, udur, support, ability, partial = applicants
+    best = -1
+    best_score = 0.0
+    for t in range(start[v], start[v + 1]):
+        j = seeker_of[t]
+        if hired_into[j] >= 0:
+            continue
+        if not rules.may_hold(carved[v], 1 if partial[j] else 0):
+            continue  # a carved job is reserved for people with partial work ability
+        sc = rules.screening_score(
+            skill[j],
+            requirement[v],
+            par.external_skill_weight,
+            bias[v],
+            groups[j],
+            udur[j],
+            par.stigma_per_month,
+            par.stigma_cap_months,
+            support[j],
+            par.support_bonus,
+            ability[j],
+            par.work_ability_penalty,
+            carved[v],
+            eps[t],
+        )
+        if sc >= standard[v] and (best < 0 or sc > best_score):
+            best = t
+            best_score = sc
+    return best
 
 
 @parallel
 def best_applicants(
-    start: np.ndarray,
-    by_vacancy_seeker: np.ndarray,
-    by_vacancy_eps: np.ndarray,
-    v_screened: np.ndarray,
-    v_carved: np.ndarray,
-    v_standard: np.ndarray,
-    v_bias: np.ndarray,
-    vreq: np.ndarray,
-    skill: np.ndarray,
-    groups: np.ndarray,
-    udur: np.ndarray,
-    support: np.ndarray,
-    ability: np.ndarray,
-    partial: np.ndarray,
-    par: KernelParams,
+    applications: tuple, vacancies: tuple, applicants: tuple, par: KernelParams
 ) -> np.ndarray:
-    """For each open vacancy, its best acceptable application (the first of equal scores),
-    as an index into the applications grouped by vacancy; -1 if the vacancy is not screened
-    this month or nobody is acceptable. Vacancies in parallel."""
-    nv = start.shape[0] - 1
-    best_of = np.full(nv, -1, dtype=np.int64)
-    for v in prange(nv):
-        if not v_screened[v]:
-            continue
-        best = -1
-        best_score = 0.0
-        for t in range(start[v], start[v + 1]):
-            ok, sc = acceptable_score(
-                by_vacancy_seeker[t],
-                t,
-                v,
-                by_vacancy_eps,
-                v_carved,
-                v_standard,
-                v_bias,
-                vreq,
-                skill,
-                groups,
-                udur,
-                support,
-                ability,
-                partial,
-                par,
+    """For each open vacancy, its best acceptable application of all (see
+    :func:`best_free_applicant`); -1 if the vacancy is not screened this month or nobody is
+    acceptable. Vacancies in parallel."""
+    screened = vacancies[0]
+    nobody_hired = np.full(applicants[0].shape[0], -1, dtype=np.int64)
+    best_of = np.full(screened.shape[0], -1, dtype=np.int64)
+    for v in prange(screened.shape[0]):
+        if screened[v]:
+            best_of[v] = best_free_applicant(
+                v, applications, vacancies, applicants, nobody_hired, par
             )
-            if ok and (best < 0 or sc > best_score):
-                best = t
-                best_score = sc
-        best_of[v] = best
     return best_of
-
-
-@helper
-def best_free_applicant(
-    v: int,
-    start: np.ndarray,
-    by_vacancy_seeker: np.ndarray,
-    by_vacancy_eps: np.ndarray,
-    hired_into: np.ndarray,
-    v_carved: np.ndarray,
-    v_standard: np.ndarray,
-    v_bias: np.ndarray,
-    vreq: np.ndarray,
-    skill: np.ndarray,
-    groups: np.ndarray,
-    udur: np.ndarray,
-    support: np.ndarray,
-    ability: np.ndarray,
-    partial: np.ndarray,
-    par: KernelParams,
-) -> int:
-    """Vacancy ``v``'s best acceptable application from someone not hired yet, or -1."""
-    best = -1
-    best_score = 0.0
-    for t in range(start[v], start[v + 1]):
-        j = by_vacancy_seeker[t]
-        if hired_into[j] >= 0:
-            continue
-        ok, sc = acceptable_score(
-            j,
-            t,
-            v,
-            by_vacancy_eps,
-            v_carved,
-            v_standard,
-            v_bias,
-            vreq,
-            skill,
-            groups,
-            udur,
-            support,
-            ability,
-            partial,
-            par,
-        )
-        if ok and (best < 0 or sc > best_score):
-            best = t
-            best_score = sc
-    return best
 
 
 @njit
@@ -416,55 +347,28 @@ def screen(
     order: np.ndarray,
     first_best: np.ndarray,
     vac: np.ndarray,
-    n_seek: int,
-    start: np.ndarray,
-    by_vacancy_seeker: np.ndarray,
-    by_vacancy_eps: np.ndarray,
-    v_carved: np.ndarray,
-    v_standard: np.ndarray,
-    v_bias: np.ndarray,
-    vreq: np.ndarray,
-    skill: np.ndarray,
-    groups: np.ndarray,
-    udur: np.ndarray,
-    support: np.ndarray,
-    ability: np.ndarray,
-    partial: np.ndarray,
+    applications: tuple,
+    vacancies: tuple,
+    applicants: tuple,
     par: KernelParams,
 ) -> np.ndarray:
-    """The slot each seeker is hired into (-1: none): the open vacancies in screening
-    ``order`` each take their best acceptable applicant not taken yet.
+    """The slot each seeker is hired into (-1: none): the open vacancies (slots ``vac``) in
+    screening ``order`` each take their best acceptable applicant not taken yet.
 
     A vacancy's best applicant of all (``first_best``, from :func:`best_applicants`) is taken
     if still free; only otherwise are its applicants read again. Both give the same hire: the
     best of all, when free, is also the best of those left (and the first of equal scores).
     """
-    hired_into = np.full(n_seek, -1, dtype=np.int64)
+    seeker_of = applications[1]
+    hired_into = np.full(applicants[0].shape[0], -1, dtype=np.int64)
     for v in order:
         t = first_best[v]
         if t < 0:
             continue  # not screened, or nobody acceptable
-        if hired_into[by_vacancy_seeker[t]] >= 0:
-            t = best_free_applicant(
-                v,
-                start,
-                by_vacancy_seeker,
-                by_vacancy_eps,
-                hired_into,
-                v_carved,
-                v_standard,
-                v_bias,
-                vreq,
-                skill,
-                groups,
-                udur,
-                support,
-                ability,
-                partial,
-                par,
-            )
+        if hired_into[seeker_of[t]] >= 0:
+            t = best_free_applicant(v, applications, vacancies, applicants, hired_into, par)
         if t >= 0:
-            hired_into[by_vacancy_seeker[t]] = vac[v]
+            hired_into[seeker_of[t]] = vac[v]
     return hired_into
 
 
@@ -536,7 +440,6 @@ def matching_step(
     # Jobseekers and what screening needs of them (gathered from the person table so that
     # screening reads small arrays instead of scattered rows); then their applications.
     seeker, n_apps, n_aimed, groups, skill, udur, ability, support, partial = seekers
-    n_seek = seeker.shape[0]
     app_seeker, app_vac, app_eps = draw_applications(
         pf, pi, seeker, n_apps, n_aimed, skill, sorted_req, by_req, nv, par, key, month
     )
@@ -581,43 +484,11 @@ def matching_step(
     # taken (the first of equal scores). Each vacancy's best applicant of all is found first,
     # vacancies in parallel; in the screening order it is taken if still free (then it is
     # also the best of those left), and only otherwise are the vacancy's applicants read again.
-    first_best = best_applicants(
-        start,
-        by_vacancy_seeker,
-        by_vacancy_eps,
-        v_screened,
-        v_carved,
-        v_standard,
-        v_bias,
-        vreq,
-        skill,
-        groups,
-        udur,
-        support,
-        ability,
-        partial,
-        par,
-    )
-    hired_into = screen(
-        order,
-        first_best,
-        vac,
-        n_seek,
-        start,
-        by_vacancy_seeker,
-        by_vacancy_eps,
-        v_carved,
-        v_standard,
-        v_bias,
-        vreq,
-        skill,
-        groups,
-        udur,
-        support,
-        ability,
-        partial,
-        par,
-    )
+    applications = (start, by_vacancy_seeker, by_vacancy_eps)
+    vacancies = (v_screened, v_carved, v_standard, v_bias, vreq)
+    applicants = (skill, groups, udur, support, ability, partial)
+    first_best = best_applicants(applications, vacancies, applicants, par)
+    hired_into = screen(order, first_best, vac, applications, vacancies, applicants, par)
     # The hires touch disjoint rows and slots, and every count they add is a whole number, so
     # they are written in parallel blocks of seekers with the same result.
     write_hires(pi, qi, seeker, hired_into, iv, month, flows)

@@ -171,11 +171,11 @@ def test_screening_hires_as_one_vacancy_after_another(data: st.DataObject) -> No
     par = kernel_params(ModelParams())
     vac = np.arange(100, 100 + nv, dtype=np.int64)
 
-    columns = (start, seeker_of, eps)
-    vacancy = (carved, standard, bias, req)
-    seekers = tuple(who[k] for k in ("skill", "groups", "udur", "support", "ability", "partial"))
-    first_best = matching.best_applicants(*columns, screened, *vacancy, *seekers, par)
-    hired = matching.screen(order, first_best, vac, n_seek, *columns, *vacancy, *seekers, par)
+    applications = (start, seeker_of, eps)
+    vacancies = (screened, carved, standard, bias, req)
+    applicants = tuple(who[k] for k in ("skill", "groups", "udur", "support", "ability", "partial"))
+    first_best = matching.best_applicants(applications, vacancies, applicants, par)
+    hired = matching.screen(order, first_best, vac, applications, vacancies, applicants, par)
     expected = _serial_screening(
         order, start, seeker_of, eps, screened, carved, standard, bias, req, who, par
     )
