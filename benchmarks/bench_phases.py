@@ -166,6 +166,11 @@ def main() -> None:
         f"{'whole step':<14}{step:>10.{digits}f}{total_floor:>10.{digits}f}"
         f"{step / total_floor:>8.1f}"
     )
+    if model.gathered_beside_chains:
+        print(
+            "(mobility includes gathering the jobseekers, done beside the vacancy chains in "
+            "months without interventions at this size; matching's floor still counts it)"
+        )
 
 
 if __name__ == "__main__":

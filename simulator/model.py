@@ -174,6 +174,9 @@ class LabourMarketModel(mesa.Model):
         self.recording = True
         #: Seconds spent in each phase of the monthly step so far (for profiling).
         self.phase_seconds: dict[str, float] = dict.fromkeys(PHASES, 0.0)
+        #: Whether the last month's jobseekers were gathered beside the vacancy chains, so that
+        #: the mobility phase's seconds include them (for profiling).
+        self.gathered_beside_chains = False
 
     def _initial_world(
         self, setup_seq: np.random.SeedSequence, worlds: WorldCache | None
@@ -390,7 +393,8 @@ class LabourMarketModel(mesa.Model):
         )
         gather_seekers = functools.partial(b.gather_seekers, pf, pi, n, self._iv, par, key, t)
         seekers = None
-        if self._seekers_beside_chains(n):
+        self.gathered_beside_chains = self._seekers_beside_chains(n)
+        if self.gathered_beside_chains:
             seekers = run_beside(chains, gather_seekers)
         else:
             chains()
