@@ -159,13 +159,24 @@ def kernel_threads(count: int) -> Iterator[None]:
         numba.set_num_threads(before)
 
 
+def kernels_may_run_at_once() -> bool:
+    """Whether two threads may each start parallel kernels at the same time: numba's OpenMP
+    and TBB threading layers allow it, its fallback layer (workqueue, where neither library
+    is installed) aborts the process when it happens."""
+    try:
+        return numba.threading_layer() in ("omp", "tbb")
+    except ValueError:  # no parallel kernel has run yet: the layer is not chosen
+        return False
+
+
 def run_beside[T](main: Callable[[], None], side: Callable[[], T]) -> T:
     """Run ``main`` here and ``side`` at the same time on another thread, whose parallel
     kernels use one thread; return what ``side`` returns (or raise what either raised).
 
     For two kernels that touch disjoint data: a serial kernel (here) and a pass another core
     would otherwise not help with. Kernels release the GIL (``nogil``), so the two run on two
-    cores; ``side`` stays on one so that the two do not ask for three.
+    cores; ``side`` stays on one so that the two do not ask for three. Either may start
+    parallel kernels: call it only where :func:`kernels_may_run_at_once`.
     """
     result: list[T] = []
     errors: list[BaseException] = []

@@ -45,7 +45,7 @@ from simulator.indicators import (
     position_stats,
 )
 from simulator.interventions import compile_interventions
-from simulator.jit import run_beside
+from simulator.jit import kernels_may_run_at_once, run_beside
 from simulator.kernel_params import kernel_params
 from simulator.mesa_compat import AllAgents, default_datacollector
 from simulator.params import ModelParams
@@ -465,9 +465,16 @@ class LabourMarketModel(mesa.Model):
         employees; gathering reads the unemployed and inactive). What runs between them in
         the month, enrolment and participation, changes what gathering reads, but only for
         people in programmes: without interventions (a baseline, a spin-up) the two may run
-        at once, on two cores. Small worlds gain less than a thread's start costs.
+        at once, on two cores. Small worlds gain less than a thread's start costs, and
+        numba's fallback threading layer does not allow two threads to start kernels at once
+        (the chains find their vacancies with a parallel kernel).
         """
-        return self._iv.shape[0] == 0 and rows >= BESIDE_MIN_ROWS and numba.get_num_threads() > 1
+        return (
+            self._iv.shape[0] == 0
+            and rows >= BESIDE_MIN_ROWS
+            and numba.get_num_threads() > 1
+            and kernels_may_run_at_once()
+        )
 
     def _join_coalition(self, month: int) -> None:
         """Partner commitment: providers and employers join in their declared months."""

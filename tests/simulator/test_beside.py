@@ -81,3 +81,20 @@ def test_gathering_beside_the_chains_changes_nothing(
     )
     if numba.config.NUMBA_NUM_THREADS > 1:
         assert len(beside_months) == (0 if interventions else params.months)
+
+
+def test_not_beside_where_the_threading_layer_forbids_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Numba's fallback threading layer aborts when two threads start kernels at once, so the
+    jobseekers are gathered after the chains there."""
+    import simulator.jit as jit
+
+    model = LabourMarketModel(small_params(n_persons=600, months=2, package=False), rng=1)
+    monkeypatch.setattr(model_module, "BESIDE_MIN_ROWS", 0)
+    with kernel_threads(2):
+        if numba.get_num_threads() < 2:
+            pytest.skip("one core: never beside")
+        assert jit.kernels_may_run_at_once()  # the suite runs on OpenMP or TBB
+        assert model._seekers_beside_chains(model.world.persons.n)
+        monkeypatch.setattr(numba, "threading_layer", lambda: "workqueue")
+        assert not jit.kernels_may_run_at_once()
+        assert not model._seekers_beside_chains(model.world.persons.n)
